@@ -1,0 +1,1 @@
+//! Streaming export verifier (in progress).
