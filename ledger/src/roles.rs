@@ -1,28 +1,33 @@
-//! The role table of `api.md`.
+//! The roles of `api.md` and which commands each may issue.
+//!
+//! An auditor's verifier checks this table at every entry carrying `auth`, so it lives in
+//! the verifiable core rather than in the server. Scope rules ("for its own institution
+//! only") depend on domain state and are checked elsewhere; this table answers only
+//! "may a holder of this role ever issue this command".
 
-/// A role.
+/// A role an actor can hold, as written in `RegisterActor` bodies.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
-    /// admin
+    /// `admin`: manages the registry (institutions, actors, revocations).
     Admin,
-    /// registrar
+    /// `registrar`: registers associations and applies on their behalf.
     Registrar,
-    /// publisher
+    /// `publisher`: publishes offers, grants awards, records disbursements.
     Publisher,
-    /// evaluator
+    /// `evaluator`: scores applications and declares conflicts of interest.
     Evaluator,
-    /// moderator
+    /// `moderator`: moderates comments and erases personal data.
     Moderator,
-    /// drafter
+    /// `drafter`: writes law drafts and runs consultations.
     Drafter,
-    /// trainer
+    /// `trainer`: records training sessions.
     Trainer,
-    /// association
+    /// `association`: an association's own key.
     Association,
 }
 
 impl Role {
-    /// All roles.
+    /// Every role, in the order of `api.md`'s list.
     pub const ALL: [Role; 8] = [
         Role::Admin,
         Role::Registrar,
@@ -33,17 +38,65 @@ impl Role {
         Role::Trainer,
         Role::Association,
     ];
-    /// Parses.
+
+    /// Reads a role name (`"admin"`, `"publisher"`...); `None` for anything else,
+    /// including other capitalizations.
     pub fn parse(s: &str) -> Option<Role> {
-        todo!()
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
-    /// Name.
+
+    /// The role's name as written in JSON.
     pub fn as_str(self) -> &'static str {
-        todo!()
+        match self {
+            Role::Admin => "admin",
+            Role::Registrar => "registrar",
+            Role::Publisher => "publisher",
+            Role::Evaluator => "evaluator",
+            Role::Moderator => "moderator",
+            Role::Drafter => "drafter",
+            Role::Trainer => "trainer",
+            Role::Association => "association",
+        }
+    }
+
+    /// The commands this role may issue (the row of `api.md`'s table).
+    pub fn commands(self) -> &'static [&'static str] {
+        match self {
+            Role::Admin => &["RegisterInstitution", "RegisterActor", "RevokeActor"],
+            // api.md: `RegisterAssociation`; `SubmitApplication` on an association's behalf.
+            Role::Registrar => &["RegisterAssociation", "SubmitApplication"],
+            Role::Publisher => &[
+                "PublishOffer",
+                "AmendOffer",
+                "CloseOffer",
+                "GrantAward",
+                "RecordDisbursement",
+                "RevokeAward",
+            ],
+            Role::Evaluator => &["DeclareConflictOfInterest", "ScoreApplication"],
+            Role::Drafter => &[
+                "CreateDraft",
+                "PublishRevision",
+                "SubmitDraft",
+                "OpenConsultation",
+                "CloseConsultation",
+                "RespondToComments",
+                "PublishResults",
+            ],
+            Role::Moderator => &["ModerateComment", "ErasePersonalData"],
+            Role::Trainer => &["RecordTrainingSession"],
+            Role::Association => &["SubmitApplication", "SubmitComment", "SubmitReport"],
+        }
     }
 }
 
-/// Command names.
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every command name of `api.md`, in its order.
 pub const COMMANDS: [&str; 25] = [
     "RegisterInstitution",
     "RegisterActor",
@@ -72,12 +125,60 @@ pub const COMMANDS: [&str; 25] = [
     "RecordTrainingSession",
 ];
 
-/// May this role issue this command.
+/// Whether `role` may issue `command` according to `api.md`. Unknown commands: `false`.
 pub fn may_issue(role: Role, command: &str) -> bool {
-    todo!()
+    role.commands().contains(&command)
 }
 
-/// May any of these roles issue this command.
+/// Whether any of `roles` may issue `command`.
 pub fn any_may_issue(roles: &[Role], command: &str) -> bool {
-    todo!()
+    roles.iter().any(|&r| may_issue(r, command))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("Admin"), None);
+        assert_eq!(Role::parse(""), None);
+    }
+
+    #[test]
+    fn every_command_has_a_role_and_every_row_names_known_commands() {
+        for command in COMMANDS {
+            assert!(
+                Role::ALL.iter().any(|&r| may_issue(r, command)),
+                "{command}"
+            );
+        }
+        for role in Role::ALL {
+            for command in role.commands() {
+                assert!(COMMANDS.contains(command), "{role}: {command}");
+            }
+        }
+        let rows: usize = Role::ALL.iter().map(|r| r.commands().len()).sum();
+        // SubmitApplication appears twice (registrar and association); all others once.
+        assert_eq!(rows, COMMANDS.len() + 1);
+    }
+
+    #[test]
+    fn table_spot_checks() {
+        assert!(may_issue(Role::Admin, "RegisterActor"));
+        assert!(!may_issue(Role::Admin, "PublishOffer"));
+        assert!(may_issue(Role::Registrar, "SubmitApplication"));
+        assert!(may_issue(Role::Association, "SubmitApplication"));
+        assert!(!may_issue(Role::Publisher, "ScoreApplication"));
+        assert!(may_issue(Role::Drafter, "OpenConsultation"));
+        assert!(!may_issue(Role::Moderator, "Unknown"));
+        assert!(any_may_issue(
+            &[Role::Trainer, Role::Evaluator],
+            "ScoreApplication"
+        ));
+        assert!(!any_may_issue(&[], "ScoreApplication"));
+    }
 }
