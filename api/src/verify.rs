@@ -1,0 +1,644 @@
+//! `sijill verify DIR [--log-key VKEY]`: offline verification of an export folder.
+//!
+//! This is the I/O around [`ledger::audit`], which holds every rule: it streams
+//! `DIR/entries.jsonl` line by line into an [`Auditor`], verifies the signatures the auditor
+//! hands out in batches on every core, then hashes the documents the log names and checks
+//! the checkpoint. Nothing needs a server or a database.
+//!
+//! Memory stays flat whatever the size of the export: lines are read one at a time into one
+//! buffer (an entry is at most 65,535 bytes, so a longer line is refused without reading it
+//! whole), and at most two chunks of pending signatures are held, one being verified while
+//! the next is read.
+//!
+//! Which failure is reported: the lowest index. Signatures are verified later than the
+//! structural checks of their entry, so when the auditor reports a structural failure at
+//! index `j`, the signatures it queued up to that point (all entries before `j`, and the
+//! checks of `j` that come before the failing one) are verified first and win if one fails.
+//! Documents are checked once every entry has passed, because a later entry may withhold a
+//! document an earlier one names.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ledger::audit::{first_invalid, Auditor, Failure, SigCheck, Verified};
+use ledger::entry::MAX_ENTRY_BYTES;
+use ledger::hash::{to_hex, Hash};
+use ledger::VerifierKey;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// The verdict of [`verify_export`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    /// Every check passed: the export holds `size` entries with this Merkle root, as a
+    /// checkpoint signed by a trusted log key says (exit code 0).
+    Verified {
+        /// Number of entries.
+        size: u64,
+        /// RFC 9162 Merkle tree hash of the entries.
+        root: ledger::Hash,
+    },
+    /// The first place where the export breaks the format (exit code 1).
+    Failed(Failure),
+    /// The export could not be read, or the arguments are wrong (exit code 2).
+    Usage(String),
+}
+
+/// Verifies the export folder `dir`, trusting `log_key` (a note verifier key string) if
+/// given, else the keys listed in `DIR/log.pub`. With `progress`, a progress bar is drawn
+/// on standard error when it is a terminal.
+pub fn verify_export(dir: &Path, log_key: Option<&str>, progress: bool) -> VerifyOutcome {
+    match verify(dir, log_key, progress, Chunks::DEFAULT) {
+        Ok(Verified { size, root }) => VerifyOutcome::Verified { size, root },
+        Err(Stop::Failed(failure)) => VerifyOutcome::Failed(failure),
+        Err(Stop::Usage(message)) => VerifyOutcome::Usage(message),
+    }
+}
+
+/// `sijill verify`: runs [`verify_export`] and reports as `api.md` fixes it: on standard
+/// output `verified N entries, root <base64>` (exit 0) or `index I: <reason>` (exit 1);
+/// usage and I/O errors on standard error (exit 2).
+pub fn run(dir: &Path, log_key: Option<&str>) -> ExitCode {
+    // Write errors (a closed pipe) are ignored rather than panicking: the exit code still
+    // carries the verdict.
+    match verify_export(dir, log_key, true) {
+        VerifyOutcome::Verified { size, root } => {
+            let root = BASE64.encode(root);
+            let _ = writeln!(io::stdout(), "verified {size} entries, root {root}");
+            ExitCode::SUCCESS
+        }
+        VerifyOutcome::Failed(failure) => {
+            let _ = writeln!(io::stdout(), "{failure}");
+            ExitCode::from(1)
+        }
+        VerifyOutcome::Usage(message) => {
+            let _ = writeln!(io::stderr(), "sijill verify: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Why verification stopped early.
+enum Stop {
+    Failed(Failure),
+    Usage(String),
+}
+
+impl From<Failure> for Stop {
+    fn from(failure: Failure) -> Self {
+        Stop::Failed(failure)
+    }
+}
+
+/// How many entries' signatures are gathered before a round of batch verification.
+#[derive(Debug, Clone, Copy)]
+struct Chunks {
+    /// At most this many entries per chunk.
+    entries: usize,
+    /// A chunk also ends once its lines reach this many bytes, which bounds the memory the
+    /// signed messages take whatever the entries' sizes.
+    bytes: usize,
+}
+
+impl Chunks {
+    /// A few thousand entries: large enough for batches to pay off on every core, small
+    /// enough to keep a few megabytes in flight.
+    const DEFAULT: Chunks = Chunks {
+        entries: 4096,
+        bytes: 8 << 20,
+    };
+}
+
+/// A line may hold an entry of at most this many bytes plus its line feed.
+const LINE_LIMIT: u64 = MAX_ENTRY_BYTES as u64 + 1;
+
+/// C2SP checkpoints are a few hundred bytes; anything much longer is not one.
+const MAX_CHECKPOINT_BYTES: u64 = 64 * 1024;
+
+/// `log.pub` holds a handful of key strings.
+const MAX_LOG_PUB_BYTES: u64 = 64 * 1024;
+
+/// The whole verification, in the order the format lists it.
+fn verify(
+    dir: &Path,
+    log_key: Option<&str>,
+    progress: bool,
+    chunks: Chunks,
+) -> Result<Verified, Stop> {
+    let keys = trusted_keys(dir, log_key)?;
+    // Read before the entries so a missing file is reported before minutes of work.
+    let checkpoint = read_limited(&dir.join("checkpoint"), MAX_CHECKPOINT_BYTES)?;
+
+    let path = dir.join("entries.jsonl");
+    let file = File::open(&path).map_err(|e| io_error(&path, &e))?;
+    let total = file.metadata().map_or(0, |m| m.len());
+    let bar = progress_bar(progress, total);
+    let mut auditor = Auditor::new(keys);
+    let replayed = replay(
+        &mut auditor,
+        &mut BufReader::with_capacity(1 << 20, file),
+        &bar,
+        chunks,
+    );
+    bar.finish_and_clear();
+    replayed?;
+
+    check_documents(dir, &auditor)?;
+
+    let size = auditor.size();
+    let checkpoint_failure = |reason: &str| Failure {
+        index: size,
+        reason: format!("checkpoint: {reason}"),
+    };
+    if checkpoint.len() as u64 > MAX_CHECKPOINT_BYTES {
+        return Err(checkpoint_failure("file larger than 64 KiB").into());
+    }
+    let note = String::from_utf8(checkpoint).map_err(|_| checkpoint_failure("not UTF-8 text"))?;
+    Ok(auditor.finish(&note)?)
+}
+
+/// The keys to trust: `--log-key` if given, else every line of `DIR/log.pub`.
+fn trusted_keys(dir: &Path, log_key: Option<&str>) -> Result<Vec<VerifierKey>, Stop> {
+    if let Some(text) = log_key {
+        let key = VerifierKey::parse(text.trim())
+            .map_err(|e| Stop::Usage(format!("--log-key is not a note verifier key: {e}")))?;
+        return Ok(vec![key]);
+    }
+    let path = dir.join("log.pub");
+    let bytes = read_limited(&path, MAX_LOG_PUB_BYTES)?;
+    if bytes.len() as u64 > MAX_LOG_PUB_BYTES {
+        return Err(Stop::Usage(format!("{} is too large", path.display())));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Stop::Usage(format!("{} is not UTF-8 text", path.display())))?;
+    let mut keys = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let key = VerifierKey::parse(line)
+            .map_err(|e| Stop::Usage(format!("{} line {}: {e}", path.display(), number + 1)))?;
+        keys.push(key);
+    }
+    if keys.is_empty() {
+        return Err(Stop::Usage(format!("{} holds no key", path.display())));
+    }
+    Ok(keys)
+}
+
+/// Reads `path` up to `limit + 1` bytes, so the caller can tell an oversized file.
+fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Stop> {
+    let file = File::open(path).map_err(|e| io_error(path, &e))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, &e))?;
+    Ok(bytes)
+}
+
+/// How reading a chunk of lines ended.
+enum ChunkEnd {
+    /// The chunk is full; more lines may follow.
+    More,
+    /// The file ended cleanly.
+    End,
+    /// The auditor (or the framing of a line) failed.
+    Failed(Failure),
+}
+
+/// Feeds every line to the auditor, verifying each chunk's signatures on the rayon pool
+/// while the next chunk is read and replayed.
+fn replay(
+    auditor: &mut Auditor,
+    reader: &mut (impl BufRead + Send),
+    bar: &ProgressBar,
+    chunks: Chunks,
+) -> Result<(), Stop> {
+    let mut line = Vec::with_capacity(LINE_LIMIT as usize);
+    let mut pending: Vec<SigCheck> = Vec::new();
+    loop {
+        let mut next = Vec::new();
+        let (invalid, end) = rayon::join(
+            || first_invalid_on_all_cores(&pending),
+            || read_chunk(reader, &mut line, auditor, &mut next, bar, chunks),
+        );
+        // `pending` holds earlier entries than anything read since, so its failure is
+        // the lowest index.
+        if let Some(failure) = invalid {
+            return Err(failure.into());
+        }
+        match end? {
+            ChunkEnd::More => pending = next,
+            ChunkEnd::End => {
+                return match first_invalid_on_all_cores(&next) {
+                    Some(failure) => Err(failure.into()),
+                    None => Ok(()),
+                }
+            }
+            ChunkEnd::Failed(structural) => {
+                return Err(first_invalid_on_all_cores(&next)
+                    .unwrap_or(structural)
+                    .into())
+            }
+        }
+    }
+}
+
+/// Reads and replays up to one chunk of lines, appending their signature checks to `sigs`.
+fn read_chunk(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    auditor: &mut Auditor,
+    sigs: &mut Vec<SigCheck>,
+    bar: &ProgressBar,
+    chunks: Chunks,
+) -> Result<ChunkEnd, Stop> {
+    let mut bytes = 0;
+    for _ in 0..chunks.entries {
+        let index = auditor.size();
+        line.clear();
+        // `take` bounds the read, so a hostile file without line feeds cannot make the
+        // buffer grow past one entry.
+        let read = Read::take(&mut *reader, LINE_LIMIT)
+            .read_until(b'\n', line)
+            .map_err(|e| Stop::Usage(format!("reading entries.jsonl: {e}")))?;
+        if read == 0 {
+            return Ok(ChunkEnd::End);
+        }
+        bar.inc(read as u64);
+        let Some(entry) = line.strip_suffix(b"\n") else {
+            let reason = if read as u64 == LINE_LIMIT {
+                format!("entry longer than {MAX_ENTRY_BYTES} bytes")
+            } else {
+                "last line does not end with a line feed".to_owned()
+            };
+            return Ok(ChunkEnd::Failed(Failure { index, reason }));
+        };
+        if let Err(failure) = auditor.push(entry, sigs) {
+            return Ok(ChunkEnd::Failed(failure));
+        }
+        bytes += read;
+        if bytes >= chunks.bytes {
+            break;
+        }
+    }
+    Ok(ChunkEnd::More)
+}
+
+/// The first invalid signature among `checks`, verified as batches spread over the rayon
+/// pool.
+fn first_invalid_on_all_cores(checks: &[SigCheck]) -> Option<Failure> {
+    if checks.is_empty() {
+        return None;
+    }
+    // Two batches per thread let a thread that finishes early take over another's work;
+    // below 64 signatures a batch no longer pays for itself.
+    let threads = rayon::current_num_threads().max(1);
+    let batch = checks.len().div_ceil(threads * 2).max(64);
+    checks
+        .par_chunks(batch)
+        .enumerate()
+        .filter_map(|(number, part)| first_invalid(part).map(|at| number * batch + at))
+        .min()
+        .map(|at| checks[at].failure())
+}
+
+/// Every document the log names and does not withhold must be in `DIR/documents/`, under
+/// its hash. Failures are reported at the first index naming the document.
+fn check_documents(dir: &Path, auditor: &Auditor) -> Result<(), Stop> {
+    let folder = dir.join("documents");
+    let documents: Vec<(u64, Hash)> = auditor.documents().collect();
+    // Documents are hashed in parallel; the verdicts are then read in index order so the
+    // lowest failing index is the one reported.
+    let verdicts: Vec<Result<(), Stop>> = documents
+        .par_iter()
+        .map(|(index, hash)| check_document(&folder, *index, hash))
+        .collect();
+    verdicts.into_iter().collect()
+}
+
+/// Hashes one document file, streaming, and compares it with its name.
+fn check_document(folder: &Path, index: u64, hash: &Hash) -> Result<(), Stop> {
+    let name = to_hex(hash);
+    let path = folder.join(&name);
+    let failure = |what: &str| {
+        Stop::Failed(Failure {
+            index,
+            reason: format!("document {name} {what}"),
+        })
+    };
+    let mut file = match File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(failure("missing")),
+        Err(e) => return Err(io_error(&path, &e)),
+    };
+    let mut hasher = Sha256::new();
+    io::copy(&mut file, &mut hasher).map_err(|e| io_error(&path, &e))?;
+    if hasher.finalize().as_slice() != hash.as_slice() {
+        return Err(failure("does not match its hash"));
+    }
+    Ok(())
+}
+
+/// A progress bar by bytes of `entries.jsonl`, drawn only on an interactive standard error
+/// so that scripts and logs never see it.
+fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
+    if !enabled || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "verifying {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// An I/O error on `path`, as a usage error.
+fn io_error(path: &Path, error: &io::Error) -> Stop {
+    Stop::Usage(format!("{}: {error}", path.display()))
+}
+
+#[cfg(test)]
+#[path = "../../ledger/tests/support/log_builder.rs"]
+mod log_builder;
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use ledger::hash::{sha256, to_hex};
+    use serde_json::json;
+
+    use super::log_builder::{key, sample_log, LogBuilder};
+    use super::*;
+
+    /// A fresh folder under the system's temporary directory, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new() -> Self {
+            static COUNTER: AtomicUsize = AtomicUsize::new(0);
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let path =
+                std::env::temp_dir().join(format!("sijill-verify-test-{}-{n}", std::process::id()));
+            let _ = fs::remove_dir_all(&path);
+            fs::create_dir_all(&path).unwrap();
+            TempDir(path)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Writes the export folder of `log`, with these documents.
+    fn write_export(log: &LogBuilder, documents: &[&[u8]]) -> TempDir {
+        let dir = TempDir::new();
+        fs::write(dir.0.join("entries.jsonl"), log.jsonl()).unwrap();
+        fs::write(dir.0.join("checkpoint"), log.checkpoint()).unwrap();
+        fs::write(dir.0.join("log.pub"), format!("{}\n", log.verifier())).unwrap();
+        fs::create_dir(dir.0.join("documents")).unwrap();
+        for document in documents {
+            let name = to_hex(&sha256(document));
+            fs::write(dir.0.join("documents").join(name), document).unwrap();
+        }
+        dir
+    }
+
+    /// Verifies with tiny chunks, so that a handful of entries crosses several chunks.
+    fn verify_small_chunks(dir: &Path) -> VerifyOutcome {
+        let chunks = Chunks {
+            entries: 2,
+            bytes: 1 << 20,
+        };
+        match verify(dir, None, false, chunks) {
+            Ok(Verified { size, root }) => VerifyOutcome::Verified { size, root },
+            Err(Stop::Failed(failure)) => VerifyOutcome::Failed(failure),
+            Err(Stop::Usage(message)) => VerifyOutcome::Usage(message),
+        }
+    }
+
+    #[track_caller]
+    fn assert_failed(outcome: VerifyOutcome, index: u64, reason: &str) {
+        match outcome {
+            VerifyOutcome::Failed(failure) => {
+                assert_eq!(failure.index, index, "wrong index: {failure}");
+                assert!(failure.reason.contains(reason), "wrong reason: {failure}");
+            }
+            other => panic!("expected a failure at index {index}, got {other:?}"),
+        }
+    }
+
+    #[track_caller]
+    fn assert_usage(outcome: VerifyOutcome, contains: &str) {
+        match outcome {
+            VerifyOutcome::Usage(message) => {
+                assert!(message.contains(contains), "wrong message: {message}")
+            }
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn honest_export_verifies() {
+        let (log, document) = sample_log();
+        let dir = write_export(&log, &[&document]);
+        let expected = VerifyOutcome::Verified {
+            size: log.lines.len() as u64,
+            root: log.root(),
+        };
+        assert_eq!(verify_export(&dir.0, None, false), expected);
+        assert_eq!(verify_small_chunks(&dir.0), expected);
+    }
+
+    #[test]
+    fn log_key_argument_replaces_log_pub() {
+        let (log, document) = sample_log();
+        let dir = write_export(&log, &[&document]);
+        fs::remove_file(dir.0.join("log.pub")).unwrap();
+        let trusted = log.verifier().to_string();
+        assert!(matches!(
+            verify_export(&dir.0, Some(&trusted), false),
+            VerifyOutcome::Verified { .. }
+        ));
+        let stranger = LogBuilder::with_keys(key_of_other_log(), key(2)).verifier();
+        assert_failed(
+            verify_export(&dir.0, Some(&stranger.to_string()), false),
+            0,
+            "not a trusted log key",
+        );
+        assert_usage(verify_export(&dir.0, Some("nonsense"), false), "--log-key");
+    }
+
+    fn key_of_other_log() -> ed25519_dalek::SigningKey {
+        key(42)
+    }
+
+    #[test]
+    fn missing_files_are_usage_errors() {
+        let (log, document) = sample_log();
+        for file in ["log.pub", "checkpoint", "entries.jsonl"] {
+            let dir = write_export(&log, &[&document]);
+            fs::remove_file(dir.0.join(file)).unwrap();
+            assert_usage(verify_export(&dir.0, None, false), file);
+        }
+    }
+
+    #[test]
+    fn truncated_last_line_fails_at_its_index() {
+        let (log, document) = sample_log();
+        let dir = write_export(&log, &[&document]);
+        let mut jsonl = log.jsonl();
+        jsonl.truncate(jsonl.len() - 10);
+        fs::write(dir.0.join("entries.jsonl"), &jsonl).unwrap();
+        let last = log.lines.len() as u64 - 1;
+        assert_failed(
+            verify_export(&dir.0, None, false),
+            last,
+            "does not end with a line feed",
+        );
+    }
+
+    #[test]
+    fn last_line_without_line_feed_fails_even_if_complete() {
+        let (log, document) = sample_log();
+        let dir = write_export(&log, &[&document]);
+        let mut jsonl = log.jsonl();
+        jsonl.pop();
+        fs::write(dir.0.join("entries.jsonl"), &jsonl).unwrap();
+        let last = log.lines.len() as u64 - 1;
+        assert_failed(verify_small_chunks(&dir.0), last, "line feed");
+    }
+
+    #[test]
+    fn overlong_line_is_refused_without_reading_it_all() {
+        let (log, document) = sample_log();
+        let dir = write_export(&log, &[&document]);
+        let mut jsonl = log.jsonl();
+        jsonl.extend_from_slice(&vec![b'x'; 3 * MAX_ENTRY_BYTES]);
+        fs::write(dir.0.join("entries.jsonl"), &jsonl).unwrap();
+        assert_failed(
+            verify_export(&dir.0, None, false),
+            log.lines.len() as u64,
+            "entry longer than 65535 bytes",
+        );
+    }
+
+    #[test]
+    fn missing_document_fails_at_the_entry_naming_it() {
+        let (log, document) = sample_log();
+        let dir = write_export(&log, &[]);
+        let sha = to_hex(&sha256(&document));
+        let index = log.lines.len() as u64 - 1;
+        assert_failed(
+            verify_export(&dir.0, None, false),
+            index,
+            &format!("document {sha} missing"),
+        );
+    }
+
+    #[test]
+    fn altered_document_fails() {
+        let (log, document) = sample_log();
+        let dir = write_export(&log, &[&document]);
+        let sha = to_hex(&sha256(&document));
+        fs::write(dir.0.join("documents").join(&sha), b"edited afterwards").unwrap();
+        let index = log.lines.len() as u64 - 1;
+        assert_failed(
+            verify_export(&dir.0, None, false),
+            index,
+            &format!("document {sha} does not match its hash"),
+        );
+    }
+
+    #[test]
+    fn withheld_document_may_be_absent() {
+        let (mut log, document) = sample_log();
+        let sha = to_hex(&sha256(&document));
+        let moderator = key(6);
+        log.register_actor("mod1", &moderator, &["moderator"]);
+        let body = json!({"comment": 0, "grounds": "personal_data", "withheld": [sha]});
+        log.command(
+            &moderator,
+            "ModerateComment",
+            "consultation/C-1",
+            "CommentModerated",
+            body,
+        );
+        let dir = write_export(&log, &[]);
+        assert!(matches!(
+            verify_export(&dir.0, None, false),
+            VerifyOutcome::Verified { .. }
+        ));
+    }
+
+    #[test]
+    fn earliest_failure_wins_across_chunks() {
+        let (mut log, document) = sample_log();
+        // A bad log signature at index 1 and a structural failure (a dropped line) later,
+        // in another chunk: the signature failure is reported.
+        let at = log.lines[1].iter().position(|&b| b == b'I').unwrap();
+        log.lines[1][at] = b'J';
+        log.lines.remove(4);
+        let dir = write_export(&log, &[&document]);
+        assert_failed(verify_small_chunks(&dir.0), 1, "log signature invalid");
+        assert_failed(
+            verify_export(&dir.0, None, false),
+            1,
+            "log signature invalid",
+        );
+    }
+
+    #[test]
+    fn structural_failure_after_good_signatures_is_reported() {
+        let (mut log, document) = sample_log();
+        log.lines.swap(3, 4);
+        let dir = write_export(&log, &[&document]);
+        assert_failed(verify_small_chunks(&dir.0), 3, "index member is 4");
+    }
+
+    #[test]
+    fn stale_checkpoint_fails_at_the_end() {
+        let (mut log, document) = sample_log();
+        let stale = log.checkpoint();
+        log.public("consultation/C-1", "CommentSubmitted", json!({}));
+        let dir = write_export(&log, &[&document]);
+        fs::write(dir.0.join("checkpoint"), stale).unwrap();
+        let size = log.lines.len() as u64;
+        assert_failed(
+            verify_export(&dir.0, None, false),
+            size,
+            "checkpoint: tree size",
+        );
+    }
+
+    #[test]
+    fn log_pub_may_list_several_keys() {
+        let (log, document) = sample_log();
+        let dir = write_export(&log, &[&document]);
+        let other = LogBuilder::with_keys(key_of_other_log(), key(2)).verifier();
+        fs::write(
+            dir.0.join("log.pub"),
+            format!("{other}\n\n{}\n", log.verifier()),
+        )
+        .unwrap();
+        assert!(matches!(
+            verify_export(&dir.0, None, false),
+            VerifyOutcome::Verified { .. }
+        ));
+        fs::write(dir.0.join("log.pub"), "not a key\n").unwrap();
+        assert_usage(verify_export(&dir.0, None, false), "log.pub line 1");
+    }
+}

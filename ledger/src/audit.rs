@@ -1,1 +1,0 @@
-//! Streaming export verifier (in progress).

@@ -1,0 +1,550 @@
+//! Streaming export verifier: replays a log entry by entry and says where it first breaks
+//! the contract of `ledger-format.md`.
+//!
+//! The [`Auditor`] is the pure core of `sijill verify`. Its caller reads `entries.jsonl`
+//! and hands each line to [`Auditor::push`]; at the end it reads the checkpoint and calls
+//! [`Auditor::finish`]. Three things are left to the caller on purpose, because they need
+//! I/O or threads and this crate has neither:
+//!
+//! - **Signatures.** `push` returns the signatures an entry needs as [`SigCheck`]s instead
+//!   of verifying them, so the caller can batch-verify thousands at once on every core
+//!   ([`first_invalid`] verifies one batch). Checks come out in the order the format lists
+//!   them, so the first invalid one, compared with the first structural [`Failure`], tells
+//!   which failure comes first in the log.
+//! - **Documents.** [`Auditor::documents`] lists the documents the log names and no entry
+//!   withholds, with the first index naming each; the caller hashes the files.
+//! - **The checkpoint note**, read by the caller and passed to [`Auditor::finish`].
+//!
+//! What `push` checks at line `i`, in this order (the first failure wins): the line is an
+//! entry in canonical form with `index` equal to `i`; its log signature; `seq` and `prev`
+//! continue its stream; `recorded_at` never decreases; entry 0 is the genesis and names a
+//! trusted log key; for an entry with `auth`, the actor's signature, the origin, the stream,
+//! the body within `data`, the nonce, the five-minute window, the key's registration and
+//! the role table; for an entry with `auth_at`, that it continues the command of the signed
+//! entry it points to; registry entries come from the command that makes them; and
+//! `data.documents` / `data.withheld` are lists of SHA-256 hashes.
+//!
+//! Memory grows with the number of streams, registered keys, statements (their nonces) and
+//! documents, never with the size of entries: the Merkle tree is kept as a
+//! [`Frontier`](crate::merkle::Frontier) of at most 64 hashes.
+
+mod registry;
+mod signature;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use ed25519_dalek::VerifyingKey;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::checkpoint::Checkpoint;
+use crate::entry::{Entry, SignedEntry, MAX_ENTRY_BYTES};
+use crate::hash::{from_hex, Hash, ZERO_HASH};
+use crate::merkle::{Frontier, NodeId};
+use crate::note::VerifierKey;
+use crate::roles;
+use crate::statement::{body_within_data, MAX_CLOCK_SKEW_MS};
+use crate::timestamp::Timestamp;
+
+use registry::Registry;
+pub use signature::{first_invalid, SigCheck, SigKind};
+
+/// Stream of the genesis entry.
+pub const GENESIS_STREAM: &str = "registry/admin";
+
+/// The first place where a log breaks the contract.
+///
+/// Displays as `index I: reason`, the line `sijill verify` prints. For the checkpoint,
+/// `index` is the number of entries and `reason` starts with `checkpoint: `.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// Index of the offending entry (the number of entries for checkpoint failures).
+    pub index: u64,
+    /// A short lowercase phrase saying what is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "index {}: {}", self.index, self.reason)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// What a successful verification proves: the first `size` entries have this Merkle root,
+/// and a trusted log key signed a checkpoint saying so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    /// Number of entries.
+    pub size: u64,
+    /// RFC 9162 Merkle tree hash of all entries.
+    pub root: Hash,
+}
+
+/// Replays a log, one entry at a time; see the [module documentation](self).
+///
+/// Once [`push`](Auditor::push) has failed, the auditor keeps that failure: later calls to
+/// `push` and `finish` return it again, since the state after a bad entry means nothing.
+#[derive(Debug)]
+pub struct Auditor {
+    /// The note verifier keys the caller trusts.
+    log_keys: Vec<VerifierKey>,
+    /// The log key and origin, fixed by the genesis entry.
+    log: Option<LogIdentity>,
+    /// Right edge of the Merkle tree of the entries accepted so far; its size is the
+    /// number of entries accepted, so also the index the next line must carry.
+    frontier: Frontier,
+    /// Scratch space that [`Frontier::append`] fills; kept to avoid an allocation per entry.
+    completed: Vec<(NodeId, Hash)>,
+    /// `recorded_at` of the last entry.
+    last_recorded_at: Option<Timestamp>,
+    /// Per stream: where its chain stands and which command is open on it.
+    streams: HashMap<String, StreamState>,
+    /// Keys, roles and revocations.
+    registry: Registry,
+    /// SHA-256(actor key || nonce) of every statement seen. A hash rather than the pair
+    /// keeps each record at 32 bytes whatever the nonce's length; both parts have a fixed
+    /// or known length in that order, so distinct pairs cannot collide short of SHA-256.
+    nonces: HashSet<Hash>,
+    /// Documents named in `data.documents`, with the first index naming each.
+    documents: HashMap<Hash, u64>,
+    /// Documents named in any `data.withheld`.
+    withheld: HashSet<Hash>,
+    /// The failure that stopped the replay, if any.
+    failed: Option<Failure>,
+}
+
+/// What the genesis entry fixes for the whole log.
+#[derive(Debug)]
+struct LogIdentity {
+    key: VerifyingKey,
+    origin: String,
+}
+
+/// Where one stream stands.
+#[derive(Debug)]
+struct StreamState {
+    /// `seq` of its last entry.
+    seq: u64,
+    /// `entry_hash` of its last entry, which the next one's `prev` must equal.
+    head: Hash,
+    /// The signed command whose entries the stream is in the middle of, if its last entry
+    /// was one of them.
+    command: Option<OpenCommand>,
+}
+
+/// A signed command, as seen by the `auth_at` entries that follow its first one.
+#[derive(Debug, Clone, Copy)]
+struct OpenCommand {
+    /// Index of the entry carrying `auth`.
+    auth_index: u64,
+    /// Its `recorded_at`, shared by every entry of the command.
+    recorded_at: Timestamp,
+    /// Its command name (one of [`roles::COMMANDS`]).
+    command: &'static str,
+}
+
+impl Auditor {
+    /// An auditor trusting these log keys (from `log.pub` or `--log-key`).
+    pub fn new(log_keys: Vec<VerifierKey>) -> Self {
+        Auditor {
+            log_keys,
+            log: None,
+            frontier: Frontier::new(),
+            completed: Vec::new(),
+            last_recorded_at: None,
+            streams: HashMap::new(),
+            registry: Registry::default(),
+            nonces: HashSet::new(),
+            documents: HashMap::new(),
+            withheld: HashSet::new(),
+            failed: None,
+        }
+    }
+
+    /// Number of entries accepted so far, which is also the index the next line must have.
+    pub fn size(&self) -> u64 {
+        self.frontier.size()
+    }
+
+    /// Replays one line of `entries.jsonl`, given without its line feed.
+    ///
+    /// Structural and registry checks happen here; the signatures the entry needs are
+    /// appended to `sigs` (its log signature, then the actor's signature of `auth`), for the
+    /// caller to verify. When this returns a failure, the checks appended for this entry are
+    /// exactly those that come before the failing check, so the caller still has to verify
+    /// them (and all earlier ones) to know which failure comes first.
+    ///
+    /// # Errors
+    /// The first rule of `ledger-format.md` this entry breaks, with its index.
+    pub fn push(&mut self, line: &[u8], sigs: &mut Vec<SigCheck>) -> Result<(), Failure> {
+        if let Some(failure) = &self.failed {
+            return Err(failure.clone());
+        }
+        let index = self.size();
+        self.replay(index, line, sigs).map_err(|reason| {
+            let failure = Failure { index, reason };
+            self.failed = Some(failure.clone());
+            failure
+        })
+    }
+
+    /// The documents to check at the end: every hash named in some `data.documents` and
+    /// withheld by no `data.withheld`, with the first index naming it, in index order.
+    pub fn documents(&self) -> impl Iterator<Item = (u64, Hash)> {
+        let mut named: Vec<(u64, Hash)> = self
+            .documents
+            .iter()
+            .filter(|(hash, _)| !self.withheld.contains(*hash))
+            .map(|(hash, index)| (*index, *hash))
+            .collect();
+        named.sort_unstable();
+        named.into_iter()
+    }
+
+    /// Checks the signed checkpoint against everything pushed, and returns what was verified.
+    ///
+    /// # Errors
+    /// A failure kept from [`push`](Auditor::push); `index 0` when no entry was pushed;
+    /// otherwise `index N: checkpoint: <reason>` when the note is not signed by a trusted
+    /// key named after the log's origin, or its origin, size or root differ from the log's.
+    pub fn finish(self, checkpoint_note: &str) -> Result<Verified, Failure> {
+        if let Some(failure) = self.failed {
+            return Err(failure);
+        }
+        let size = self.size();
+        let Some(log) = &self.log else {
+            return Err(Failure {
+                index: 0,
+                reason: "no genesis entry: the log is empty".to_owned(),
+            });
+        };
+        let fail = |reason: String| Failure {
+            index: size,
+            reason: format!("checkpoint: {reason}"),
+        };
+        let checkpoint =
+            Checkpoint::open(checkpoint_note, &self.log_keys).map_err(|e| fail(e.to_string()))?;
+        if checkpoint.origin != log.origin {
+            return Err(fail(format!(
+                "origin {} is not the log's origin",
+                shown(&checkpoint.origin)
+            )));
+        }
+        if checkpoint.size != size {
+            return Err(fail(format!(
+                "tree size {} but the log has {size} entries",
+                checkpoint.size
+            )));
+        }
+        let root = self.frontier.root();
+        if checkpoint.root != root {
+            return Err(fail("root mismatch".to_owned()));
+        }
+        Ok(Verified { size, root })
+    }
+
+    /// All checks of one line; the error is the reason only, [`push`](Auditor::push) adds
+    /// the index.
+    fn replay(&mut self, index: u64, line: &[u8], sigs: &mut Vec<SigCheck>) -> Result<(), String> {
+        // Checked before parsing so a hostile line costs no parsing work.
+        if line.len() > MAX_ENTRY_BYTES {
+            return Err(format!("entry longer than {MAX_ENTRY_BYTES} bytes"));
+        }
+        let signed = SignedEntry::parse(line).map_err(|e| format!("malformed entry: {e}"))?;
+        let entry = &signed.entry;
+        if entry.index != index {
+            return Err(format!("index member is {}", entry.index));
+        }
+
+        // Entry 0 names the log key that signs it, so the key must be known before its
+        // signature can be queued.
+        let log_key = match &self.log {
+            Some(log) => log.key,
+            None => self.trusted_genesis_key(entry)?,
+        };
+        let message = entry
+            .signing_bytes()
+            .map_err(|e| format!("malformed entry: {e}"))?;
+        sigs.push(SigCheck {
+            index,
+            kind: SigKind::Log,
+            key: log_key,
+            message,
+            sig: signed.sig,
+        });
+
+        let stream = self.streams.get(&entry.stream);
+        let expected_seq = stream.map_or(1, |s| s.seq.saturating_add(1));
+        if entry.seq != expected_seq {
+            return Err(format!(
+                "seq {} on stream {}, expected {expected_seq}",
+                entry.seq,
+                shown(&entry.stream)
+            ));
+        }
+        let expected_prev = stream.map_or(ZERO_HASH, |s| s.head);
+        if entry.prev != expected_prev {
+            return Err(format!(
+                "prev does not match the previous entry of stream {}",
+                shown(&entry.stream)
+            ));
+        }
+        if self
+            .last_recorded_at
+            .is_some_and(|last| entry.recorded_at < last)
+        {
+            return Err("recorded_at decreases".to_owned());
+        }
+
+        if index == 0 {
+            self.genesis(entry, log_key)?;
+        }
+        let command = self.authority(index, entry, sigs)?;
+        if index > 0 {
+            self.registry_event(index, entry, command)?;
+        }
+        self.collect_documents(index, &entry.data)?;
+
+        // Every check passed: record the entry.
+        let open = match (&entry.auth, command) {
+            (Some(_), Some(command)) => Some(OpenCommand {
+                auth_index: index,
+                recorded_at: entry.recorded_at,
+                command,
+            }),
+            // An `auth_at` entry keeps its command open for the next one.
+            (None, Some(_)) => self.streams.get(&entry.stream).and_then(|s| s.command),
+            _ => None,
+        };
+        let state = StreamState {
+            seq: entry.seq,
+            head: signed.hash,
+            command: open,
+        };
+        match self.streams.get_mut(&entry.stream) {
+            Some(existing) => *existing = state,
+            None => {
+                self.streams.insert(entry.stream.clone(), state);
+            }
+        }
+        self.last_recorded_at = Some(entry.recorded_at);
+        self.completed.clear();
+        self.frontier
+            .append(signed.leaf_hash(), &mut self.completed);
+        Ok(())
+    }
+
+    /// The trusted key that entry 0 names in `data.log_key`, compared as note verifier key
+    /// strings.
+    fn trusted_genesis_key(&self, entry: &Entry) -> Result<VerifyingKey, String> {
+        let named = entry
+            .data
+            .get("log_key")
+            .and_then(Value::as_str)
+            .ok_or("genesis data.log_key is missing")?;
+        self.log_keys
+            .iter()
+            .find(|key| key.to_string() == named)
+            .map(|key| key.key)
+            .ok_or_else(|| "genesis log_key is not a trusted log key".to_owned())
+    }
+
+    /// Entry 0: the genesis administrator's registration, which fixes the log's origin.
+    fn genesis(&mut self, entry: &Entry, log_key: VerifyingKey) -> Result<(), String> {
+        if entry.stream != GENESIS_STREAM
+            || entry.event_type != "ActorRegistered"
+            || entry.auth.is_some()
+            || entry.auth_at.is_some()
+        {
+            return Err(format!(
+                "entry 0 is not the genesis (an unsigned ActorRegistered on {GENESIS_STREAM})"
+            ));
+        }
+        let data = &entry.data;
+        if data.get("name").and_then(Value::as_str).is_none() {
+            return Err("genesis data.name is missing".to_owned());
+        }
+        if data.get("roles") != Some(&serde_json::json!(["admin"])) {
+            return Err("genesis data.roles is not [\"admin\"]".to_owned());
+        }
+        let origin = data
+            .get("origin")
+            .and_then(Value::as_str)
+            .ok_or("genesis data.origin is missing")?;
+        // The checkpoint's key name must equal the origin, so a genesis naming another
+        // origin than its own key's name could never be checkpointed.
+        let key_name_matches = self
+            .log_keys
+            .iter()
+            .any(|key| key.key == log_key && key.name == origin);
+        if !key_name_matches {
+            return Err("genesis origin is not the log key's name".to_owned());
+        }
+        self.registry.register(0, &entry.stream, data)?;
+        self.log = Some(LogIdentity {
+            key: log_key,
+            origin: origin.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// The `auth` or `auth_at` rules; returns the entry's command, or `None` for an entry
+    /// made without a key (the genesis, public submissions).
+    fn authority(
+        &mut self,
+        index: u64,
+        entry: &Entry,
+        sigs: &mut Vec<SigCheck>,
+    ) -> Result<Option<&'static str>, String> {
+        if let Some(auth) = &entry.auth {
+            let statement = &auth.statement;
+            sigs.push(SigCheck {
+                index,
+                kind: SigKind::Actor,
+                key: auth.actor,
+                message: statement.canonical_bytes(),
+                sig: auth.sig,
+            });
+            let origin = self.log.as_ref().map_or("", |log| log.origin.as_str());
+            if statement.origin != origin {
+                return Err(format!(
+                    "statement origin {} is not the log's origin",
+                    shown(&statement.origin)
+                ));
+            }
+            if statement.stream != entry.stream {
+                return Err("statement stream is not the entry's stream".to_owned());
+            }
+            if !body_within_data(&statement.body, &entry.data) {
+                return Err(match first_changed_member(&statement.body, &entry.data) {
+                    Some(name) => format!("body member {} differs in data", shown(name)),
+                    None => "data does not carry the statement body".to_owned(),
+                });
+            }
+            let mut nonce_key = Sha256::new();
+            nonce_key.update(auth.actor.as_bytes());
+            nonce_key.update(statement.nonce.as_bytes());
+            if !self.nonces.insert(nonce_key.finalize().into()) {
+                return Err("nonce already used by this actor".to_owned());
+            }
+            let skew = entry
+                .recorded_at
+                .millis()
+                .abs_diff(statement.issued_at().millis());
+            if skew > MAX_CLOCK_SKEW_MS.unsigned_abs() {
+                return Err("recorded_at more than 5 minutes from issued_at".to_owned());
+            }
+            let command = roles::COMMANDS
+                .iter()
+                .copied()
+                .find(|known| *known == statement.command)
+                .ok_or_else(|| format!("unknown command {}", shown(&statement.command)))?;
+            self.registry.authorize(&auth.actor, command)?;
+            Ok(Some(command))
+        } else if let Some(at) = entry.auth_at {
+            if at >= index {
+                return Err(format!("auth_at {at} is not an earlier entry"));
+            }
+            let open = self
+                .streams
+                .get(&entry.stream)
+                .and_then(|s| s.command)
+                .filter(|open| open.auth_index == at)
+                .ok_or_else(|| {
+                    format!(
+                        "auth_at {at} is not the signed entry of the command open on stream {}",
+                        shown(&entry.stream)
+                    )
+                })?;
+            if entry.recorded_at != open.recorded_at {
+                return Err(format!("recorded_at differs from entry {at}'s"));
+            }
+            Ok(Some(open.command))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Registry entries after the genesis: each must come from the command that makes it,
+    /// on a stream of the right type, and `ActorRegistered` / `ActorRevoked` update the keys.
+    fn registry_event(
+        &mut self,
+        index: u64,
+        entry: &Entry,
+        command: Option<&'static str>,
+    ) -> Result<(), String> {
+        let (required, prefix) = match entry.event_type.as_str() {
+            "ActorRegistered" => ("RegisterActor", "registry/"),
+            "ActorRevoked" => ("RevokeActor", "registry/"),
+            "InstitutionRegistered" => ("RegisterInstitution", "institution/"),
+            _ => return Ok(()),
+        };
+        if command != Some(required) {
+            return Err(format!(
+                "{} not made by a {required} command",
+                entry.event_type
+            ));
+        }
+        if !entry.stream.starts_with(prefix) || entry.stream.len() == prefix.len() {
+            return Err(format!(
+                "{} on stream {}, not {prefix}<id>",
+                entry.event_type,
+                shown(&entry.stream)
+            ));
+        }
+        match entry.event_type.as_str() {
+            "ActorRegistered" => self.registry.register(index, &entry.stream, &entry.data),
+            "ActorRevoked" => self.registry.revoke(index, &entry.stream),
+            _ => Ok(()),
+        }
+    }
+
+    /// Remembers the documents an entry names and withholds.
+    fn collect_documents(&mut self, index: u64, data: &Value) -> Result<(), String> {
+        for hash in hash_list(data, "documents")? {
+            self.documents.entry(hash).or_insert(index);
+        }
+        self.withheld.extend(hash_list(data, "withheld")?);
+        Ok(())
+    }
+}
+
+/// `data.<member>` as a list of SHA-256 hashes (lowercase hex); empty when absent.
+fn hash_list(data: &Value, member: &str) -> Result<Vec<Hash>, String> {
+    let Some(list) = data.get(member) else {
+        return Ok(Vec::new());
+    };
+    let bad = || format!("data.{member} is not an array of lowercase hex SHA-256 hashes");
+    list.as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|item| item.as_str().and_then(from_hex).ok_or_else(bad))
+        .collect()
+}
+
+/// The first member of `body` that `data` lacks or holds with another value, to name it in
+/// the failure.
+fn first_changed_member<'a>(body: &'a Value, data: &Value) -> Option<&'a str> {
+    body.as_object()?
+        .iter()
+        .find(|(name, value)| data.get(name.as_str()) != Some(*value))
+        .map(|(name, _)| name.as_str())
+}
+
+/// A string from the log, made safe to put in a one-line reason: control characters and
+/// quotes escaped, and cut after 100 characters, since the log may be hostile.
+fn shown(text: &str) -> String {
+    const LIMIT: usize = 100;
+    let mut out: String = text
+        .chars()
+        .take(LIMIT)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().nth(LIMIT).is_some() {
+        out.push('…');
+    }
+    out
+}
