@@ -359,7 +359,7 @@ mod tests {
     #[test]
     fn go_sumdb_note_example_open() {
         let vk = VerifierKey::parse(PETER_VERIFIER).unwrap();
-        let opened = open_note(PETER_NOTE, &[vk.clone()]).unwrap();
+        let opened = open_note(PETER_NOTE, std::slice::from_ref(&vk)).unwrap();
         assert_eq!(opened.text, PETER_TEXT);
         assert_eq!(opened.verified, vec![vk]);
         assert_eq!(opened.signature_lines.len(), 1);
@@ -410,7 +410,7 @@ mod tests {
         // A flipped character in the text breaks the signature of a known key.
         let tampered = PETER_NOTE.replacen("cryptography", "cryptographY", 1);
         assert_eq!(
-            open_note(&tampered, &[vk.clone()]),
+            open_note(&tampered, std::slice::from_ref(&vk)),
             Err(NoteError::BadSignature("PeterNeumann".into()))
         );
         // Unknown keys are ignored; if none is known the note is refused.
@@ -426,19 +426,25 @@ mod tests {
             Err(NoteError::NoKnownSignature)
         );
         assert_eq!(
-            open_note("no signatures\n", &[vk.clone()]),
+            open_note("no signatures\n", std::slice::from_ref(&vk)),
             Err(NoteError::Malformed)
         );
         assert_eq!(
-            open_note(&PETER_NOTE.replace('\u{2014}', "-"), &[vk.clone()]),
+            open_note(
+                &PETER_NOTE.replace('\u{2014}', "-"),
+                std::slice::from_ref(&vk)
+            ),
             Err(NoteError::Malformed)
         );
         assert_eq!(
-            open_note(&PETER_NOTE.replace("is.\n", "is.\r\n"), &[vk.clone()]),
+            open_note(
+                &PETER_NOTE.replace("is.\n", "is.\r\n"),
+                std::slice::from_ref(&vk)
+            ),
             Err(NoteError::InvalidText)
         );
         assert_eq!(
-            open_note(PETER_NOTE.trim_end_matches('\n'), &[vk.clone()]),
+            open_note(PETER_NOTE.trim_end_matches('\n'), std::slice::from_ref(&vk)),
             Err(NoteError::Malformed)
         );
         let many = format!(

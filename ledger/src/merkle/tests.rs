@@ -456,10 +456,13 @@ fn leaves_of(n: usize) -> Vec<Hash> {
     (0..n as u64).map(|i| leaf_hash(&i.to_be_bytes())).collect()
 }
 
+/// Leaf hashes, every stored node, and the root at every size from 0.
+type BigTree = (Vec<Hash>, HashMap<NodeId, Hash>, Vec<Hash>);
+
 /// A shared tree large enough for the properties below, built once.
-fn big_tree() -> &'static (Vec<Hash>, HashMap<NodeId, Hash>, Vec<Hash>) {
+fn big_tree() -> &'static BigTree {
     use std::sync::OnceLock;
-    static TREE: OnceLock<(Vec<Hash>, HashMap<NodeId, Hash>, Vec<Hash>)> = OnceLock::new();
+    static TREE: OnceLock<BigTree> = OnceLock::new();
     TREE.get_or_init(|| {
         let leaves = leaves_of(3000);
         let nodes = stored_nodes(&leaves);
