@@ -1,1 +1,22 @@
-//! placeholder
+//! The `sijill` server and command-line tool: the edges of the system, where the pure
+//! `ledger` and `domain` crates meet the database, HTTP, files and the clock.
+//!
+//! Entry points: [`cli::run`] (the binary), [`serve::start`] (the server, also used by the
+//! end-to-end tests), [`http::app`] (the router).
+
+pub mod cli;
+pub mod client;
+pub mod clock;
+pub mod commands;
+pub mod error;
+pub mod event_store;
+pub mod http;
+pub mod keys;
+pub mod projector;
+pub mod registry_state;
+pub mod sequencer;
+pub mod serve;
+pub mod serve_cli;
+pub mod service;
+pub mod store;
+pub mod verify;

@@ -58,6 +58,13 @@ CREATE TABLE documents (
     uploaded_by TEXT NOT NULL
 );
 
+-- Which entries name which documents: a document no entry names is never served.
+CREATE TABLE document_names (
+    sha256    TEXT NOT NULL,
+    log_index BIGINT NOT NULL,
+    PRIMARY KEY (sha256, log_index)
+);
+
 -- Read models: the position (next log index) each projection has applied, and its rows.
 CREATE TABLE projection_positions (
     name     TEXT PRIMARY KEY,

@@ -1,0 +1,119 @@
+//! The `sijill` command line (api.md, "One binary"): argument parsing and dispatch.
+//! Each subcommand's work lives in its own module; this file only wires them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::serve::{ServeOptions, DEFAULT_ORIGIN};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sijill",
+    version,
+    about = "A signed, append-only ledger of public support and consultations"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Starts the server (SQLite in the data folder unless a postgres:// URL is given).
+    Serve {
+        /// Data folder: keys and the SQLite store.
+        #[arg(long, default_value = "./sijill-data")]
+        data: PathBuf,
+        /// A postgres:// URL selects PostgreSQL; the default is an SQLite file in --data.
+        #[arg(long, env = "SIJILL_DATABASE_URL")]
+        database_url: Option<String>,
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// The log's origin, fixed by the genesis entry at the first start.
+        #[arg(long, help = format!("The log's origin, fixed at the first start [default: {DEFAULT_ORIGIN}]"))]
+        origin: Option<String>,
+    },
+    /// Writes a new private key file (PKCS#8 PEM, mode 0600) and prints the public key.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Signs a statement and posts it; prints the server's JSON answer.
+    Submit {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long)]
+        command: String,
+        #[arg(long)]
+        stream: String,
+        /// JSON body; standard input when absent.
+        #[arg(long)]
+        body: Option<PathBuf>,
+    },
+    /// Uploads a document and prints its SHA-256.
+    Upload {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        key: PathBuf,
+        document: PathBuf,
+    },
+    /// Writes the export folder of ledger-format.md.
+    Export {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verifies an export offline.
+    Verify {
+        dir: PathBuf,
+        /// A note verifier key string trusted instead of DIR/log.pub.
+        #[arg(long)]
+        log_key: Option<String>,
+    },
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Serve {
+            data,
+            database_url,
+            listen,
+            origin,
+        } => {
+            crate::serve_cli::run(ServeOptions {
+                data,
+                database_url,
+                listen,
+                origin,
+            })
+            .await
+        }
+        Command::Keygen { out } => crate::client::keygen(&out),
+        Command::Submit {
+            server,
+            key,
+            command,
+            stream,
+            body,
+        } => crate::client::submit(&server, &key, &command, &stream, body.as_deref()).await,
+        Command::Upload {
+            server,
+            key,
+            document,
+        } => crate::client::upload(&server, &key, &document).await,
+        Command::Export { server, out } => crate::client::export(&server, &out).await,
+        Command::Verify { dir, log_key } => {
+            tokio::task::spawn_blocking(move || crate::verify::run(&dir, log_key.as_deref()))
+                .await
+                .unwrap_or(ExitCode::from(2))
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Documents: content too large for an entry, or that may have to be withheld, stored under
+//! its SHA-256 and bound by the entries that name it (ledger-format.md, "Documents").
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use ed25519_dalek::{Signature, VerifyingKey};
+use ledger::hash::{sha256, to_hex};
+use ledger::statement::document_message;
+use serde_json::{json, Value};
+
+use super::{AppState, MAX_DOCUMENT_BYTES};
+use crate::error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/documents",
+            post(upload).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),
+        )
+        .route("/v1/documents/{sha256}", get(download))
+}
+
+fn header_bytes<const N: usize>(headers: &HeaderMap, name: &str) -> Result<[u8; N], ApiError> {
+    let text = headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::unauthorized("missing_signature", format!("header {name} is required"))
+        })?;
+    BASE64
+        .decode(text)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "invalid_signature",
+                format!("header {name} must be base64 of {N} bytes"),
+            )
+        })
+}
+
+async fn upload(
+    State(service): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::bad_request(
+            "empty_document",
+            "a document has at least one byte",
+        ));
+    }
+    let actor: [u8; 32] = header_bytes(&headers, "Sijill-Actor")?;
+    let sig: [u8; 64] = header_bytes(&headers, "Sijill-Signature")?;
+    let digest = to_hex(&sha256(&body));
+    let key = VerifyingKey::from_bytes(&actor).map_err(|_| {
+        ApiError::unauthorized("invalid_signature", "Sijill-Actor is not an Ed25519 key")
+    })?;
+    key.verify_strict(&document_message(&digest), &Signature::from_bytes(&sig))
+        .map_err(|_| {
+            ApiError::unauthorized("invalid_signature", "Sijill-Signature does not verify")
+        })?;
+    let actor_b64 = BASE64.encode(actor);
+    match service.registry.actor(&actor_b64) {
+        None => {
+            return Err(ApiError::unauthorized(
+                "unknown_actor",
+                "the signing key is not registered",
+            ))
+        }
+        Some(r) if r.revoked_at.is_some() => {
+            return Err(ApiError::unauthorized(
+                "actor_revoked",
+                "the signing key was revoked",
+            ))
+        }
+        Some(_) => {}
+    }
+    service.db.put_document(&digest, &body, &actor_b64).await?;
+    Ok((StatusCode::CREATED, Json(json!({"sha256": digest}))))
+}
+
+async fn download(
+    State(service): State<AppState>,
+    Path(digest): Path<String>,
+) -> Result<Response, ApiError> {
+    if ledger::hash::from_hex(&digest).is_none() {
+        return Err(ApiError::bad_request(
+            "invalid_sha256",
+            "a document is named by 64 lowercase hex characters",
+        ));
+    }
+    let content = service
+        .db
+        .published_document(&digest)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no published document {digest}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            // A document's bytes never change under its hash.
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        content,
+    )
+        .into_response())
+}

@@ -1,0 +1,181 @@
+//! The log for auditors, witnesses and mirrors: checkpoint, key, entries and proofs, served
+//! as the exact bytes that were signed.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use ledger::merkle::{self, NodeId};
+use serde_json::{json, Value};
+
+use super::AppState;
+use crate::error::ApiError;
+
+/// The most entries one call of `/v1/log/entries` returns (api.md).
+pub const MAX_ENTRIES_PER_CALL: u64 = 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/log/checkpoint", get(checkpoint))
+        .route("/v1/log/key", get(key))
+        .route("/v1/log/entries", get(entries))
+        .route("/v1/log/entries/{index}", get(entry))
+        .route("/v1/log/proof/inclusion", get(inclusion))
+        .route("/v1/log/proof/consistency", get(consistency))
+}
+
+type Params = Query<HashMap<String, String>>;
+
+/// A required non-negative integer query parameter.
+pub(super) fn param(params: &HashMap<String, String>, name: &str) -> Result<u64, ApiError> {
+    let text = params
+        .get(name)
+        .ok_or_else(|| ApiError::bad_request("missing_parameter", format!("{name} is required")))?;
+    parse_u64(name, text)
+}
+
+pub(super) fn optional_param(
+    params: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<u64>, ApiError> {
+    params
+        .get(name)
+        .map(|text| parse_u64(name, text))
+        .transpose()
+}
+
+fn parse_u64(name: &str, text: &str) -> Result<u64, ApiError> {
+    // Digits only: "+1", " 1" and "1e3" are not indexes.
+    if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("{name} must be a non-negative integer"),
+        ));
+    }
+    text.parse()
+        .map_err(|_| ApiError::bad_request("invalid_parameter", format!("{name} is out of range")))
+}
+
+fn text_plain(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+async fn checkpoint(State(service): State<AppState>) -> Result<Response, ApiError> {
+    let (_, note) = service.db.state().await?;
+    let note = note.ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "no_genesis",
+            "the log has no checkpoint yet",
+        )
+    })?;
+    Ok(text_plain(note))
+}
+
+async fn key(State(service): State<AppState>) -> Response {
+    text_plain(format!("{}\n", service.log_key))
+}
+
+/// The tree size proofs and entry reads may refer to: what this process saw committed,
+/// or, if asked for more, what the store holds now (another process may have appended).
+async fn tree_size(service: &AppState, wanted: u64) -> Result<u64, ApiError> {
+    let known = service.sequencer.known_size();
+    if wanted <= known {
+        return Ok(known);
+    }
+    Ok(service.db.state().await?.0.tree_size)
+}
+
+async fn entries(
+    State(service): State<AppState>,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
+    let start = optional_param(&params, "start")?.unwrap_or(0);
+    let limit = optional_param(&params, "limit")?
+        .unwrap_or(MAX_ENTRIES_PER_CALL)
+        .min(MAX_ENTRIES_PER_CALL);
+    let size = tree_size(&service, start.saturating_add(limit)).await?;
+    let end = size.min(start.saturating_add(limit));
+    let rows = if start < end {
+        service.db.entries(start, end - start).await?
+    } else {
+        Vec::new()
+    };
+    let mut body = Vec::with_capacity(rows.iter().map(|(_, b)| b.len() + 1).sum());
+    for (_, bytes) in rows {
+        body.extend_from_slice(&bytes);
+        body.push(b'\n');
+    }
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
+async fn entry(
+    State(service): State<AppState>,
+    Path(index): Path<String>,
+) -> Result<Response, ApiError> {
+    let index = parse_u64("index", &index)?;
+    let rows = service.db.entries(index, 1).await?;
+    let (_, bytes) = rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::not_found(format!("no entry {index}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+async fn nodes_for(
+    service: &AppState,
+    plan: &[Vec<NodeId>],
+) -> Result<Vec<ledger::Hash>, ApiError> {
+    let ids: Vec<NodeId> = plan.iter().flatten().copied().collect();
+    let found = service.db.nodes(&ids).await?;
+    merkle::assemble(plan, |id| found.get(&id).copied()).map_err(|e| ApiError::internal(&e))
+}
+
+fn b64_list(hashes: &[ledger::Hash]) -> Vec<String> {
+    hashes.iter().map(|h| BASE64.encode(h)).collect()
+}
+
+async fn inclusion(
+    State(service): State<AppState>,
+    Query(params): Params,
+) -> Result<Json<Value>, ApiError> {
+    let index = param(&params, "index")?;
+    let size = param(&params, "size")?;
+    if index >= size || size > tree_size(&service, size).await? {
+        return Err(ApiError::bad_request(
+            "invalid_range",
+            "need index < size <= the tree size",
+        ));
+    }
+    let plan = merkle::inclusion_plan(index, size)
+        .map_err(|e| ApiError::bad_request("invalid_range", e.to_string()))?;
+    let hashes = nodes_for(&service, &plan).await?;
+    Ok(Json(
+        json!({"index": index, "size": size, "hashes": b64_list(&hashes)}),
+    ))
+}
+
+async fn consistency(
+    State(service): State<AppState>,
+    Query(params): Params,
+) -> Result<Json<Value>, ApiError> {
+    let from = param(&params, "from")?;
+    let to = param(&params, "to")?;
+    if from == 0 || from > to || to > tree_size(&service, to).await? {
+        return Err(ApiError::bad_request(
+            "invalid_range",
+            "need 1 <= from <= to <= the tree size",
+        ));
+    }
+    let plan = merkle::consistency_plan(from, to)
+        .map_err(|e| ApiError::bad_request("invalid_range", e.to_string()))?;
+    let hashes = nodes_for(&service, &plan).await?;
+    Ok(Json(
+        json!({"from": from, "to": to, "hashes": b64_list(&hashes)}),
+    ))
+}

@@ -1,0 +1,62 @@
+//! The HTTP surface of api.md: one router per area, merged here, with the body limits and
+//! the JSON error format applied everywhere.
+
+mod documents;
+mod health;
+mod log;
+mod openapi;
+mod registry;
+mod statements;
+mod streams;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderMap};
+use axum::Router;
+
+use crate::error::ApiError;
+use crate::service::Service;
+
+/// Shared state handed to every handler.
+pub type AppState = Arc<Service>;
+
+/// The largest request body of a statement: a 32 KiB statement plus its envelope.
+pub const MAX_STATEMENT_REQUEST_BYTES: usize = 64 * 1024;
+/// The largest document (api.md).
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// The whole application, for `sijill serve` and for tests.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(statements::router())
+        .merge(documents::router())
+        .merge(health::router())
+        .merge(log::router())
+        .merge(streams::router())
+        .merge(registry::router())
+        .merge(openapi::router())
+        // Each write route sets its own limit; this is the ceiling for everything else.
+        .layer(DefaultBodyLimit::max(MAX_STATEMENT_REQUEST_BYTES))
+        .fallback(|| async { ApiError::not_found("no such resource") })
+        .with_state(state)
+}
+
+/// Refuses a body that does not say it is JSON (415), so that a form post or plain text
+/// is not half-understood.
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ))
+    }
+}

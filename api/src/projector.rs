@@ -1,0 +1,153 @@
+//! Runs the read-model projectors: reads the log by index from each projector's durable
+//! position, applies the entries, and stores the changed rows with the new position in one
+//! transaction. A crash loses nothing: the runner resumes from the stored position.
+//!
+//! Writers wait for [`ProjectionHandle::wait_for`] before answering, so a read that follows
+//! a successful write sees it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ledger::SignedEntry;
+use projections::Projector;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::store::Db;
+
+/// Entries read per page.
+const PAGE: u64 = 500;
+/// How often the runner looks for entries other processes appended.
+const POLL: Duration = Duration::from_millis(500);
+
+/// The position every projector has reached (the smallest of them).
+#[derive(Clone, Debug)]
+pub struct ProjectionHandle {
+    position: watch::Receiver<u64>,
+}
+
+impl ProjectionHandle {
+    /// Waits until every read model includes the entries below `size`, or `timeout`.
+    pub async fn wait_for(&self, size: u64, timeout: Duration) -> bool {
+        let mut rx = self.position.clone();
+        tokio::time::timeout(timeout, rx.wait_for(|p| *p >= size))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    pub fn position(&self) -> u64 {
+        *self.position.borrow()
+    }
+}
+
+/// Brings every projector up to the log's size once (at start-up), then keeps them there in
+/// a background task woken by `appended` and by a poll.
+///
+/// # Errors
+/// A database or decoding error during the first catch-up.
+pub async fn start(db: Db, appended: watch::Receiver<u64>) -> Result<ProjectionHandle, String> {
+    let runner = Arc::new(Runner {
+        db,
+        projectors: projections::all(),
+    });
+    let first = runner.catch_up().await?;
+    let (tx, rx) = watch::channel(first);
+    tokio::spawn(run(runner, appended, tx));
+    Ok(ProjectionHandle { position: rx })
+}
+
+async fn run(
+    runner: Arc<Runner>,
+    mut appended: watch::Receiver<u64>,
+    position: watch::Sender<u64>,
+) {
+    loop {
+        match runner.catch_up().await {
+            Ok(p) => {
+                position.send_replace(p);
+            }
+            Err(e) => tracing::error!(error = %e, "projection failed; retrying"),
+        }
+        tokio::select! {
+            changed = appended.changed() => if changed.is_err() { return },
+            () = tokio::time::sleep(POLL) => {}
+        }
+    }
+}
+
+struct Runner {
+    db: Db,
+    projectors: Vec<Box<dyn Projector>>,
+}
+
+impl Runner {
+    /// Applies everything up to the current tree size; returns the smallest position.
+    async fn catch_up(&self) -> Result<u64, String> {
+        let (state, _) = self.db.state().await.map_err(|e| e.to_string())?;
+        let mut lowest = u64::MAX;
+        for projector in &self.projectors {
+            let reached = self.advance(projector.as_ref(), state.tree_size).await?;
+            lowest = lowest.min(reached);
+        }
+        Ok(if self.projectors.is_empty() {
+            state.tree_size
+        } else {
+            lowest
+        })
+    }
+
+    async fn advance(&self, projector: &dyn Projector, to: u64) -> Result<u64, String> {
+        let name = projector.name();
+        let mut position = self
+            .db
+            .projection_position(name)
+            .await
+            .map_err(|e| e.to_string())?;
+        while position < to {
+            let page = self
+                .db
+                .entries(position, PAGE.min(to - position))
+                .await
+                .map_err(|e| e.to_string())?;
+            if page.is_empty() {
+                break;
+            }
+            let mut rows: HashMap<(&'static str, String), Value> = HashMap::new();
+            let mut order = Vec::new();
+            for (index, bytes) in &page {
+                let signed =
+                    SignedEntry::parse(bytes).map_err(|e| format!("entry {index}: {e}"))?;
+                for change in projector.project(&signed.entry) {
+                    let key = (change.view(), change.id().to_owned());
+                    let before = match rows.remove(&key) {
+                        Some(row) => Some(row),
+                        None => self
+                            .db
+                            .view_row(key.0, &key.1)
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .and_then(|text| serde_json::from_str(&text).ok()),
+                    };
+                    if !order.contains(&key) {
+                        order.push(key.clone());
+                    }
+                    rows.insert(key, change.apply(before));
+                }
+                position = index + 1;
+            }
+            let changed: Vec<(String, String, String)> = order
+                .into_iter()
+                .filter_map(|key| {
+                    rows.get(&key)
+                        .map(|row| (key.0.to_owned(), key.1.clone(), row.to_string()))
+                })
+                .collect();
+            self.db
+                .save_projection(name, position, &changed)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(position)
+    }
+}

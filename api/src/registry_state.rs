@@ -1,0 +1,139 @@
+//! The registry as the log says it is now: which key belongs to which actor, with which
+//! roles, and whether it was revoked; which institutions and associations exist.
+//!
+//! Built from the log at start-up and fed every appended entry in index order (including
+//! those other processes appended, read back under the append lock), so the append path
+//! can re-check revocations and key uniqueness at the exact point of the log where an
+//! entry lands. It is small: it grows with actors and institutions, not with entries.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::RwLock;
+
+use domain::authorization::ActorInfo;
+use domain::RegistryFacts;
+use ledger::roles::Role;
+use ledger::Entry;
+
+/// One registered key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActorRecord {
+    pub info: ActorInfo,
+    pub public_key: String,
+    /// The index of the entry that revoked the key, if any.
+    pub revoked_at: Option<u64>,
+}
+
+/// The registry's state at some log index.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    by_key: HashMap<String, ActorRecord>,
+    key_of_actor: HashMap<String, String>,
+    institutions: HashSet<String>,
+    associations: HashSet<String>,
+}
+
+impl Registry {
+    /// Applies one entry; entries of other streams are ignored.
+    pub fn apply(&mut self, entry: &Entry) {
+        let Some((kind, id)) = entry.stream.split_once('/') else {
+            return;
+        };
+        let data = &entry.data;
+        match (kind, entry.event_type.as_str()) {
+            ("institution", "InstitutionRegistered") => {
+                self.institutions.insert(id.to_owned());
+            }
+            ("association", "AssociationRegistered") => {
+                self.associations.insert(id.to_owned());
+            }
+            ("registry", "ActorRegistered") => {
+                let text = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+                let Some(public_key) = text("public_key") else {
+                    return;
+                };
+                let roles = data
+                    .get("roles")
+                    .and_then(|r| r.as_array())
+                    .map(|rs| {
+                        rs.iter()
+                            .filter_map(|r| r.as_str().and_then(Role::parse))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let info = ActorInfo {
+                    actor_id: id.to_owned(),
+                    roles,
+                    institution: text("institution"),
+                    association: text("association"),
+                };
+                self.key_of_actor.insert(id.to_owned(), public_key.clone());
+                self.by_key.insert(
+                    public_key.clone(),
+                    ActorRecord {
+                        info,
+                        public_key,
+                        revoked_at: None,
+                    },
+                );
+            }
+            ("registry", "ActorRevoked") => {
+                if let Some(record) = self
+                    .key_of_actor
+                    .get(id)
+                    .and_then(|k| self.by_key.get_mut(k))
+                {
+                    record.revoked_at.get_or_insert(entry.index);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The record of a key, revoked or not.
+    pub fn actor(&self, public_key: &str) -> Option<&ActorRecord> {
+        self.by_key.get(public_key)
+    }
+}
+
+/// The registry shared between request handlers (readers) and the append path (writer).
+#[derive(Debug, Default)]
+pub struct SharedRegistry(RwLock<Registry>);
+
+impl SharedRegistry {
+    pub fn apply(&self, entry: &Entry) {
+        self.write().apply(entry);
+    }
+
+    pub fn actor(&self, public_key: &str) -> Option<ActorRecord> {
+        self.read().actor(public_key).cloned()
+    }
+
+    /// A copy to extend privately (the append path's view of a batch in progress).
+    pub fn snapshot(&self) -> Registry {
+        self.read().clone()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way that
+        // matters (each apply is a few inserts), so a poisoned lock is still usable.
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Registry> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl RegistryFacts for SharedRegistry {
+    fn institution_exists(&self, id: &str) -> bool {
+        self.read().institutions.contains(id)
+    }
+
+    fn association_exists(&self, id: &str) -> bool {
+        self.read().associations.contains(id)
+    }
+
+    fn key_registered(&self, public_key: &str) -> bool {
+        self.read().by_key.contains_key(public_key)
+    }
+}

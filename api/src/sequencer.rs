@@ -1,0 +1,681 @@
+//! The append path: the one place where entries get their index, their `recorded_at`, the
+//! log's signature and their place in the Merkle tree.
+//!
+//! Commands reach it from the cqrs-es event store ([`crate::event_store`]) as
+//! [`AppendRequest`]s. A single task per process takes them in batches; for each batch it
+//! opens one transaction holding the lock that orders the log (the state row, `FOR UPDATE`
+//! on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), reads back what other processes appended
+//! since its last batch, fixes `recorded_at` once, re-checks what only the lock can decide
+//! (stream heads, revocations, nonces, key uniqueness, the domain's time window), signs the
+//! entries, extends the tree, signs one checkpoint and commits. A command's entries land
+//! together or not at all; nothing is acknowledged before the commit.
+//!
+//! Batching is what makes a signed, chained, checkpointed log cheaper than one database
+//! round trip per command: one commit (one fsync) and one checkpoint carry many commands.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use domain::{Clock, TimeWindow};
+use ed25519_dalek::SigningKey;
+use ledger::merkle::{Frontier, NodeId};
+use ledger::statement::{body_within_data, MAX_CLOCK_SKEW_MS};
+use ledger::{Auth, Checkpoint, Entry, Hash, NoteSigner, SignedEntry, Timestamp};
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::registry_state::{ActorRecord, Registry, SharedRegistry};
+use crate::store::{Db, EventRow, NonceRow, StateRow};
+
+/// Most commands one batch carries.
+const MAX_BATCH: usize = 256;
+/// How many recent stream heads and nonces the sequencer remembers (see [`RecentAppends`]).
+const RECENT_CAPACITY: usize = 200_000;
+
+/// One event of a command, as the domain produced it.
+#[derive(Clone, Debug)]
+pub struct PendingEvent {
+    pub event_type: String,
+    pub version: String,
+    pub data: Value,
+}
+
+/// A command's events on their way into the log.
+#[derive(Debug)]
+pub struct AppendRequest {
+    pub stream_type: &'static str,
+    pub stream_id: String,
+    /// The stream's last sequence number when the aggregate was loaded (0: new stream).
+    pub loaded_seq: u64,
+    /// The entry hash at `loaded_seq` (zeros for a new stream).
+    pub loaded_hash: Hash,
+    /// The tree size this process had read before the aggregate and the nonce were checked;
+    /// anything appended since is in the sequencer's memory of recent appends.
+    pub checked_at: u64,
+    pub events: Vec<PendingEvent>,
+    pub auth: Option<Arc<Auth>>,
+    pub window: TimeWindow,
+    pub metadata: Value,
+    pub reply: oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+/// What the log recorded for one command.
+#[derive(Clone, Debug)]
+pub struct Appended {
+    pub entries: Vec<AppendedEntry>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AppendedEntry {
+    pub index: u64,
+    pub stream: String,
+    pub seq: u64,
+    pub event_type: String,
+    pub entry_hash: Hash,
+    pub bytes: Vec<u8>,
+}
+
+impl Appended {
+    /// The 201 answer of `POST /v1/statements`.
+    pub fn response(&self) -> Value {
+        let entries: Vec<Value> = self
+            .entries
+            .iter()
+            .map(|e| {
+                json!({"index": e.index, "stream": e.stream, "seq": e.seq, "type": e.event_type,
+                       "entry_hash": ledger::hash::to_hex(&e.entry_hash)})
+            })
+            .collect();
+        json!({ "entries": entries })
+    }
+}
+
+/// Why the append path refused a command. Nothing was appended.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AppendError {
+    /// The stream moved since the aggregate was loaded: run the command again.
+    #[error("the stream changed while the command ran")]
+    Conflict,
+    /// The domain's decision does not hold at the `recorded_at` the lock gave: run again.
+    #[error("the decision does not hold at the time the ledger records")]
+    OutsideWindow,
+    #[error("the actor's key is revoked")]
+    ActorRevoked,
+    #[error("the actor's key is not registered")]
+    UnknownActor,
+    #[error("issued_at is more than five minutes from the time the ledger records")]
+    StaleStatement,
+    #[error("this nonce was already used by this actor")]
+    NonceReused,
+    /// The identical statement was appended before; its original answer, when known here.
+    #[error("the statement was already appended")]
+    AlreadyAppended(Option<String>),
+    #[error("this public key was registered before; a key is registered once, ever")]
+    KeyAlreadyRegistered,
+    #[error("an entry would exceed 65,535 bytes")]
+    EntryTooLarge,
+    #[error("the log is not initialised")]
+    NoGenesis,
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The process's handle on its sequencer.
+#[derive(Clone, Debug)]
+pub struct SequencerHandle {
+    tx: mpsc::Sender<AppendRequest>,
+    known_size: Arc<AtomicU64>,
+    appended: watch::Receiver<u64>,
+}
+
+impl SequencerHandle {
+    /// Sends a command's events and waits for the commit.
+    ///
+    /// # Errors
+    /// [`AppendError`] when refused; nothing was appended then.
+    pub async fn append(&self, request: AppendRequest) -> Result<Appended, AppendError> {
+        let (reply, answer) = oneshot::channel();
+        let request = AppendRequest { reply, ..request };
+        self.tx
+            .send(request)
+            .await
+            .map_err(|_| AppendError::Unavailable("sequencer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| AppendError::Unavailable("sequencer stopped".into()))?
+    }
+
+    /// The tree size this process has seen committed (its own appends and, after its next
+    /// batch, other processes').
+    pub fn known_size(&self) -> u64 {
+        self.known_size.load(Ordering::Acquire)
+    }
+
+    /// A receiver that changes whenever this process commits or catches up.
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.appended.clone()
+    }
+}
+
+/// Configuration of the sequencer task.
+pub struct SequencerConfig {
+    pub db: Db,
+    pub log_key: SigningKey,
+    pub origin: String,
+    pub log_verifier_key: String,
+    pub registry: Arc<SharedRegistry>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Starts the sequencer task. `tree_size` is the size up to which `config.registry` was
+/// built; the sequencer reads anything after it at its first batch.
+pub fn start(config: SequencerConfig, tree_size: u64) -> SequencerHandle {
+    let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+    let known_size = Arc::new(AtomicU64::new(tree_size));
+    let (appended_tx, appended_rx) = watch::channel(tree_size);
+    let signer = NoteSigner::new(&config.origin, config.log_key.clone());
+    let task = Sequencer {
+        recent: RecentAppends::new(tree_size),
+        known_size: known_size.clone(),
+        appended: appended_tx,
+        signer,
+        config,
+    };
+    tokio::spawn(task.run(rx));
+    SequencerHandle {
+        tx,
+        known_size,
+        appended: appended_rx,
+    }
+}
+
+struct Sequencer {
+    config: SequencerConfig,
+    signer: NoteSigner,
+    recent: RecentAppends,
+    known_size: Arc<AtomicU64>,
+    appended: watch::Sender<u64>,
+}
+
+/// A command accepted into the batch, waiting for the commit.
+struct Accepted {
+    reply: oneshot::Sender<Result<Appended, AppendError>>,
+    appended: Appended,
+    nonce: Option<NonceRow>,
+}
+
+impl Sequencer {
+    async fn run(mut self, mut rx: mpsc::Receiver<AppendRequest>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            self.run_batch(std::mem::take(&mut batch)).await;
+        }
+    }
+
+    async fn run_batch(&mut self, batch: Vec<AppendRequest>) {
+        let db = self.config.db.clone();
+        let (mut tx, state) = match db.begin_append().await {
+            Ok(open) => open,
+            Err(e) => return fail_all(batch, &e),
+        };
+        if state.tree_size != self.known_size.load(Ordering::Acquire) {
+            if let Err(e) = self.catch_up(state.tree_size).await {
+                return fail_all(batch, &e);
+            }
+        }
+        let mut frontier = match Frontier::from_bytes(state.tree_size, &state.frontier) {
+            Ok(f) => f,
+            Err(e) => return fail_all(batch, &format!("stored frontier is corrupt: {e}")),
+        };
+        let last = state
+            .last_recorded_at
+            .as_deref()
+            .and_then(|t| Timestamp::parse_entry(t).ok());
+        let recorded_at = last.map_or(self.config.clock.now(), |l| l.max(self.config.clock.now()));
+
+        let mut work = BatchWork::new(recorded_at);
+        let mut accepted = Vec::with_capacity(batch.len());
+        for request in batch {
+            match self.decide(&request, &mut work, &mut frontier) {
+                Ok((appended, nonce)) => accepted.push(Accepted {
+                    reply: request.reply,
+                    appended,
+                    nonce,
+                }),
+                Err(e) => {
+                    let _ = request.reply.send(Err(e));
+                }
+            }
+        }
+        if accepted.is_empty() {
+            // Nothing to write: release the lock without touching the state row.
+            let _ = tx.rollback().await;
+            return;
+        }
+        let new_state = StateRow {
+            origin: state
+                .origin
+                .clone()
+                .or_else(|| Some(self.config.origin.clone())),
+            log_key: state
+                .log_key
+                .clone()
+                .or_else(|| Some(self.config.log_verifier_key.clone())),
+            tree_size: frontier.size(),
+            frontier: frontier.to_bytes(),
+            last_recorded_at: Some(recorded_at.to_entry_string()),
+        };
+        let checkpoint = Checkpoint {
+            origin: self.config.origin.clone(),
+            size: frontier.size(),
+            root: frontier.root(),
+        };
+        let written = async {
+            let note = checkpoint.sign(&self.signer).map_err(|e| e.to_string())?;
+            let nonces: Vec<NonceRow> = accepted.iter().filter_map(|a| a.nonce.clone()).collect();
+            db.insert_events(&mut tx, &work.rows)
+                .await
+                .map_err(|e| e.to_string())?;
+            db.insert_nodes(&mut tx, &work.nodes)
+                .await
+                .map_err(|e| e.to_string())?;
+            db.insert_nonces(&mut tx, &nonces)
+                .await
+                .map_err(|e| e.to_string())?;
+            db.insert_document_names(&mut tx, &work.documents)
+                .await
+                .map_err(|e| e.to_string())?;
+            db.update_state(&mut tx, &new_state, &note)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        .await;
+        if let Err(e) = written {
+            tracing::error!(error = %e, "append batch failed; nothing of it is acknowledged");
+            for a in accepted {
+                let _ = a.reply.send(Err(AppendError::Unavailable(e.clone())));
+            }
+            return;
+        }
+        // Committed: now, and only now, remember it and answer.
+        for (entry, _) in &work.entries {
+            self.config.registry.apply(entry);
+        }
+        for (entry, hash) in &work.entries {
+            self.recent
+                .record_stream(&entry.stream, entry.seq, *hash, entry.index);
+        }
+        for a in &accepted {
+            if let Some(n) = &a.nonce {
+                let first = a.appended.entries.first().map_or(0, |e| e.index);
+                self.recent.record_nonce(
+                    &n.actor,
+                    &n.nonce,
+                    n.statement_hash,
+                    Some(n.response.clone()),
+                    first,
+                );
+            }
+        }
+        self.known_size.store(frontier.size(), Ordering::Release);
+        self.appended.send_replace(frontier.size());
+        for a in accepted {
+            let _ = a.reply.send(Ok(a.appended));
+        }
+    }
+
+    /// Decides one command under the lock; on success its entries are part of the batch.
+    fn decide(
+        &self,
+        request: &AppendRequest,
+        work: &mut BatchWork,
+        frontier: &mut Frontier,
+    ) -> Result<(Appended, Option<NonceRow>), AppendError> {
+        let stream = format!("{}/{}", request.stream_type, request.stream_id);
+        // The stream's head as the log has it now.
+        if request.checked_at < self.recent.floor {
+            return Err(AppendError::Conflict);
+        }
+        let head = work
+            .heads
+            .get(&stream)
+            .copied()
+            .or_else(|| self.recent.stream(&stream));
+        let prev = match head {
+            Some((seq, _)) if seq != request.loaded_seq => return Err(AppendError::Conflict),
+            Some((_, hash)) => hash,
+            None => request.loaded_hash,
+        };
+        let is_genesis = frontier.size() == 0;
+        if is_genesis != (stream == "registry/admin" && request.auth.is_none()) {
+            return Err(AppendError::NoGenesis);
+        }
+        let nonce = match &request.auth {
+            None => None,
+            Some(auth) => Some(self.check_auth(auth, work)?),
+        };
+        if !request.window.contains(work.recorded_at) {
+            return Err(AppendError::OutsideWindow);
+        }
+        // Key uniqueness across streams can only be decided here, under the lock.
+        for event in &request.events {
+            if event.event_type == "ActorRegistered" {
+                let key = event
+                    .data
+                    .get("public_key")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if self.actor(work, key).is_some() {
+                    return Err(AppendError::KeyAlreadyRegistered);
+                }
+            }
+        }
+        if let Some(auth) = &request.auth {
+            let data = request.events.first().map(|e| &e.data);
+            if !data.is_some_and(|d| body_within_data(&auth.statement.body, d)) {
+                return Err(AppendError::Internal(
+                    "the first event does not carry the statement's body".into(),
+                ));
+            }
+        }
+
+        // Sign the command's entries; only if all fit do they join the batch.
+        let first_index = frontier.size();
+        let mut signed = Vec::with_capacity(request.events.len());
+        let mut prev = prev;
+        for (i, event) in request.events.iter().enumerate() {
+            let i = i as u64;
+            let entry = Entry {
+                index: first_index + i,
+                stream: stream.clone(),
+                seq: request.loaded_seq + 1 + i,
+                event_type: event.event_type.clone(),
+                version: event.version.clone(),
+                recorded_at: work.recorded_at,
+                data: event.data.clone(),
+                auth: if i == 0 {
+                    request.auth.as_deref().cloned()
+                } else {
+                    None
+                },
+                auth_at: if i > 0 && request.auth.is_some() {
+                    Some(first_index)
+                } else {
+                    None
+                },
+                prev,
+            };
+            let entry = entry.sign(&self.config.log_key).map_err(|e| match e {
+                ledger::entry::EntryError::TooLarge { .. } => AppendError::EntryTooLarge,
+                other => AppendError::Internal(other.to_string()),
+            })?;
+            prev = entry.hash;
+            signed.push(entry);
+        }
+        let mut appended = Appended {
+            entries: Vec::with_capacity(signed.len()),
+        };
+        for s in signed {
+            frontier.append(s.leaf_hash(), &mut work.nodes);
+            if is_registry_stream(&s.entry.stream) {
+                work.registry
+                    .get_or_insert_with(|| self.config.registry.snapshot())
+                    .apply(&s.entry);
+            }
+            work.add(request, s, &mut appended);
+        }
+        if let Some(last) = appended.entries.last() {
+            work.heads.insert(stream, (last.seq, last.entry_hash));
+        }
+        let nonce = nonce.map(|(actor, nonce, statement_hash)| NonceRow {
+            actor,
+            nonce,
+            statement_hash,
+            response: appended.response().to_string(),
+        });
+        if let Some(n) = &nonce {
+            work.nonces.insert((n.actor.clone(), n.nonce.clone()));
+        }
+        Ok((appended, nonce))
+    }
+
+    /// The checks on a statement that must hold at the entry's place in the log.
+    fn check_auth(
+        &self,
+        auth: &Auth,
+        work: &BatchWork,
+    ) -> Result<(String, String, Hash), AppendError> {
+        let actor = auth.actor_b64();
+        let record = self.actor(work, &actor).ok_or(AppendError::UnknownActor)?;
+        if record.revoked_at.is_some() {
+            return Err(AppendError::ActorRevoked);
+        }
+        let skew = (work.recorded_at.millis() - auth.statement.issued_at().millis()).abs();
+        if skew > MAX_CLOCK_SKEW_MS {
+            return Err(AppendError::StaleStatement);
+        }
+        let nonce = auth.statement.nonce.clone();
+        let statement_hash = auth.statement_hash();
+        if work.nonces.contains(&(actor.clone(), nonce.clone())) {
+            return Err(AppendError::NonceReused);
+        }
+        if let Some((hash, response)) = self.recent.nonce(&actor, &nonce) {
+            return Err(if hash == statement_hash {
+                AppendError::AlreadyAppended(response)
+            } else {
+                AppendError::NonceReused
+            });
+        }
+        Ok((actor, nonce, statement_hash))
+    }
+
+    /// A key's record as of the end of the batch so far.
+    fn actor(&self, work: &BatchWork, public_key: &str) -> Option<ActorRecord> {
+        match &work.registry {
+            Some(registry) => registry.actor(public_key).cloned(),
+            None => self.config.registry.actor(public_key),
+        }
+    }
+
+    /// Reads what other processes appended since this one last held the lock.
+    async fn catch_up(&mut self, to: u64) -> Result<(), String> {
+        let mut next = self.known_size.load(Ordering::Acquire);
+        while next < to {
+            let page = self
+                .config
+                .db
+                .entries(next, (to - next).min(1000))
+                .await
+                .map_err(|e| e.to_string())?;
+            if page.is_empty() {
+                return Err(format!("entries {next}..{to} are missing"));
+            }
+            for (index, bytes) in page {
+                let signed =
+                    SignedEntry::parse(&bytes).map_err(|e| format!("stored entry {index}: {e}"))?;
+                self.absorb(&signed);
+                next = index + 1;
+            }
+        }
+        self.known_size.store(to, Ordering::Release);
+        self.appended.send_replace(to);
+        Ok(())
+    }
+
+    fn absorb(&mut self, signed: &SignedEntry) {
+        let entry = &signed.entry;
+        self.config.registry.apply(entry);
+        self.recent
+            .record_stream(&entry.stream, entry.seq, signed.hash, entry.index);
+        if let Some(auth) = &entry.auth {
+            let (actor, nonce) = (auth.actor_b64(), auth.statement.nonce.clone());
+            // The answer another process gave is in the nonces table, not here.
+            self.recent
+                .record_nonce(&actor, &nonce, auth.statement_hash(), None, entry.index);
+        }
+    }
+}
+
+/// Streams whose entries change the registry.
+fn is_registry_stream(stream: &str) -> bool {
+    ["registry/", "institution/", "association/"]
+        .iter()
+        .any(|p| stream.starts_with(p))
+}
+
+fn fail_all(batch: Vec<AppendRequest>, error: &dyn std::fmt::Display) {
+    tracing::error!(error = %error, "cannot open an append transaction");
+    for r in batch {
+        let _ = r
+            .reply
+            .send(Err(AppendError::Unavailable(error.to_string())));
+    }
+}
+
+/// What one batch writes, accumulated command by command.
+struct BatchWork {
+    recorded_at: Timestamp,
+    rows: Vec<EventRow>,
+    nodes: Vec<(NodeId, Hash)>,
+    documents: Vec<(String, u64)>,
+    entries: Vec<(Entry, Hash)>,
+    heads: HashMap<String, (u64, Hash)>,
+    nonces: HashSet<(String, String)>,
+    /// The registry including this batch's registry entries; cloned from the shared one
+    /// only when the batch changes the registry, which is rare.
+    registry: Option<Registry>,
+}
+
+impl BatchWork {
+    fn new(recorded_at: Timestamp) -> Self {
+        Self {
+            recorded_at,
+            registry: None,
+            rows: Vec::new(),
+            nodes: Vec::new(),
+            documents: Vec::new(),
+            entries: Vec::new(),
+            heads: HashMap::new(),
+            nonces: HashSet::new(),
+        }
+    }
+
+    fn add(&mut self, request: &AppendRequest, signed: SignedEntry, appended: &mut Appended) {
+        let entry = &signed.entry;
+        if let Some(docs) = entry.data.get("documents").and_then(Value::as_array) {
+            for doc in docs.iter().filter_map(Value::as_str) {
+                self.documents.push((doc.to_owned(), entry.index));
+            }
+        }
+        self.rows.push(EventRow {
+            aggregate_type: request.stream_type.to_owned(),
+            aggregate_id: request.stream_id.clone(),
+            sequence: entry.seq,
+            event_type: entry.event_type.clone(),
+            event_version: entry.version.clone(),
+            payload: entry.data.to_string(),
+            metadata: request.metadata.to_string(),
+            log_index: entry.index,
+            entry: signed.bytes.clone(),
+            entry_hash: signed.hash,
+            recorded_at: entry.recorded_at.to_entry_string(),
+        });
+        appended.entries.push(AppendedEntry {
+            index: entry.index,
+            stream: entry.stream.clone(),
+            seq: entry.seq,
+            event_type: entry.event_type.clone(),
+            entry_hash: signed.hash,
+            bytes: signed.bytes.clone(),
+        });
+        self.entries.push((signed.entry, signed.hash));
+    }
+}
+
+/// The stream heads and nonces of every entry with index >= `floor` that this process has
+/// seen (its own commits and what it read back from others).
+///
+/// A command checked against the database at tree size `checked_at >= floor` is stale
+/// exactly when this memory shows an append after its check, which saves a database round
+/// trip under the lock. Memory is bounded: forgetting the oldest raises `floor`, and a
+/// command checked before the floor is simply run again.
+struct RecentAppends {
+    floor: u64,
+    streams: HashMap<String, (u64, Hash, u64)>,
+    nonces: HashMap<(String, String), (Hash, Option<String>, u64)>,
+    order: VecDeque<(u64, RecentKey)>,
+}
+
+enum RecentKey {
+    Stream(String),
+    Nonce(String, String),
+}
+
+impl RecentAppends {
+    fn new(floor: u64) -> Self {
+        Self {
+            floor,
+            streams: HashMap::new(),
+            nonces: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    fn stream(&self, stream: &str) -> Option<(u64, Hash)> {
+        self.streams.get(stream).map(|(seq, hash, _)| (*seq, *hash))
+    }
+
+    fn nonce(&self, actor: &str, nonce: &str) -> Option<(Hash, Option<String>)> {
+        self.nonces
+            .get(&(actor.to_owned(), nonce.to_owned()))
+            .map(|(h, r, _)| (*h, r.clone()))
+    }
+
+    fn record_stream(&mut self, stream: &str, seq: u64, hash: Hash, index: u64) {
+        self.streams.insert(stream.to_owned(), (seq, hash, index));
+        self.order
+            .push_back((index, RecentKey::Stream(stream.to_owned())));
+        self.evict();
+    }
+
+    fn record_nonce(
+        &mut self,
+        actor: &str,
+        nonce: &str,
+        hash: Hash,
+        response: Option<String>,
+        index: u64,
+    ) {
+        let key = (actor.to_owned(), nonce.to_owned());
+        self.nonces.insert(key, (hash, response, index));
+        self.order
+            .push_back((index, RecentKey::Nonce(actor.to_owned(), nonce.to_owned())));
+        self.evict();
+    }
+
+    fn evict(&mut self) {
+        while self.order.len() > RECENT_CAPACITY {
+            let Some((index, key)) = self.order.pop_front() else {
+                break;
+            };
+            match key {
+                RecentKey::Stream(s) => {
+                    if self.streams.get(&s).is_some_and(|(_, _, i)| *i == index) {
+                        self.streams.remove(&s);
+                    }
+                }
+                RecentKey::Nonce(a, n) => {
+                    let k = (a, n);
+                    if self.nonces.get(&k).is_some_and(|(_, _, i)| *i == index) {
+                        self.nonces.remove(&k);
+                    }
+                }
+            }
+            self.floor = self.floor.max(index + 1);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! `sijill serve`: open the store, check or create the keys and the genesis, start the
+//! append path and the projections, and serve HTTP.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ledger::{SignedEntry, VerifierKey};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::clock::SystemClock;
+use crate::registry_state::SharedRegistry;
+use crate::service::{Service, ServiceParts};
+use crate::store::{Backend, Db};
+use crate::{keys, projector, sequencer};
+
+/// The origin of a log whose first start named none (ledger-format.md).
+pub const DEFAULT_ORIGIN: &str = "sijill.local/ledger";
+
+/// Options of `sijill serve`.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub data: PathBuf,
+    pub database_url: Option<String>,
+    pub listen: String,
+    pub origin: Option<String>,
+}
+
+/// A started server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub service: Arc<Service>,
+    /// What the server printed about its keys on start-up.
+    pub banner: String,
+    pub server: JoinHandle<std::io::Result<()>>,
+}
+
+/// Why the server refused to start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Open(#[from] crate::store::OpenError),
+    #[error(transparent)]
+    Key(#[from] keys::KeyError),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Refused(String),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(String, std::io::Error),
+}
+
+/// Starts everything and returns once the server accepts requests.
+///
+/// # Errors
+/// [`StartError`]: the store, the keys, or a log key or origin that differs from the
+/// genesis entry's (then the process must not serve).
+pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
+    create_private_dir(&options.data)?;
+    let url = match &options.database_url {
+        Some(url) => url.clone(),
+        None => format!(
+            "sqlite://{}?mode=rwc",
+            options.data.join("sijill.db").display()
+        ),
+    };
+    let db = Db::open(&url, if url.starts_with("sqlite") { 8 } else { 32 }).await?;
+    let (state, _) = db.state().await?;
+
+    let log_key_path = options.data.join("keys/log.key");
+    let log_key = if log_key_path.exists() {
+        keys::load(&log_key_path)?
+    } else if state.tree_size == 0 {
+        keys::generate(&log_key_path)?
+    } else {
+        return Err(StartError::Refused(format!(
+            "the store already holds a log, but {} is missing: copy the log key of that log there",
+            log_key_path.display()
+        )));
+    };
+    let origin = match (&state.origin, &options.origin) {
+        (Some(stored), Some(asked)) if stored != asked => {
+            return Err(StartError::Refused(format!(
+                "this store's origin is {stored:?} (fixed by its genesis entry), not {asked:?}; refusing to start"
+            )))
+        }
+        (Some(stored), _) => stored.clone(),
+        (None, asked) => asked.clone().unwrap_or_else(|| DEFAULT_ORIGIN.to_owned()),
+    };
+    let verifier = VerifierKey::new(&origin, log_key.verifying_key()).to_string();
+    check_log_key(state.log_key.as_deref(), &verifier)?;
+
+    // The registry as of the tree size read above; the sequencer reads the rest.
+    let registry = Arc::new(SharedRegistry::default());
+    for (index, bytes) in db
+        .entries_of_types(&["registry", "institution", "association"])
+        .await?
+    {
+        if index < state.tree_size {
+            let signed = SignedEntry::parse(&bytes)
+                .map_err(|e| StartError::Refused(format!("stored entry {index}: {e}")))?;
+            registry.apply(&signed.entry);
+        }
+    }
+    let clock = Arc::new(SystemClock);
+    let sequencer = sequencer::start(
+        sequencer::SequencerConfig {
+            db: db.clone(),
+            log_key,
+            origin: origin.clone(),
+            log_verifier_key: verifier.clone(),
+            registry: registry.clone(),
+            clock: clock.clone(),
+        },
+        state.tree_size,
+    );
+    let projections = projector::start(db.clone(), sequencer.watch())
+        .await
+        .map_err(StartError::Refused)?;
+    let service = Arc::new(Service::new(ServiceParts {
+        db: db.clone(),
+        origin: origin.clone(),
+        log_key: verifier.clone(),
+        registry,
+        sequencer,
+        projections,
+        clock,
+    }));
+
+    let mut banner = format!(
+        "sijill: log {origin} on {} store\nlog key: {verifier} ({})\n",
+        match db.backend() {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        },
+        log_key_path.display()
+    );
+    if state.tree_size == 0 {
+        banner.push_str(&genesis(&service, &options.data).await?);
+    }
+
+    let listener = TcpListener::bind(&options.listen)
+        .await
+        .map_err(|e| StartError::Listen(options.listen.clone(), e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(options.listen.clone(), e))?;
+    banner.push_str(&format!("listening on http://{addr}\n"));
+    let app = crate::http::app(service.clone());
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    });
+    Ok(Running {
+        addr,
+        service,
+        banner,
+        server,
+    })
+}
+
+/// Records the genesis entry with a new (or existing) administrator key, unless another
+/// process sharing the database did it first.
+async fn genesis(service: &Service, data: &Path) -> Result<String, StartError> {
+    let admin_path = data.join("keys/admin.key");
+    let admin = if admin_path.exists() {
+        keys::load(&admin_path)?
+    } else {
+        keys::generate(&admin_path)?
+    };
+    let admin_public = keys::public_b64(&admin);
+    match service.record_genesis(&admin_public).await {
+        Ok(_) => Ok(format!(
+            "admin key: {admin_public} ({})\ngenesis entry recorded\n",
+            admin_path.display()
+        )),
+        Err(e) => {
+            // Another process may have recorded the genesis meanwhile: then its log key
+            // must be ours.
+            let (state, _) = service.db.state().await?;
+            if state.tree_size > 0 {
+                check_log_key(state.log_key.as_deref(), &service.log_key)?;
+                Ok(String::new())
+            } else {
+                Err(StartError::Refused(format!(
+                    "cannot record the genesis entry: {}",
+                    e.message
+                )))
+            }
+        }
+    }
+}
+
+fn check_log_key(stored: Option<&str>, ours: &str) -> Result<(), StartError> {
+    match stored {
+        Some(stored) if stored != ours => Err(StartError::Refused(format!(
+            "this process's log key {ours} differs from the genesis entry's {stored}; refusing to start"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), StartError> {
+    use std::os::unix::fs::PermissionsExt;
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StartError::Refused(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| StartError::Refused(format!("cannot protect {}: {e}", dir.display())))?;
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! The ledger service: everything a request handler needs, and the write flow of
+//! `POST /v1/statements` with its checks in the order api.md fixes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use cqrs_es::{AggregateError, CqrsFramework};
+use domain::authorization::authorize;
+use domain::registry::{Actor, ActorCommand, Institution, RegisterGenesis};
+use domain::{Clock, DomainError, Services};
+use ledger::canonical;
+use ledger::statement::{MAX_CLOCK_SKEW_MS, MAX_STATEMENT_BYTES};
+use ledger::Auth;
+use serde_json::Value;
+
+use crate::commands::{self, Routed};
+use crate::error::ApiError;
+use crate::event_store::{LedgerStore, Ticket, Tickets, TICKET_KEY};
+use crate::projector::ProjectionHandle;
+use crate::registry_state::SharedRegistry;
+use crate::sequencer::{AppendError, Appended, SequencerHandle};
+use crate::store::Db;
+
+/// How many times a command is run again after a conflict before the client gets a 503.
+const MAX_ATTEMPTS: usize = 20;
+/// How long a writer waits for the read models to include its entries.
+const READ_YOUR_WRITES: Duration = Duration::from_secs(10);
+
+/// Marks the original answer of an identical statement appended by a concurrent request.
+const ALREADY_APPENDED: &str = "already_appended";
+
+/// Shared state of the server.
+pub struct Service {
+    pub db: Db,
+    pub origin: String,
+    /// The log's note verifier key string.
+    pub log_key: String,
+    pub registry: Arc<SharedRegistry>,
+    pub sequencer: SequencerHandle,
+    pub projections: ProjectionHandle,
+    pub clock: Arc<dyn Clock>,
+    tickets: Arc<Tickets>,
+    institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
+    actors: CqrsFramework<Actor, LedgerStore<Actor>>,
+}
+
+/// The parts a [`Service`] is built from.
+pub struct ServiceParts {
+    pub db: Db,
+    pub origin: String,
+    pub log_key: String,
+    pub registry: Arc<SharedRegistry>,
+    pub sequencer: SequencerHandle,
+    pub projections: ProjectionHandle,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Service {
+    pub fn new(parts: ServiceParts) -> Self {
+        let tickets = Arc::new(Tickets::default());
+        let services = Services {
+            clock: parts.clock.clone(),
+            registry: parts.registry.clone(),
+        };
+        let (db, seq) = (&parts.db, &parts.sequencer);
+        Self {
+            institutions: CqrsFramework::new(
+                LedgerStore::new(db.clone(), seq.clone(), tickets.clone()),
+                vec![],
+                services.clone(),
+            ),
+            actors: CqrsFramework::new(
+                LedgerStore::new(db.clone(), seq.clone(), tickets.clone()),
+                vec![],
+                services,
+            ),
+            tickets: tickets.clone(),
+            db: parts.db,
+            origin: parts.origin,
+            log_key: parts.log_key,
+            registry: parts.registry,
+            sequencer: parts.sequencer,
+            projections: parts.projections,
+            clock: parts.clock,
+        }
+    }
+
+    /// Records the genesis entry (index 0): the first administrator, the origin and the
+    /// log key. Only the server does this, on first start against an empty store.
+    ///
+    /// # Errors
+    /// When the log is not empty or the store refuses.
+    pub async fn record_genesis(&self, admin_public_key: &str) -> Result<Appended, ApiError> {
+        let command = Routed::Actor(ActorCommand::RegisterGenesis(RegisterGenesis {
+            public_key: admin_public_key.to_owned(),
+            name: "Genesis administrator".into(),
+            origin: self.origin.clone(),
+            log_key: self.log_key.clone(),
+        }));
+        self.execute("admin", command, Ticket::default()).await
+    }
+
+    /// `POST /v1/statements`: checks, in api.md's order, then runs the command.
+    ///
+    /// # Errors
+    /// The first check that fails decides the answer; nothing is appended then.
+    pub async fn submit_statement(&self, body: &[u8]) -> Result<(StatusCode, Value), ApiError> {
+        // Malformed or over the size limit: 400 / 413.
+        let value = canonical::parse(body)
+            .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
+        let auth = Auth::from_value(&value)
+            .map_err(|e| ApiError::bad_request("invalid_statement", e.to_string()))?;
+        if auth.statement.canonical_bytes().len() > MAX_STATEMENT_BYTES {
+            return Err(ApiError::too_large(
+                "statement_too_large",
+                "the canonical statement exceeds 32 KiB",
+            ));
+        }
+        let routed = commands::route(&auth.statement)?;
+
+        // Anything appended after this size is in the sequencer's memory (see RecentAppends).
+        let checked_at = self.sequencer.known_size();
+        let actor = auth.actor_b64();
+        let previous = self.db.nonce(&actor, &auth.statement.nonce).await?;
+        if let Some((hash, response)) = &previous {
+            if *hash == auth.statement_hash() {
+                return original_answer(response);
+            }
+        }
+
+        // Who signed it: 401.
+        auth.verify()
+            .map_err(|e| ApiError::unauthorized("invalid_signature", e.to_string()))?;
+        let record = self.registry.actor(&actor).ok_or_else(|| {
+            ApiError::unauthorized("unknown_actor", "the signing key is not registered")
+        })?;
+        if record.revoked_at.is_some() {
+            return Err(ApiError::unauthorized(
+                "actor_revoked",
+                "the signing key was revoked",
+            ));
+        }
+        if auth.statement.origin != self.origin {
+            return Err(ApiError::unauthorized(
+                "wrong_origin",
+                format!(
+                    "the statement is for log {:?}, this is {:?}",
+                    auth.statement.origin, self.origin
+                ),
+            ));
+        }
+        let skew = (self.clock.now().millis() - auth.statement.issued_at().millis()).abs();
+        if skew > MAX_CLOCK_SKEW_MS {
+            return Err(ApiError::unauthorized(
+                "stale_statement",
+                "issued_at is more than five minutes from the ledger's clock",
+            ));
+        }
+        // Replay: 409.
+        if previous.is_some() {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "nonce_reused",
+                "this nonce was already used by this actor",
+            ));
+        }
+        // Role and institution: 403.
+        authorize(&record.info, &auth.statement.command, &routed.scope)?;
+
+        let ticket = Ticket {
+            auth: Some(Arc::new(auth)),
+            checked_at,
+            ..Ticket::default()
+        };
+        let appended = match self
+            .execute(routed.stream.id.as_str(), routed.command, ticket)
+            .await
+        {
+            Err(e) if e.code == ALREADY_APPENDED => return original_answer(&e.message),
+            other => other?,
+        };
+        self.await_read_models(&appended).await;
+        Ok((StatusCode::CREATED, appended.response()))
+    }
+
+    /// Runs a command, again on a conflict, and returns what the log recorded.
+    async fn execute(
+        &self,
+        id: &str,
+        command: Routed,
+        ticket: Ticket,
+    ) -> Result<Appended, ApiError> {
+        let (ticket_id, ticket) = self.tickets.open(ticket);
+        let metadata = HashMap::from([(TICKET_KEY.to_owned(), ticket_id.to_string())]);
+        let mut result = Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "the stream is too busy; retry",
+        ));
+        for _ in 0..MAX_ATTEMPTS {
+            let run = match &command {
+                Routed::Institution(c) => {
+                    self.institutions
+                        .execute_with_metadata(id, c.clone(), metadata.clone())
+                        .await
+                }
+                Routed::Actor(c) => {
+                    self.actors
+                        .execute_with_metadata(id, c.clone(), metadata.clone())
+                        .await
+                }
+            };
+            let outcome = ticket
+                .outcome
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            match (run, outcome) {
+                (Ok(()), Some(Ok(appended))) => {
+                    result = Ok(appended);
+                    break;
+                }
+                (Err(AggregateError::AggregateConflict), _) => continue,
+                (Err(AggregateError::UserError(e)), _) => {
+                    result = Err(domain_error(e));
+                    break;
+                }
+                (_, Some(Err(e))) => {
+                    result = self.append_error(e, &ticket).await;
+                    break;
+                }
+                (Err(e), _) => {
+                    result = Err(ApiError::unavailable(&e));
+                    break;
+                }
+                (Ok(()), _) => {
+                    result = Err(ApiError::internal(&"a command produced no event"));
+                    break;
+                }
+            }
+        }
+        self.tickets.close(ticket_id);
+        result
+    }
+
+    async fn append_error(&self, e: AppendError, ticket: &Ticket) -> Result<Appended, ApiError> {
+        let unauthorized = |code| Err(ApiError::unauthorized(code, e.to_string()));
+        match &e {
+            AppendError::ActorRevoked => unauthorized("actor_revoked"),
+            AppendError::UnknownActor => unauthorized("unknown_actor"),
+            AppendError::StaleStatement => unauthorized("stale_statement"),
+            AppendError::NonceReused => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "nonce_reused",
+                e.to_string(),
+            )),
+            AppendError::KeyAlreadyRegistered => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "key_already_registered",
+                e.to_string(),
+            )),
+            AppendError::EntryTooLarge => {
+                Err(ApiError::too_large("entry_too_large", e.to_string()))
+            }
+            AppendError::AlreadyAppended(_) => Err(self.already_appended(ticket).await),
+            AppendError::NoGenesis => Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no_genesis",
+                e.to_string(),
+            )),
+            AppendError::Unavailable(detail) => Err(ApiError::unavailable(detail)),
+            AppendError::Conflict | AppendError::OutsideWindow | AppendError::Internal(_) => {
+                Err(ApiError::internal(&e))
+            }
+        }
+    }
+
+    /// The identical statement won a race with this one: answer as it was answered. The
+    /// answer travels as an error with code [`ALREADY_APPENDED`], which
+    /// [`Service::submit_statement`] turns back into the original 201.
+    async fn already_appended(&self, ticket: &Ticket) -> ApiError {
+        let Some(auth) = &ticket.auth else {
+            return ApiError::internal(&"append without a statement");
+        };
+        match self
+            .db
+            .nonce(&auth.actor_b64(), &auth.statement.nonce)
+            .await
+        {
+            Ok(Some((_, response))) => {
+                ApiError::new(StatusCode::CREATED, ALREADY_APPENDED, response)
+            }
+            Ok(None) => ApiError::internal(&"appended statement has no recorded answer"),
+            Err(e) => ApiError::unavailable(&e),
+        }
+    }
+
+    async fn await_read_models(&self, appended: &Appended) {
+        if let Some(last) = appended.entries.last() {
+            if !self
+                .projections
+                .wait_for(last.index + 1, READ_YOUR_WRITES)
+                .await
+            {
+                tracing::warn!(
+                    index = last.index,
+                    "read models lag behind an acknowledged write"
+                );
+            }
+        }
+    }
+}
+
+fn domain_error(e: DomainError) -> ApiError {
+    e.into()
+}
+
+fn original_answer(response: &str) -> Result<(StatusCode, Value), ApiError> {
+    let value = serde_json::from_str(response).map_err(|e| ApiError::internal(&e))?;
+    Ok((StatusCode::CREATED, value))
+}

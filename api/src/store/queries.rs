@@ -1,0 +1,541 @@
+//! Every query the ledger runs, as methods on [`Db`] (reads) and free functions over an
+//! open append transaction (writes under the lock).
+
+use std::collections::HashMap;
+
+use ledger::merkle::NodeId;
+use ledger::Hash;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::{Backend, Db};
+
+/// Rows per multi-row INSERT: well under both backends' bound-parameter limits.
+const ROWS_PER_INSERT: usize = 200;
+
+/// The single row that the append lock guards.
+#[derive(Clone, Debug, Default)]
+pub struct StateRow {
+    pub origin: Option<String>,
+    pub log_key: Option<String>,
+    pub tree_size: u64,
+    pub frontier: Vec<u8>,
+    pub last_recorded_at: Option<String>,
+}
+
+/// One event as it is stored: the cqrs-es layout plus the ledger columns.
+#[derive(Clone, Debug)]
+pub struct EventRow {
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: u64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: String,
+    pub metadata: String,
+    pub log_index: u64,
+    pub entry: Vec<u8>,
+    pub entry_hash: Hash,
+    pub recorded_at: String,
+}
+
+/// A used nonce and the answer its statement got.
+#[derive(Clone, Debug)]
+pub struct NonceRow {
+    pub actor: String,
+    pub nonce: String,
+    pub statement_hash: Hash,
+    pub response: String,
+}
+
+/// An append transaction holding the lock that orders the log.
+pub type AppendTx = Transaction<'static, Any>;
+
+fn to_i64(n: u64) -> i64 {
+    // Indexes and sizes stay far below 2^63; saturate rather than wrap if not.
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn hash_of(bytes: Vec<u8>) -> Result<Hash, sqlx::Error> {
+    bytes
+        .try_into()
+        .map_err(|_| sqlx::Error::Decode("stored hash is not 32 bytes".into()))
+}
+
+fn state_from_row(row: &AnyRow) -> Result<StateRow, sqlx::Error> {
+    Ok(StateRow {
+        origin: row.try_get(0)?,
+        log_key: row.try_get(1)?,
+        tree_size: to_u64(row.try_get(2)?),
+        frontier: row.try_get(3)?,
+        last_recorded_at: row.try_get(4)?,
+    })
+}
+
+/// `INSERT INTO table (cols) VALUES ($1, ..), ..` for `rows` rows; `json` marks the
+/// columns that take a JSON cast on PostgreSQL.
+fn insert_sql(
+    db: &Db,
+    table: &str,
+    cols: &[&str],
+    json: &[usize],
+    rows: usize,
+    tail: &str,
+) -> String {
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+    let mut n = 0;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols.len() {
+            n += 1;
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if json.contains(&c) {
+                sql.push_str(&db.dialect.json_param(n));
+            } else {
+                sql.push_str(&format!("${n}"));
+            }
+        }
+        sql.push(')');
+    }
+    sql.push_str(tail);
+    sql
+}
+
+impl Db {
+    /// Starts an append: opens a transaction and takes the lock that orders the log.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn begin_append(&self) -> Result<(AppendTx, StateRow), sqlx::Error> {
+        let mut tx = match self.backend() {
+            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+        };
+        let row = sqlx::query(self.dialect.lock_state_sql())
+            .fetch_one(&mut *tx)
+            .await?;
+        let state = state_from_row(&row)?;
+        Ok((tx, state))
+    }
+
+    /// Writes a batch of events.
+    ///
+    /// # Errors
+    /// Any database error (a duplicate key included: the caller then aborts the batch).
+    pub async fn insert_events(
+        &self,
+        tx: &mut AppendTx,
+        rows: &[EventRow],
+    ) -> Result<(), sqlx::Error> {
+        const COLS: [&str; 11] = [
+            "aggregate_type",
+            "aggregate_id",
+            "sequence",
+            "event_type",
+            "event_version",
+            "payload",
+            "metadata",
+            "log_index",
+            "entry",
+            "entry_hash",
+            "recorded_at",
+        ];
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let sql = insert_sql(self, "events", &COLS, &[5, 6], chunk.len(), "");
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q
+                    .bind(r.aggregate_type.clone())
+                    .bind(r.aggregate_id.clone())
+                    .bind(to_i64(r.sequence))
+                    .bind(r.event_type.clone())
+                    .bind(r.event_version.clone())
+                    .bind(r.payload.clone())
+                    .bind(r.metadata.clone())
+                    .bind(to_i64(r.log_index))
+                    .bind(r.entry.clone())
+                    .bind(r.entry_hash.to_vec())
+                    .bind(r.recorded_at.clone());
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes newly completed Merkle nodes.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn insert_nodes(
+        &self,
+        tx: &mut AppendTx,
+        nodes: &[(NodeId, Hash)],
+    ) -> Result<(), sqlx::Error> {
+        for chunk in nodes.chunks(ROWS_PER_INSERT * 3) {
+            let sql = insert_sql(
+                self,
+                "tree_nodes",
+                &["level", "node_index", "hash"],
+                &[],
+                chunk.len(),
+                "",
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, hash) in chunk {
+                q = q
+                    .bind(i64::from(id.level))
+                    .bind(to_i64(id.index))
+                    .bind(hash.to_vec());
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Records used nonces with their answers.
+    ///
+    /// # Errors
+    /// Any database error; a reused nonce is a unique violation.
+    pub async fn insert_nonces(
+        &self,
+        tx: &mut AppendTx,
+        rows: &[NonceRow],
+    ) -> Result<(), sqlx::Error> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let cols = ["actor", "nonce", "statement_hash", "response"];
+            let sql = insert_sql(self, "nonces", &cols, &[], chunk.len(), "");
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q
+                    .bind(r.actor.clone())
+                    .bind(r.nonce.clone())
+                    .bind(r.statement_hash.to_vec())
+                    .bind(r.response.clone());
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Records which entries name which documents.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn insert_document_names(
+        &self,
+        tx: &mut AppendTx,
+        names: &[(String, u64)],
+    ) -> Result<(), sqlx::Error> {
+        for chunk in names.chunks(ROWS_PER_INSERT) {
+            let sql = insert_sql(
+                self,
+                "document_names",
+                &["sha256", "log_index"],
+                &[],
+                chunk.len(),
+                "",
+            );
+            let mut q = sqlx::query(&sql);
+            for (sha, index) in chunk {
+                q = q.bind(sha.clone()).bind(to_i64(*index));
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Moves the state row to the new tree head and checkpoint.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn update_state(
+        &self,
+        tx: &mut AppendTx,
+        state: &StateRow,
+        checkpoint: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE ledger_state SET origin = $1, log_key = $2, tree_size = $3, frontier = $4, \
+             last_recorded_at = $5, checkpoint = $6 WHERE id = 1",
+        )
+        .bind(state.origin.clone())
+        .bind(state.log_key.clone())
+        .bind(to_i64(state.tree_size))
+        .bind(state.frontier.clone())
+        .bind(state.last_recorded_at.clone())
+        .bind(checkpoint.to_owned())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The state row without taking the lock, and the latest signed checkpoint.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn state(&self) -> Result<(StateRow, Option<String>), sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT origin, log_key, tree_size, frontier, last_recorded_at, checkpoint FROM ledger_state WHERE id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((state_from_row(&row)?, row.try_get(5)?))
+    }
+
+    /// Entries `start..start+limit` in index order: `(index, canonical bytes)`.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn entries(
+        &self,
+        start: u64,
+        limit: u64,
+    ) -> Result<Vec<(u64, Vec<u8>)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT log_index, entry FROM events WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index",
+        )
+        .bind(to_i64(start))
+        .bind(to_i64(start.saturating_add(limit)))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((to_u64(r.try_get(0)?), r.try_get(1)?)))
+            .collect()
+    }
+
+    /// One stream's entries in sequence order.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn stream_entries(&self, kind: &str, id: &str) -> Result<Vec<Vec<u8>>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT entry FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence",
+        )
+        .bind(kind.to_owned())
+        .bind(id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.try_get(0)).collect()
+    }
+
+    /// Entries of the given stream types, in index order (to rebuild the registry).
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn entries_of_types(
+        &self,
+        kinds: &[&str],
+    ) -> Result<Vec<(u64, Vec<u8>)>, sqlx::Error> {
+        let placeholders: Vec<String> = (1..=kinds.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT log_index, entry FROM events WHERE aggregate_type IN ({}) ORDER BY log_index",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for kind in kinds {
+            q = q.bind((*kind).to_owned());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((to_u64(r.try_get(0)?), r.try_get(1)?)))
+            .collect()
+    }
+
+    /// The stored hashes of the given complete subtrees.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, sqlx::Error> {
+        let mut found = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(ROWS_PER_INSERT) {
+            let pairs: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                .collect();
+            let sql = format!(
+                "SELECT level, node_index, hash FROM tree_nodes WHERE (level, node_index) IN (VALUES {})",
+                pairs.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(i64::from(id.level)).bind(to_i64(id.index));
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                let level: i64 = row.try_get(0)?;
+                let id = NodeId {
+                    level: u8::try_from(level).unwrap_or(u8::MAX),
+                    index: to_u64(row.try_get(1)?),
+                };
+                found.insert(id, hash_of(row.try_get(2)?)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The statement hash and answer recorded for `(actor, nonce)`, if it was used.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn nonce(
+        &self,
+        actor: &str,
+        nonce: &str,
+    ) -> Result<Option<(Hash, String)>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT statement_hash, response FROM nonces WHERE actor = $1 AND nonce = $2",
+        )
+        .bind(actor.to_owned())
+        .bind(nonce.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((hash_of(r.try_get(0)?)?, r.try_get(1)?)))
+            .transpose()
+    }
+
+    /// Stores a document (idempotent: the same bytes under the same hash).
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn put_document(
+        &self,
+        sha256: &str,
+        content: &[u8],
+        uploaded_by: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO documents (sha256, content, uploaded_by) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(sha256.to_owned())
+        .bind(content.to_vec())
+        .bind(uploaded_by.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A document's bytes, if it was uploaded and some entry names it.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn published_document(&self, sha256: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT content FROM documents WHERE sha256 = $1 \
+             AND EXISTS (SELECT 1 FROM document_names WHERE document_names.sha256 = $1)",
+        )
+        .bind(sha256.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| r.try_get(0)).transpose()
+    }
+
+    /// Whether a document with this hash was uploaded.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn has_document(&self, sha256: &str) -> Result<bool, sqlx::Error> {
+        let row = sqlx::query("SELECT 1 FROM documents WHERE sha256 = $1")
+            .bind(sha256.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// The next log index a projection has to apply (0 when it never ran).
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn projection_position(&self, name: &str) -> Result<u64, sqlx::Error> {
+        let row = sqlx::query("SELECT position FROM projection_positions WHERE name = $1")
+            .bind(name.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| r.try_get::<i64, _>(0))
+            .transpose()?
+            .map(to_u64)
+            .unwrap_or(0))
+    }
+
+    /// Saves a projection's changed rows and its new position in one transaction, so a
+    /// crash leaves either both or neither.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn save_projection(
+        &self,
+        name: &str,
+        position: u64,
+        rows: &[(String, String, String)],
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for (view, id, payload) in rows {
+            sqlx::query(
+                "INSERT INTO views (view_name, view_id, payload) VALUES ($1, $2, $3) \
+                 ON CONFLICT (view_name, view_id) DO UPDATE SET payload = excluded.payload",
+            )
+            .bind(view.clone())
+            .bind(id.clone())
+            .bind(payload.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO projection_positions (name, position) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+        )
+        .bind(name.to_owned())
+        .bind(to_i64(position))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// One row of a read model.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn view_row(&self, view: &str, id: &str) -> Result<Option<String>, sqlx::Error> {
+        let row = sqlx::query("SELECT payload FROM views WHERE view_name = $1 AND view_id = $2")
+            .bind(view.to_owned())
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| r.try_get(0)).transpose()
+    }
+
+    /// A page of a read model in id order, and the total count.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn view_page(
+        &self,
+        view: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<String>, u64), sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT payload FROM views WHERE view_name = $1 ORDER BY view_id LIMIT $2 OFFSET $3",
+        )
+        .bind(view.to_owned())
+        .bind(to_i64(limit))
+        .bind(to_i64(offset))
+        .fetch_all(&self.pool)
+        .await?;
+        let total: i64 = sqlx::query("SELECT COUNT(*) FROM views WHERE view_name = $1")
+            .bind(view.to_owned())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        Ok((
+            rows.iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?,
+            to_u64(total),
+        ))
+    }
+}
