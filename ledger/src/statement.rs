@@ -254,6 +254,10 @@ impl Auth {
     }
 
     /// Signs `statement` with the actor's key (what a client does).
+    ///
+    /// Sign statements read by [`Statement::from_value`] (or built with the same rules):
+    /// a hand-built statement that cannot be canonical produces an `Auth` that
+    /// [`Auth::verify`] refuses.
     pub fn sign(statement: Statement, key: &SigningKey) -> Self {
         let sig = key.sign(&statement.canonical_bytes());
         Auth {

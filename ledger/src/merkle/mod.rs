@@ -10,8 +10,8 @@
 //! leaves. [`root_from_leaves`] and its siblings are the plain recursive definitions of
 //! the RFC, kept as references for tests and small trees.
 
-mod frontier;
-mod proof;
+pub mod frontier;
+pub mod proof;
 
 pub use frontier::Frontier;
 pub use proof::{
