@@ -18,6 +18,10 @@ use crate::store::Db;
 
 /// Entries read per page.
 const PAGE: u64 = 500;
+/// How far a projector may run ahead of its stored position on entries that change none
+/// of its rows. Re-applying entries is harmless (a change sets a row to a value, it never
+/// adds to one), so the position need not be written (and fsynced) for every page.
+const LAZY_POSITION: u64 = 10_000;
 /// How often the runner looks for entries other processes appended.
 const POLL: Duration = Duration::from_millis(500);
 
@@ -50,6 +54,7 @@ pub async fn start(db: Db, appended: watch::Receiver<u64>) -> Result<ProjectionH
     let runner = Arc::new(Runner {
         db,
         projectors: projections::all(),
+        positions: Default::default(),
     });
     let first = runner.catch_up().await?;
     let (tx, rx) = watch::channel(first);
@@ -79,9 +84,15 @@ async fn run(
 struct Runner {
     db: Db,
     projectors: Vec<Box<dyn Projector>>,
+    /// Positions reached in memory: `(stored, reached)` per projector name.
+    positions: std::sync::Mutex<HashMap<&'static str, (u64, u64)>>,
 }
 
 impl Runner {
+    fn lock_positions(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, (u64, u64)>> {
+        self.positions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Applies everything up to the current tree size; returns the smallest position.
     async fn catch_up(&self) -> Result<u64, String> {
         let (state, _) = self.db.state().await.map_err(|e| e.to_string())?;
@@ -99,11 +110,18 @@ impl Runner {
 
     async fn advance(&self, projector: &dyn Projector, to: u64) -> Result<u64, String> {
         let name = projector.name();
-        let mut position = self
-            .db
-            .projection_position(name)
-            .await
-            .map_err(|e| e.to_string())?;
+        let known = self.lock_positions().get(name).copied();
+        let (mut stored, mut position) = match known {
+            Some(p) => p,
+            None => {
+                let p = self
+                    .db
+                    .projection_position(name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                (p, p)
+            }
+        };
         while position < to {
             let page = self
                 .db
@@ -143,10 +161,14 @@ impl Runner {
                         .map(|row| (key.0.to_owned(), key.1.clone(), row.to_string()))
                 })
                 .collect();
-            self.db
-                .save_projection(name, position, &changed)
-                .await
-                .map_err(|e| e.to_string())?;
+            if !changed.is_empty() || position - stored >= LAZY_POSITION {
+                self.db
+                    .save_projection(name, position, &changed)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                stored = position;
+            }
+            self.lock_positions().insert(name, (stored, position));
         }
         Ok(position)
     }
