@@ -127,6 +127,7 @@ pub enum AppendError {
 #[derive(Clone, Debug)]
 pub struct SequencerHandle {
     tx: mpsc::Sender<AppendRequest>,
+    sync_tx: mpsc::Sender<oneshot::Sender<()>>,
     known_size: Arc<AtomicU64>,
     appended: watch::Receiver<u64>,
 }
@@ -146,6 +147,15 @@ impl SequencerHandle {
         answer
             .await
             .map_err(|_| AppendError::Unavailable("sequencer stopped".into()))?
+    }
+
+    /// Reads what other processes appended (without taking the append lock), so that the
+    /// registry knows an actor another process just registered.
+    pub async fn sync(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.sync_tx.send(done).await.is_ok() {
+            let _ = wait.await;
+        }
     }
 
     /// The tree size this process has seen committed (its own appends and, after its next
@@ -174,6 +184,7 @@ pub struct SequencerConfig {
 /// built; the sequencer reads anything after it at its first batch.
 pub fn start(config: SequencerConfig, tree_size: u64) -> SequencerHandle {
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+    let (sync_tx, sync_rx) = mpsc::channel(64);
     let known_size = Arc::new(AtomicU64::new(tree_size));
     let (appended_tx, appended_rx) = watch::channel(tree_size);
     let signer = NoteSigner::new(&config.origin, config.log_key.clone());
@@ -184,9 +195,10 @@ pub fn start(config: SequencerConfig, tree_size: u64) -> SequencerHandle {
         signer,
         config,
     };
-    tokio::spawn(task.run(rx));
+    tokio::spawn(task.run(rx, sync_rx));
     SequencerHandle {
         tx,
+        sync_tx,
         known_size,
         appended: appended_rx,
     }
@@ -208,10 +220,33 @@ struct Accepted {
 }
 
 impl Sequencer {
-    async fn run(mut self, mut rx: mpsc::Receiver<AppendRequest>) {
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<AppendRequest>,
+        mut sync_rx: mpsc::Receiver<oneshot::Sender<()>>,
+    ) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-            self.run_batch(std::mem::take(&mut batch)).await;
+        loop {
+            tokio::select! {
+                received = rx.recv_many(&mut batch, MAX_BATCH) => {
+                    if received == 0 {
+                        return;
+                    }
+                    self.run_batch(std::mem::take(&mut batch)).await;
+                }
+                Some(done) = sync_rx.recv() => {
+                    match self.config.db.state().await {
+                        Ok((state, _)) if state.tree_size > self.known_size.load(Ordering::Acquire) => {
+                            if let Err(e) = self.catch_up(state.tree_size).await {
+                                tracing::warn!(error = %e, "catching up with other processes failed");
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "cannot read the tree head"),
+                    }
+                    let _ = done.send(());
+                }
+            }
         }
     }
 

@@ -133,6 +133,10 @@ impl Service {
         // Who signed it: 401.
         auth.verify()
             .map_err(|e| ApiError::unauthorized("invalid_signature", e.to_string()))?;
+        if self.registry.actor(&actor).is_none() {
+            // Perhaps registered through another process sharing the database.
+            self.sequencer.sync().await;
+        }
         let record = self.registry.actor(&actor).ok_or_else(|| {
             ApiError::unauthorized("unknown_actor", "the signing key is not registered")
         })?;
