@@ -14,7 +14,9 @@ use ledger::hash::{sha256, to_hex};
 use ledger::statement::document_message;
 use serde_json::{json, Value};
 
-use super::{AppState, MAX_DOCUMENT_BYTES};
+use axum::extract::rejection::BytesRejection;
+
+use super::{body_bytes, AppState, MAX_DOCUMENT_BYTES};
 use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
@@ -48,8 +50,9 @@ fn header_bytes<const N: usize>(headers: &HeaderMap, name: &str) -> Result<[u8; 
 async fn upload(
     State(service): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let body = body_bytes(body)?;
     if body.is_empty() {
         return Err(ApiError::bad_request(
             "empty_document",

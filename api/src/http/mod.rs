@@ -11,6 +11,8 @@ mod streams;
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderMap};
 use axum::Router;
@@ -40,6 +42,20 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_STATEMENT_REQUEST_BYTES))
         .fallback(|| async { ApiError::not_found("no such resource") })
         .with_state(state)
+}
+
+/// Turns axum's body rejection (too large, unreadable) into the JSON error format.
+fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(
+                "payload_too_large",
+                "the request body exceeds this route's limit",
+            )
+        } else {
+            ApiError::bad_request("unreadable_body", rejection.body_text())
+        }
+    })
 }
 
 /// Refuses a body that does not say it is JSON (415), so that a form post or plain text

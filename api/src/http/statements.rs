@@ -7,7 +7,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::Value;
 
-use super::{require_json, AppState};
+use axum::extract::rejection::BytesRejection;
+
+use super::{body_bytes, require_json, AppState};
 use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
@@ -17,9 +19,10 @@ pub fn router() -> Router<AppState> {
 async fn submit(
     State(service): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     require_json(&headers)?;
+    let body = body_bytes(body)?;
     let (status, answer) = service.submit_statement(&body).await?;
     Ok((status, Json(answer)))
 }
