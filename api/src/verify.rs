@@ -1,14 +1,15 @@
 //! `sijill verify DIR [--log-key VKEY]`: offline verification of an export folder.
 //!
-//! This is the I/O around [`ledger::audit`], which holds every rule: it streams
-//! `DIR/entries.jsonl` line by line into an [`Auditor`], verifies the signatures the auditor
-//! hands out in batches on every core, then hashes the documents the log names and checks
-//! the checkpoint. Nothing needs a server or a database.
+//! This is the I/O around [`ledger::audit`], which holds every rule. It reads
+//! `DIR/entries.jsonl` in chunks of a few thousand lines; each chunk is parsed on every core
+//! ([`ParsedLine::new`]) and replayed in order into the [`Auditor`], while the signatures of
+//! the previous chunk are batch-verified on the same pool. Then it hashes the documents the
+//! log names and checks the checkpoint. Nothing needs a server or a database.
 //!
-//! Memory stays flat whatever the size of the export: lines are read one at a time into one
-//! buffer (an entry is at most 65,535 bytes, so a longer line is refused without reading it
-//! whole), and at most two chunks of pending signatures are held, one being verified while
-//! the next is read.
+//! Memory stays flat whatever the size of the export: at most two chunks (a few MiB each)
+//! are in memory, and since an entry is at most 65,535 bytes, a longer line is refused
+//! without being read whole. What grows is the auditor's state: streams, keys, nonces and
+//! document names.
 //!
 //! Which failure is reported: the lowest index. Signatures are verified later than the
 //! structural checks of their entry, so when the auditor reports a structural failure at
@@ -25,7 +26,7 @@ use std::process::ExitCode;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ledger::audit::{first_invalid, Auditor, Failure, SigCheck, Verified};
+use ledger::audit::{first_invalid, Auditor, Failure, ParsedLine, SigCheck, Verified};
 use ledger::entry::MAX_ENTRY_BYTES;
 use ledger::hash::{to_hex, Hash};
 use ledger::VerifierKey;
@@ -110,7 +111,7 @@ impl Chunks {
     /// enough to keep a few megabytes in flight.
     const DEFAULT: Chunks = Chunks {
         entries: 4096,
-        bytes: 8 << 20,
+        bytes: 4 << 20,
     };
 }
 
@@ -202,93 +203,115 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Stop> {
     Ok(bytes)
 }
 
-/// How reading a chunk of lines ended.
-enum ChunkEnd {
-    /// The chunk is full; more lines may follow.
-    More,
-    /// The file ended cleanly.
-    End,
-    /// The auditor (or the framing of a line) failed.
-    Failed(Failure),
+/// A run of consecutive lines of `entries.jsonl`, read into one buffer.
+#[derive(Default)]
+struct Chunk {
+    /// The lines' bytes, line feeds removed.
+    bytes: Vec<u8>,
+    /// Where each line ends in `bytes`.
+    ends: Vec<usize>,
+    /// Why reading stopped after the last line, when the next one is malformed (too long,
+    /// or without its line feed at the end of the file).
+    broken: Option<String>,
+    /// Whether the file ended with this chunk.
+    last: bool,
 }
 
-/// Feeds every line to the auditor, verifying each chunk's signatures on the rayon pool
-/// while the next chunk is read and replayed.
+impl Chunk {
+    /// The lines, in order.
+    fn lines(&self) -> Vec<&[u8]> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let line = &self.bytes[start..end];
+                start = end;
+                line
+            })
+            .collect()
+    }
+}
+
+/// Feeds every line to the auditor. Each chunk of lines is parsed on the rayon pool while
+/// the previous chunk's signatures are verified there too, then replayed in order.
 fn replay(
     auditor: &mut Auditor,
-    reader: &mut (impl BufRead + Send),
+    reader: &mut impl BufRead,
     bar: &ProgressBar,
     chunks: Chunks,
 ) -> Result<(), Stop> {
-    let mut line = Vec::with_capacity(LINE_LIMIT as usize);
     let mut pending: Vec<SigCheck> = Vec::new();
     loop {
+        let chunk = read_chunk(reader, bar, chunks)?;
         let mut next = Vec::new();
-        let (invalid, end) = rayon::join(
+        let (invalid, structural) = rayon::join(
             || first_invalid_on_all_cores(&pending),
-            || read_chunk(reader, &mut line, auditor, &mut next, bar, chunks),
+            || replay_chunk(auditor, &chunk, &mut next),
         );
-        // `pending` holds earlier entries than anything read since, so its failure is
-        // the lowest index.
+        // `pending` holds earlier entries than this chunk, so its failure is the lowest
+        // index.
         if let Some(failure) = invalid {
             return Err(failure.into());
         }
-        match end? {
-            ChunkEnd::More => pending = next,
-            ChunkEnd::End => {
-                return match first_invalid_on_all_cores(&next) {
-                    Some(failure) => Err(failure.into()),
-                    None => Ok(()),
-                }
-            }
-            ChunkEnd::Failed(structural) => {
-                return Err(first_invalid_on_all_cores(&next)
-                    .unwrap_or(structural)
-                    .into())
-            }
+        if let Some(structural) = structural {
+            // The checks queued before the structural failure still come first.
+            let first = first_invalid_on_all_cores(&next).unwrap_or(structural);
+            return Err(first.into());
         }
+        if chunk.last {
+            return match first_invalid_on_all_cores(&next) {
+                Some(failure) => Err(failure.into()),
+                None => Ok(()),
+            };
+        }
+        pending = next;
     }
 }
 
-/// Reads and replays up to one chunk of lines, appending their signature checks to `sigs`.
-fn read_chunk(
-    reader: &mut impl BufRead,
-    line: &mut Vec<u8>,
-    auditor: &mut Auditor,
-    sigs: &mut Vec<SigCheck>,
-    bar: &ProgressBar,
-    chunks: Chunks,
-) -> Result<ChunkEnd, Stop> {
-    let mut bytes = 0;
-    for _ in 0..chunks.entries {
-        let index = auditor.size();
-        line.clear();
+/// Reads up to one chunk of lines.
+fn read_chunk(reader: &mut impl BufRead, bar: &ProgressBar, chunks: Chunks) -> Result<Chunk, Stop> {
+    let mut chunk = Chunk::default();
+    while chunk.ends.len() < chunks.entries && chunk.bytes.len() < chunks.bytes {
+        let start = chunk.bytes.len();
         // `take` bounds the read, so a hostile file without line feeds cannot make the
         // buffer grow past one entry.
         let read = Read::take(&mut *reader, LINE_LIMIT)
-            .read_until(b'\n', line)
+            .read_until(b'\n', &mut chunk.bytes)
             .map_err(|e| Stop::Usage(format!("reading entries.jsonl: {e}")))?;
-        if read == 0 {
-            return Ok(ChunkEnd::End);
-        }
         bar.inc(read as u64);
-        let Some(entry) = line.strip_suffix(b"\n") else {
-            let reason = if read as u64 == LINE_LIMIT {
-                format!("entry longer than {MAX_ENTRY_BYTES} bytes")
-            } else {
-                "last line does not end with a line feed".to_owned()
-            };
-            return Ok(ChunkEnd::Failed(Failure { index, reason }));
-        };
-        if let Err(failure) = auditor.push(entry, sigs) {
-            return Ok(ChunkEnd::Failed(failure));
-        }
-        bytes += read;
-        if bytes >= chunks.bytes {
+        if read == 0 {
+            chunk.last = true;
             break;
         }
+        if chunk.bytes.last() == Some(&b'\n') {
+            chunk.bytes.pop();
+            chunk.ends.push(chunk.bytes.len());
+            continue;
+        }
+        chunk.bytes.truncate(start);
+        chunk.broken = Some(if read as u64 == LINE_LIMIT {
+            format!("entry longer than {MAX_ENTRY_BYTES} bytes")
+        } else {
+            "last line does not end with a line feed".to_owned()
+        });
+        break;
     }
-    Ok(ChunkEnd::More)
+    Ok(chunk)
+}
+
+/// Parses a chunk's lines in parallel and replays them in order, appending their
+/// signature checks to `sigs`; returns the first structural failure.
+fn replay_chunk(auditor: &mut Auditor, chunk: &Chunk, sigs: &mut Vec<SigCheck>) -> Option<Failure> {
+    let parsed: Vec<ParsedLine> = chunk.lines().into_par_iter().map(ParsedLine::new).collect();
+    for line in parsed {
+        if let Err(failure) = auditor.push_parsed(line, sigs) {
+            return Some(failure);
+        }
+    }
+    chunk.broken.as_ref().map(|reason| Failure {
+        index: auditor.size(),
+        reason: reason.clone(),
+    })
 }
 
 /// The first invalid signature among `checks`, verified as batches spread over the rayon

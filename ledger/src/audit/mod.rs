@@ -15,6 +15,10 @@
 //!   withholds, with the first index naming each; the caller hashes the files.
 //! - **The checkpoint note**, read by the caller and passed to [`Auditor::finish`].
 //!
+//! Parsing a line is most of the work and needs no earlier entry, so a caller with several
+//! cores can run [`ParsedLine::new`] on many lines at once and hand the results, in order,
+//! to [`Auditor::push_parsed`]; [`Auditor::push`] does both for one line.
+//!
 //! What `push` checks at line `i`, in this order (the first failure wins): the line is an
 //! entry in canonical form with `index` equal to `i`; its log signature; `seq` and `prev`
 //! continue its stream; `recorded_at` never decreases; entry 0 is the genesis and names a
@@ -24,12 +28,19 @@
 //! entry it points to; registry entries come from the command that makes them; and
 //! `data.documents` / `data.withheld` are lists of SHA-256 hashes.
 //!
+//! Every entry's log signature is checked against the key the genesis names in
+//! `data.log_key`: the format has no entry that rotates the log key, so a log signed by
+//! several keys cannot be told from a forged one. The checkpoint may be signed by any
+//! trusted key whose name is the origin, which is what `log.pub` listing several keys
+//! during a rotation allows.
+//!
 //! Memory grows with the number of streams, registered keys, statements (their nonces) and
 //! documents, never with the size of entries: the Merkle tree is kept as a
 //! [`Frontier`](crate::merkle::Frontier) of at most 64 hashes.
 
 mod registry;
 mod signature;
+mod signed_bytes;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -39,7 +50,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::checkpoint::Checkpoint;
-use crate::entry::{Entry, SignedEntry, MAX_ENTRY_BYTES};
+use crate::entry::{Entry, EntryError, SignedEntry, MAX_ENTRY_BYTES};
 use crate::hash::{from_hex, Hash, ZERO_HASH};
 use crate::merkle::{Frontier, NodeId};
 use crate::note::VerifierKey;
@@ -81,6 +92,50 @@ pub struct Verified {
     pub size: u64,
     /// RFC 9162 Merkle tree hash of all entries.
     pub root: Hash,
+}
+
+/// One line of `entries.jsonl` with the work done that needs no earlier entry: parsing,
+/// the canonical-form check, the bytes each signature covers and the Merkle leaf hash.
+///
+/// Built by [`ParsedLine::new`], possibly on many threads, then handed in log order to
+/// [`Auditor::push_parsed`]. A line that does not parse is kept as its failure's reason, to
+/// be reported at its index.
+#[derive(Debug)]
+pub struct ParsedLine(Result<Parsed, String>);
+
+/// The parts of a line that [`Auditor::replay`] uses.
+#[derive(Debug)]
+struct Parsed {
+    signed: SignedEntry,
+    /// canonical(entry without `sig`): what the log key signed.
+    signing_bytes: Vec<u8>,
+    /// canonical(auth.statement), when the entry has `auth`: what the actor signed.
+    statement_bytes: Option<Vec<u8>>,
+    leaf_hash: Hash,
+}
+
+impl ParsedLine {
+    /// Parses one line of `entries.jsonl`, given without its line feed.
+    pub fn new(line: &[u8]) -> Self {
+        ParsedLine(Self::parse(line))
+    }
+
+    fn parse(line: &[u8]) -> Result<Parsed, String> {
+        // Checked before parsing so a hostile line costs no parsing work.
+        if line.len() > MAX_ENTRY_BYTES {
+            return Err(format!("entry longer than {MAX_ENTRY_BYTES} bytes"));
+        }
+        let signed = SignedEntry::parse(line).map_err(entry_reason)?;
+        let signing_bytes = signed_bytes::unsigned_entry(&signed).map_err(entry_reason)?;
+        let statement_bytes = signed_bytes::statement(&signed);
+        let leaf_hash = signed.leaf_hash();
+        Ok(Parsed {
+            signed,
+            signing_bytes,
+            statement_bytes,
+            leaf_hash,
+        })
+    }
 }
 
 /// Replays a log, one entry at a time; see the [module documentation](self).
@@ -177,18 +232,36 @@ impl Auditor {
     /// exactly those that come before the failing check, so the caller still has to verify
     /// them (and all earlier ones) to know which failure comes first.
     ///
+    /// Same as `push_parsed(ParsedLine::new(line), sigs)`.
+    ///
     /// # Errors
     /// The first rule of `ledger-format.md` this entry breaks, with its index.
     pub fn push(&mut self, line: &[u8], sigs: &mut Vec<SigCheck>) -> Result<(), Failure> {
+        self.push_parsed(ParsedLine::new(line), sigs)
+    }
+
+    /// [`push`](Auditor::push) for a line already parsed by [`ParsedLine::new`], which a
+    /// caller may run on many lines in parallel: parsing is most of the work per entry, and
+    /// only what remains here depends on the entries before.
+    ///
+    /// # Errors
+    /// As [`push`](Auditor::push), including the parsing failures `ParsedLine::new` kept.
+    pub fn push_parsed(
+        &mut self,
+        line: ParsedLine,
+        sigs: &mut Vec<SigCheck>,
+    ) -> Result<(), Failure> {
         if let Some(failure) = &self.failed {
             return Err(failure.clone());
         }
         let index = self.size();
-        self.replay(index, line, sigs).map_err(|reason| {
-            let failure = Failure { index, reason };
-            self.failed = Some(failure.clone());
-            failure
-        })
+        line.0
+            .and_then(|parsed| self.replay(index, parsed, sigs))
+            .map_err(|reason| {
+                let failure = Failure { index, reason };
+                self.failed = Some(failure.clone());
+                failure
+            })
     }
 
     /// The documents to check at the end: every hash named in some `data.documents` and
@@ -246,14 +319,20 @@ impl Auditor {
         Ok(Verified { size, root })
     }
 
-    /// All checks of one line; the error is the reason only, [`push`](Auditor::push) adds
-    /// the index.
-    fn replay(&mut self, index: u64, line: &[u8], sigs: &mut Vec<SigCheck>) -> Result<(), String> {
-        // Checked before parsing so a hostile line costs no parsing work.
-        if line.len() > MAX_ENTRY_BYTES {
-            return Err(format!("entry longer than {MAX_ENTRY_BYTES} bytes"));
-        }
-        let signed = SignedEntry::parse(line).map_err(|e| format!("malformed entry: {e}"))?;
+    /// The checks of one parsed line that depend on the entries before it; the error is
+    /// the reason only, [`push_parsed`](Auditor::push_parsed) adds the index.
+    fn replay(
+        &mut self,
+        index: u64,
+        parsed: Parsed,
+        sigs: &mut Vec<SigCheck>,
+    ) -> Result<(), String> {
+        let Parsed {
+            signed,
+            signing_bytes,
+            statement_bytes,
+            leaf_hash,
+        } = parsed;
         let entry = &signed.entry;
         if entry.index != index {
             return Err(format!("index member is {}", entry.index));
@@ -265,14 +344,11 @@ impl Auditor {
             Some(log) => log.key,
             None => self.trusted_genesis_key(entry)?,
         };
-        let message = entry
-            .signing_bytes()
-            .map_err(|e| format!("malformed entry: {e}"))?;
         sigs.push(SigCheck {
             index,
             kind: SigKind::Log,
             key: log_key,
-            message,
+            message: signing_bytes,
             sig: signed.sig,
         });
 
@@ -302,7 +378,7 @@ impl Auditor {
         if index == 0 {
             self.genesis(entry, log_key)?;
         }
-        let command = self.authority(index, entry, sigs)?;
+        let command = self.authority(index, entry, statement_bytes, sigs)?;
         if index > 0 {
             self.registry_event(index, entry, command)?;
         }
@@ -332,8 +408,7 @@ impl Auditor {
         }
         self.last_recorded_at = Some(entry.recorded_at);
         self.completed.clear();
-        self.frontier
-            .append(signed.leaf_hash(), &mut self.completed);
+        self.frontier.append(leaf_hash, &mut self.completed);
         Ok(())
     }
 
@@ -397,6 +472,7 @@ impl Auditor {
         &mut self,
         index: u64,
         entry: &Entry,
+        statement_bytes: Option<Vec<u8>>,
         sigs: &mut Vec<SigCheck>,
     ) -> Result<Option<&'static str>, String> {
         if let Some(auth) = &entry.auth {
@@ -405,7 +481,7 @@ impl Auditor {
                 index,
                 kind: SigKind::Actor,
                 key: auth.actor,
-                message: statement.canonical_bytes(),
+                message: statement_bytes.unwrap_or_else(|| statement.canonical_bytes()),
                 sig: auth.sig,
             });
             let origin = self.log.as_ref().map_or("", |log| log.origin.as_str());
@@ -509,6 +585,16 @@ impl Auditor {
         }
         self.withheld.extend(hash_list(data, "withheld")?);
         Ok(())
+    }
+}
+
+/// The reason for an entry that does not parse, saying "entry" once.
+fn entry_reason(error: EntryError) -> String {
+    let text = error.to_string();
+    if text.starts_with("entry") {
+        text
+    } else {
+        format!("entry: {text}")
     }
 }
 
