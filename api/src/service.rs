@@ -11,7 +11,7 @@ use domain::authorization::authorize;
 use domain::registry::{Actor, ActorCommand, Institution, RegisterGenesis};
 use domain::{Clock, DomainError, Services};
 use ledger::canonical;
-use ledger::statement::{MAX_CLOCK_SKEW_MS, MAX_STATEMENT_BYTES};
+use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS, MAX_STATEMENT_BYTES};
 use ledger::Auth;
 use serde_json::Value;
 
@@ -110,8 +110,14 @@ impl Service {
         // Malformed or over the size limit: 400 / 413.
         let value = canonical::parse(body)
             .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
-        let auth = Auth::from_value(&value)
-            .map_err(|e| ApiError::bad_request("invalid_statement", e.to_string()))?;
+        let auth = Auth::from_value(&value).map_err(|e| match e {
+            // `Statement::from_value` already measures canonical(statement): its size error
+            // is the 413 of ledger-format.md, not a malformed statement.
+            StatementError::TooLarge { .. } => {
+                ApiError::too_large("statement_too_large", e.to_string())
+            }
+            e => ApiError::bad_request("invalid_statement", e.to_string()),
+        })?;
         if auth.statement.canonical_bytes().len() > MAX_STATEMENT_BYTES {
             return Err(ApiError::too_large(
                 "statement_too_large",
