@@ -179,6 +179,7 @@ impl Service {
         // Role and institution: 403.
         authorize(&record.info, &auth.statement.command, &routed.scope)?;
 
+        let (nonce, statement_hash) = (auth.statement.nonce.clone(), auth.statement_hash());
         let ticket = Ticket {
             auth: Some(Arc::new(auth)),
             checked_at,
@@ -189,7 +190,19 @@ impl Service {
             .await
         {
             Err(e) if e.code == ALREADY_APPENDED => return original_answer(&e.message),
-            other => other?,
+            Err(e) => {
+                // An identical copy sent concurrently may have been appended while this one
+                // ran: this copy then lost on the stream and the domain refused it (the
+                // institution is now registered, the actor revoked). The client is owed
+                // the original answer, not that refusal.
+                if let Ok(Some((hash, response))) = self.db.nonce(&actor, &nonce).await {
+                    if hash == statement_hash {
+                        return original_answer(&response);
+                    }
+                }
+                return Err(e);
+            }
+            Ok(appended) => appended,
         };
         self.await_read_models(&appended).await;
         Ok((StatusCode::CREATED, appended.response()))
