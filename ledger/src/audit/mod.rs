@@ -36,7 +36,7 @@
 //!
 //! Memory grows with the number of streams, registered keys, statements (their nonces) and
 //! documents, never with the size of entries: the Merkle tree is kept as a
-//! [`Frontier`](crate::merkle::Frontier) of at most 64 hashes.
+//! [`Frontier`] of at most 64 hashes.
 
 mod registry;
 mod signature;
@@ -102,17 +102,6 @@ pub struct Verified {
 /// be reported at its index.
 #[derive(Debug)]
 pub struct ParsedLine(Result<Parsed, String>);
-
-/// The parts of a line that [`Auditor::replay`] uses.
-#[derive(Debug)]
-struct Parsed {
-    signed: SignedEntry,
-    /// canonical(entry without `sig`): what the log key signed.
-    signing_bytes: Vec<u8>,
-    /// canonical(auth.statement), when the entry has `auth`: what the actor signed.
-    statement_bytes: Option<Vec<u8>>,
-    leaf_hash: Hash,
-}
 
 impl ParsedLine {
     /// Parses one line of `entries.jsonl`, given without its line feed.
@@ -199,6 +188,17 @@ struct OpenCommand {
     recorded_at: Timestamp,
     /// Its command name (one of [`roles::COMMANDS`]).
     command: &'static str,
+}
+
+/// The parts of a line that [`Auditor::replay`] uses.
+#[derive(Debug)]
+struct Parsed {
+    signed: SignedEntry,
+    /// canonical(entry without `sig`): what the log key signed.
+    signing_bytes: Vec<u8>,
+    /// canonical(auth.statement), when the entry has `auth`: what the actor signed.
+    statement_bytes: Option<Vec<u8>>,
+    leaf_hash: Hash,
 }
 
 impl Auditor {
