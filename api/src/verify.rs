@@ -2,9 +2,10 @@
 //!
 //! This is the I/O around [`ledger::audit`], which holds every rule. It reads
 //! `DIR/entries.jsonl` in chunks of a few thousand lines; each chunk is parsed on every core
-//! ([`ParsedLine::new`]) and replayed in order into the [`Auditor`], while the signatures of
-//! the previous chunk are batch-verified on the same pool. Then it hashes the documents the
-//! log names and checks the checkpoint. Nothing needs a server or a database.
+//! ([`ParsedLine::new`]) and replayed in order into the [`Auditor`], then the documents it
+//! names are hashed, while the signatures of the previous chunk are batch-verified on the
+//! same pool. At the end the auditor checks the checkpoint. Nothing needs a server or a
+//! database.
 //!
 //! Memory stays flat whatever the size of the export: at most two chunks (a few MiB each)
 //! are in memory, and since an entry is at most 65,535 bytes, a longer line is refused
@@ -15,8 +16,8 @@
 //! structural checks of their entry, so when the auditor reports a structural failure at
 //! index `j`, the signatures it queued up to that point (all entries before `j`, and the
 //! checks of `j` that come before the failing one) are verified first and win if one fails.
-//! Documents are checked once every entry has passed, because a later entry may withhold a
-//! document an earlier one names.
+//! Document problems are reported only once every entry has passed, because a later entry
+//! may withhold a document an earlier one names (and withheld documents are not exported).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
@@ -26,7 +27,9 @@ use std::process::ExitCode;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ledger::audit::{first_invalid, Auditor, Failure, ParsedLine, SigCheck, Verified};
+use ledger::audit::{
+    first_invalid, Auditor, DocumentProblem, Failure, ParsedLine, SigCheck, Verified,
+};
 use ledger::entry::MAX_ENTRY_BYTES;
 use ledger::hash::{to_hex, Hash};
 use ledger::VerifierKey;
@@ -143,13 +146,12 @@ fn verify(
     let replayed = replay(
         &mut auditor,
         &mut BufReader::with_capacity(1 << 20, file),
+        &dir.join("documents"),
         &bar,
         chunks,
     );
     bar.finish_and_clear();
     replayed?;
-
-    check_documents(dir, &auditor)?;
 
     let size = auditor.size();
     let checkpoint_failure = |reason: &str| Failure {
@@ -237,6 +239,7 @@ impl Chunk {
 fn replay(
     auditor: &mut Auditor,
     reader: &mut impl BufRead,
+    documents: &Path,
     bar: &ProgressBar,
     chunks: Chunks,
 ) -> Result<(), Stop> {
@@ -244,16 +247,20 @@ fn replay(
     loop {
         let chunk = read_chunk(reader, bar, chunks)?;
         let mut next = Vec::new();
-        let (invalid, structural) = rayon::join(
+        let (invalid, replayed) = rayon::join(
             || first_invalid_on_all_cores(&pending),
-            || replay_chunk(auditor, &chunk, &mut next),
+            || {
+                let structural = replay_chunk(auditor, &chunk, &mut next);
+                check_documents(documents, auditor)?;
+                Ok::<_, Stop>(structural)
+            },
         );
         // `pending` holds earlier entries than this chunk, so its failure is the lowest
         // index.
         if let Some(failure) = invalid {
             return Err(failure.into());
         }
-        if let Some(structural) = structural {
+        if let Some(structural) = replayed? {
             // The checks queued before the structural failure still come first.
             let first = first_invalid_on_all_cores(&next).unwrap_or(structural);
             return Err(first.into());
@@ -332,41 +339,35 @@ fn first_invalid_on_all_cores(checks: &[SigCheck]) -> Option<Failure> {
         .map(|at| checks[at].failure())
 }
 
-/// Every document the log names and does not withhold must be in `DIR/documents/`, under
-/// its hash. Failures are reported at the first index naming the document.
-fn check_documents(dir: &Path, auditor: &Auditor) -> Result<(), Stop> {
-    let folder = dir.join("documents");
-    let documents: Vec<(u64, Hash)> = auditor.documents().collect();
-    // Documents are hashed in parallel; the verdicts are then read in index order so the
-    // lowest failing index is the one reported.
-    let verdicts: Vec<Result<(), Stop>> = documents
+/// Checks the documents named since the last call: each must be in `documents/` under its
+/// hash. Problems go to the auditor, which reports them at the end unless an entry
+/// withholds the document.
+fn check_documents(folder: &Path, auditor: &mut Auditor) -> Result<(), Stop> {
+    let named = auditor.take_named_documents();
+    let problems: Vec<Option<(u64, Hash, DocumentProblem)>> = named
         .par_iter()
-        .map(|(index, hash)| check_document(&folder, *index, hash))
-        .collect();
-    verdicts.into_iter().collect()
+        .map(|&(index, hash)| Ok(check_document(folder, &hash)?.map(|p| (index, hash, p))))
+        .collect::<Result<_, Stop>>()?;
+    for (index, hash, problem) in problems.into_iter().flatten() {
+        auditor.document_problem(index, hash, problem);
+    }
+    Ok(())
 }
 
 /// Hashes one document file, streaming, and compares it with its name.
-fn check_document(folder: &Path, index: u64, hash: &Hash) -> Result<(), Stop> {
-    let name = to_hex(hash);
-    let path = folder.join(&name);
-    let failure = |what: &str| {
-        Stop::Failed(Failure {
-            index,
-            reason: format!("document {name} {what}"),
-        })
-    };
+fn check_document(folder: &Path, hash: &Hash) -> Result<Option<DocumentProblem>, Stop> {
+    let path = folder.join(to_hex(hash));
     let mut file = match File::open(&path) {
         Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(failure("missing")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Some(DocumentProblem::Missing)),
         Err(e) => return Err(io_error(&path, &e)),
     };
     let mut hasher = Sha256::new();
     io::copy(&mut file, &mut hasher).map_err(|e| io_error(&path, &e))?;
     if hasher.finalize().as_slice() != hash.as_slice() {
-        return Err(failure("does not match its hash"));
+        return Ok(Some(DocumentProblem::Altered));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// A progress bar by bytes of `entries.jsonl`, drawn only on an interactive standard error
@@ -600,9 +601,20 @@ mod tests {
             "CommentModerated",
             body,
         );
+        // Named again after its withholding: still excused.
+        log.public(
+            "consultation/C-1",
+            "CommentQuoted",
+            json!({"documents": [sha]}),
+        );
         let dir = write_export(&log, &[]);
         assert!(matches!(
             verify_export(&dir.0, None, false),
+            VerifyOutcome::Verified { .. }
+        ));
+        // With small chunks the absence is found chunks before the withholding entry.
+        assert!(matches!(
+            verify_small_chunks(&dir.0),
             VerifyOutcome::Verified { .. }
         ));
     }

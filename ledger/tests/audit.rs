@@ -4,7 +4,9 @@
 #[path = "support/log_builder.rs"]
 mod log_builder;
 
-use ledger::audit::{first_invalid, Auditor, Failure, SigCheck, SigKind, Verified};
+use ledger::audit::{
+    first_invalid, Auditor, DocumentProblem, Failure, SigCheck, SigKind, Verified,
+};
 use ledger::hash::{sha256, to_hex};
 use ledger::{Checkpoint, NoteSigner, VerifierKey};
 use serde_json::json;
@@ -18,7 +20,11 @@ fn audit_with(keys: Vec<VerifierKey>, lines: &[Vec<u8>], note: &str) -> Result<V
     let mut sigs = Vec::new();
     let structural = lines
         .iter()
-        .try_for_each(|line| auditor.push(line, &mut sigs))
+        .try_for_each(|line| {
+            // Documents are the driver's business (api/src/verify.rs); not checked here.
+            auditor.take_named_documents();
+            auditor.push(line, &mut sigs)
+        })
         .err();
     if let Some(position) = first_invalid(&sigs) {
         let failure = sigs[position].failure();
@@ -639,7 +645,7 @@ fn oversized_line_is_refused_before_parsing() {
 }
 
 #[test]
-fn documents_named_and_not_withheld_are_listed_by_first_index() {
+fn named_documents_are_handed_out_unless_already_withheld() {
     let mut log = LogBuilder::new();
     let (a, b, c) = (sha256(b"a"), sha256(b"b"), sha256(b"c"));
     let first = log.public(
@@ -649,13 +655,13 @@ fn documents_named_and_not_withheld_are_listed_by_first_index() {
     );
     log.public(
         "consultation/C-1",
-        "CommentSubmitted",
-        json!({"documents": [to_hex(&a), to_hex(&c)]}),
-    );
-    log.public(
-        "consultation/C-1",
         "CommentModerated",
         json!({"withheld": [to_hex(&b)]}),
+    );
+    let third = log.public(
+        "consultation/C-1",
+        "CommentSubmitted",
+        json!({"documents": [to_hex(&b), to_hex(&c)]}),
     );
     let mut auditor = Auditor::new(vec![log.verifier()]);
     let mut sigs = Vec::new();
@@ -663,9 +669,60 @@ fn documents_named_and_not_withheld_are_listed_by_first_index() {
         auditor.push(line, &mut sigs).unwrap();
     }
     assert_eq!(first_invalid(&sigs), None);
-    let mut expected = vec![(first, a), (first + 1, c)];
-    expected.sort();
-    assert_eq!(auditor.documents().collect::<Vec<_>>(), expected);
+    // b is handed out at its first naming, before the entry that withholds it; the driver
+    // then reports its absence, which the withholding excuses.
+    let named = auditor.take_named_documents();
+    assert_eq!(named, vec![(first, b), (first, a), (third, c)]);
+    assert!(auditor.take_named_documents().is_empty());
+    auditor.document_problem(first, b, DocumentProblem::Missing);
+    auditor
+        .finish(&log.checkpoint())
+        .expect("withheld documents may be absent");
+}
+
+#[test]
+fn first_document_problem_is_reported_unless_withheld_later() {
+    let mut log = LogBuilder::new();
+    let (a, b) = (sha256(b"a"), sha256(b"b"));
+    let first = log.public(
+        "consultation/C-1",
+        "CommentSubmitted",
+        json!({"documents": [to_hex(&a)]}),
+    );
+    let second = log.public(
+        "consultation/C-1",
+        "CommentSubmitted",
+        json!({"documents": [to_hex(&b)]}),
+    );
+    let run = |log: &LogBuilder| {
+        let mut auditor = Auditor::new(vec![log.verifier()]);
+        let mut sigs = Vec::new();
+        for line in &log.lines {
+            auditor.push(line, &mut sigs).unwrap();
+        }
+        auditor.document_problem(second, b, DocumentProblem::Altered);
+        auditor.document_problem(first, a, DocumentProblem::Missing);
+        auditor.finish(&log.checkpoint())
+    };
+    let failure = run(&log).unwrap_err();
+    assert_eq!(
+        failure.to_string(),
+        format!("index {first}: document {} missing", to_hex(&a))
+    );
+
+    log.public(
+        "consultation/C-1",
+        "CommentModerated",
+        json!({"withheld": [to_hex(&a)]}),
+    );
+    let failure = run(&log).unwrap_err();
+    assert_eq!(
+        failure.to_string(),
+        format!(
+            "index {second}: document {} does not match its hash",
+            to_hex(&b)
+        )
+    );
 }
 
 #[test]

@@ -11,8 +11,10 @@
 //!   ([`first_invalid`] verifies one batch). Checks come out in the order the format lists
 //!   them, so the first invalid one, compared with the first structural [`Failure`], tells
 //!   which failure comes first in the log.
-//! - **Documents.** [`Auditor::documents`] lists the documents the log names and no entry
-//!   withholds, with the first index naming each; the caller hashes the files.
+//! - **Documents.** [`Auditor::take_named_documents`] hands out the documents entries name
+//!   as they are read; the caller hashes the files and reports the ones missing or altered
+//!   with [`Auditor::document_problem`]. A problem counts only if no entry, before or after,
+//!   withholds the document, so [`Auditor::finish`] decides.
 //! - **The checkpoint note**, read by the caller and passed to [`Auditor::finish`].
 //!
 //! Parsing a line is most of the work and needs no earlier entry, so a caller with several
@@ -35,7 +37,8 @@
 //! during a rotation allows.
 //!
 //! Memory grows with the number of streams, registered keys, statements (their nonces) and
-//! documents, never with the size of entries: the Merkle tree is kept as a
+//! withheld documents, never with the number or size of other entries: named documents are
+//! handed out as they come and only problems are kept, and the Merkle tree is kept as a
 //! [`Frontier`] of at most 64 hashes.
 
 mod registry;
@@ -51,7 +54,7 @@ use sha2::{Digest, Sha256};
 
 use crate::checkpoint::Checkpoint;
 use crate::entry::{Entry, EntryError, SignedEntry, MAX_ENTRY_BYTES};
-use crate::hash::{from_hex, Hash, ZERO_HASH};
+use crate::hash::{from_hex, to_hex, Hash, ZERO_HASH};
 use crate::merkle::{Frontier, NodeId};
 use crate::note::VerifierKey;
 use crate::roles;
@@ -92,6 +95,25 @@ pub struct Verified {
     pub size: u64,
     /// RFC 9162 Merkle tree hash of all entries.
     pub root: Hash,
+}
+
+/// What is wrong with a document file of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentProblem {
+    /// No file `documents/<sha256>`.
+    Missing,
+    /// The file's SHA-256 is not its name.
+    Altered,
+}
+
+impl DocumentProblem {
+    /// The end of the failure's reason, after `document <sha256> `.
+    pub fn reason(self) -> &'static str {
+        match self {
+            DocumentProblem::Missing => "missing",
+            DocumentProblem::Altered => "does not match its hash",
+        }
+    }
 }
 
 /// One line of `entries.jsonl` with the work done that needs no earlier entry: parsing,
@@ -152,9 +174,13 @@ pub struct Auditor {
     /// keeps each record at 32 bytes whatever the nonce's length; both parts have a fixed
     /// or known length in that order, so distinct pairs cannot collide short of SHA-256.
     nonces: HashSet<Hash>,
-    /// Documents named in `data.documents`, with the first index naming each.
-    documents: HashMap<Hash, u64>,
-    /// Documents named in any `data.withheld`.
+    /// Documents named in `data.documents` since the caller last took them, with the index
+    /// naming them.
+    named: Vec<(u64, Hash)>,
+    /// Documents the caller found missing or altered, with the first index naming each,
+    /// until an entry withholds them.
+    document_problems: HashMap<Hash, (u64, DocumentProblem)>,
+    /// Documents named in any `data.withheld` so far.
     withheld: HashSet<Hash>,
     /// The failure that stopped the replay, if any.
     failed: Option<Failure>,
@@ -213,7 +239,8 @@ impl Auditor {
             streams: HashMap::new(),
             registry: Registry::default(),
             nonces: HashSet::new(),
-            documents: HashMap::new(),
+            named: Vec::new(),
+            document_problems: HashMap::new(),
             withheld: HashSet::new(),
             failed: None,
         }
@@ -264,28 +291,53 @@ impl Auditor {
             })
     }
 
-    /// The documents to check at the end: every hash named in some `data.documents` and
-    /// withheld by no `data.withheld`, with the first index naming it, in index order.
-    pub fn documents(&self) -> impl Iterator<Item = (u64, Hash)> {
-        let mut named: Vec<(u64, Hash)> = self
-            .documents
-            .iter()
-            .filter(|(hash, _)| !self.withheld.contains(*hash))
-            .map(|(hash, index)| (*index, *hash))
-            .collect();
-        named.sort_unstable();
-        named.into_iter()
+    /// The documents named by the entries pushed since the last call, with the index of
+    /// the entry naming each, in index order; documents already withheld are left out. The
+    /// caller checks that each is in the export with that hash, and reports those that are
+    /// not with [`document_problem`](Auditor::document_problem). Names accumulate until
+    /// taken, so a caller takes them regularly, even one that does not check documents.
+    pub fn take_named_documents(&mut self) -> Vec<(u64, Hash)> {
+        std::mem::take(&mut self.named)
+    }
+
+    /// Records that the document `hash`, named at `index`, is missing from the export or
+    /// does not match its hash. [`finish`](Auditor::finish) reports the problem with the
+    /// lowest index, unless an entry withholds the document (withheld documents are not
+    /// exported).
+    pub fn document_problem(&mut self, index: u64, hash: Hash, problem: DocumentProblem) {
+        if self.withheld.contains(&hash) {
+            return;
+        }
+        let kept = self
+            .document_problems
+            .entry(hash)
+            .or_insert((index, problem));
+        if index < kept.0 {
+            *kept = (index, problem);
+        }
     }
 
     /// Checks the signed checkpoint against everything pushed, and returns what was verified.
     ///
     /// # Errors
     /// A failure kept from [`push`](Auditor::push); `index 0` when no entry was pushed;
+    /// the first [`document_problem`](Auditor::document_problem) of a document no entry
+    /// withholds, as `index I: document <sha256> missing` (or `does not match its hash`);
     /// otherwise `index N: checkpoint: <reason>` when the note is not signed by a trusted
     /// key named after the log's origin, or its origin, size or root differ from the log's.
     pub fn finish(self, checkpoint_note: &str) -> Result<Verified, Failure> {
         if let Some(failure) = self.failed {
             return Err(failure);
+        }
+        let first_problem = self
+            .document_problems
+            .iter()
+            .min_by_key(|(hash, (index, _))| (*index, **hash));
+        if let Some((hash, (index, problem))) = first_problem {
+            return Err(Failure {
+                index: *index,
+                reason: format!("document {} {}", to_hex(hash), problem.reason()),
+            });
         }
         let size = self.size();
         let Some(log) = &self.log else {
@@ -578,12 +630,19 @@ impl Auditor {
         }
     }
 
-    /// Remembers the documents an entry names and withholds.
+    /// Hands out the documents an entry names, and remembers those it withholds.
     fn collect_documents(&mut self, index: u64, data: &Value) -> Result<(), String> {
-        for hash in hash_list(data, "documents")? {
-            self.documents.entry(hash).or_insert(index);
+        let named = hash_list(data, "documents")?;
+        let withheld = hash_list(data, "withheld")?;
+        for hash in named {
+            if !self.withheld.contains(&hash) {
+                self.named.push((index, hash));
+            }
         }
-        self.withheld.extend(hash_list(data, "withheld")?);
+        for hash in withheld {
+            self.document_problems.remove(&hash);
+            self.withheld.insert(hash);
+        }
         Ok(())
     }
 }
