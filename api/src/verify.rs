@@ -153,16 +153,22 @@ fn verify(
     bar.finish_and_clear();
     replayed?;
 
-    let size = auditor.size();
-    let checkpoint_failure = |reason: &str| Failure {
-        index: size,
-        reason: format!("checkpoint: {reason}"),
+    let unreadable = if checkpoint.len() as u64 > MAX_CHECKPOINT_BYTES {
+        Some("file larger than 64 KiB")
+    } else {
+        std::str::from_utf8(&checkpoint)
+            .err()
+            .map(|_| "not UTF-8 text")
     };
-    if checkpoint.len() as u64 > MAX_CHECKPOINT_BYTES {
-        return Err(checkpoint_failure("file larger than 64 KiB").into());
+    if let Some(reason) = unreadable {
+        // A document problem has a lower index than the checkpoint, so it comes first.
+        let failure = auditor.document_failure().unwrap_or_else(|| Failure {
+            index: auditor.size(),
+            reason: format!("checkpoint: {reason}"),
+        });
+        return Err(failure.into());
     }
-    let note = String::from_utf8(checkpoint).map_err(|_| checkpoint_failure("not UTF-8 text"))?;
-    Ok(auditor.finish(&note)?)
+    Ok(auditor.finish(&String::from_utf8_lossy(&checkpoint))?)
 }
 
 /// The keys to trust: `--log-key` if given, else every line of `DIR/log.pub`.
@@ -657,6 +663,21 @@ mod tests {
             size,
             "checkpoint: tree size",
         );
+    }
+
+    #[test]
+    fn unreadable_checkpoint_fails_after_document_problems() {
+        let (log, document) = sample_log();
+        let dir = write_export(&log, &[&document]);
+        fs::write(dir.0.join("checkpoint"), b"\xff\xfe not text").unwrap();
+        let size = log.lines.len() as u64;
+        assert_failed(
+            verify_export(&dir.0, None, false),
+            size,
+            "checkpoint: not UTF-8 text",
+        );
+        fs::remove_file(dir.0.join("documents").join(to_hex(&sha256(&document)))).unwrap();
+        assert_failed(verify_export(&dir.0, None, false), size - 1, "missing");
     }
 
     #[test]

@@ -317,6 +317,19 @@ impl Auditor {
         }
     }
 
+    /// The document problem with the lowest index among documents no entry has withheld so
+    /// far, as the failure [`finish`](Auditor::finish) reports; for a caller that must
+    /// report it before a checkpoint it cannot even read.
+    pub fn document_failure(&self) -> Option<Failure> {
+        self.document_problems
+            .iter()
+            .min_by_key(|(hash, (index, _))| (*index, **hash))
+            .map(|(hash, (index, problem))| Failure {
+                index: *index,
+                reason: format!("document {} {}", to_hex(hash), problem.reason()),
+            })
+    }
+
     /// Checks the signed checkpoint against everything pushed, and returns what was verified.
     ///
     /// # Errors
@@ -329,15 +342,8 @@ impl Auditor {
         if let Some(failure) = self.failed {
             return Err(failure);
         }
-        let first_problem = self
-            .document_problems
-            .iter()
-            .min_by_key(|(hash, (index, _))| (*index, **hash));
-        if let Some((hash, (index, problem))) = first_problem {
-            return Err(Failure {
-                index: *index,
-                reason: format!("document {} {}", to_hex(hash), problem.reason()),
-            });
+        if let Some(failure) = self.document_failure() {
+            return Err(failure);
         }
         let size = self.size();
         let Some(log) = &self.log else {
