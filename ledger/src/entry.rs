@@ -214,7 +214,9 @@ impl SignedEntry {
         if bytes.len() > MAX_ENTRY_BYTES {
             return Err(EntryError::TooLarge { size: bytes.len() });
         }
-        let value = canonical::parse_canonical(bytes).map_err(EntryError::Canonical)?;
+        // Parsed, not yet checked canonical: rebuilding the signed bytes below and comparing
+        // them with the input checks that, and more, with one serialization instead of two.
+        let value = canonical::parse(bytes).map_err(EntryError::Canonical)?;
         let members = value.as_object().ok_or(EntryError::NotAnObject)?;
         if let Some(unknown) = members.keys().find(|k| {
             !REQUIRED_MEMBERS.contains(&k.as_str()) && !OPTIONAL_MEMBERS.contains(&k.as_str())
@@ -259,7 +261,13 @@ impl SignedEntry {
         // Canonical JSON alone leaves room for other spellings of the same fields
         // (unpadded base64, a timestamp without milliseconds): require our own.
         if signed_bytes(&entry, &sig)? != bytes {
-            return Err(EntryError::NotCanonical);
+            // Only on this failure path: say whether the JSON itself was not canonical.
+            return Err(match canonical::to_bytes(&value) {
+                Ok(c) if c != bytes => {
+                    EntryError::Canonical(canonical::CanonicalError::NotCanonical)
+                }
+                _ => EntryError::NotCanonical,
+            });
         }
         Ok(SignedEntry {
             entry,
