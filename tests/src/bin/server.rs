@@ -1,0 +1,19 @@
+//! `sijill-e2e-server`: the `sijill` binary rebuilt inside the test crate, so that the
+//! end-to-end tests can run the real server (and `verify`, `export`) as separate processes
+//! through `env!("CARGO_BIN_EXE_sijill-e2e-server")`. Its main is exactly
+//! `api/src/main.rs`'s; nothing here may differ from what users run.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    sijill::cli::run(sijill::cli::Cli::parse()).await
+}

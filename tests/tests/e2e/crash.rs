@@ -1,0 +1,130 @@
+//! `kill -9` under load: every write the server acknowledged must be in the log after a
+//! restart, at the index it was acknowledged with and with the same entry hash; the log
+//! has no gap and its export verifies. Nothing is acknowledged before it is durable.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ledger::hash::to_hex;
+use serde_json::json;
+
+use crate::support::{parse_entry, Backend, ServerProcess, Store, PATIENCE};
+
+both_backends!(acknowledged_writes_survive_kill_9_at_their_index);
+
+/// Kills per test.
+const ROUNDS: usize = 3;
+/// Acknowledgements to wait for before each kill: the kill lands mid-load.
+const ACKS_BEFORE_KILL: usize = 200;
+const CLIENTS: usize = 6;
+
+async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
+    let store = Store::new(backend).await;
+    let url = store.database_url();
+    let dir = tempfile::tempdir().unwrap();
+    let (data, logs) = (dir.path().join("data"), dir.path().join("logs"));
+    let mut server = ServerProcess::start_ok(&data, url.as_deref(), &logs).await;
+    let acked: Arc<Mutex<BTreeMap<u64, String>>> = Arc::default();
+
+    for round in 0..ROUNDS {
+        let api = server.api(&data).await;
+        let stop = Arc::new(AtomicBool::new(false));
+        let unexpected: Arc<Mutex<Vec<String>>> = Arc::default();
+        let round_acks = Arc::new(Mutex::new(0usize));
+        let mut tasks = Vec::new();
+        for client in 0..CLIENTS {
+            let (api, stop, acked, unexpected, round_acks) = (
+                api.clone(),
+                stop.clone(),
+                acked.clone(),
+                unexpected.clone(),
+                round_acks.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(Ordering::Acquire) {
+                    n += 1;
+                    let auth = api.sign(
+                        &api.admin,
+                        "RegisterInstitution",
+                        &format!("institution/K{round}-{client}-{n}"),
+                        json!({"name": format!("Institution {round} {client} {n}"), "kind": "other"}),
+                    );
+                    let bytes = auth.to_value().to_string().into_bytes();
+                    match api.try_post_bytes(bytes, "application/json").await {
+                        Ok(reply) if reply.status.as_u16() == 201 => {
+                            for (index, hash) in reply.acks() {
+                                let previous = acked.lock().unwrap().insert(index, hash);
+                                assert!(previous.is_none(), "index {index} acknowledged twice");
+                            }
+                            *round_acks.lock().unwrap() += 1;
+                        }
+                        Ok(reply) => unexpected
+                            .lock()
+                            .unwrap()
+                            .push(format!("{}: {}", reply.status, reply.text())),
+                        // The server is gone: that request was never acknowledged.
+                        Err(_) => break,
+                    }
+                }
+            }));
+        }
+
+        let deadline = Instant::now() + PATIENCE;
+        while *round_acks.lock().unwrap() < ACKS_BEFORE_KILL {
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: only {} writes acknowledged in {PATIENCE:?}",
+                round_acks.lock().unwrap()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        server.kill9();
+        stop.store(true, Ordering::Release);
+        for task in tasks {
+            tokio::time::timeout(PATIENCE, task)
+                .await
+                .expect("clients stop once the server is gone")
+                .expect("client task");
+        }
+        let unexpected = unexpected.lock().unwrap().clone();
+        assert!(
+            unexpected.is_empty(),
+            "round {round}: refusals under plain load: {unexpected:?}"
+        );
+
+        server = ServerProcess::start_ok(&data, url.as_deref(), &logs).await;
+    }
+
+    // After the last restart: every acknowledged write where it was acknowledged.
+    let api = server.api(&data).await;
+    let lines = api.all_entries().await;
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= ROUNDS * ACKS_BEFORE_KILL);
+    for (i, line) in lines.iter().enumerate() {
+        let signed = parse_entry(line, &api.log_key);
+        assert_eq!(signed.entry.index, i as u64, "the log has a gap before {i}");
+    }
+    for (index, hash) in &acked {
+        let line = lines.get(*index as usize).unwrap_or_else(|| {
+            panic!(
+                "acknowledged entry {index} is lost (log has {})",
+                lines.len()
+            )
+        });
+        let signed = parse_entry(line, &api.log_key);
+        assert_eq!(
+            &to_hex(&signed.hash),
+            hash,
+            "entry {index} is not the acknowledged one"
+        );
+    }
+
+    // The restarted server carries on at the next index, and the whole log verifies.
+    let size = lines.len() as u64;
+    let reply = api.register_institution("AFTER", "After the crashes").await;
+    assert_eq!(reply.acks()[0].0, size);
+    api.export_and_verify(dir.path(), "export").await;
+}

@@ -1,0 +1,234 @@
+//! The server as separate processes (the `sijill` binary's own main): several processes on
+//! one PostgreSQL database share one dense log, and a process whose log key or origin
+//! differs from the genesis entry's, or whose key file others can read, refuses to start.
+//!
+//! These are the guarantees an operator relies on when scaling out or restoring a data
+//! folder: a misconfigured process must stop before it signs anything.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use ledger::hash::to_hex;
+use serde_json::json;
+
+use crate::support::{parse_entry, Api, Backend, ServerProcess, Store};
+
+both_backends!(
+    a_process_with_another_log_key_or_origin_refuses_to_start,
+    a_key_file_readable_by_others_is_refused_at_start,
+);
+
+/// Makes `data/keys` (0700) and copies the log key of `from` into it, as an operator
+/// adding a process would.
+fn copy_log_key(from: &Path, data: &Path) {
+    let keys = data.join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    std::fs::set_permissions(data, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::copy(from.join("keys/log.key"), keys.join("log.key")).unwrap();
+    std::fs::set_permissions(keys.join("log.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_on_one_postgres_database_write_one_dense_log() {
+    const PER_SERVER: usize = 150;
+    const CLIENTS_PER_SERVER: usize = 4;
+    let store = Store::new(Backend::Postgres).await;
+    let url = store.database_url().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (data_a, data_b, logs) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("logs"),
+    );
+    let a = ServerProcess::start_ok(&data_a, Some(&url), &logs).await;
+    copy_log_key(&data_a, &data_b);
+    let b = ServerProcess::start_ok(&data_b, Some(&url), &logs).await;
+    assert!(
+        !b.stdout.contains("genesis entry recorded"),
+        "the second process must not record a second genesis:\n{}",
+        b.stdout
+    );
+    let (api_a, api_b) = (a.api(&data_a).await, b.api(&data_a).await);
+    assert_eq!(api_a.log_key, api_b.log_key);
+    let start = api_a.tree_size().await;
+
+    let mut tasks = Vec::new();
+    for (server, api) in [("A", &api_a), ("B", &api_b)] {
+        for client in 0..CLIENTS_PER_SERVER {
+            let api: Api = api.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut acks = Vec::new();
+                for n in (client..PER_SERVER).step_by(CLIENTS_PER_SERVER) {
+                    let reply = api
+                        .submit(
+                            &api.admin,
+                            "RegisterInstitution",
+                            &format!("institution/{server}-{n}"),
+                            json!({"name": format!("Institution {server} {n}"), "kind": "other"}),
+                        )
+                        .await;
+                    let ack = reply.acks();
+                    assert_eq!(ack.len(), 1, "{server}-{n}");
+                    acks.push((server, ack[0].clone()));
+                }
+                acks
+            }));
+        }
+    }
+    let mut acked: BTreeMap<u64, String> = BTreeMap::new();
+    let mut by_server: BTreeMap<&str, usize> = BTreeMap::new();
+    for task in tasks {
+        for (server, (index, hash)) in task.await.expect("client task") {
+            assert!(
+                acked.insert(index, hash).is_none(),
+                "index {index} acknowledged twice"
+            );
+            *by_server.entry(server).or_default() += 1;
+        }
+    }
+    assert_eq!(by_server.get("A"), Some(&PER_SERVER));
+    assert_eq!(by_server.get("B"), Some(&PER_SERVER));
+    let total = (2 * PER_SERVER) as u64;
+    assert_eq!(
+        acked.keys().copied().collect::<BTreeSet<_>>(),
+        (start..start + total).collect::<BTreeSet<_>>(),
+        "the two processes' acknowledged indexes interleave into one dense range"
+    );
+
+    // Both processes serve the same signed log, which holds every acknowledged write.
+    let (note_a, checkpoint) = api_a.checkpoint().await;
+    let (note_b, _) = api_b.checkpoint().await;
+    assert_eq!(
+        note_a, note_b,
+        "both processes serve the same latest checkpoint"
+    );
+    assert_eq!(checkpoint.size, start + total);
+    for api in [&api_a, &api_b] {
+        let lines = api.all_entries().await;
+        assert_eq!(lines.len() as u64, checkpoint.size);
+        for (i, line) in lines.iter().enumerate() {
+            let signed = parse_entry(line, &api.log_key);
+            assert_eq!(signed.entry.index, i as u64);
+            if let Some(hash) = acked.get(&(i as u64)) {
+                assert_eq!(
+                    &to_hex(&signed.hash),
+                    hash,
+                    "entry {i} is not the acknowledged one"
+                );
+            }
+        }
+    }
+    let export_a = api_a.export_and_verify(dir.path(), "export-a").await;
+    let export_b = api_b.export_and_verify(dir.path(), "export-b").await;
+    assert_eq!(
+        std::fs::read(export_a.join("entries.jsonl")).unwrap(),
+        std::fs::read(export_b.join("entries.jsonl")).unwrap()
+    );
+    drop((a, b));
+}
+
+async fn a_process_with_another_log_key_or_origin_refuses_to_start(backend: Backend) {
+    let store = Store::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (data, logs) = (dir.path().join("first"), dir.path().join("logs"));
+    let first = ServerProcess::start_ok(&data, store.database_url().as_deref(), &logs).await;
+    let api = first.api(&data).await;
+    api.register_institution("MT", "Ministry of Tourism").await;
+    let size = api.tree_size().await;
+    // Another data folder pointing at the same store, as a second process would.
+    let url = store.shared_url(&data);
+
+    // No log key at all, against a store that holds a log.
+    let no_key = dir.path().join("no-key");
+    let failure = ServerProcess::start(&no_key, Some(&url), None, &logs)
+        .await
+        .err()
+        .expect("a process without the log key must not start");
+    assert_eq!(
+        failure.status.and_then(|s| s.code()),
+        Some(1),
+        "{failure:?}"
+    );
+    assert!(failure.stderr.contains("log key"), "{}", failure.stderr);
+
+    // A log key of its own, not the genesis entry's.
+    let other_key = dir.path().join("other-key");
+    sijill::keys::generate(&other_key.join("keys/log.key")).unwrap();
+    let failure = ServerProcess::start(&other_key, Some(&url), None, &logs)
+        .await
+        .err()
+        .expect("a process with another log key must not start");
+    assert_eq!(
+        failure.status.and_then(|s| s.code()),
+        Some(1),
+        "{failure:?}"
+    );
+    assert!(
+        failure.stderr.contains("log key") && failure.stderr.contains("differs"),
+        "the message says the log key differs: {}",
+        failure.stderr
+    );
+
+    // The right key but another origin.
+    let other_origin = dir.path().join("other-origin");
+    copy_log_key(&data, &other_origin);
+    let failure = ServerProcess::start(
+        &other_origin,
+        Some(&url),
+        Some("elsewhere.example/log"),
+        &logs,
+    )
+    .await
+    .err()
+    .expect("a process with another origin must not start");
+    assert_eq!(
+        failure.status.and_then(|s| s.code()),
+        Some(1),
+        "{failure:?}"
+    );
+    assert!(failure.stderr.contains("origin"), "{}", failure.stderr);
+
+    // None of them wrote anything; the right key and origin do start.
+    assert_eq!(api.tree_size().await, size);
+    let same = dir.path().join("same");
+    copy_log_key(&data, &same);
+    let second = ServerProcess::start(&same, Some(&url), Some(&api.origin), &logs)
+        .await
+        .expect("the right key and origin start");
+    assert_eq!(second.api(&data).await.tree_size().await, size);
+}
+
+async fn a_key_file_readable_by_others_is_refused_at_start(backend: Backend) {
+    let store = Store::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (data, logs) = (dir.path().join("data"), dir.path().join("logs"));
+    let url = store.database_url();
+    let mut server = ServerProcess::start_ok(&data, url.as_deref(), &logs).await;
+    server.kill9();
+
+    let key = data.join("keys/log.key");
+    for mode in [0o644, 0o640] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        let failure = ServerProcess::start(&data, url.as_deref(), None, &logs)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("a log key with mode {mode:o} must be refused"));
+        assert_eq!(
+            failure.status.and_then(|s| s.code()),
+            Some(1),
+            "{failure:?}"
+        );
+        assert!(
+            failure.stderr.contains("readable by others") && failure.stderr.contains("log.key"),
+            "the message names the file and the problem: {}",
+            failure.stderr
+        );
+    }
+
+    // Put right, the same folder serves again.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let server = ServerProcess::start_ok(&data, url.as_deref(), &logs).await;
+    assert_eq!(server.api(&data).await.tree_size().await, 1);
+}
