@@ -1,6 +1,7 @@
 //! `kill -9` under load: every write the server acknowledged must be in the log after a
 //! restart, at the index it was acknowledged with and with the same entry hash; the log
-//! has no gap and its export verifies. Nothing is acknowledged before it is durable.
+//! has no gap and its export verifies. Nothing is acknowledged before it is durable, and
+//! a write whose answer the crash swallowed can be sent again safely.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,10 +66,12 @@ async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
                             .lock()
                             .unwrap()
                             .push(format!("{}: {}", reply.status, reply.text())),
-                        // The server is gone: that request was never acknowledged.
-                        Err(_) => break,
+                        // The server is gone: that request was never acknowledged,
+                        // but it may or may not have been appended.
+                        Err(_) => return Some(auth),
                     }
                 }
+                None
             }));
         }
 
@@ -83,11 +86,13 @@ async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
         }
         server.kill9();
         stop.store(true, Ordering::Release);
+        let mut in_flight = Vec::new();
         for task in tasks {
-            tokio::time::timeout(PATIENCE, task)
+            let unanswered = tokio::time::timeout(PATIENCE, task)
                 .await
                 .expect("clients stop once the server is gone")
                 .expect("client task");
+            in_flight.extend(unanswered);
         }
         let unexpected = unexpected.lock().unwrap().clone();
         assert!(
@@ -96,6 +101,21 @@ async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
         );
 
         server = ServerProcess::start_ok(&data, url.as_deref(), &logs).await;
+
+        // What a client does after losing its answer: send the same statement again. It
+        // is appended now, or it was before the crash and gets its original answer; either
+        // way it is acknowledged once, at an index no other write holds.
+        let api = server.api(&data).await;
+        for auth in &in_flight {
+            let reply = api.post(auth).await;
+            for (index, hash) in reply.acks() {
+                let previous = acked.lock().unwrap().insert(index, hash);
+                assert!(
+                    previous.is_none(),
+                    "a retried write got index {index}, already acknowledged"
+                );
+            }
+        }
     }
 
     // After the last restart: every acknowledged write where it was acknowledged.

@@ -11,6 +11,7 @@
 #[macro_use]
 mod support;
 
+mod cli;
 mod concurrency;
 mod crash;
 mod documents;

@@ -9,10 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use ledger::hash::to_hex;
-use serde_json::json;
+use std::sync::Arc;
 
-use crate::support::{parse_entry, Api, Backend, ServerProcess, Store};
+use ledger::hash::to_hex;
+use ledger::Auth;
+use serde_json::json;
+use tokio::sync::Barrier;
+
+use crate::support::{new_key, parse_entry, public_b64, Api, Backend, ServerProcess, Store};
 
 both_backends!(
     a_process_with_another_log_key_or_origin_refuses_to_start,
@@ -30,28 +34,60 @@ fn copy_log_key(from: &Path, data: &Path) {
     std::fs::set_permissions(keys.join("log.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
 }
 
+/// Two server processes on one fresh PostgreSQL database, the second with a copy of the
+/// first's log key, and a client of each acting as the genesis administrator.
+struct TwoProcesses {
+    a: ServerProcess,
+    b: ServerProcess,
+    api_a: Api,
+    api_b: Api,
+    _store: Store,
+    dir: tempfile::TempDir,
+}
+
+impl TwoProcesses {
+    async fn start() -> Self {
+        let store = Store::new(Backend::Postgres).await;
+        let url = store.database_url().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (data_a, data_b, logs) = (
+            dir.path().join("a"),
+            dir.path().join("b"),
+            dir.path().join("logs"),
+        );
+        let a = ServerProcess::start_ok(&data_a, Some(&url), &logs).await;
+        copy_log_key(&data_a, &data_b);
+        let b = ServerProcess::start_ok(&data_b, Some(&url), &logs).await;
+        assert!(
+            !b.stdout.contains("genesis entry recorded"),
+            "the second process must not record a second genesis:\n{}",
+            b.stdout
+        );
+        let (api_a, api_b) = (a.api(&data_a).await, b.api(&data_a).await);
+        assert_eq!(api_a.log_key, api_b.log_key);
+        Self {
+            a,
+            b,
+            api_a,
+            api_b,
+            _store: store,
+            dir,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_on_one_postgres_database_write_one_dense_log() {
     const PER_SERVER: usize = 150;
     const CLIENTS_PER_SERVER: usize = 4;
-    let store = Store::new(Backend::Postgres).await;
-    let url = store.database_url().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let (data_a, data_b, logs) = (
-        dir.path().join("a"),
-        dir.path().join("b"),
-        dir.path().join("logs"),
-    );
-    let a = ServerProcess::start_ok(&data_a, Some(&url), &logs).await;
-    copy_log_key(&data_a, &data_b);
-    let b = ServerProcess::start_ok(&data_b, Some(&url), &logs).await;
-    assert!(
-        !b.stdout.contains("genesis entry recorded"),
-        "the second process must not record a second genesis:\n{}",
-        b.stdout
-    );
-    let (api_a, api_b) = (a.api(&data_a).await, b.api(&data_a).await);
-    assert_eq!(api_a.log_key, api_b.log_key);
+    let TwoProcesses {
+        a,
+        b,
+        api_a,
+        api_b,
+        _store,
+        dir,
+    } = TwoProcesses::start().await;
     let start = api_a.tree_size().await;
 
     let mut tasks = Vec::new();
@@ -127,6 +163,118 @@ async fn two_processes_on_one_postgres_database_write_one_dense_log() {
         std::fs::read(export_b.join("entries.jsonl")).unwrap()
     );
     drop((a, b));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn registry_changes_and_nonces_bind_every_process_at_once() {
+    const RACERS_PER_SERVER: usize = 8;
+    let two = TwoProcesses::start().await;
+    let (api_a, api_b) = (&two.api_a, &two.api_b);
+    api_a
+        .register_institution("MI", "Ministry of the Interior")
+        .await;
+
+    // A key registered through A signs through B at once.
+    let official = api_a
+        .register_official(&api_a.admin, "driss", "MI", &["admin"])
+        .await;
+    api_b
+        .submit(
+            &official,
+            "RegisterInstitution",
+            "institution/MX",
+            json!({"name": "X", "kind": "other"}),
+        )
+        .await
+        .created();
+
+    // An identical retry sent to the other process gets the original answer.
+    let auth = api_a.sign(
+        &api_a.admin,
+        "RegisterInstitution",
+        "institution/MY",
+        json!({"name": "Y", "kind": "other"}),
+    );
+    let original = api_a.post(&auth).await.created().clone();
+    let size = api_a.tree_size().await;
+    assert_eq!(api_b.post(&auth).await.created(), &original);
+    assert_eq!(api_a.tree_size().await, size);
+
+    // A nonce used through A cannot be used again through B.
+    let mut statement = api_b.statement(
+        "RegisterInstitution",
+        "institution/MZ",
+        json!({"name": "Z", "kind": "other"}),
+    );
+    statement.nonce = auth.statement.nonce.clone();
+    api_b
+        .post(&Auth::sign(statement, &api_b.admin))
+        .await
+        .assert_error(409, "nonce_reused");
+    assert_eq!(api_a.tree_size().await, size);
+
+    // Revoked through A: B, which has seen the key active, refuses it from then on.
+    api_a
+        .submit(
+            &api_a.admin,
+            "RevokeActor",
+            "registry/driss",
+            json!({"reason": "transferred"}),
+        )
+        .await
+        .created();
+    let size = api_a.tree_size().await;
+    api_b
+        .submit(
+            &official,
+            "RegisterInstitution",
+            "institution/MW",
+            json!({"name": "W", "kind": "other"}),
+        )
+        .await
+        .assert_error(401, "actor_revoked");
+    assert_eq!(api_a.tree_size().await, size);
+
+    // Concurrent revocations of one actor through both processes: exactly one wins, the
+    // others see it revoked; no conflict reaches a client.
+    api_a.submit(
+        &api_a.admin,
+        "RegisterActor",
+        "registry/zineb",
+        json!({"public_key": public_b64(&new_key()), "name": "Zineb", "institution": "MI", "roles": ["publisher"]}),
+    )
+    .await
+    .created();
+    let size = api_a.tree_size().await;
+    let barrier = Arc::new(Barrier::new(2 * RACERS_PER_SERVER));
+    let mut tasks = Vec::new();
+    for api in [api_a, api_b] {
+        for i in 0..RACERS_PER_SERVER {
+            let (api, barrier) = (api.clone(), barrier.clone());
+            tasks.push(tokio::spawn(async move {
+                let auth = api.sign(
+                    &api.admin,
+                    "RevokeActor",
+                    "registry/zineb",
+                    json!({"reason": format!("attempt {i}")}),
+                );
+                barrier.wait().await;
+                api.post(&auth).await
+            }));
+        }
+    }
+    let mut winners = 0;
+    for task in tasks {
+        let reply = task.await.expect("client task");
+        if reply.status.as_u16() == 201 {
+            winners += 1;
+        } else {
+            reply.assert_error(409, "already_revoked");
+        }
+    }
+    assert_eq!(winners, 1, "exactly one revocation is appended");
+    assert_eq!(api_a.tree_size().await, size + 1);
+    api_a.export_and_verify(two.dir.path(), "export").await;
 }
 
 async fn a_process_with_another_log_key_or_origin_refuses_to_start(backend: Backend) {

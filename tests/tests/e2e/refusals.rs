@@ -108,7 +108,7 @@ async fn malformed_statements_get_400_and_append_nothing(backend: Backend) {
     .await;
 
     // Numbers are integers only: a float, 1e2 and a number beyond 2^53 are malformed.
-    for number in ["1.5", "1e2", "9007199254740993"] {
+    for number in ["1.5", "1e2", "-0", "9007199254740993"] {
         let text = signed_text(api, "H2");
         let with_number = text.replacen(
             "\"kind\":\"ministry\"",
@@ -124,6 +124,50 @@ async fn malformed_statements_get_400_and_append_nothing(backend: Backend) {
         )
         .await;
     }
+
+    // Statement fields out of shape: a time that is not UTC `Z`, nonces of 0 and 65
+    // characters, an actor that is not a key.
+    for (field, value) in [
+        ("issued_at", json!("2026-01-15 09:29:58")),
+        ("issued_at", json!("2026-01-15T09:29:58+01:00")),
+        ("nonce", json!("")),
+        ("nonce", json!("n".repeat(65))),
+    ] {
+        let mut envelope = api
+            .sign(
+                &api.admin,
+                "RegisterInstitution",
+                "institution/H2",
+                institution_body("x"),
+            )
+            .to_value();
+        envelope["statement"][field] = value;
+        refused_bytes(
+            api,
+            envelope.to_string().into_bytes(),
+            "application/json",
+            400,
+            "invalid_statement",
+        )
+        .await;
+    }
+    let mut envelope = api
+        .sign(
+            &api.admin,
+            "RegisterInstitution",
+            "institution/H2",
+            institution_body("x"),
+        )
+        .to_value();
+    envelope["actor"] = json!("AAAA");
+    refused_bytes(
+        api,
+        envelope.to_string().into_bytes(),
+        "application/json",
+        400,
+        "invalid_statement",
+    )
+    .await;
 
     // A member of the body the command does not define.
     let auth = api.sign(
