@@ -107,11 +107,13 @@ async fn newcomer_records_exports_verifies_and_tampering_is_caught(backend: Back
         "a changed value is a bad log signature: {failure}"
     );
 
-    // One byte that breaks canonical form: a member renamed so the keys are out of order.
+    // One byte that breaks canonical form and nothing else: inside `data` (whose member
+    // names the entry format leaves free), `institution` becomes `znstitution`, which no
+    // longer sorts before `name`. The line is valid JSON with the same entry members.
     let uncanonical = tamper(&good, app.scratch(), "non-canonical", |lines| {
         let line = &mut lines[2];
-        let at = find(line, b"\"data\":").expect("an entry has data");
-        line[at + 1] = b'z';
+        let at = find(line, b"\"data\":{\"institution\":").expect("the officer's data");
+        line[at + "\"data\":{\"".len()] = b'z';
     });
     assert_valid_json_line(&uncanonical, 2);
     let failure = expect_failure(&uncanonical, 2).await;
