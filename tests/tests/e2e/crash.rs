@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ledger::hash::to_hex;
+use ledger::merkle::verify_consistency;
 use serde_json::json;
 
 use crate::support::{parse_entry, Backend, ServerProcess, Store, PATIENCE};
@@ -28,6 +29,7 @@ async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
     let (data, logs) = (dir.path().join("data"), dir.path().join("logs"));
     let mut server = ServerProcess::start_ok(&data, url.as_deref(), &logs).await;
     let acked: Arc<Mutex<BTreeMap<u64, String>>> = Arc::default();
+    let mut signed_before_kill = Vec::new();
 
     for round in 0..ROUNDS {
         let api = server.api(&data).await;
@@ -84,6 +86,9 @@ async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        // The last tree head the log signed before the crash: whatever it signs after the
+        // restart must be consistent with it.
+        signed_before_kill.push(api.checkpoint().await.1);
         server.kill9();
         stop.store(true, Ordering::Release);
         let mut in_flight = Vec::new();
@@ -142,9 +147,39 @@ async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
         );
     }
 
+    // The read models caught up on restart: every institution in the log is listed.
+    let registered = lines
+        .iter()
+        .filter(|l| parse_entry(l, &api.log_key).entry.event_type == "InstitutionRegistered")
+        .count();
+    let listed = api.get("/v1/institutions?per_page=1").await;
+    assert_eq!(listed.json["total"], registered as u64, "{}", listed.text());
+
     // The restarted server carries on at the next index, and the whole log verifies.
     let size = lines.len() as u64;
     let reply = api.register_institution("AFTER", "After the crashes").await;
     assert_eq!(reply.acks()[0].0, size);
+    let (_, now) = api.checkpoint().await;
+    assert_eq!(now.size, size + 1);
     api.export_and_verify(dir.path(), "export").await;
+
+    // No checkpoint signed before a crash contradicts the log after it.
+    for before in &signed_before_kill {
+        let answer = api
+            .get(&format!(
+                "/v1/log/proof/consistency?from={}&to={}",
+                before.size, now.size
+            ))
+            .await;
+        assert_eq!(answer.status.as_u16(), 200, "{}", answer.text());
+        let proof = crate::proofs::hashes_of(&answer.json);
+        verify_consistency(before.size, now.size, &proof, &before.root, &now.root).unwrap_or_else(
+            |e| {
+                panic!(
+                    "checkpoint {} before a crash is not consistent with {}: {e}",
+                    before.size, now.size
+                )
+            },
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! The server as separate processes (the `sijill` binary's own main): several processes on
-//! one PostgreSQL database share one dense log, and a process whose log key or origin
+//! one PostgreSQL database share one dense log, and what one of them records (a key, a
+//! revocation, a used nonce) binds the others at once; a process whose log key or origin
 //! differs from the genesis entry's, or whose key file others can read, refuses to start.
 //!
 //! These are the guarantees an operator relies on when scaling out or restoring a data
@@ -12,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ledger::hash::to_hex;
+use ledger::merkle::{leaf_hash, verify_inclusion};
 use ledger::Auth;
 use serde_json::json;
 use tokio::sync::Barrier;
@@ -154,6 +156,29 @@ async fn two_processes_on_one_postgres_database_write_one_dense_log() {
                     "entry {i} is not the acknowledged one"
                 );
             }
+        }
+    }
+    // Either process proves any acknowledged entry against the shared checkpoint, even
+    // entries the other one appended.
+    for api in [&api_a, &api_b] {
+        for (index, hash) in acked.iter().step_by(37) {
+            let answer = api
+                .get(&format!(
+                    "/v1/log/proof/inclusion?index={index}&size={}",
+                    checkpoint.size
+                ))
+                .await;
+            assert_eq!(answer.status.as_u16(), 200, "{}", answer.text());
+            let leaf = api.get(&format!("/v1/log/entries/{index}")).await;
+            assert_eq!(&to_hex(&ledger::entry::entry_hash(&leaf.bytes)), hash);
+            verify_inclusion(
+                &leaf_hash(&leaf.bytes),
+                *index,
+                checkpoint.size,
+                &crate::proofs::hashes_of(&answer.json),
+                &checkpoint.root,
+            )
+            .unwrap_or_else(|e| panic!("inclusion of {index}: {e}"));
         }
     }
     let export_a = api_a.export_and_verify(dir.path(), "export-a").await;

@@ -20,7 +20,8 @@ both_backends!(
 /// cover complete subtrees, ragged right edges and the one-leaf tree.
 const WRITES: usize = 12;
 
-fn hashes_of(api_answer: &serde_json::Value) -> Vec<Hash> {
+/// The `hashes` of a proof answer, decoded.
+pub fn hashes_of(api_answer: &serde_json::Value) -> Vec<Hash> {
     api_answer["hashes"]
         .as_array()
         .expect("hashes")
