@@ -405,3 +405,49 @@ async fn a_key_file_readable_by_others_is_refused_at_start(backend: Backend) {
     let server = ServerProcess::start_ok(&data, url.as_deref(), &logs).await;
     assert_eq!(server.api(&data).await.tree_size().await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_started_at_once_on_an_empty_database_record_one_genesis() {
+    let store = Store::new(Backend::Postgres).await;
+    let url = store.database_url().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (data_a, data_b, logs) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("logs"),
+    );
+    // The operator provisions one log key for both before either has started.
+    sijill::keys::generate(&data_a.join("keys/log.key")).unwrap();
+    copy_log_key(&data_a, &data_b);
+    let (a, b) = tokio::join!(
+        ServerProcess::start(&data_a, Some(&url), None, &logs),
+        ServerProcess::start(&data_b, Some(&url), None, &logs),
+    );
+    let (a, b) = (
+        a.expect("the first process starts"),
+        b.expect("the second process starts"),
+    );
+    let recorded = [&a, &b]
+        .iter()
+        .filter(|p| p.stdout.contains("genesis entry recorded"))
+        .count();
+    assert_eq!(
+        recorded, 1,
+        "exactly one process records the genesis:\n{}\n{}",
+        a.stdout, b.stdout
+    );
+    let admin_from = if a.stdout.contains("genesis entry recorded") {
+        &data_a
+    } else {
+        &data_b
+    };
+    let (api_a, api_b) = (a.api(admin_from).await, b.api(admin_from).await);
+    assert_eq!(api_a.tree_size().await, 1);
+    // The genesis names the shared key, and its administrator writes through both.
+    let genesis = parse_entry(&api_b.entry_lines(0, 1).await[0], &api_b.log_key);
+    assert_eq!(genesis.entry.data["log_key"], api_a.log_key.to_string());
+    assert_eq!(genesis.entry.data["public_key"], public_b64(&api_a.admin));
+    api_a.register_institution("GA", "Genesis A").await;
+    api_b.register_institution("GB", "Genesis B").await;
+    api_b.export_and_verify(dir.path(), "export").await;
+}
