@@ -79,6 +79,18 @@ pub enum Command {
     },
 }
 
+/// The whole `sijill` program: logging to standard error (level from `RUST_LOG`, default
+/// warnings), then the command line. Shared by the binary and the end-to-end tests' copy.
+pub async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    run(Cli::parse()).await
+}
+
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> ExitCode {
     match cli.command {
