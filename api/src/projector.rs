@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ledger::SignedEntry;
-use projections::Projector;
+use projections::{Projector, ViewChange};
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -133,6 +133,7 @@ impl Runner {
             }
             let mut rows: HashMap<(&'static str, String), Value> = HashMap::new();
             let mut order = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             for (index, bytes) in &page {
                 let signed =
                     SignedEntry::parse(bytes).map_err(|e| format!("entry {index}: {e}"))?;
@@ -140,6 +141,8 @@ impl Runner {
                     let key = (change.view(), change.id().to_owned());
                     let before = match rows.remove(&key) {
                         Some(row) => Some(row),
+                        // A Put replaces the row: no need to read it.
+                        None if matches!(change, ViewChange::Put { .. }) => None,
                         None => self
                             .db
                             .view_row(key.0, &key.1)
@@ -147,7 +150,7 @@ impl Runner {
                             .map_err(|e| e.to_string())?
                             .and_then(|text| serde_json::from_str(&text).ok()),
                     };
-                    if !order.contains(&key) {
+                    if seen.insert(key.clone()) {
                         order.push(key.clone());
                     }
                     rows.insert(key, change.apply(before));

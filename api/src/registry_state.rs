@@ -108,11 +108,6 @@ impl SharedRegistry {
         self.read().actor(public_key).cloned()
     }
 
-    /// A copy to extend privately (the append path's view of a batch in progress).
-    pub fn snapshot(&self) -> Registry {
-        self.read().clone()
-    }
-
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
         // A panic while holding the lock cannot leave the maps half-updated in a way that
         // matters (each apply is a few inserts), so a poisoned lock is still usable.

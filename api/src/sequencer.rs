@@ -456,10 +456,8 @@ impl Sequencer {
         };
         for s in signed {
             frontier.append(s.leaf_hash(), &mut work.nodes);
-            if is_registry_stream(&s.entry.stream) {
-                work.registry
-                    .get_or_insert_with(|| self.config.registry.snapshot())
-                    .apply(&s.entry);
+            if s.entry.stream.starts_with("registry/") {
+                self.overlay_key(work, &s.entry);
             }
             work.add(request, s, &mut appended);
         }
@@ -510,9 +508,34 @@ impl Sequencer {
 
     /// A key's record as of the end of the batch so far.
     fn actor(&self, work: &BatchWork, public_key: &str) -> Option<ActorRecord> {
-        match &work.registry {
-            Some(registry) => registry.actor(public_key).cloned(),
+        match work.keys.get(public_key) {
+            Some(record) => Some(record.clone()),
             None => self.config.registry.actor(public_key),
+        }
+    }
+
+    /// Records what a registry entry of this batch does to a key, for the checks of the
+    /// commands after it in the same batch (the shared registry learns it at the commit).
+    fn overlay_key(&self, work: &mut BatchWork, entry: &Entry) {
+        let key = entry
+            .data
+            .get("public_key")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let record = match entry.event_type.as_str() {
+            "ActorRegistered" => {
+                let mut fresh = Registry::default();
+                fresh.apply(entry);
+                fresh.actor(key).cloned()
+            }
+            "ActorRevoked" => self.actor(work, key).map(|mut r| {
+                r.revoked_at.get_or_insert(entry.index);
+                r
+            }),
+            _ => None,
+        };
+        if let Some(record) = record {
+            work.keys.insert(key.to_owned(), record);
         }
     }
 
@@ -555,13 +578,6 @@ impl Sequencer {
     }
 }
 
-/// Streams whose entries change the registry.
-fn is_registry_stream(stream: &str) -> bool {
-    ["registry/", "institution/", "association/"]
-        .iter()
-        .any(|p| stream.starts_with(p))
-}
-
 fn fail_all(batch: Vec<AppendRequest>, error: &dyn std::fmt::Display) {
     tracing::error!(error = %error, "cannot open an append transaction");
     for r in batch {
@@ -580,16 +596,16 @@ struct BatchWork {
     entries: Vec<(Entry, Hash)>,
     heads: HashMap<String, (u64, Hash)>,
     nonces: HashSet<(String, String)>,
-    /// The registry including this batch's registry entries; cloned from the shared one
-    /// only when the batch changes the registry, which is rare.
-    registry: Option<Registry>,
+    /// Keys registered or revoked earlier in this batch (the shared registry learns them
+    /// at the commit). Small: copying the whole registry per batch made appends O(n).
+    keys: HashMap<String, ActorRecord>,
 }
 
 impl BatchWork {
     fn new(recorded_at: Timestamp) -> Self {
         Self {
             recorded_at,
-            registry: None,
+            keys: HashMap::new(),
             rows: Vec::new(),
             nodes: Vec::new(),
             documents: Vec::new(),
