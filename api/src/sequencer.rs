@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::registry_state::{ActorRecord, Registry, SharedRegistry};
-use crate::store::{Db, EventRow, NonceRow, StateRow};
+use crate::store::{BatchWrite, Db, EventRow, NonceRow, StateRow};
 
 /// Most commands one batch carries.
 const MAX_BATCH: usize = 256;
@@ -311,19 +311,15 @@ impl Sequencer {
         let written = async {
             let note = checkpoint.sign(&self.signer).map_err(|e| e.to_string())?;
             let nonces: Vec<NonceRow> = accepted.iter().filter_map(|a| a.nonce.clone()).collect();
-            db.insert_events(&mut tx, &work.rows)
-                .await
-                .map_err(|e| e.to_string())?;
-            db.insert_nodes(&mut tx, &work.nodes)
-                .await
-                .map_err(|e| e.to_string())?;
-            db.insert_nonces(&mut tx, &nonces)
-                .await
-                .map_err(|e| e.to_string())?;
-            db.insert_document_names(&mut tx, &work.documents)
-                .await
-                .map_err(|e| e.to_string())?;
-            db.update_state(&mut tx, &new_state, &note)
+            let batch = BatchWrite {
+                events: &work.rows,
+                nodes: &work.nodes,
+                nonces: &nonces,
+                document_names: &work.documents,
+                state: &new_state,
+                checkpoint: &note,
+            };
+            db.write_batch(&mut tx, &batch)
                 .await
                 .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())

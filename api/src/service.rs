@@ -204,7 +204,6 @@ impl Service {
             }
             Ok(appended) => appended,
         };
-        self.await_read_models(&appended).await;
         Ok((StatusCode::CREATED, appended.response()))
     }
 
@@ -320,18 +319,14 @@ impl Service {
         }
     }
 
-    async fn await_read_models(&self, appended: &Appended) {
-        if let Some(last) = appended.entries.last() {
-            if !self
-                .projections
-                .wait_for(last.index + 1, READ_YOUR_WRITES)
-                .await
-            {
-                tracing::warn!(
-                    index = last.index,
-                    "read models lag behind an acknowledged write"
-                );
-            }
+    /// Waits until the read models include every entry this process has seen committed,
+    /// so that a read following an acknowledged write sees it. Readers wait, not writers:
+    /// a write is acknowledged as soon as it is durable, and only reads that come right
+    /// after writes pay for the projection's lag.
+    pub async fn await_read_models(&self) {
+        let size = self.sequencer.known_size();
+        if !self.projections.wait_for(size, READ_YOUR_WRITES).await {
+            tracing::warn!(size, "read models lag behind acknowledged writes");
         }
     }
 }

@@ -37,6 +37,7 @@ async fn list(
     Query(params): Query<HashMap<String, String>>,
     view: &'static str,
 ) -> Result<Json<Value>, ApiError> {
+    service.await_read_models().await;
     let (offset, limit, page_number) = page(&params)?;
     let (rows, total) = service.db.view_page(view, offset, limit).await?;
     let items: Vec<Value> = rows
@@ -53,6 +54,7 @@ async fn one(
     Path(id): Path<String>,
     view: &'static str,
 ) -> Result<Json<Value>, ApiError> {
+    service.await_read_models().await;
     let row = service
         .db
         .view_row(view, &id)

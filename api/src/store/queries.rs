@@ -86,25 +86,117 @@ fn insert_sql(
     rows: usize,
     tail: &str,
 ) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
     let mut n = 0;
+    let values = values_sql(db, cols.len(), json, rows, &mut n);
+    format!(
+        "INSERT INTO {table} ({}) VALUES {values}{tail}",
+        cols.join(", ")
+    )
+}
+
+/// `($n+1, ..), ..` for `rows` rows of `cols` columns, numbering from `*n + 1`.
+fn values_sql(db: &Db, cols: usize, json: &[usize], rows: usize, n: &mut usize) -> String {
+    let mut sql = String::new();
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols.len() {
-            n += 1;
+        for c in 0..cols {
+            *n += 1;
             if c > 0 {
                 sql.push_str(", ");
             }
             if json.contains(&c) {
-                sql.push_str(&db.dialect.json_param(n));
+                sql.push_str(&db.dialect.json_param(*n));
             } else {
                 sql.push_str(&format!("${n}"));
             }
         }
         sql.push(')');
     }
-    sql.push_str(tail);
     sql
+}
+
+const EVENT_COLS: [&str; 11] = [
+    "aggregate_type",
+    "aggregate_id",
+    "sequence",
+    "event_type",
+    "event_version",
+    "payload",
+    "metadata",
+    "log_index",
+    "entry",
+    "entry_hash",
+    "recorded_at",
+];
+const NODE_COLS: [&str; 3] = ["level", "node_index", "hash"];
+const NONCE_COLS: [&str; 4] = ["actor", "nonce", "statement_hash", "response"];
+const DOCUMENT_NAME_COLS: [&str; 2] = ["sha256", "log_index"];
+
+/// Everything one append batch writes, in one transaction.
+pub struct BatchWrite<'a> {
+    pub events: &'a [EventRow],
+    pub nodes: &'a [(NodeId, Hash)],
+    pub nonces: &'a [NonceRow],
+    pub document_names: &'a [(String, u64)],
+    pub state: &'a StateRow,
+    pub checkpoint: &'a str,
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+fn bind_event<'q>(q: AnyQuery<'q>, r: &EventRow) -> AnyQuery<'q> {
+    q.bind(r.aggregate_type.clone())
+        .bind(r.aggregate_id.clone())
+        .bind(to_i64(r.sequence))
+        .bind(r.event_type.clone())
+        .bind(r.event_version.clone())
+        .bind(r.payload.clone())
+        .bind(r.metadata.clone())
+        .bind(to_i64(r.log_index))
+        .bind(r.entry.clone())
+        .bind(r.entry_hash.to_vec())
+        .bind(r.recorded_at.clone())
+}
+
+fn bind_node<'q>(q: AnyQuery<'q>, (id, hash): &(NodeId, Hash)) -> AnyQuery<'q> {
+    q.bind(i64::from(id.level))
+        .bind(to_i64(id.index))
+        .bind(hash.to_vec())
+}
+
+fn bind_nonce<'q>(q: AnyQuery<'q>, r: &NonceRow) -> AnyQuery<'q> {
+    q.bind(r.actor.clone())
+        .bind(r.nonce.clone())
+        .bind(r.statement_hash.to_vec())
+        .bind(r.response.clone())
+}
+
+fn bind_document_name<'q>(q: AnyQuery<'q>, (sha, index): &(String, u64)) -> AnyQuery<'q> {
+    q.bind(sha.clone()).bind(to_i64(*index))
+}
+
+/// The state row's update, its parameters numbered from `offset + 1`.
+fn update_state_sql(offset: usize) -> String {
+    let p = |k: usize| format!("${}", offset + k);
+    format!(
+        "UPDATE ledger_state SET origin = {}, log_key = {}, tree_size = {}, frontier = {}, \
+         last_recorded_at = {}, checkpoint = {} WHERE id = 1",
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6)
+    )
+}
+
+fn bind_state<'q>(q: AnyQuery<'q>, state: &StateRow, checkpoint: &str) -> AnyQuery<'q> {
+    q.bind(state.origin.clone())
+        .bind(state.log_key.clone())
+        .bind(to_i64(state.tree_size))
+        .bind(state.frontier.clone())
+        .bind(state.last_recorded_at.clone())
+        .bind(checkpoint.to_owned())
 }
 
 impl Db {
@@ -124,46 +216,97 @@ impl Db {
         Ok((tx, state))
     }
 
+    /// Writes an append batch inside its transaction. On PostgreSQL this is ONE statement
+    /// (data-modifying CTEs), so a batch costs one round trip for its writes whatever it
+    /// holds; SQLite runs in-process and takes the statements one by one.
+    ///
+    /// # Errors
+    /// Any database error; the caller then rolls the batch back.
+    pub async fn write_batch(
+        &self,
+        tx: &mut AppendTx,
+        batch: &BatchWrite<'_>,
+    ) -> Result<(), sqlx::Error> {
+        if self.backend() == Backend::Sqlite {
+            self.insert_events(tx, batch.events).await?;
+            self.insert_nodes(tx, batch.nodes).await?;
+            self.insert_nonces(tx, batch.nonces).await?;
+            self.insert_document_names(tx, batch.document_names).await?;
+            return self.update_state(tx, batch.state, batch.checkpoint).await;
+        }
+        let mut n = 0;
+        let mut ctes = Vec::new();
+        let mut cte =
+            |name: &str, table: &str, cols: &[&str], json: &[usize], rows: usize, n: &mut usize| {
+                if rows > 0 {
+                    let values = values_sql(self, cols.len(), json, rows, n);
+                    ctes.push(format!(
+                        "{name} AS (INSERT INTO {table} ({}) VALUES {values} RETURNING 1)",
+                        cols.join(", ")
+                    ));
+                }
+            };
+        cte(
+            "e",
+            "events",
+            &EVENT_COLS,
+            &[5, 6],
+            batch.events.len(),
+            &mut n,
+        );
+        cte(
+            "t",
+            "tree_nodes",
+            &NODE_COLS,
+            &[],
+            batch.nodes.len(),
+            &mut n,
+        );
+        cte("o", "nonces", &NONCE_COLS, &[], batch.nonces.len(), &mut n);
+        cte(
+            "d",
+            "document_names",
+            &DOCUMENT_NAME_COLS,
+            &[],
+            batch.document_names.len(),
+            &mut n,
+        );
+        let update = update_state_sql(n);
+        let sql = if ctes.is_empty() {
+            update
+        } else {
+            format!("WITH {} {update}", ctes.join(", "))
+        };
+        let mut q = sqlx::query(&sql);
+        for r in batch.events {
+            q = bind_event(q, r);
+        }
+        for node in batch.nodes {
+            q = bind_node(q, node);
+        }
+        for r in batch.nonces {
+            q = bind_nonce(q, r);
+        }
+        for d in batch.document_names {
+            q = bind_document_name(q, d);
+        }
+        q = bind_state(q, batch.state, batch.checkpoint);
+        q.execute(&mut **tx).await?;
+        Ok(())
+    }
+
     /// Writes a batch of events.
     ///
     /// # Errors
     /// Any database error (a duplicate key included: the caller then aborts the batch).
-    pub async fn insert_events(
-        &self,
-        tx: &mut AppendTx,
-        rows: &[EventRow],
-    ) -> Result<(), sqlx::Error> {
-        const COLS: [&str; 11] = [
-            "aggregate_type",
-            "aggregate_id",
-            "sequence",
-            "event_type",
-            "event_version",
-            "payload",
-            "metadata",
-            "log_index",
-            "entry",
-            "entry_hash",
-            "recorded_at",
-        ];
+    async fn insert_events(&self, tx: &mut AppendTx, rows: &[EventRow]) -> Result<(), sqlx::Error> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let sql = insert_sql(self, "events", &COLS, &[5, 6], chunk.len(), "");
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = q
-                    .bind(r.aggregate_type.clone())
-                    .bind(r.aggregate_id.clone())
-                    .bind(to_i64(r.sequence))
-                    .bind(r.event_type.clone())
-                    .bind(r.event_version.clone())
-                    .bind(r.payload.clone())
-                    .bind(r.metadata.clone())
-                    .bind(to_i64(r.log_index))
-                    .bind(r.entry.clone())
-                    .bind(r.entry_hash.to_vec())
-                    .bind(r.recorded_at.clone());
-            }
-            q.execute(&mut **tx).await?;
+            let sql = insert_sql(self, "events", &EVENT_COLS, &[5, 6], chunk.len(), "");
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), bind_event)
+                .execute(&mut **tx)
+                .await?;
         }
         Ok(())
     }
@@ -172,28 +315,18 @@ impl Db {
     ///
     /// # Errors
     /// Any database error.
-    pub async fn insert_nodes(
+    async fn insert_nodes(
         &self,
         tx: &mut AppendTx,
         nodes: &[(NodeId, Hash)],
     ) -> Result<(), sqlx::Error> {
-        for chunk in nodes.chunks(ROWS_PER_INSERT * 3) {
-            let sql = insert_sql(
-                self,
-                "tree_nodes",
-                &["level", "node_index", "hash"],
-                &[],
-                chunk.len(),
-                "",
-            );
-            let mut q = sqlx::query(&sql);
-            for (id, hash) in chunk {
-                q = q
-                    .bind(i64::from(id.level))
-                    .bind(to_i64(id.index))
-                    .bind(hash.to_vec());
-            }
-            q.execute(&mut **tx).await?;
+        for chunk in nodes.chunks(ROWS_PER_INSERT) {
+            let sql = insert_sql(self, "tree_nodes", &NODE_COLS, &[], chunk.len(), "");
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), bind_node)
+                .execute(&mut **tx)
+                .await?;
         }
         Ok(())
     }
@@ -202,23 +335,14 @@ impl Db {
     ///
     /// # Errors
     /// Any database error; a reused nonce is a unique violation.
-    pub async fn insert_nonces(
-        &self,
-        tx: &mut AppendTx,
-        rows: &[NonceRow],
-    ) -> Result<(), sqlx::Error> {
+    async fn insert_nonces(&self, tx: &mut AppendTx, rows: &[NonceRow]) -> Result<(), sqlx::Error> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let cols = ["actor", "nonce", "statement_hash", "response"];
-            let sql = insert_sql(self, "nonces", &cols, &[], chunk.len(), "");
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = q
-                    .bind(r.actor.clone())
-                    .bind(r.nonce.clone())
-                    .bind(r.statement_hash.to_vec())
-                    .bind(r.response.clone());
-            }
-            q.execute(&mut **tx).await?;
+            let sql = insert_sql(self, "nonces", &NONCE_COLS, &[], chunk.len(), "");
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), bind_nonce)
+                .execute(&mut **tx)
+                .await?;
         }
         Ok(())
     }
@@ -227,7 +351,7 @@ impl Db {
     ///
     /// # Errors
     /// Any database error.
-    pub async fn insert_document_names(
+    async fn insert_document_names(
         &self,
         tx: &mut AppendTx,
         names: &[(String, u64)],
@@ -236,16 +360,16 @@ impl Db {
             let sql = insert_sql(
                 self,
                 "document_names",
-                &["sha256", "log_index"],
+                &DOCUMENT_NAME_COLS,
                 &[],
                 chunk.len(),
                 "",
             );
-            let mut q = sqlx::query(&sql);
-            for (sha, index) in chunk {
-                q = q.bind(sha.clone()).bind(to_i64(*index));
-            }
-            q.execute(&mut **tx).await?;
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), bind_document_name)
+                .execute(&mut **tx)
+                .await?;
         }
         Ok(())
     }
@@ -254,24 +378,15 @@ impl Db {
     ///
     /// # Errors
     /// Any database error.
-    pub async fn update_state(
+    async fn update_state(
         &self,
         tx: &mut AppendTx,
         state: &StateRow,
         checkpoint: &str,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE ledger_state SET origin = $1, log_key = $2, tree_size = $3, frontier = $4, \
-             last_recorded_at = $5, checkpoint = $6 WHERE id = 1",
-        )
-        .bind(state.origin.clone())
-        .bind(state.log_key.clone())
-        .bind(to_i64(state.tree_size))
-        .bind(state.frontier.clone())
-        .bind(state.last_recorded_at.clone())
-        .bind(checkpoint.to_owned())
-        .execute(&mut **tx)
-        .await?;
+        bind_state(sqlx::query(&update_state_sql(0)), state, checkpoint)
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 
