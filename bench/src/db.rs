@@ -3,12 +3,17 @@
 //! sizes, index bloat) and the server is left as it was found.
 
 use std::str::FromStr;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection};
 
 use crate::BenchResult;
+
+/// Databases created and not yet dropped, as (server URL, name): what an interrupted run
+/// still has to drop.
+static LEFT: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 
 /// A database created for this run.
 #[derive(Debug)]
@@ -35,6 +40,7 @@ impl Throwaway {
             .execute(&mut admin)
             .await?;
         admin.close().await?;
+        left().push((server_url.to_owned(), name.clone()));
         Ok(Self {
             server_url: server_url.to_owned(),
             url: with_database(server_url, &name),
@@ -44,22 +50,39 @@ impl Throwaway {
 
     /// Drops the database, ending whatever connections still use it.
     pub async fn drop_now(self) {
-        let result = async {
-            let mut admin = connect(&self.server_url).await?;
-            sqlx::query(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
+        drop_database(&self.server_url, &self.name).await;
+    }
+}
+
+/// Drops every database this run created and has not dropped yet: the clean-up of a run
+/// stopped by a signal.
+pub async fn drop_all_left() {
+    let left = std::mem::take(&mut *left());
+    for (server_url, name) in left {
+        drop_database(&server_url, &name).await;
+    }
+}
+
+fn left() -> std::sync::MutexGuard<'static, Vec<(String, String)>> {
+    LEFT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn drop_database(server_url: &str, name: &str) {
+    let result = async {
+        let mut admin = connect(server_url).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut admin)
             .await?;
-            admin.close().await?;
-            BenchResult::Ok(())
+        admin.close().await?;
+        BenchResult::Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            left().retain(|(_, n)| n != name);
+            crate::report::progress(&format!("dropped database {name}"));
         }
-        .await;
-        match result {
-            Ok(()) => crate::report::progress(&format!("dropped database {}", self.name)),
-            Err(e) => crate::report::progress(&format!("could not drop {}: {e}", self.name)),
-        }
+        Err(e) => crate::report::progress(&format!("could not drop {name}: {e}")),
     }
 }
 

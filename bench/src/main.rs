@@ -95,7 +95,17 @@ async fn main() -> ExitCode {
             .init();
     }
     let started = Instant::now();
-    let ok = run(&args).await;
+    // A run stopped by SIGINT or SIGTERM still drops its databases and stops its child
+    // server; without this, both outlive it (SIGKILL cannot be helped).
+    let ok = tokio::select! {
+        ok = run(&args) => ok,
+        signal = interrupted() => {
+            report::comment(&format!("INTERRUPTED by {signal}: the figures above are all this run measured"));
+            proof::stop_child_now();
+            db::drop_all_left().await;
+            false
+        }
+    };
     report::progress(&format!(
         "finished in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -104,6 +114,19 @@ async fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Waits for SIGINT or SIGTERM and names it.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut term) = signal(SignalKind::terminate()) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return "SIGINT";
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
     }
 }
 

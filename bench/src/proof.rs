@@ -7,6 +7,7 @@
 //! the peak resident memory of the process is read from `/proc/<pid>/status` (VmHWM).
 
 use std::process::{ExitCode, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,20 @@ const PROOF_REQUESTS: usize = 10_000;
 const PROOFS_CHECKED: usize = 200;
 /// How long the child may take to start listening.
 const START_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The pid of the running child server (0: none), for [`stop_child_now`].
+static CHILD_PID: AtomicU32 = AtomicU32::new(0);
+
+/// Stops the child server of an interrupted run, which would otherwise outlive it.
+pub fn stop_child_now() {
+    let pid = CHILD_PID.swap(0, Ordering::AcqRel);
+    if pid != 0 {
+        let _ = std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status();
+    }
+}
 
 /// The hidden `serve-child` subcommand: exactly `sijill serve ARGS`, with the logging
 /// set-up of the `sijill` binary (api/src/main.rs).
@@ -309,6 +324,7 @@ impl ChildServer {
             .kill_on_drop(true)
             .spawn()?;
         let pid = child.id().ok_or("the server exited at once")?;
+        CHILD_PID.store(pid, Ordering::Release);
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let mut lines = BufReader::new(stdout).lines();
         let addr = tokio::time::timeout(START_TIMEOUT, async {
@@ -349,6 +365,7 @@ impl ChildServer {
 
     /// Asks the server to stop (SIGTERM: its graceful shutdown), killing it if it lingers.
     async fn stop(&mut self) {
+        CHILD_PID.store(0, Ordering::Release);
         let _ = std::process::Command::new("kill")
             .arg("-TERM")
             .arg(self.pid.to_string())
