@@ -11,7 +11,7 @@ use domain::authorization::authorize;
 use domain::registry::{Actor, ActorCommand, Institution, RegisterGenesis};
 use domain::{Clock, DomainError, Services};
 use ledger::canonical;
-use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS, MAX_STATEMENT_BYTES};
+use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
 use ledger::Auth;
 use serde_json::Value;
 
@@ -118,12 +118,6 @@ impl Service {
             }
             e => ApiError::bad_request("invalid_statement", e.to_string()),
         })?;
-        if auth.statement.canonical_bytes().len() > MAX_STATEMENT_BYTES {
-            return Err(ApiError::too_large(
-                "statement_too_large",
-                "the canonical statement exceeds 32 KiB",
-            ));
-        }
         let routed = commands::route(&auth.statement)?;
 
         // Anything appended after this size is in the sequencer's memory (see RecentAppends).
