@@ -202,7 +202,9 @@ pub fn present_record(row: &Value) -> Map<String, Value> {
     out
 }
 
-#[cfg(test)]
-pub(crate) mod scenario;
+/// The hand-made lifecycle the tests project; public under the `fixtures` feature so the
+/// end-to-end suite can put the same rows behind the real HTTP surface.
+#[cfg(any(test, feature = "fixtures"))]
+pub mod scenario;
 #[cfg(test)]
 mod tests;

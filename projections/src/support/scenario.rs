@@ -30,7 +30,7 @@ fn entry(index: u64, stream: &str, event_type: &str, data: Value) -> Entry {
         seq: 1,
         event_type: event_type.into(),
         version: "1".into(),
-        recorded_at: Timestamp::from_millis(START_MS + DAY_MS * i64::try_from(index).unwrap()),
+        recorded_at: Timestamp::from_millis(START_MS + DAY_MS * i64::try_from(index).unwrap_or(0)),
         data,
         auth: None,
         auth_at: None,
