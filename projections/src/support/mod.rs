@@ -43,6 +43,9 @@ impl Projector for SupportProjector {
         changes.extend(offers::project(&event));
         changes.extend(applications::project(&event));
         changes.extend(awards::project(&event));
+        // A malformed entry that names no offer or association would otherwise make a
+        // row with an empty id, listed among the real ones.
+        changes.retain(|c| !c.id().is_empty());
         changes
     }
 }
@@ -83,8 +86,8 @@ impl<'a> Event<'a> {
         self.data.get(name).cloned().unwrap_or(Value::Null)
     }
 
-    /// A string member of the data, or `""` (never a panic on a malformed entry: the
-    /// change then lands under an empty id, visible rather than lost).
+    /// A string member of the data, or `""` (never a panic on a malformed entry; a
+    /// change aimed at the empty id is then dropped by [`SupportProjector`]).
     pub fn str(&self, name: &str) -> &'a str {
         self.data.get(name).and_then(Value::as_str).unwrap_or("")
     }
