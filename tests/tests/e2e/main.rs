@@ -21,3 +21,4 @@ mod read_models;
 mod refusals;
 mod retries;
 mod scenario;
+mod support_views;
