@@ -2,6 +2,11 @@
 //! business (for authorization), and the body parsed strictly (unknown fields refused).
 
 use domain::authorization::Scope;
+use domain::participation::{
+    CloseConsultation, ConsultationCommand, CreateDraft, DraftCommand, ErasePersonalData,
+    ModerateComment, OpenConsultation, PublishResults, PublishRevision, RespondToComments,
+    RevisionText, SubmitComment, SubmitDraft,
+};
 use domain::registry::{
     ActorCommand, InstitutionCommand, RegisterActor, RegisterInstitution, RevokeActor,
 };
@@ -26,6 +31,8 @@ pub enum Routed {
     Offer(OfferCommand),
     Application(ApplicationCommand),
     Award(AwardCommand),
+    Draft(DraftCommand),
+    Consultation(ConsultationCommand),
 }
 
 /// A statement understood: its stream, its command and whose business it is.
@@ -51,6 +58,16 @@ pub fn route(statement: &Statement, facts: &dyn RegistryFacts) -> Result<RoutedC
         facts
             .offer(offer)
             .map_or(Scope::Unresolved, |o| Scope::Institution(o.institution))
+    };
+    let draft_owner = |draft: &str| {
+        facts
+            .draft(draft)
+            .map_or(Scope::Unresolved, |d| Scope::Institution(d.institution))
+    };
+    let consultation_owner = |consultation: &str| {
+        facts
+            .consultation(consultation)
+            .map_or(Scope::Unresolved, |c| Scope::Institution(c.institution))
     };
     let application_owner = |application: &str| {
         facts
@@ -143,6 +160,69 @@ pub fn route(statement: &Statement, facts: &dyn RegistryFacts) -> Result<RoutedC
             facts
                 .award(id)
                 .map_or(Scope::Unresolved, |a| Scope::Association(a.association)),
+        ),
+        "CreateDraft" => {
+            let body = body::<CreateDraft>(b)?;
+            let scope = Scope::Institution(body.institution.clone());
+            ("draft", Routed::Draft(DraftCommand::Create(body)), scope)
+        }
+        "PublishRevision" => (
+            "draft",
+            Routed::Draft(DraftCommand::PublishRevision(RevisionText {
+                body: body::<PublishRevision>(b)?,
+                document_articles: None,
+            })),
+            draft_owner(id),
+        ),
+        "SubmitDraft" => (
+            "draft",
+            Routed::Draft(DraftCommand::Submit(body::<SubmitDraft>(b)?)),
+            draft_owner(id),
+        ),
+        "OpenConsultation" => {
+            let body = body::<OpenConsultation>(b)?;
+            let scope = draft_owner(&body.draft);
+            (
+                "consultation",
+                Routed::Consultation(ConsultationCommand::Open(body)),
+                scope,
+            )
+        }
+        "SubmitComment" => {
+            let body = body::<SubmitComment>(b)?;
+            let scope = Scope::Association(body.association.clone());
+            (
+                "consultation",
+                Routed::Consultation(ConsultationCommand::Comment(body)),
+                scope,
+            )
+        }
+        "ModerateComment" => (
+            "consultation",
+            Routed::Consultation(ConsultationCommand::Moderate(body::<ModerateComment>(b)?)),
+            consultation_owner(id),
+        ),
+        "ErasePersonalData" => (
+            "consultation",
+            Routed::Consultation(ConsultationCommand::Erase(body::<ErasePersonalData>(b)?)),
+            consultation_owner(id),
+        ),
+        "CloseConsultation" => (
+            "consultation",
+            Routed::Consultation(ConsultationCommand::Close(body::<CloseConsultation>(b)?)),
+            consultation_owner(id),
+        ),
+        "RespondToComments" => (
+            "consultation",
+            Routed::Consultation(ConsultationCommand::Respond(body::<RespondToComments>(b)?)),
+            consultation_owner(id),
+        ),
+        "PublishResults" => (
+            "consultation",
+            Routed::Consultation(ConsultationCommand::PublishResults(body::<PublishResults>(
+                b,
+            )?)),
+            consultation_owner(id),
         ),
         other if ledger::roles::COMMANDS.contains(&other) => {
             return Err(ApiError::bad_request(

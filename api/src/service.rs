@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use cqrs_es::{AggregateError, CqrsFramework};
 use domain::authorization::{authorize, ActorInfo};
+use domain::participation::{Consultation, ConsultationCommand, Draft, PublicComment};
 use domain::registry::{Actor, ActorCommand, Institution, RegisterGenesis};
 use domain::support::{Application, Association, Award, Offer};
 use domain::{Clock, DomainError, Issued, Services};
@@ -17,6 +18,7 @@ use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
 use ledger::Auth;
 use serde_json::Value;
 
+use crate::command_documents;
 use crate::commands::{self, Routed};
 use crate::error::ApiError;
 use crate::event_store::{LedgerStore, Ticket, Tickets, TICKET_KEY};
@@ -52,6 +54,8 @@ pub struct Service {
     offers: CqrsFramework<Offer, LedgerStore<Offer>>,
     applications: CqrsFramework<Application, LedgerStore<Application>>,
     awards: CqrsFramework<Award, LedgerStore<Award>>,
+    drafts: CqrsFramework<Draft, LedgerStore<Draft>>,
+    consultations: CqrsFramework<Consultation, LedgerStore<Consultation>>,
 }
 
 /// The parts a [`Service`] is built from.
@@ -85,6 +89,8 @@ impl Service {
             offers: stores.framework(),
             applications: stores.framework(),
             awards: stores.framework(),
+            drafts: stores.framework(),
+            consultations: stores.framework(),
             tickets: tickets.clone(),
             db: parts.db,
             origin: parts.origin,
@@ -182,6 +188,8 @@ impl Service {
         }
         // Role and institution: 403.
         authorize(&record.info, &auth.statement.command, &routed.scope)?;
+        let mut routed = routed;
+        command_documents::prepare(&self.db, &mut routed.command).await?;
 
         let (nonce, statement_hash) = (auth.statement.nonce.clone(), auth.statement_hash());
         let ticket = Ticket {
@@ -214,6 +222,29 @@ impl Service {
             Ok(appended) => appended,
         };
         Ok((StatusCode::CREATED, appended.response()))
+    }
+
+    /// Records a comment of the public channel: no key, no `auth` on the entry, and its
+    /// `data` says it came through the public channel (`ledger-format.md`). The text must
+    /// already be stored as a document; the person reference comes from the erasable
+    /// personal-data store.
+    ///
+    /// # Errors
+    /// The domain's refusals (window, article), 422 `invalid_comment_text`, or the store's.
+    pub async fn submit_public_comment(
+        &self,
+        consultation: &str,
+        comment: PublicComment,
+    ) -> Result<Appended, ApiError> {
+        domain::AggregateId::parse(consultation)?;
+        command_documents::comment_text(&self.db, &comment.document).await?;
+        let command = Routed::Consultation(ConsultationCommand::PublicComment(comment));
+        // The stream heads this process remembers cover everything from here on.
+        let ticket = Ticket {
+            checked_at: self.sequencer.known_size(),
+            ..Ticket::default()
+        };
+        self.execute(consultation, command, None, ticket).await
     }
 
     /// Runs a command, again on a conflict, and returns what the log recorded.
@@ -276,6 +307,24 @@ impl Service {
                 }
                 Routed::Award(c) => {
                     self.awards
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Draft(c) => {
+                    self.drafts
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Consultation(c) => {
+                    self.consultations
                         .execute_with_metadata(
                             id,
                             Issued::new(id, c.clone(), by.clone()),

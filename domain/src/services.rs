@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use ledger::Timestamp;
 
-use crate::world::{ApplicationFacts, AssociationFacts, AwardFacts, OfferFacts, World};
+use crate::world::{
+    ApplicationFacts, AssociationFacts, AwardFacts, ConsultationFacts, DraftFacts, OfferFacts,
+    World,
+};
 
 /// The ledger's clock. The server's implementation reads the system clock; the time an
 /// entry finally carries (`recorded_at`) is fixed later under the append lock, and
@@ -61,6 +64,18 @@ pub trait RegistryFacts: Send + Sync {
     fn applicant(&self, offer: &str, association: &str) -> Option<String> {
         let mut out = None;
         self.read_world(&mut |w| out = w.applicant(offer, association).cloned());
+        out
+    }
+
+    fn draft(&self, id: &str) -> Option<DraftFacts> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.draft(id).cloned());
+        out
+    }
+
+    fn consultation(&self, id: &str) -> Option<ConsultationFacts> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.consultation(id).cloned());
         out
     }
 
