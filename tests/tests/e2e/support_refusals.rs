@@ -444,11 +444,12 @@ async fn application_refusals(backend: Backend) {
         ],
     )
     .await;
-    // Ineligible, and the message says why.
+    // Ineligible, and the message names the fact that makes it so: the association's
+    // region, its domains, or its age.
     for (association, words) in [
-        (FES, &["region", "région"][..]),
-        (HEALTH, &["domain", "domaine"][..]),
-        (YOUNG, &["age", "âge", "old", "year", "ans"][..]),
+        (FES, &["region", "région", "MA-03"][..]),
+        (HEALTH, &["domain", "domaine", "health"][..]),
+        (YOUNG, &["age", "âge", "year", "ans"][..]),
     ] {
         let reply = ledger
             .refuse(
