@@ -141,6 +141,7 @@ async fn the_support_lifecycle_runs_end_to_end_and_its_export_verifies(backend: 
             )
             .await;
         assert_eq!(data["offer"], OFFER, "{data}");
+        assert_eq!(data["institution"], MINISTRY, "{data}");
         assert_eq!(data["association"], association, "{data}");
         assert_eq!(data["requested_centimes"], requested, "{data}");
         assert_eq!(data["score_hundredths"], score, "{data}");

@@ -367,7 +367,10 @@ async fn late_offers_need_a_justification_from_the_end_of_q1_in_casablanca(backe
     assert_eq!(data["published_late"], true, "{data}");
     assert_eq!(data["q1_deadline"], Q1_DEADLINE_2026, "{data}");
 
-    // Next year's offer, published now, is early, not late.
+    // Next year's offer, published now, is early, not late. Its first quarter ends at
+    // midnight UTC: the time-zone database the server bundles (tzdb 2026f) has Morocco on
+    // UTC+0 from 21 September 2026 on, where older databases (2025b) still said UTC+1.
+    // The deadline follows the zone's rules, never a fixed offset.
     let data = publish(&ledger, &cast, "NEXT-YEAR", |b| {
         b["fiscal_year"] = json!(2027);
         b["opens_at"] = json!("2027-01-10T00:00:00Z");
@@ -375,7 +378,7 @@ async fn late_offers_need_a_justification_from_the_end_of_q1_in_casablanca(backe
     })
     .await;
     assert_eq!(data["published_late"], false, "{data}");
-    assert_eq!(data["q1_deadline"], "2027-03-31T23:00:00.000Z", "{data}");
+    assert_eq!(data["q1_deadline"], "2027-04-01T00:00:00.000Z", "{data}");
 }
 
 async fn application_refusals(backend: Backend) {
