@@ -30,6 +30,11 @@ pub const START: &str = "2026-02-02T09:00:00.000Z";
 /// The default offer's window, as its body writes it (statement form, no milliseconds).
 pub const OPENS_AT: &str = "2026-02-03T00:00:00Z";
 pub const CLOSES_AT: &str = "2026-02-20T00:00:00Z";
+/// The default offer's window edges in entry form: its first millisecond, its last one,
+/// and the instant it closes (the window is `[opens_at, closes_at)`).
+pub const OPENS: &str = "2026-02-03T00:00:00.000Z";
+pub const LAST_MILLISECOND: &str = "2026-02-19T23:59:59.999Z";
+pub const CLOSES: &str = "2026-02-20T00:00:00.000Z";
 /// Inside the default offer's window.
 pub const IN_WINDOW: &str = "2026-02-05T10:00:00.000Z";
 /// After the default offer's `closes_at`, still in the first quarter.

@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 
 use crate::lifecycle::{
     application_body, apply, assert_message_mentions, association_body, declare_and_score,
-    offer_body, publish, scores, Cast, Ledger, AFTER_CLOSE, CASA, CLOSES_AT, FES, HEALTH,
-    IN_WINDOW, KENITRA, MINISTRY, Q1_DEADLINE_2026, RABAT, SALE, YOUNG,
+    offer_body, publish, scores, Cast, Ledger, AFTER_CLOSE, CASA, CLOSES, CLOSES_AT, FES, HEALTH,
+    IN_WINDOW, KENITRA, LAST_MILLISECOND, MINISTRY, OPENS, Q1_DEADLINE_2026, RABAT, SALE, YOUNG,
 };
 use crate::support::{new_key, public_b64, Backend};
 
@@ -389,6 +389,8 @@ async fn application_refusals(backend: Backend) {
     let x = "application/APP-X";
     let app = |association: &str, requested: i64| application_body(OFFER, association, requested);
 
+    // The window is [opens_at, closes_at), to the millisecond of the ledger's clock.
+    ledger.clock.set("2026-02-02T23:59:59.999Z");
     ledger
         .refuse(
             rabat,
@@ -397,6 +399,16 @@ async fn application_refusals(backend: Backend) {
             app(RABAT, 10_000_000),
             409,
             "window_not_open",
+        )
+        .await;
+    ledger.clock.set(OPENS);
+    ledger
+        .accept(
+            rabat,
+            "SubmitApplication",
+            "application/APP-1",
+            app(RABAT, 20_000_000),
+            "ApplicationSubmitted",
         )
         .await;
 
@@ -468,15 +480,6 @@ async fn application_refusals(backend: Backend) {
     }
 
     // One application per association per offer, whoever signs it.
-    ledger
-        .accept(
-            rabat,
-            "SubmitApplication",
-            "application/APP-1",
-            app(RABAT, 20_000_000),
-            "ApplicationSubmitted",
-        )
-        .await;
     refuse_each(
         &ledger,
         "SubmitApplication",
@@ -521,8 +524,18 @@ async fn application_refusals(backend: Backend) {
         .await;
     assert_eq!(data["documents"], json!([]), "{data}");
 
-    // After the window.
-    ledger.clock.set(AFTER_CLOSE);
+    // The window's last millisecond, then its end.
+    ledger.clock.set(LAST_MILLISECOND);
+    ledger
+        .accept(
+            registrar,
+            "SubmitApplication",
+            "application/APP-KENITRA",
+            app(KENITRA, 5_000_000),
+            "ApplicationSubmitted",
+        )
+        .await;
+    ledger.clock.set(CLOSES);
     let sale = "application/APP-SALE";
     ledger
         .refuse(
@@ -534,6 +547,7 @@ async fn application_refusals(backend: Backend) {
             "window_closed",
         )
         .await;
+    ledger.clock.set(AFTER_CLOSE);
     // After the close too. A closed offer's window has also closed (CloseOffer is refused
     // before `closes_at`), so either code tells the truth; the doc does not order them.
     ledger
@@ -615,7 +629,8 @@ async fn evaluation_refusals(backend: Backend) {
             "ConflictOfInterestDeclared",
         )
         .await;
-    // Declared, but the window is still open.
+    // Declared, but the window is still open, to its last millisecond.
+    ledger.clock.set(LAST_MILLISECOND);
     ledger
         .refuse(
             ev,
@@ -627,7 +642,8 @@ async fn evaluation_refusals(backend: Backend) {
         )
         .await;
 
-    ledger.clock.set(AFTER_CLOSE);
+    // Scoring starts at closes_at itself.
+    ledger.clock.set(CLOSES);
     let only = |s: Value| json!({"scores": s, "comment": null});
     refuse_each(
         &ledger,
@@ -728,11 +744,14 @@ async fn award_disbursement_report_and_revocation_refusals(backend: Backend) {
         .await;
 
     ledger.clock.set(AFTER_CLOSE);
-    declare_and_score(&ledger, &cast.evaluator, "APP-RABAT", 90, 80).await; // 86.00
-    declare_and_score(&ledger, &cast.evaluator, "APP-CASA", 70, 70).await; // 70.00
-    declare_and_score(&ledger, &cast.evaluator, "APP-SALE", 60, 50).await; // 56.00
-                                                                           // KENITRA is never scored.
-    let grant = |application: &str, amount: i64| json!({"application": application, "amount_centimes": amount, "justification": null});
+    // Scores 86.00, 70.00 and 56.00; KENITRA is never scored.
+    declare_and_score(&ledger, &cast.evaluator, "APP-RABAT", 90, 80).await;
+    declare_and_score(&ledger, &cast.evaluator, "APP-CASA", 70, 70).await;
+    declare_and_score(&ledger, &cast.evaluator, "APP-SALE", 60, 50).await;
+    let grant = |application: &str, amount: i64| {
+        json!({"application": application, "amount_centimes": amount,
+               "justification": null})
+    };
     let justified = |application: &str, amount: i64| {
         json!({"application": application, "amount_centimes": amount,
                "justification": "Seul projet en milieu rural de l'appel"})
