@@ -28,3 +28,4 @@ mod scenario;
 mod support_concurrency;
 mod support_lifecycle;
 mod support_refusals;
+mod support_views;

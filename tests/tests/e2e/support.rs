@@ -705,6 +705,11 @@ impl TestApp {
         }
     }
 
+    /// The server's store, for tests that put read-model rows in place themselves.
+    pub fn db(&self) -> &sijill::store::Db {
+        &self.running.service.db
+    }
+
     /// A scratch folder for exports and copies, removed with the app.
     pub fn scratch(&self) -> &Path {
         self.dir.path()
