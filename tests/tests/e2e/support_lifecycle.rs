@@ -5,19 +5,25 @@
 //! over HTTP with real keys, every answer is checked for the entry it appended and the
 //! facts the domain adds, and the export of the finished story verifies offline.
 //!
+//! A second scenario runs the lifecycle's commands through `sijill submit`, as a clerk does.
+//!
 //! This is the promise to the public: every dirham from the call to the final report is a
 //! signed entry that anyone can check.
 
 use ledger::hash::{sha256, to_hex};
+use ledger::Timestamp;
 use serde_json::{json, Value};
 
 use crate::lifecycle::{
     application_body, at, declare_and_score, Cast, Ledger, AFTER_CLOSE, CASA, EVALUATOR2_ID,
     EVALUATOR_ID, IN_WINDOW, KENITRA, MINISTRY, Q1_DEADLINE_2026, RABAT, SALE,
 };
-use crate::support::Backend;
+use crate::support::{now_millis, run_binary, Backend, TestApp};
 
-both_backends!(the_support_lifecycle_runs_end_to_end_and_its_export_verifies);
+both_backends!(
+    the_support_lifecycle_runs_end_to_end_and_its_export_verifies,
+    a_clerk_runs_the_lifecycle_commands_with_sijill_submit,
+);
 
 const OFFER: &str = "MJCC-2026-JEUNES";
 
@@ -255,4 +261,108 @@ async fn the_support_lifecycle_runs_end_to_end_and_its_export_verifies(backend: 
 
     // --- The story, exported and verified offline. ---
     ledger.export_and_verify(ledger.scratch(), "export").await;
+}
+
+/// `sijill submit` as a clerk types it, with the bodies of `docs/support-lifecycle.md` in
+/// files: it signs with the machine's clock, so this server runs on the system clock and
+/// the offer's window is placed around the real present (for next fiscal year, so that
+/// it is never late whatever the date the suite runs on).
+async fn a_clerk_runs_the_lifecycle_commands_with_sijill_submit(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.register_institution(MINISTRY, "Ministère de la Jeunesse")
+        .await;
+    let keys = app.scratch().join("clerk-keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let mut key_files = Vec::new();
+    for (id, role) in [
+        ("registrar-cli", "registrar"),
+        ("publisher-cli", "publisher"),
+    ] {
+        let path = keys.join(format!("{id}.key"));
+        let key = sijill::keys::generate(&path).expect("a key file");
+        app.submit(
+            &app.admin,
+            "RegisterActor",
+            &format!("registry/{id}"),
+            json!({"public_key": sijill::keys::public_b64(&key), "name": id,
+                   "institution": MINISTRY, "roles": [role]}),
+        )
+        .await
+        .created();
+        key_files.push(path);
+    }
+    let (registrar, publisher) = (&key_files[0], &key_files[1]);
+    let submit = |key: &std::path::Path, command: &str, stream: &str, body: Value| {
+        let body_file = app
+            .scratch()
+            .join(format!("{}.json", stream.replace('/', "-")));
+        std::fs::write(&body_file, body.to_string()).unwrap();
+        let (base, key, command, stream) = (
+            app.base.clone(),
+            key.to_owned(),
+            command.to_owned(),
+            stream.to_owned(),
+        );
+        async move {
+            let (code, stdout, stderr) = run_binary(&[
+                "submit",
+                "--server",
+                &base,
+                "--key",
+                key.to_str().unwrap(),
+                "--command",
+                &command,
+                "--stream",
+                &stream,
+                "--body",
+                body_file.to_str().unwrap(),
+            ])
+            .await;
+            let answer: Value = serde_json::from_str(stdout.trim())
+                .unwrap_or_else(|_| panic!("submit prints JSON: {stdout} {stderr}"));
+            (code, answer)
+        }
+    };
+
+    let (code, answer) = submit(
+        registrar,
+        "RegisterAssociation",
+        "association/ASSO-CLI",
+        crate::lifecycle::association_body("Association Atlas", "MA-04", &["youth"], "2015-01-01"),
+    )
+    .await;
+    assert_eq!(code, 0, "{answer}");
+    assert_eq!(answer["entries"][0]["type"], "AssociationRegistered");
+
+    let now = now_millis();
+    let day = 24 * 3600 * 1000;
+    let year: i64 = Timestamp::from_millis(now).to_entry_string()[..4]
+        .parse()
+        .unwrap();
+    let mut offer = crate::lifecycle::offer_body(MINISTRY);
+    offer["fiscal_year"] = json!(year + 1);
+    offer["opens_at"] = json!(Timestamp::from_millis(now - day).to_entry_string());
+    offer["closes_at"] = json!(Timestamp::from_millis(now + 30 * day).to_entry_string());
+    let (code, answer) = submit(publisher, "PublishOffer", "offer/CLI-OFFER", offer).await;
+    assert_eq!(code, 0, "{answer}");
+    assert_eq!(answer["entries"][0]["type"], "OfferPublished");
+
+    let application = application_body("CLI-OFFER", "ASSO-CLI", 10_000_000);
+    let (code, answer) = submit(
+        registrar,
+        "SubmitApplication",
+        "application/CLI-1",
+        application,
+    )
+    .await;
+    assert_eq!(code, 0, "{answer}");
+    assert_eq!(answer["entries"][0]["type"], "ApplicationSubmitted");
+
+    // A refusal: exit 1 and the server's error, nothing appended.
+    let size = app.tree_size().await;
+    let again = application_body("CLI-OFFER", "ASSO-CLI", 5_000_000);
+    let (code, answer) = submit(registrar, "SubmitApplication", "application/CLI-2", again).await;
+    assert_eq!(code, 1, "{answer}");
+    assert_eq!(answer["error"], "already_applied", "{answer}");
+    assert_eq!(app.tree_size().await, size);
 }
