@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use domain::Clock;
 use ledger::{SignedEntry, VerifierKey};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -57,6 +58,20 @@ pub enum StartError {
 /// [`StartError`]: the store, the keys, or a log key or origin that differs from the
 /// genesis entry's (then the process must not serve).
 pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
+    start_with_clock(options, Arc::new(SystemClock)).await
+}
+
+/// [`start`] with the ledger's clock given rather than the system's: the one way to run
+/// the real server through a story whose deadlines (an offer's window, a consultation's
+/// close) are days apart, without waiting days. Every reading of the time (`recorded_at`,
+/// the five-minute `issued_at` check, the domain's decisions) goes through `clock`.
+///
+/// # Errors
+/// As [`start`].
+pub async fn start_with_clock(
+    options: &ServeOptions,
+    clock: Arc<dyn Clock>,
+) -> Result<Running, StartError> {
     create_private_dir(&options.data)?;
     let url = match &options.database_url {
         Some(url) => url.clone(),
@@ -103,7 +118,6 @@ pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
             registry.apply(&signed.entry);
         }
     }
-    let clock = Arc::new(SystemClock);
     let sequencer = sequencer::start(
         sequencer::SequencerConfig {
             db: db.clone(),
