@@ -12,6 +12,7 @@ use domain::authorization::{authorize, ActorInfo};
 use domain::participation::{Consultation, ConsultationCommand, Draft, PublicComment};
 use domain::registry::{Actor, ActorCommand, Institution, RegisterGenesis};
 use domain::support::{Application, Association, Award, Offer};
+use domain::training::TrainingSession;
 use domain::{Clock, DomainError, Issued, Services};
 use ledger::canonical;
 use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
@@ -56,6 +57,7 @@ pub struct Service {
     awards: CqrsFramework<Award, LedgerStore<Award>>,
     drafts: CqrsFramework<Draft, LedgerStore<Draft>>,
     consultations: CqrsFramework<Consultation, LedgerStore<Consultation>>,
+    trainings: CqrsFramework<TrainingSession, LedgerStore<TrainingSession>>,
 }
 
 /// The parts a [`Service`] is built from.
@@ -91,6 +93,7 @@ impl Service {
             awards: stores.framework(),
             drafts: stores.framework(),
             consultations: stores.framework(),
+            trainings: stores.framework(),
             tickets: tickets.clone(),
             db: parts.db,
             origin: parts.origin,
@@ -325,6 +328,15 @@ impl Service {
                 }
                 Routed::Consultation(c) => {
                     self.consultations
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Training(c) => {
+                    self.trainings
                         .execute_with_metadata(
                             id,
                             Issued::new(id, c.clone(), by.clone()),
