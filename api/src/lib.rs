@@ -12,6 +12,7 @@ pub mod commands;
 pub mod error;
 pub mod event_store;
 pub mod http;
+pub mod indicators;
 pub mod keys;
 pub mod projector;
 pub mod registry_state;

@@ -48,6 +48,8 @@ pub struct Service {
     pub sequencer: SequencerHandle,
     pub projections: ProjectionHandle,
     pub clock: Arc<dyn Clock>,
+    /// The indicators' fold at the largest size asked so far (`http::indicators`).
+    pub indicators: tokio::sync::Mutex<Option<projections::indicators::IndicatorFold>>,
     tickets: Arc<Tickets>,
     institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
     actors: CqrsFramework<Actor, LedgerStore<Actor>>,
@@ -95,6 +97,7 @@ impl Service {
             consultations: stores.framework(),
             trainings: stores.framework(),
             tickets: tickets.clone(),
+            indicators: tokio::sync::Mutex::new(None),
             db: parts.db,
             origin: parts.origin,
             log_key: parts.log_key,

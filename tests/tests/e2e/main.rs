@@ -18,6 +18,7 @@ mod cli;
 mod concurrency;
 mod crash;
 mod documents;
+mod indicators;
 mod lifecycle;
 mod processes;
 mod proofs;
