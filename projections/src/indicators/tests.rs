@@ -355,3 +355,13 @@ fn the_checkpoint_is_the_tree_of_the_entries_read() {
     // Same entries, same bytes.
     assert_eq!(out.to_string(), log.fold().finish(None).to_string());
 }
+
+/// The README states each indicator's definition; it must say what the code computes.
+#[test]
+fn the_readme_states_every_definition() {
+    let readme = include_str!("../../../README.md");
+    for d in DEFINITIONS {
+        let row = format!("| `{}` | {} / {} | {} |", d.key, d.fr, d.ar, d.definition);
+        assert!(readme.contains(&row), "README lacks the row of {}", d.key);
+    }
+}
