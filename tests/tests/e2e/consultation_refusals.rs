@@ -915,6 +915,16 @@ async fn response_and_results_refusals(backend: Backend) {
                 422,
                 "unknown_comment",
             ),
+            // A batch holds 1 to 200 responses. docs/consultations.md names no code for
+            // this rule; `invalid_responses` is the domain's. (Over 200 cannot break this
+            // rule alone without 201 comments.)
+            (
+                drafter,
+                &stream,
+                json!({"responses": []}),
+                422,
+                "invalid_responses",
+            ),
             (
                 drafter,
                 &stream,
