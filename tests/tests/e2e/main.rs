@@ -9,17 +9,23 @@
 //! `both_backends!` macro makes `<scenario>::sqlite` and `<scenario>::postgres`.
 //!
 //! The `support_*` modules follow public support to associations (offers, applications,
-//! awards) on a server whose ledger clock the test moves (`lifecycle.rs`).
+//! awards) on a server whose ledger clock the test moves (`lifecycle.rs`); the
+//! `drafts_consultations`, `consultation_*` modules follow law drafts and public
+//! consultations (issue 4) on the same clock, with the cast of `participation.rs`.
 
 #[macro_use]
 mod support;
 
 mod cli;
 mod concurrency;
+mod consultation_concurrency;
+mod consultation_refusals;
 mod crash;
 mod documents;
+mod drafts_consultations;
 mod indicators;
 mod lifecycle;
+mod participation;
 mod processes;
 mod proofs;
 mod read_models;
