@@ -8,6 +8,7 @@ pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod commands;
+pub mod demo;
 pub mod error;
 pub mod event_store;
 pub mod http;

@@ -9,7 +9,7 @@ use ledger::{SignedEntry, VerifierKey};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::clock::SystemClock;
+use crate::clock::ScriptableClock;
 use crate::registry_state::SharedRegistry;
 use crate::service::{Service, ServiceParts};
 use crate::store::{Backend, Db};
@@ -25,6 +25,8 @@ pub struct ServeOptions {
     pub database_url: Option<String>,
     pub listen: String,
     pub origin: Option<String>,
+    /// Record the demo story first, on an empty store (docs/demo.md).
+    pub demo: bool,
 }
 
 /// A started server.
@@ -86,7 +88,14 @@ pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
             )))
         }
         (Some(stored), _) => stored.clone(),
-        (None, asked) => asked.clone().unwrap_or_else(|| DEFAULT_ORIGIN.to_owned()),
+        (None, asked) => asked.clone().unwrap_or_else(|| {
+            if options.demo {
+                crate::demo::DEMO_ORIGIN
+            } else {
+                DEFAULT_ORIGIN
+            }
+            .to_owned()
+        }),
     };
     let verifier = VerifierKey::new(&origin, log_key.verifying_key()).to_string();
     check_log_key(state.log_key.as_deref(), &verifier)?;
@@ -103,7 +112,12 @@ pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
             registry.apply(&signed.entry);
         }
     }
-    let clock = Arc::new(SystemClock);
+    // The system clock, which only `--demo` ever holds at other instants.
+    let clock = Arc::new(ScriptableClock::default());
+    let demo = options.demo.then(|| crate::demo::Demo::plan(clock.clone()));
+    if let (Some(demo), 0) = (&demo, state.tree_size) {
+        demo.rewind_clock();
+    }
     let sequencer = sequencer::start(
         sequencer::SequencerConfig {
             db: db.clone(),
@@ -138,6 +152,10 @@ pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
     );
     if state.tree_size == 0 {
         banner.push_str(&genesis(&service, &options.data).await?);
+    }
+    if let Some(demo) = demo {
+        let recorded = demo.record(&service, &options.data).await;
+        banner.push_str(&recorded.map_err(|e| StartError::Refused(format!("--demo: {e}")))?);
     }
 
     let listener = TcpListener::bind(&options.listen)

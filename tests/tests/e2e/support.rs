@@ -674,6 +674,7 @@ impl TestApp {
             database_url: store.database_url(),
             listen: "127.0.0.1:0".to_owned(),
             origin: origin.map(str::to_owned),
+            demo: false,
         };
         let running = tokio::time::timeout(PATIENCE, sijill::serve::start(&options))
             .await
