@@ -14,6 +14,7 @@ mod support;
 mod cli;
 mod concurrency;
 mod crash;
+mod demo;
 mod documents;
 mod processes;
 mod proofs;
