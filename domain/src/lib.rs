@@ -7,15 +7,21 @@
 //! synchronous functions so that given/when/then tests can pin every one of them.
 
 pub mod authorization;
+pub mod calendar;
 pub mod error;
 pub mod event_codec;
+pub mod guards;
 pub mod id;
+pub mod issued;
 pub mod registry;
 pub mod services;
+pub mod support;
 pub mod time_window;
+pub mod world;
 
 pub use error::{DomainError, ErrorKind};
 pub use event_codec::LedgerEvent;
 pub use id::{AggregateId, StreamName};
+pub use issued::Issued;
 pub use services::{Clock, RegistryFacts, Services};
 pub use time_window::{TimeWindow, TimedDecision};

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use ledger::Timestamp;
 
+use crate::world::{ApplicationFacts, AssociationFacts, AwardFacts, OfferFacts};
+
 /// The ledger's clock. The server's implementation reads the system clock; the time an
 /// entry finally carries (`recorded_at`) is fixed later under the append lock, and
 /// [`crate::TimeWindow`] is how a decision says which `recorded_at` values it holds for.
@@ -24,6 +26,17 @@ pub trait RegistryFacts: Send + Sync {
     fn association_exists(&self, id: &str) -> bool;
     /// Whether this base64 public key was ever registered, revoked or not.
     fn key_registered(&self, public_key: &str) -> bool;
+
+    // The support lifecycle's facts (see `crate::world`). Facts that can change (an
+    // offer's awards, an application's scores) are read under the guard of
+    // `crate::guards`, so a stale answer makes the command run again, never a wrong entry.
+    fn association(&self, id: &str) -> Option<AssociationFacts>;
+    fn offer(&self, id: &str) -> Option<OfferFacts>;
+    fn application(&self, id: &str) -> Option<ApplicationFacts>;
+    fn award(&self, id: &str) -> Option<AwardFacts>;
+    /// The application of `association` to `offer`, if any.
+    fn applicant(&self, offer: &str, association: &str) -> Option<String>;
+    fn offer_applications(&self, offer: &str) -> Vec<(String, ApplicationFacts)>;
 }
 
 /// The services every aggregate receives from cqrs-es.

@@ -1,0 +1,270 @@
+//! The facts of other streams that the support lifecycle's rules read: an association's
+//! region and age, an offer's window, budget and awards, an application's scores.
+//!
+//! Built by applying the log's entries in index order (the server keeps one, fed under the
+//! append lock); an aggregate reads it through [`crate::RegistryFacts`]. The append path
+//! makes reading it safe under concurrency: a decision names the facts it read
+//! ([`crate::guards`]), and it is recorded only if none of them changed in between.
+//! Small: it grows with offers, applications and awards, never with other entries.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ledger::Timestamp;
+use serde_json::Value;
+
+use crate::support::{ApplicationEvent, AssociationEvent, AwardEvent, Eligibility, OfferEvent};
+use crate::LedgerEvent;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssociationFacts {
+    pub region: String,
+    pub domains: Vec<String>,
+    pub registered_on: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferFacts {
+    pub institution: String,
+    pub fiscal_year: i16,
+    pub budget: u64,
+    pub max_award: u64,
+    /// Criterion id and weight, in the offer's order.
+    pub criteria: Vec<(String, u32)>,
+    pub eligibility: Eligibility,
+    pub opens_at: Timestamp,
+    pub closes_at: Timestamp,
+    pub closed: bool,
+    /// Σ over awards: the amount, or once revoked what was disbursed of it.
+    pub committed: u64,
+    /// Application ids, in the order they were recorded.
+    pub applications: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplicationFacts {
+    pub offer: String,
+    pub association: String,
+    pub requested: u64,
+    /// Evaluator → weighted total in hundredths.
+    pub totals: BTreeMap<String, u32>,
+    /// The award that holds it, unless revoked.
+    pub award: Option<String>,
+}
+
+impl ApplicationFacts {
+    /// The application's score: the integer mean of its evaluators' totals (hundredths).
+    pub fn score(&self) -> Option<u32> {
+        let n = u32::try_from(self.totals.len()).ok().filter(|n| *n > 0)?;
+        Some(self.totals.values().sum::<u32>() / n)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwardFacts {
+    pub application: String,
+    pub offer: String,
+    pub institution: String,
+    pub association: String,
+    pub amount: u64,
+    pub disbursed: u64,
+    pub revoked: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct World {
+    associations: HashMap<String, AssociationFacts>,
+    offers: HashMap<String, OfferFacts>,
+    applications: HashMap<String, ApplicationFacts>,
+    awards: HashMap<String, AwardFacts>,
+    applicants: HashMap<(String, String), String>,
+}
+
+impl World {
+    /// Applies one entry, given by its stream and event; entries of other streams, and
+    /// entries that do not decode (which the verifier reports), change nothing.
+    pub fn apply(&mut self, stream: &str, event_type: &str, version: &str, data: &Value) {
+        let Some((kind, id)) = stream.split_once('/') else {
+            return;
+        };
+        let data = data.clone();
+        match kind {
+            "association" => {
+                if let Ok(AssociationEvent::AssociationRegistered(e)) =
+                    AssociationEvent::from_entry(event_type, version, data)
+                {
+                    self.associations.insert(
+                        id.to_owned(),
+                        AssociationFacts {
+                            region: e.region,
+                            domains: e.domains,
+                            registered_on: e.registered_on,
+                        },
+                    );
+                }
+            }
+            "offer" => {
+                if let Ok(e) = OfferEvent::from_entry(event_type, version, data) {
+                    self.apply_offer(id, e);
+                }
+            }
+            "application" => {
+                if let Ok(e) = ApplicationEvent::from_entry(event_type, version, data) {
+                    self.apply_application(id, e);
+                }
+            }
+            "award" => {
+                if let Ok(e) = AwardEvent::from_entry(event_type, version, data) {
+                    self.apply_award(id, e);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_offer(&mut self, id: &str, event: OfferEvent) {
+        match event {
+            OfferEvent::OfferPublished(e) => {
+                let at =
+                    |s: &str| Timestamp::parse_statement(s).unwrap_or(Timestamp::from_millis(0));
+                self.offers.insert(
+                    id.to_owned(),
+                    OfferFacts {
+                        institution: e.institution,
+                        fiscal_year: e.fiscal_year,
+                        budget: e.budget_centimes,
+                        max_award: e.max_award_centimes,
+                        criteria: e.criteria.into_iter().map(|c| (c.id, c.weight)).collect(),
+                        eligibility: e.eligibility,
+                        opens_at: at(&e.opens_at),
+                        closes_at: at(&e.closes_at),
+                        closed: false,
+                        committed: 0,
+                        applications: Vec::new(),
+                    },
+                );
+            }
+            OfferEvent::OfferAmended(e) => {
+                if let Some(offer) = self.offers.get_mut(id) {
+                    offer.budget = e.budget_centimes.unwrap_or(offer.budget);
+                    offer.max_award = e.max_award_centimes.unwrap_or(offer.max_award);
+                    if let Some(t) = e
+                        .closes_at
+                        .as_deref()
+                        .and_then(|t| Timestamp::parse_statement(t).ok())
+                    {
+                        offer.closes_at = t;
+                    }
+                }
+            }
+            OfferEvent::OfferClosed(_) => {
+                if let Some(offer) = self.offers.get_mut(id) {
+                    offer.closed = true;
+                }
+            }
+        }
+    }
+
+    fn apply_application(&mut self, id: &str, event: ApplicationEvent) {
+        match event {
+            ApplicationEvent::ApplicationSubmitted(e) => {
+                if let Some(offer) = self.offers.get_mut(&e.offer) {
+                    offer.applications.push(id.to_owned());
+                }
+                self.applicants
+                    .insert((e.offer.clone(), e.association.clone()), id.to_owned());
+                self.applications.insert(
+                    id.to_owned(),
+                    ApplicationFacts {
+                        offer: e.offer,
+                        association: e.association,
+                        requested: e.requested_centimes,
+                        totals: BTreeMap::new(),
+                        award: None,
+                    },
+                );
+            }
+            ApplicationEvent::ConflictOfInterestDeclared(_) => {}
+            ApplicationEvent::ApplicationScored(e) => {
+                if let Some(a) = self.applications.get_mut(id) {
+                    a.totals.insert(e.evaluator, e.total_hundredths);
+                }
+            }
+        }
+    }
+
+    fn apply_award(&mut self, id: &str, event: AwardEvent) {
+        match event {
+            AwardEvent::AwardGranted(e) => {
+                if let Some(offer) = self.offers.get_mut(&e.offer) {
+                    offer.committed += e.amount_centimes;
+                }
+                if let Some(a) = self.applications.get_mut(&e.application) {
+                    a.award = Some(id.to_owned());
+                }
+                self.awards.insert(
+                    id.to_owned(),
+                    AwardFacts {
+                        application: e.application,
+                        offer: e.offer,
+                        institution: e.institution,
+                        association: e.association,
+                        amount: e.amount_centimes,
+                        disbursed: 0,
+                        revoked: false,
+                    },
+                );
+            }
+            AwardEvent::DisbursementRecorded(e) => {
+                if let Some(award) = self.awards.get_mut(id) {
+                    award.disbursed = e.disbursed_total_centimes;
+                }
+            }
+            AwardEvent::ReportSubmitted(_) => {}
+            AwardEvent::AwardRevoked(_) => {
+                let Some(award) = self.awards.get_mut(id) else {
+                    return;
+                };
+                award.revoked = true;
+                let released = award.amount - award.disbursed.min(award.amount);
+                if let Some(offer) = self.offers.get_mut(&award.offer) {
+                    offer.committed = offer.committed.saturating_sub(released);
+                }
+                if let Some(a) = self.applications.get_mut(&award.application) {
+                    a.award = None;
+                }
+            }
+        }
+    }
+
+    pub fn association(&self, id: &str) -> Option<&AssociationFacts> {
+        self.associations.get(id)
+    }
+
+    pub fn offer(&self, id: &str) -> Option<&OfferFacts> {
+        self.offers.get(id)
+    }
+
+    pub fn application(&self, id: &str) -> Option<&ApplicationFacts> {
+        self.applications.get(id)
+    }
+
+    pub fn award(&self, id: &str) -> Option<&AwardFacts> {
+        self.awards.get(id)
+    }
+
+    /// The application of `association` to `offer`, if it applied.
+    pub fn applicant(&self, offer: &str, association: &str) -> Option<&String> {
+        self.applicants
+            .get(&(offer.to_owned(), association.to_owned()))
+    }
+
+    /// The applications to an offer, with their ids.
+    pub fn offer_applications(&self, offer: &str) -> Vec<(String, ApplicationFacts)> {
+        self.offers.get(offer).map_or_else(Vec::new, |o| {
+            o.applications
+                .iter()
+                .filter_map(|id| self.applications.get(id).map(|a| (id.clone(), a.clone())))
+                .collect()
+        })
+    }
+}
