@@ -622,13 +622,14 @@ fn weighted(p: &Programme, scores: &[i64]) -> i64 {
 fn format_mad(centimes: i64) -> String {
     let mad = centimes / 100;
     let digits = mad.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('\u{202f}');
-        }
-        grouped.push(c);
-    }
+    // Thousands separated by a narrow no-break space, as French typography writes them.
+    let grouped: Vec<String> = digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect();
+    let grouped = grouped.join("\u{202f}");
     format!("{grouped},{:02} MAD", centimes % 100)
 }
 
