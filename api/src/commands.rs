@@ -2,10 +2,20 @@
 //! business (for authorization), and the body parsed strictly (unknown fields refused).
 
 use domain::authorization::Scope;
+use domain::participation::{
+    CloseConsultation, ConsultationCommand, CreateDraft, DraftCommand, ErasePersonalData,
+    ModerateComment, OpenConsultation, PublishResults, PublishRevision, RespondToComments,
+    RevisionText, SubmitComment, SubmitDraft,
+};
 use domain::registry::{
     ActorCommand, InstitutionCommand, RegisterActor, RegisterInstitution, RevokeActor,
 };
-use domain::StreamName;
+use domain::support::{
+    AmendOffer, ApplicationCommand, AssociationCommand, AwardCommand, CloseOffer,
+    DeclareConflictOfInterest, GrantAward, OfferCommand, PublishOffer, RecordDisbursement,
+    RegisterAssociation, RevokeAward, ScoreApplication, SubmitApplication, SubmitReport,
+};
+use domain::{RegistryFacts, StreamName};
 use ledger::Statement;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -17,6 +27,12 @@ use crate::error::ApiError;
 pub enum Routed {
     Institution(InstitutionCommand),
     Actor(ActorCommand),
+    Association(AssociationCommand),
+    Offer(OfferCommand),
+    Application(ApplicationCommand),
+    Award(AwardCommand),
+    Draft(DraftCommand),
+    Consultation(ConsultationCommand),
 }
 
 /// A statement understood: its stream, its command and whose business it is.
@@ -27,27 +43,186 @@ pub struct RoutedCommand {
     pub scope: Scope,
 }
 
+/// Routes a statement. `facts` resolves whose business a command on an existing record
+/// is (an award's institution is its offer's); the aggregate checks it again on the state
+/// it decides on, so a record not yet visible here cannot slip past authorization.
+///
 /// # Errors
 /// 400 `unknown_command`, `wrong_stream` (stream type does not fit the command),
 /// `invalid_stream`/`invalid_id`, or `invalid_body` (the body does not fit the command).
-pub fn route(statement: &Statement) -> Result<RoutedCommand, ApiError> {
+pub fn route(statement: &Statement, facts: &dyn RegistryFacts) -> Result<RoutedCommand, ApiError> {
     let stream = StreamName::parse(&statement.stream)?;
-    let (kind, command) = match statement.command.as_str() {
+    let id = stream.id.as_str();
+    let b = &statement.body;
+    let offer_owner = |offer: &str| {
+        facts
+            .offer(offer)
+            .map_or(Scope::Unresolved, |o| Scope::Institution(o.institution))
+    };
+    let draft_owner = |draft: &str| {
+        facts
+            .draft(draft)
+            .map_or(Scope::Unresolved, |d| Scope::Institution(d.institution))
+    };
+    let consultation_owner = |consultation: &str| {
+        facts
+            .consultation(consultation)
+            .map_or(Scope::Unresolved, |c| Scope::Institution(c.institution))
+    };
+    let application_owner = |application: &str| {
+        facts
+            .application(application)
+            .map_or(Scope::Unresolved, |a| offer_owner(&a.offer))
+    };
+    let (kind, command, scope) = match statement.command.as_str() {
         "RegisterInstitution" => (
             "institution",
             Routed::Institution(InstitutionCommand::Register(body::<RegisterInstitution>(
-                &statement.body,
+                b,
             )?)),
+            Scope::Registry,
         ),
         "RegisterActor" => (
             "registry",
-            Routed::Actor(ActorCommand::Register(body::<RegisterActor>(
-                &statement.body,
-            )?)),
+            Routed::Actor(ActorCommand::Register(body::<RegisterActor>(b)?)),
+            Scope::Registry,
         ),
         "RevokeActor" => (
             "registry",
-            Routed::Actor(ActorCommand::Revoke(body::<RevokeActor>(&statement.body)?)),
+            Routed::Actor(ActorCommand::Revoke(body::<RevokeActor>(b)?)),
+            Scope::Registry,
+        ),
+        "RegisterAssociation" => (
+            "association",
+            Routed::Association(AssociationCommand::Register(body::<RegisterAssociation>(
+                b,
+            )?)),
+            Scope::Registry,
+        ),
+        "PublishOffer" => {
+            let body = body::<PublishOffer>(b)?;
+            let scope = Scope::Institution(body.institution.clone());
+            ("offer", Routed::Offer(OfferCommand::Publish(body)), scope)
+        }
+        "AmendOffer" => (
+            "offer",
+            Routed::Offer(OfferCommand::Amend(body::<AmendOffer>(b)?)),
+            offer_owner(id),
+        ),
+        "CloseOffer" => (
+            "offer",
+            Routed::Offer(OfferCommand::Close(body::<CloseOffer>(b)?)),
+            offer_owner(id),
+        ),
+        "SubmitApplication" => {
+            let body = body::<SubmitApplication>(b)?;
+            let scope = Scope::Association(body.association.clone());
+            (
+                "application",
+                Routed::Application(ApplicationCommand::Submit(body)),
+                scope,
+            )
+        }
+        "DeclareConflictOfInterest" => (
+            "application",
+            Routed::Application(ApplicationCommand::Declare(body::<
+                DeclareConflictOfInterest,
+            >(b)?)),
+            application_owner(id),
+        ),
+        "ScoreApplication" => (
+            "application",
+            Routed::Application(ApplicationCommand::Score(body::<ScoreApplication>(b)?)),
+            application_owner(id),
+        ),
+        "GrantAward" => {
+            let body = body::<GrantAward>(b)?;
+            let scope = application_owner(&body.application);
+            ("award", Routed::Award(AwardCommand::Grant(body)), scope)
+        }
+        "RecordDisbursement" => (
+            "award",
+            Routed::Award(AwardCommand::Disburse(body::<RecordDisbursement>(b)?)),
+            facts
+                .award(id)
+                .map_or(Scope::Unresolved, |a| Scope::Institution(a.institution)),
+        ),
+        "RevokeAward" => (
+            "award",
+            Routed::Award(AwardCommand::Revoke(body::<RevokeAward>(b)?)),
+            facts
+                .award(id)
+                .map_or(Scope::Unresolved, |a| Scope::Institution(a.institution)),
+        ),
+        "SubmitReport" => (
+            "award",
+            Routed::Award(AwardCommand::Report(body::<SubmitReport>(b)?)),
+            facts
+                .award(id)
+                .map_or(Scope::Unresolved, |a| Scope::Association(a.association)),
+        ),
+        "CreateDraft" => {
+            let body = body::<CreateDraft>(b)?;
+            let scope = Scope::Institution(body.institution.clone());
+            ("draft", Routed::Draft(DraftCommand::Create(body)), scope)
+        }
+        "PublishRevision" => (
+            "draft",
+            Routed::Draft(DraftCommand::PublishRevision(RevisionText {
+                body: body::<PublishRevision>(b)?,
+                document_articles: None,
+            })),
+            draft_owner(id),
+        ),
+        "SubmitDraft" => (
+            "draft",
+            Routed::Draft(DraftCommand::Submit(body::<SubmitDraft>(b)?)),
+            draft_owner(id),
+        ),
+        "OpenConsultation" => {
+            let body = body::<OpenConsultation>(b)?;
+            let scope = draft_owner(&body.draft);
+            (
+                "consultation",
+                Routed::Consultation(ConsultationCommand::Open(body)),
+                scope,
+            )
+        }
+        "SubmitComment" => {
+            let body = body::<SubmitComment>(b)?;
+            let scope = Scope::Association(body.association.clone());
+            (
+                "consultation",
+                Routed::Consultation(ConsultationCommand::Comment(body)),
+                scope,
+            )
+        }
+        "ModerateComment" => (
+            "consultation",
+            Routed::Consultation(ConsultationCommand::Moderate(body::<ModerateComment>(b)?)),
+            consultation_owner(id),
+        ),
+        "ErasePersonalData" => (
+            "consultation",
+            Routed::Consultation(ConsultationCommand::Erase(body::<ErasePersonalData>(b)?)),
+            consultation_owner(id),
+        ),
+        "CloseConsultation" => (
+            "consultation",
+            Routed::Consultation(ConsultationCommand::Close(body::<CloseConsultation>(b)?)),
+            consultation_owner(id),
+        ),
+        "RespondToComments" => (
+            "consultation",
+            Routed::Consultation(ConsultationCommand::Respond(body::<RespondToComments>(b)?)),
+            consultation_owner(id),
+        ),
+        "PublishResults" => (
+            "consultation",
+            Routed::Consultation(ConsultationCommand::PublishResults(body::<PublishResults>(
+                b,
+            )?)),
+            consultation_owner(id),
         ),
         other if ledger::roles::COMMANDS.contains(&other) => {
             return Err(ApiError::bad_request(
@@ -74,7 +249,7 @@ pub fn route(statement: &Statement) -> Result<RoutedCommand, ApiError> {
     Ok(RoutedCommand {
         stream,
         command,
-        scope: Scope::Registry,
+        scope,
     })
 }
 

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use cqrs_es::{
     Aggregate, AggregateContext, AggregateError, DomainEvent, EventEnvelope, EventStore,
 };
-use domain::{LedgerEvent, TimedDecision};
+use domain::{guards, LedgerEvent, TimedDecision};
 use ledger::hash::ZERO_HASH;
 use ledger::{Auth, Hash, SignedEntry};
 use serde_json::json;
@@ -30,6 +30,10 @@ pub struct Ticket {
     pub auth: Option<Arc<Auth>>,
     /// The tree size this process had seen before the statement's nonce was checked.
     pub checked_at: u64,
+    /// A tree size the facts of other streams were at least as fresh as when the current
+    /// attempt read them; set before each attempt. Anything a decision read (its guard
+    /// keys) must be unchanged from this size on.
+    pub facts_at: AtomicU64,
     pub outcome: Mutex<Option<Result<Appended, AppendError>>>,
 }
 
@@ -202,6 +206,8 @@ where
             events: pending,
             auth: ticket.auth.clone(),
             window: context.aggregate.decision_window(),
+            reads: pending_reads(A::TYPE, &context.id, &events),
+            facts_at: ticket.facts_at.load(Ordering::Acquire),
             metadata: json!({ "actor": actor }),
             reply: tokio::sync::oneshot::channel().0,
         };
@@ -227,4 +233,16 @@ where
         *ticket.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
         result
     }
+}
+
+/// The guard keys the decision behind these events read.
+fn pending_reads<E: LedgerEvent>(stream_type: &str, id: &str, events: &[E]) -> Vec<String> {
+    let stream = format!("{stream_type}/{id}");
+    let mut reads: Vec<String> = events
+        .iter()
+        .flat_map(|e| guards::reads(&stream, &e.event_type(), &e.to_data()))
+        .collect();
+    reads.sort();
+    reads.dedup();
+    reads
 }

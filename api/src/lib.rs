@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod client;
 pub mod clock;
+pub mod command_documents;
 pub mod commands;
 pub mod demo;
 pub mod error;

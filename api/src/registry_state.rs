@@ -4,12 +4,15 @@
 //! Built from the log at start-up and fed every appended entry in index order (including
 //! those other processes appended, read back under the append lock), so the append path
 //! can re-check revocations and key uniqueness at the exact point of the log where an
-//! entry lands. It is small: it grows with actors and institutions, not with entries.
+//! entry lands. It also holds the support lifecycle's cross-stream facts
+//! ([`domain::world::World`]) that aggregates read. It is small: it grows with actors,
+//! institutions, offers, applications and awards, not with other entries.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 
 use domain::authorization::ActorInfo;
+use domain::world::World;
 use domain::RegistryFacts;
 use ledger::roles::Role;
 use ledger::Entry;
@@ -30,6 +33,8 @@ pub struct Registry {
     key_of_actor: HashMap<String, String>,
     institutions: HashSet<String>,
     associations: HashSet<String>,
+    /// The support lifecycle's cross-stream facts.
+    world: World,
 }
 
 impl Registry {
@@ -38,6 +43,12 @@ impl Registry {
         let Some((kind, id)) = entry.stream.split_once('/') else {
             return;
         };
+        self.world.apply(
+            &entry.stream,
+            &entry.event_type,
+            &entry.version,
+            &entry.data,
+        );
         let data = &entry.data;
         match (kind, entry.event_type.as_str()) {
             ("institution", "InstitutionRegistered") => {
@@ -130,5 +141,9 @@ impl RegistryFacts for SharedRegistry {
 
     fn key_registered(&self, public_key: &str) -> bool {
         self.read().by_key.contains_key(public_key)
+    }
+
+    fn read_world(&self, read: &mut dyn FnMut(&World)) {
+        read(&self.read().world);
     }
 }

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use domain::{Clock, TimeWindow};
+use domain::{guards, Clock, TimeWindow};
 use ed25519_dalek::SigningKey;
 use ledger::merkle::{Frontier, NodeId};
 use ledger::statement::{body_within_data, MAX_CLOCK_SKEW_MS};
@@ -56,6 +56,10 @@ pub struct AppendRequest {
     pub events: Vec<PendingEvent>,
     pub auth: Option<Arc<Auth>>,
     pub window: TimeWindow,
+    /// Guard keys of other streams the decision read (`domain::guards`).
+    pub reads: Vec<String>,
+    /// Those facts were at least as fresh as this tree size.
+    pub facts_at: u64,
     pub metadata: Value,
     pub reply: oneshot::Sender<Result<Appended, AppendError>>,
 }
@@ -273,6 +277,7 @@ impl Sequencer {
 
         let mut work = BatchWork::new(recorded_at);
         let mut accepted = Vec::with_capacity(batch.len());
+        let mut retries = Vec::new();
         for request in batch {
             match self.decide(&request, &mut work, &mut frontier) {
                 Ok((appended, nonce)) => accepted.push(Accepted {
@@ -280,11 +285,17 @@ impl Sequencer {
                     appended,
                     nonce,
                 }),
+                // A command that lost a race is answered after this batch is settled, so
+                // that its retry reads facts that include the commands that beat it.
+                Err(e @ (AppendError::Conflict | AppendError::OutsideWindow)) => {
+                    retries.push((request.reply, e));
+                }
                 Err(e) => {
                     let _ = request.reply.send(Err(e));
                 }
             }
         }
+        let _retry_after_this_batch = RetryAfter(retries);
         if accepted.is_empty() {
             // Nothing to write: release the lock without touching the state row.
             let _ = tx.rollback().await;
@@ -339,6 +350,7 @@ impl Sequencer {
         for (entry, hash) in &work.entries {
             self.recent
                 .record_stream(&entry.stream, entry.seq, *hash, entry.index);
+            self.recent.record_guards(entry);
         }
         for a in &accepted {
             if let Some(n) = &a.nonce {
@@ -381,6 +393,18 @@ impl Sequencer {
             Some((_, hash)) => hash,
             None => request.loaded_hash,
         };
+        // Facts of other streams the decision read must not have changed since.
+        if !request.reads.is_empty() {
+            if request.facts_at < self.recent.floor {
+                return Err(AppendError::Conflict);
+            }
+            let changed = request.reads.iter().any(|key| {
+                work.touched.contains(key) || self.recent.touched_since(key, request.facts_at)
+            });
+            if changed {
+                return Err(AppendError::Conflict);
+            }
+        }
         let is_genesis = frontier.size() == 0;
         if is_genesis != (stream == "registry/admin" && request.auth.is_none()) {
             return Err(AppendError::NoGenesis);
@@ -565,11 +589,24 @@ impl Sequencer {
         self.config.registry.apply(entry);
         self.recent
             .record_stream(&entry.stream, entry.seq, signed.hash, entry.index);
+        self.recent.record_guards(entry);
         if let Some(auth) = &entry.auth {
             let (actor, nonce) = (auth.actor_b64(), auth.statement.nonce.clone());
             // The answer another process gave is in the nonces table, not here.
             self.recent
                 .record_nonce(&actor, &nonce, auth.statement_hash(), None, entry.index);
+        }
+    }
+}
+
+/// Answers the commands to run again when dropped, that is once the batch is settled
+/// (committed and remembered, or abandoned), whichever way `run_batch` returns.
+struct RetryAfter(Vec<(oneshot::Sender<Result<Appended, AppendError>>, AppendError)>);
+
+impl Drop for RetryAfter {
+    fn drop(&mut self) {
+        for (reply, e) in self.0.drain(..) {
+            let _ = reply.send(Err(e));
         }
     }
 }
@@ -595,6 +632,8 @@ struct BatchWork {
     /// Keys registered or revoked earlier in this batch (the shared registry learns them
     /// at the commit). Small: copying the whole registry per batch made appends O(n).
     keys: HashMap<String, ActorRecord>,
+    /// Guard keys (streams and derived keys) changed earlier in this batch.
+    touched: HashSet<String>,
 }
 
 impl BatchWork {
@@ -602,6 +641,7 @@ impl BatchWork {
         Self {
             recorded_at,
             keys: HashMap::new(),
+            touched: HashSet::new(),
             rows: Vec::new(),
             nodes: Vec::new(),
             documents: Vec::new(),
@@ -613,6 +653,9 @@ impl BatchWork {
 
     fn add(&mut self, request: &AppendRequest, signed: SignedEntry, appended: &mut Appended) {
         let entry = &signed.entry;
+        self.touched.insert(entry.stream.clone());
+        self.touched
+            .extend(guards::touches(&entry.event_type, &entry.data));
         if let Some(docs) = entry.data.get("documents").and_then(Value::as_array) {
             for doc in docs.iter().filter_map(Value::as_str) {
                 self.documents.push((doc.to_owned(), entry.index));
@@ -653,12 +696,15 @@ impl BatchWork {
 struct RecentAppends {
     floor: u64,
     streams: HashMap<String, (u64, Hash, u64)>,
+    /// Derived guard key → index of the last entry that changed it.
+    guards: HashMap<String, u64>,
     nonces: HashMap<(String, String), (Hash, Option<String>, u64)>,
     order: VecDeque<(u64, RecentKey)>,
 }
 
 enum RecentKey {
     Stream(String),
+    Guard(String),
     Nonce(String, String),
 }
 
@@ -667,6 +713,7 @@ impl RecentAppends {
         Self {
             floor,
             streams: HashMap::new(),
+            guards: HashMap::new(),
             nonces: HashMap::new(),
             order: VecDeque::new(),
         }
@@ -686,6 +733,21 @@ impl RecentAppends {
         self.streams.insert(stream.to_owned(), (seq, hash, index));
         self.order
             .push_back((index, RecentKey::Stream(stream.to_owned())));
+        self.evict();
+    }
+
+    /// Whether an entry with index >= `since` changed `key` (a stream name or a derived
+    /// guard key). Only meaningful for `since >= floor`.
+    fn touched_since(&self, key: &str, since: u64) -> bool {
+        self.streams.get(key).is_some_and(|(_, _, i)| *i >= since)
+            || self.guards.get(key).is_some_and(|i| *i >= since)
+    }
+
+    fn record_guards(&mut self, entry: &Entry) {
+        for key in guards::touches(&entry.event_type, &entry.data) {
+            self.guards.insert(key.clone(), entry.index);
+            self.order.push_back((entry.index, RecentKey::Guard(key)));
+        }
         self.evict();
     }
 
@@ -713,6 +775,11 @@ impl RecentAppends {
                 RecentKey::Stream(s) => {
                     if self.streams.get(&s).is_some_and(|(_, _, i)| *i == index) {
                         self.streams.remove(&s);
+                    }
+                }
+                RecentKey::Guard(g) => {
+                    if self.guards.get(&g).is_some_and(|i| *i == index) {
+                        self.guards.remove(&g);
                     }
                 }
                 RecentKey::Nonce(a, n) => {

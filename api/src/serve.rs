@@ -5,11 +5,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use domain::Clock;
 use ledger::{SignedEntry, VerifierKey};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::clock::ScriptableClock;
+use crate::demo::Demo;
 use crate::registry_state::SharedRegistry;
 use crate::service::{Service, ServiceParts};
 use crate::store::{Backend, Db};
@@ -59,6 +61,36 @@ pub enum StartError {
 /// [`StartError`]: the store, the keys, or a log key or origin that differs from the
 /// genesis entry's (then the process must not serve).
 pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
+    // The system clock, which only `--demo` ever holds at other instants.
+    let clock = Arc::new(ScriptableClock::default());
+    let demo = options.demo.then(|| Demo::plan(clock.clone()));
+    start_on(options, clock, demo).await
+}
+
+/// [`start`] with the ledger's clock given rather than the system's: the one way to run
+/// the real server through a story whose deadlines (an offer's window, a consultation's
+/// close) are days apart, without waiting days. Every reading of the time (`recorded_at`,
+/// the five-minute `issued_at` check, the domain's decisions) goes through `clock`.
+///
+/// # Errors
+/// As [`start`].
+pub async fn start_with_clock(
+    options: &ServeOptions,
+    clock: Arc<dyn Clock>,
+) -> Result<Running, StartError> {
+    if options.demo {
+        return Err(StartError::Refused(
+            "--demo drives the server's own clock; it cannot run on a given one".to_owned(),
+        ));
+    }
+    start_on(options, clock, None).await
+}
+
+async fn start_on(
+    options: &ServeOptions,
+    clock: Arc<dyn Clock>,
+    demo: Option<Demo>,
+) -> Result<Running, StartError> {
     create_private_dir(&options.data)?;
     let url = match &options.database_url {
         Some(url) => url.clone(),
@@ -89,7 +121,7 @@ pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
         }
         (Some(stored), _) => stored.clone(),
         (None, asked) => asked.clone().unwrap_or_else(|| {
-            if options.demo {
+            if demo.is_some() {
                 crate::demo::DEMO_ORIGIN
             } else {
                 DEFAULT_ORIGIN
@@ -112,10 +144,8 @@ pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
             registry.apply(&signed.entry);
         }
     }
-    // The system clock, which only `--demo` ever holds at other instants.
-    let clock = Arc::new(ScriptableClock::default());
-    let demo = options.demo.then(|| crate::demo::Demo::plan(clock.clone()));
     if let (Some(demo), 0) = (&demo, state.tree_size) {
+        // A new demo log begins where its story does.
         demo.rewind_clock();
     }
     let sequencer = sequencer::start(

@@ -2,19 +2,23 @@
 //! `POST /v1/statements` with its checks in the order api.md fixes.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use cqrs_es::{AggregateError, CqrsFramework};
-use domain::authorization::authorize;
+use domain::authorization::{authorize, ActorInfo};
+use domain::participation::{Consultation, ConsultationCommand, Draft, PublicComment};
 use domain::registry::{Actor, ActorCommand, Institution, RegisterGenesis};
-use domain::{Clock, DomainError, Services};
+use domain::support::{Application, Association, Award, Offer};
+use domain::{Clock, DomainError, Issued, Services};
 use ledger::canonical;
 use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
 use ledger::Auth;
 use serde_json::Value;
 
+use crate::command_documents;
 use crate::commands::{self, Routed};
 use crate::error::ApiError;
 use crate::event_store::{LedgerStore, Ticket, Tickets, TICKET_KEY};
@@ -24,7 +28,9 @@ use crate::sequencer::{AppendError, Appended, SequencerHandle};
 use crate::store::Db;
 
 /// How many times a command is run again after a conflict before the client gets a 503.
-const MAX_ATTEMPTS: usize = 20;
+/// Commands racing on one offer's budget are decided one per batch, so this bounds how
+/// many such commands can be in flight at once without a client seeing a 503.
+const MAX_ATTEMPTS: usize = 64;
 /// How long a writer waits for the read models to include its entries.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(10);
 
@@ -44,6 +50,12 @@ pub struct Service {
     tickets: Arc<Tickets>,
     institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
     actors: CqrsFramework<Actor, LedgerStore<Actor>>,
+    associations: CqrsFramework<Association, LedgerStore<Association>>,
+    offers: CqrsFramework<Offer, LedgerStore<Offer>>,
+    applications: CqrsFramework<Application, LedgerStore<Application>>,
+    awards: CqrsFramework<Award, LedgerStore<Award>>,
+    drafts: CqrsFramework<Draft, LedgerStore<Draft>>,
+    consultations: CqrsFramework<Consultation, LedgerStore<Consultation>>,
 }
 
 /// The parts a [`Service`] is built from.
@@ -64,18 +76,21 @@ impl Service {
             clock: parts.clock.clone(),
             registry: parts.registry.clone(),
         };
-        let (db, seq) = (&parts.db, &parts.sequencer);
+        let stores = Stores {
+            db: &parts.db,
+            sequencer: &parts.sequencer,
+            tickets: &tickets,
+            services: &services,
+        };
         Self {
-            institutions: CqrsFramework::new(
-                LedgerStore::new(db.clone(), seq.clone(), tickets.clone()),
-                vec![],
-                services.clone(),
-            ),
-            actors: CqrsFramework::new(
-                LedgerStore::new(db.clone(), seq.clone(), tickets.clone()),
-                vec![],
-                services,
-            ),
+            institutions: stores.framework(),
+            actors: stores.framework(),
+            associations: stores.framework(),
+            offers: stores.framework(),
+            applications: stores.framework(),
+            awards: stores.framework(),
+            drafts: stores.framework(),
+            consultations: stores.framework(),
             tickets: tickets.clone(),
             db: parts.db,
             origin: parts.origin,
@@ -99,7 +114,8 @@ impl Service {
             origin: self.origin.clone(),
             log_key: self.log_key.clone(),
         }));
-        self.execute("admin", command, Ticket::default()).await
+        self.execute("admin", command, None, Ticket::default())
+            .await
     }
 
     /// `POST /v1/statements`: checks, in api.md's order, then runs the command.
@@ -118,7 +134,7 @@ impl Service {
             }
             e => ApiError::bad_request("invalid_statement", e.to_string()),
         })?;
-        let routed = commands::route(&auth.statement)?;
+        let routed = commands::route(&auth.statement, self.registry.as_ref())?;
 
         // Anything appended after this size is in the sequencer's memory (see RecentAppends).
         let checked_at = self.sequencer.known_size();
@@ -172,6 +188,8 @@ impl Service {
         }
         // Role and institution: 403.
         authorize(&record.info, &auth.statement.command, &routed.scope)?;
+        let mut routed = routed;
+        command_documents::prepare(&self.db, &mut routed.command).await?;
 
         let (nonce, statement_hash) = (auth.statement.nonce.clone(), auth.statement_hash());
         let ticket = Ticket {
@@ -180,7 +198,12 @@ impl Service {
             ..Ticket::default()
         };
         let appended = match self
-            .execute(routed.stream.id.as_str(), routed.command, ticket)
+            .execute(
+                routed.stream.id.as_str(),
+                routed.command,
+                Some(record.info.clone()),
+                ticket,
+            )
             .await
         {
             Err(e) if e.code == ALREADY_APPENDED => return original_answer(&e.message),
@@ -201,11 +224,35 @@ impl Service {
         Ok((StatusCode::CREATED, appended.response()))
     }
 
+    /// Records a comment of the public channel: no key, no `auth` on the entry, and its
+    /// `data` says it came through the public channel (`ledger-format.md`). The text must
+    /// already be stored as a document; the person reference comes from the erasable
+    /// personal-data store.
+    ///
+    /// # Errors
+    /// The domain's refusals (window, article), 422 `invalid_comment_text`, or the store's.
+    pub async fn submit_public_comment(
+        &self,
+        consultation: &str,
+        comment: PublicComment,
+    ) -> Result<Appended, ApiError> {
+        domain::AggregateId::parse(consultation)?;
+        command_documents::comment_text(&self.db, &comment.document).await?;
+        let command = Routed::Consultation(ConsultationCommand::PublicComment(comment));
+        // The stream heads this process remembers cover everything from here on.
+        let ticket = Ticket {
+            checked_at: self.sequencer.known_size(),
+            ..Ticket::default()
+        };
+        self.execute(consultation, command, None, ticket).await
+    }
+
     /// Runs a command, again on a conflict, and returns what the log recorded.
     async fn execute(
         &self,
         id: &str,
         command: Routed,
+        by: Option<ActorInfo>,
         ticket: Ticket,
     ) -> Result<Appended, ApiError> {
         let (ticket_id, ticket) = self.tickets.open(ticket);
@@ -216,6 +263,10 @@ impl Service {
             "the stream is too busy; retry",
         ));
         for _ in 0..MAX_ATTEMPTS {
+            // The facts the aggregate reads are at least this fresh (see `Ticket::facts_at`).
+            ticket
+                .facts_at
+                .store(self.sequencer.known_size(), Ordering::Release);
             let run = match &command {
                 Routed::Institution(c) => {
                     self.institutions
@@ -225,6 +276,60 @@ impl Service {
                 Routed::Actor(c) => {
                     self.actors
                         .execute_with_metadata(id, c.clone(), metadata.clone())
+                        .await
+                }
+                Routed::Association(c) => {
+                    self.associations
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Offer(c) => {
+                    self.offers
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Application(c) => {
+                    self.applications
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Award(c) => {
+                    self.awards
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Draft(c) => {
+                    self.drafts
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Consultation(c) => {
+                    self.consultations
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
                         .await
                 }
             };
@@ -322,6 +427,32 @@ impl Service {
         if !self.projections.wait_for(size, READ_YOUR_WRITES).await {
             tracing::warn!(size, "read models lag behind acknowledged writes");
         }
+    }
+}
+
+/// What every aggregate's cqrs-es framework is built from.
+struct Stores<'a> {
+    db: &'a Db,
+    sequencer: &'a SequencerHandle,
+    tickets: &'a Arc<Tickets>,
+    services: &'a Services,
+}
+
+impl Stores<'_> {
+    fn framework<A>(&self) -> CqrsFramework<A, LedgerStore<A>>
+    where
+        A: cqrs_es::Aggregate<Services = Services> + domain::TimedDecision,
+        A::Event: domain::LedgerEvent,
+    {
+        CqrsFramework::new(
+            LedgerStore::new(
+                self.db.clone(),
+                self.sequencer.clone(),
+                self.tickets.clone(),
+            ),
+            vec![],
+            self.services.clone(),
+        )
     }
 }
 

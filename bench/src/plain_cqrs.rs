@@ -78,6 +78,10 @@ impl RegistryFacts for NoRegistry {
     fn key_registered(&self, _public_key: &str) -> bool {
         false
     }
+
+    fn read_world(&self, read: &mut dyn FnMut(&domain::world::World)) {
+        read(&domain::world::World::default());
+    }
 }
 
 /// Plain cqrs-es on its own pool.

@@ -24,6 +24,9 @@ pub enum Scope {
     Institution(String),
     /// Something an association owns (its applications, reports, comments).
     Association(String),
+    /// A record that does not exist (yet): only the role is checked here; the aggregate
+    /// refuses the command, or checks ownership on the state it finds.
+    Unresolved,
 }
 
 /// # Errors
@@ -37,7 +40,7 @@ pub fn authorize(actor: &ActorInfo, command: &str, scope: &Scope) -> Result<(), 
         ));
     }
     let own = match scope {
-        Scope::Registry => true,
+        Scope::Registry | Scope::Unresolved => true,
         Scope::Institution(id) => {
             actor.roles.contains(&Role::Admin) || actor.institution.as_deref() == Some(id)
         }

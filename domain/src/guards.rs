@@ -42,6 +42,8 @@ pub fn reads(stream: &str, event_type: &str, data: &Value) -> Vec<String> {
         "AwardRevoked" => vec![format!("awards/{}", text(data, "offer"))],
         "OfferAmended" => vec![format!("awards/{}", stream_id(stream))],
         "OfferClosed" => vec![format!("applications/{}", stream_id(stream))],
+        // A consultation opens only on a draft not yet submitted.
+        "ConsultationOpened" => vec![format!("draft/{}", text(data, "draft"))],
         _ => Vec::new(),
     }
 }

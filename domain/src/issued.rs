@@ -17,6 +17,14 @@ pub struct Issued<C> {
 }
 
 impl<C> Issued<C> {
+    pub fn new(id: &str, command: C, by: Option<ActorInfo>) -> Self {
+        Self {
+            id: id.to_owned(),
+            command,
+            by,
+        }
+    }
+
     pub fn by(actor: ActorInfo, id: &str, command: C) -> Self {
         Self {
             id: id.to_owned(),

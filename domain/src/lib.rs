@@ -13,6 +13,7 @@ pub mod event_codec;
 pub mod guards;
 pub mod id;
 pub mod issued;
+pub mod participation;
 pub mod registry;
 pub mod services;
 pub mod support;

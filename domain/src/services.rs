@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use ledger::Timestamp;
 
-use crate::world::{ApplicationFacts, AssociationFacts, AwardFacts, OfferFacts};
+use crate::world::{
+    ApplicationFacts, AssociationFacts, AwardFacts, ConsultationFacts, DraftFacts, OfferFacts,
+    World,
+};
 
 /// The ledger's clock. The server's implementation reads the system clock; the time an
 /// entry finally carries (`recorded_at`) is fixed later under the append lock, and
@@ -27,16 +30,60 @@ pub trait RegistryFacts: Send + Sync {
     /// Whether this base64 public key was ever registered, revoked or not.
     fn key_registered(&self, public_key: &str) -> bool;
 
-    // The support lifecycle's facts (see `crate::world`). Facts that can change (an
-    // offer's awards, an application's scores) are read under the guard of
-    // `crate::guards`, so a stale answer makes the command run again, never a wrong entry.
-    fn association(&self, id: &str) -> Option<AssociationFacts>;
-    fn offer(&self, id: &str) -> Option<OfferFacts>;
-    fn application(&self, id: &str) -> Option<ApplicationFacts>;
-    fn award(&self, id: &str) -> Option<AwardFacts>;
+    /// Runs `read` on the support lifecycle's cross-stream facts (`crate::world`).
+    /// Facts that can change (an offer's awards, an application's scores) are read under
+    /// the guard of `crate::guards`: a stale answer makes the command run again, never a
+    /// wrong entry.
+    fn read_world(&self, read: &mut dyn FnMut(&World));
+
+    fn association(&self, id: &str) -> Option<AssociationFacts> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.association(id).cloned());
+        out
+    }
+
+    fn offer(&self, id: &str) -> Option<OfferFacts> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.offer(id).cloned());
+        out
+    }
+
+    fn application(&self, id: &str) -> Option<ApplicationFacts> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.application(id).cloned());
+        out
+    }
+
+    fn award(&self, id: &str) -> Option<AwardFacts> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.award(id).cloned());
+        out
+    }
+
     /// The application of `association` to `offer`, if any.
-    fn applicant(&self, offer: &str, association: &str) -> Option<String>;
-    fn offer_applications(&self, offer: &str) -> Vec<(String, ApplicationFacts)>;
+    fn applicant(&self, offer: &str, association: &str) -> Option<String> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.applicant(offer, association).cloned());
+        out
+    }
+
+    fn draft(&self, id: &str) -> Option<DraftFacts> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.draft(id).cloned());
+        out
+    }
+
+    fn consultation(&self, id: &str) -> Option<ConsultationFacts> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.consultation(id).cloned());
+        out
+    }
+
+    fn offer_applications(&self, offer: &str) -> Vec<(String, ApplicationFacts)> {
+        let mut out = Vec::new();
+        self.read_world(&mut |w| out = w.offer_applications(offer));
+        out
+    }
 }
 
 /// The services every aggregate receives from cqrs-es.

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use ledger::Timestamp;
 use serde_json::Value;
 
+use crate::participation::{ConsultationEvent, DraftEvent};
 use crate::support::{ApplicationEvent, AssociationEvent, AwardEvent, Eligibility, OfferEvent};
 use crate::LedgerEvent;
 
@@ -70,8 +71,28 @@ pub struct AwardFacts {
     pub revoked: bool,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DraftFacts {
+    pub institution: String,
+    /// Revision number → its article ids.
+    pub revisions: BTreeMap<u32, Vec<String>>,
+    pub submitted: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsultationFacts {
+    pub draft: String,
+    pub institution: String,
+    /// Comments received (numbered 1..=comments).
+    pub comments: u64,
+    /// Ids of the published recommendations.
+    pub recommendations: Vec<String>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct World {
+    drafts: HashMap<String, DraftFacts>,
+    consultations: HashMap<String, ConsultationFacts>,
     associations: HashMap<String, AssociationFacts>,
     offers: HashMap<String, OfferFacts>,
     applications: HashMap<String, ApplicationFacts>,
@@ -115,6 +136,16 @@ impl World {
             "award" => {
                 if let Ok(e) = AwardEvent::from_entry(event_type, version, data) {
                     self.apply_award(id, e);
+                }
+            }
+            "draft" => {
+                if let Ok(e) = DraftEvent::from_entry(event_type, version, data) {
+                    self.apply_draft(id, e);
+                }
+            }
+            "consultation" => {
+                if let Ok(e) = ConsultationEvent::from_entry(event_type, version, data) {
+                    self.apply_consultation(id, e);
                 }
             }
             _ => {}
@@ -234,6 +265,66 @@ impl World {
                 }
             }
         }
+    }
+
+    fn apply_draft(&mut self, id: &str, event: DraftEvent) {
+        match event {
+            DraftEvent::DraftCreated(e) => {
+                self.drafts.insert(
+                    id.to_owned(),
+                    DraftFacts {
+                        institution: e.institution,
+                        revisions: BTreeMap::new(),
+                        submitted: false,
+                    },
+                );
+            }
+            DraftEvent::RevisionPublished(e) => {
+                if let Some(d) = self.drafts.get_mut(id) {
+                    d.revisions.insert(e.number, e.article_ids);
+                }
+            }
+            DraftEvent::DraftSubmitted(_) => {
+                if let Some(d) = self.drafts.get_mut(id) {
+                    d.submitted = true;
+                }
+            }
+        }
+    }
+
+    fn apply_consultation(&mut self, id: &str, event: ConsultationEvent) {
+        match event {
+            ConsultationEvent::ConsultationOpened(e) => {
+                self.consultations.insert(
+                    id.to_owned(),
+                    ConsultationFacts {
+                        draft: e.draft,
+                        institution: e.institution,
+                        comments: 0,
+                        recommendations: Vec::new(),
+                    },
+                );
+            }
+            ConsultationEvent::CommentSubmitted(e) => {
+                if let Some(c) = self.consultations.get_mut(id) {
+                    c.comments = c.comments.max(e.comment);
+                }
+            }
+            ConsultationEvent::ResultsPublished(e) => {
+                if let Some(c) = self.consultations.get_mut(id) {
+                    c.recommendations = e.recommendations.into_iter().map(|r| r.id).collect();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn draft(&self, id: &str) -> Option<&DraftFacts> {
+        self.drafts.get(id)
+    }
+
+    pub fn consultation(&self, id: &str) -> Option<&ConsultationFacts> {
+        self.consultations.get(id)
     }
 
     pub fn association(&self, id: &str) -> Option<&AssociationFacts> {

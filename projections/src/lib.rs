@@ -8,10 +8,13 @@
 //!
 //! Architecture invariant: no I/O here; the runner (in `api`) owns the storage.
 
+pub mod open_data;
 pub mod registry;
+pub mod support;
 pub mod view_change;
 
 pub use registry::RegistryProjector;
+pub use support::SupportProjector;
 pub use view_change::ViewChange;
 
 use ledger::Entry;
@@ -28,5 +31,5 @@ pub trait Projector: Send + Sync {
 
 /// Every projector the server runs.
 pub fn all() -> Vec<Box<dyn Projector>> {
-    vec![Box::new(RegistryProjector)]
+    vec![Box::new(RegistryProjector), Box::new(SupportProjector)]
 }

@@ -2,12 +2,14 @@
 //! the JSON error format applied everywhere.
 
 mod documents;
+mod exports;
 mod health;
 mod log;
 mod openapi;
 mod registry;
 mod statements;
 mod streams;
+mod support;
 
 use std::sync::Arc;
 
@@ -37,6 +39,8 @@ pub fn app(state: AppState) -> Router {
         .merge(log::router())
         .merge(streams::router())
         .merge(registry::router())
+        .merge(support::router())
+        .merge(exports::router())
         .merge(openapi::router())
         // Each write route sets its own limit; this is the ceiling for everything else.
         .layer(DefaultBodyLimit::max(MAX_STATEMENT_REQUEST_BYTES))

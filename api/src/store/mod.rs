@@ -6,6 +6,7 @@
 //! Architecture invariant: nothing outside this module writes SQL.
 
 mod queries;
+mod view_queries;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;
 
 pub use queries::*;
+pub use view_queries::*;
 
 /// Which database a URL selects.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

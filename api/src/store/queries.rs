@@ -548,6 +548,19 @@ impl Db {
         row.map(|r| r.try_get(0)).transpose()
     }
 
+    /// A document's bytes if it was uploaded, named by an entry or not (the edge reads a
+    /// document a command is about to name).
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn uploaded_document(&self, sha256: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+        let row = sqlx::query("SELECT content FROM documents WHERE sha256 = $1")
+            .bind(sha256.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| r.try_get(0)).transpose()
+    }
+
     /// Whether a document with this hash was uploaded.
     ///
     /// # Errors

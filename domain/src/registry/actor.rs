@@ -341,23 +341,8 @@ pub(crate) mod tests {
             self.keys.contains(public_key)
         }
         // The registry's aggregates read none of the support lifecycle's facts.
-        fn association(&self, _: &str) -> Option<crate::world::AssociationFacts> {
-            None
-        }
-        fn offer(&self, _: &str) -> Option<crate::world::OfferFacts> {
-            None
-        }
-        fn application(&self, _: &str) -> Option<crate::world::ApplicationFacts> {
-            None
-        }
-        fn award(&self, _: &str) -> Option<crate::world::AwardFacts> {
-            None
-        }
-        fn applicant(&self, _: &str, _: &str) -> Option<String> {
-            None
-        }
-        fn offer_applications(&self, _: &str) -> Vec<(String, crate::world::ApplicationFacts)> {
-            Vec::new()
+        fn read_world(&self, read: &mut dyn FnMut(&crate::world::World)) {
+            read(&crate::world::World::default());
         }
     }
 

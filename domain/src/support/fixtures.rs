@@ -8,7 +8,7 @@ use ledger::Timestamp;
 
 use super::*;
 use crate::authorization::ActorInfo;
-use crate::world::{ApplicationFacts, AssociationFacts, AwardFacts, OfferFacts, World};
+use crate::world::World;
 use crate::{Clock, LedgerEvent, RegistryFacts, Services};
 
 pub(crate) struct Facts {
@@ -25,23 +25,8 @@ impl RegistryFacts for Facts {
     fn key_registered(&self, _: &str) -> bool {
         false
     }
-    fn association(&self, id: &str) -> Option<AssociationFacts> {
-        self.world.association(id).cloned()
-    }
-    fn offer(&self, id: &str) -> Option<OfferFacts> {
-        self.world.offer(id).cloned()
-    }
-    fn application(&self, id: &str) -> Option<ApplicationFacts> {
-        self.world.application(id).cloned()
-    }
-    fn award(&self, id: &str) -> Option<AwardFacts> {
-        self.world.award(id).cloned()
-    }
-    fn applicant(&self, offer: &str, association: &str) -> Option<String> {
-        self.world.applicant(offer, association).cloned()
-    }
-    fn offer_applications(&self, offer: &str) -> Vec<(String, ApplicationFacts)> {
-        self.world.offer_applications(offer)
+    fn read_world(&self, read: &mut dyn FnMut(&World)) {
+        read(&self.world);
     }
 }
 

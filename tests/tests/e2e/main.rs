@@ -7,6 +7,9 @@
 //! else `postgres://postgres@127.0.0.1:5432/postgres`; a test that cannot reach it fails,
 //! it never skips). Scenarios that make sense on both stores run on both: the
 //! `both_backends!` macro makes `<scenario>::sqlite` and `<scenario>::postgres`.
+//!
+//! The `support_*` modules follow public support to associations (offers, applications,
+//! awards) on a server whose ledger clock the test moves (`lifecycle.rs`).
 
 #[macro_use]
 mod support;
@@ -16,9 +19,14 @@ mod concurrency;
 mod crash;
 mod demo;
 mod documents;
+mod lifecycle;
 mod processes;
 mod proofs;
 mod read_models;
 mod refusals;
 mod retries;
 mod scenario;
+mod support_concurrency;
+mod support_lifecycle;
+mod support_refusals;
+mod support_views;

@@ -9,10 +9,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
+use domain::Clock;
 use ed25519_dalek::{Signer, SigningKey};
 use ledger::hash::{sha256, to_hex};
 use ledger::statement::document_message;
@@ -20,6 +22,7 @@ use ledger::{Auth, Checkpoint, SignedEntry, Statement, Timestamp, VerifierKey};
 use rand::RngCore;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use sijill::clock::SystemClock;
 use sijill::serve::{Running, ServeOptions};
 use sijill::verify::VerifyOutcome;
 use tempfile::TempDir;
@@ -666,6 +669,17 @@ impl TestApp {
     }
 
     pub async fn start_with_origin(backend: Backend, origin: Option<&str>) -> Self {
+        Self::start_inner(backend, origin, Arc::new(SystemClock)).await
+    }
+
+    /// A server whose ledger clock is `clock`: from the genesis on, every `recorded_at`,
+    /// every `issued_at` check and every time rule of the domain reads it, so a test can
+    /// move through deadlines without waiting for them.
+    pub async fn start_with_clock(backend: Backend, clock: Arc<dyn Clock>) -> Self {
+        Self::start_inner(backend, None, clock).await
+    }
+
+    async fn start_inner(backend: Backend, origin: Option<&str>, clock: Arc<dyn Clock>) -> Self {
         let store = Store::new(backend).await;
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("data");
@@ -676,10 +690,11 @@ impl TestApp {
             origin: origin.map(str::to_owned),
             demo: false,
         };
-        let running = tokio::time::timeout(PATIENCE, sijill::serve::start(&options))
-            .await
-            .expect("the server starts in time")
-            .unwrap_or_else(|e| panic!("the server refused to start: {e}"));
+        let running =
+            tokio::time::timeout(PATIENCE, sijill::serve::start_with_clock(&options, clock))
+                .await
+                .expect("the server starts in time")
+                .unwrap_or_else(|e| panic!("the server refused to start: {e}"));
         let admin = sijill::keys::load(&data.join("keys/admin.key")).expect("admin key");
         let api = Api::connect(format!("http://{}", running.addr), admin).await;
         Self {
@@ -689,6 +704,11 @@ impl TestApp {
             _store: store,
             dir,
         }
+    }
+
+    /// The server's store, for tests that put read-model rows in place themselves.
+    pub fn db(&self) -> &sijill::store::Db {
+        &self.running.service.db
     }
 
     /// A scratch folder for exports and copies, removed with the app.

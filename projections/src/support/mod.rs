@@ -1,0 +1,213 @@
+//! Read models of the support lifecycle (issue 3, `docs/support-lifecycle.md`): the
+//! associations, the offers, the applications and the awards, as the portal lists them
+//! and the open-data exports publish them.
+//!
+//! One projector, [`SupportProjector`], reads the log once and hands each entry to the
+//! four views' pure functions (one file per view). An entry often changes several views:
+//! an award is a row of `awards`, a line of its offer's budget and a line of its
+//! association's profile. The events carry the figures a view needs (the offer's
+//! committed total, the award's disbursed total), so no view recomputes a business rule,
+//! and every change sets a value (see [`ViewChange`]), so replaying an entry is harmless.
+//!
+//! Every record keeps `stream` (`"offer/<id>"`), the index of the entry that created it
+//! and an `entries` map of its own stream's entries, so a reader can go from any row to
+//! its audit trail `/v1/streams/{type}/{id}`. Collections that grow (an offer's
+//! applications, an association's disbursements) are objects keyed by id or log index,
+//! never lists; the `present` functions turn them into lists ordered by index.
+
+pub mod applications;
+pub mod associations;
+pub mod awards;
+pub mod offers;
+pub mod vocabulary;
+
+use ledger::Entry;
+use serde_json::{json, Map, Value};
+
+use crate::{Projector, ViewChange};
+
+/// Projects every event of the support lifecycle into the four views.
+pub struct SupportProjector;
+
+impl Projector for SupportProjector {
+    fn name(&self) -> &'static str {
+        "support.v1"
+    }
+
+    fn project(&self, entry: &Entry) -> Vec<ViewChange> {
+        let Some(event) = Event::of(entry) else {
+            return Vec::new();
+        };
+        let mut changes = Vec::new();
+        changes.extend(associations::project(&event));
+        changes.extend(offers::project(&event));
+        changes.extend(applications::project(&event));
+        changes.extend(awards::project(&event));
+        // A malformed entry that names no offer or association would otherwise make a
+        // row with an empty id, listed among the real ones.
+        changes.retain(|c| !c.id().is_empty());
+        changes
+    }
+}
+
+/// An entry of one of the support streams, split into what every view reads.
+pub struct Event<'a> {
+    /// The stream's type: `association`, `offer`, `application` or `award`.
+    pub kind: &'a str,
+    /// The aggregate id (the stream's second part).
+    pub id: &'a str,
+    pub event_type: &'a str,
+    pub index: u64,
+    /// `recorded_at` in entry form.
+    pub at: String,
+    pub data: &'a Value,
+}
+
+impl<'a> Event<'a> {
+    /// The entry as a support event, or `None` for other streams.
+    fn of(entry: &'a Entry) -> Option<Self> {
+        let (kind, id) = entry.stream.split_once('/')?;
+        if !matches!(kind, "association" | "offer" | "application" | "award") {
+            return None;
+        }
+        Some(Self {
+            kind,
+            id,
+            event_type: &entry.event_type,
+            index: entry.index,
+            at: entry.recorded_at.to_entry_string(),
+            data: &entry.data,
+        })
+    }
+
+    /// A member of the entry's data, `null` when absent (the domain writes absent
+    /// optional fields as `null`, so both read the same).
+    pub fn field(&self, name: &str) -> Value {
+        self.data.get(name).cloned().unwrap_or(Value::Null)
+    }
+
+    /// A string member of the data, or `""` (never a panic on a malformed entry; a
+    /// change aimed at the empty id is then dropped by [`SupportProjector`]).
+    pub fn str(&self, name: &str) -> &'a str {
+        self.data.get(name).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// An integer member of the data (centimes, counts), or 0.
+    pub fn int(&self, name: &str) -> i64 {
+        self.data.get(name).and_then(Value::as_i64).unwrap_or(0)
+    }
+
+    /// This entry's key in `entries` maps and in collections keyed by entry.
+    pub fn key(&self) -> String {
+        self.index.to_string()
+    }
+
+    /// The data object with `extra` members set over it: a record keeps every field its
+    /// event carries, and what the view adds wins over a same-named field.
+    pub fn data_with(&self, extra: Value) -> Value {
+        let mut row = match self.data {
+            Value::Object(map) => map.clone(),
+            _ => Map::new(),
+        };
+        if let Value::Object(extra) = extra {
+            row.extend(extra);
+        }
+        Value::Object(row)
+    }
+
+    /// The record's link to its audit trail.
+    pub fn stream(&self) -> String {
+        format!("{}/{}", self.kind, self.id)
+    }
+
+    /// The `entries` map a record starts with: its creating entry.
+    pub fn first_entries(&self) -> Value {
+        json!({ self.key(): self.event_type })
+    }
+
+    /// Records this entry in the `entries` map of `view`'s row `id`.
+    pub fn note_entry(&self, view: &'static str, id: &str) -> ViewChange {
+        set(view, id, &["entries", &self.key()], json!(self.event_type))
+    }
+}
+
+/// A [`ViewChange::Set`] from string slices.
+pub fn set(view: &'static str, id: &str, path: &[&str], value: Value) -> ViewChange {
+    ViewChange::Set {
+        view,
+        id: id.to_owned(),
+        path: path.iter().map(|k| (*k).to_owned()).collect(),
+        value,
+    }
+}
+
+/// A [`ViewChange::Merge`] of the members of `fields` (an object literal).
+pub fn merge(view: &'static str, id: &str, fields: Value) -> ViewChange {
+    let fields = match fields {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    ViewChange::Merge {
+        view,
+        id: id.to_owned(),
+        fields,
+    }
+}
+
+/// The values of an object-keyed collection as a list ordered by their `index` member
+/// (then by key), which is the order of the log.
+pub fn by_index(collection: Option<&Value>) -> Vec<Value> {
+    let Some(Value::Object(map)) = collection else {
+        return Vec::new();
+    };
+    let mut items: Vec<(u64, &String, &Value)> = map
+        .iter()
+        .map(|(k, v)| (v.get("index").and_then(Value::as_u64).unwrap_or(0), k, v))
+        .collect();
+    items.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    items.into_iter().map(|(_, _, v)| v.clone()).collect()
+}
+
+/// An `entries` map (`{"<index>": "<type>"}`) as `[{"index", "type"}]` in log order.
+pub fn entry_list(entries: Option<&Value>) -> Vec<Value> {
+    let Some(Value::Object(map)) = entries else {
+        return Vec::new();
+    };
+    let mut list: Vec<(u64, &Value)> = map
+        .iter()
+        .filter_map(|(k, v)| k.parse::<u64>().ok().map(|i| (i, v)))
+        .collect();
+    list.sort_by_key(|(i, _)| *i);
+    list.into_iter()
+        .map(|(index, kind)| json!({"index": index, "type": kind}))
+        .collect()
+}
+
+/// The audit-trail path of a `type/id` stream link.
+pub fn trail(stream: &str) -> String {
+    format!("/v1/streams/{stream}")
+}
+
+/// `row` with its `entries` map shown as a list and the audit-trail path added, the
+/// presentation every record shares.
+pub fn present_record(row: &Value) -> Map<String, Value> {
+    let mut out = match row {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    };
+    out.insert(
+        "entries".into(),
+        Value::Array(entry_list(row.get("entries"))),
+    );
+    if let Some(stream) = row.get("stream").and_then(Value::as_str) {
+        out.insert("audit_trail".into(), json!(trail(stream)));
+    }
+    out
+}
+
+/// The hand-made lifecycle the tests project; public under the `fixtures` feature so the
+/// end-to-end suite can put the same rows behind the real HTTP surface.
+#[cfg(any(test, feature = "fixtures"))]
+pub mod scenario;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,209 @@
+//! The four views after the hand-made lifecycle of [`super::scenario`]: each assertion is
+//! a fact the portal shows, checked on the rows the projector wrote.
+
+use serde_json::json;
+
+use super::applications::{self, APPLICATIONS};
+use super::associations::{self, ASSOCIATIONS};
+use super::awards::{self, AWARDS};
+use super::offers::{self, OFFERS};
+use super::scenario::{self, row, REPORT_SHA};
+use super::SupportProjector;
+use crate::{Projector, ViewChange};
+
+fn rows() -> scenario::Rows {
+    scenario::project(&SupportProjector, &scenario::entries())
+}
+
+#[test]
+fn the_offer_shows_its_amended_budget_what_is_committed_and_what_remains() {
+    let rows = rows();
+    let offer = offers::present(row(&rows, OFFERS, "O1"));
+    assert_eq!(offer["title"], "Jeunesse et citoyenneté");
+    assert_eq!(offer["institution"], "MJCC");
+    assert_eq!(offer["fiscal_year"], 2026);
+    assert_eq!(offer["criteria"][1]["id"], "capacity");
+    assert_eq!(offer["eligibility"]["regions"], json!(["MA-04", "MA-06"]));
+    // The amendment raised the budget; the other fields it left null are unchanged.
+    assert_eq!(offer["budget_centimes"], 600_000_000);
+    assert_eq!(offer["max_award_centimes"], 20_000_000);
+    assert_eq!(offer["amendments"][0]["reason"], "Budget complémentaire");
+    assert_eq!(offer["amendments"][0]["index"], 6);
+    // W1 (12M) stands, W2 (8M) was revoked with nothing disbursed: 12M committed.
+    assert_eq!(offer["committed_centimes"], 12_000_000);
+    assert_eq!(offer["remaining_centimes"], 588_000_000);
+    assert_eq!(offer["applications_count"], 2);
+    assert_eq!(offer["status"], "closed");
+    assert_eq!(offer["closed_index"], 7);
+    assert_eq!(offer["applications_at_close"], 2);
+    assert_eq!(offer["published_in_q1"], true);
+    assert_eq!(offer["published_late"], false);
+    assert_eq!(offer["awards"][0]["id"], "W1");
+    assert_eq!(offer["awards"][0]["status"], "active");
+    assert_eq!(offer["awards"][1]["status"], "revoked");
+    assert_eq!(offer["stream"], "offer/O1");
+    assert_eq!(offer["audit_trail"], "/v1/streams/offer/O1");
+    assert_eq!(
+        offer["entries"],
+        json!([{"index": 3, "type": "OfferPublished"}, {"index": 6, "type": "OfferAmended"},
+               {"index": 7, "type": "OfferClosed"}])
+    );
+}
+
+#[test]
+fn a_late_offer_is_open_and_not_counted_in_the_first_quarter() {
+    let rows = rows();
+    let offer = offers::present(row(&rows, OFFERS, "O2"));
+    assert_eq!(offer["status"], "open");
+    assert_eq!(offer["published_in_q1"], false);
+    assert_eq!(offer["late_justification"], "Loi de finances rectificative");
+    assert_eq!(offer["applications_count"], 0);
+    assert_eq!(offer["remaining_centimes"], 100_000_000);
+    assert_eq!(offer["awards"], json!([]));
+}
+
+#[test]
+fn an_application_shows_declarations_conflicts_scores_and_its_award() {
+    let rows = rows();
+    let offer = row(&rows, OFFERS, "O1");
+    let app = applications::present(row(&rows, APPLICATIONS, "P1"), Some(offer));
+    assert_eq!(app["association"], "A1");
+    assert_eq!(app["requested_centimes"], 15_000_000);
+    assert_eq!(app["conflicts_declared"], json!(["E2"]));
+    assert_eq!(app["declarations"].as_array().unwrap().len(), 3);
+    assert_eq!(app["declarations"][1]["note"], "cousin");
+    assert_eq!(app["evaluations"], 2);
+    assert_eq!(app["scores"][0]["evaluator"], "E1");
+    assert_eq!(app["scores"][0]["scores"]["relevance"], 80);
+    assert_eq!(app["scores"][0]["total_hundredths"], 7600);
+    assert_eq!(app["scores"][1]["comment"], "solide");
+    // (7600 + 6801) / 2 = 7200.5, floored as the domain's integer mean.
+    assert_eq!(app["mean_score_hundredths"], 7200);
+    assert_eq!(app["score_hundredths"], 7200);
+    assert_eq!(app["award"], "W1");
+    assert_eq!(app["status"], "awarded");
+    assert_eq!(app["entries"].as_array().unwrap().len(), 6);
+
+    let revoked = applications::present(row(&rows, APPLICATIONS, "P2"), Some(offer));
+    assert_eq!(revoked["award"], "W2");
+    assert_eq!(revoked["status"], "revoked");
+}
+
+#[test]
+fn scores_stay_private_until_the_offer_awards() {
+    let entries = scenario::entries();
+    // Stop before the first award (index 15).
+    let before: Vec<_> = entries.into_iter().filter(|e| e.index < 15).collect();
+    let rows = scenario::project(&SupportProjector, &before);
+    let app = applications::present(
+        row(&rows, APPLICATIONS, "P1"),
+        Some(row(&rows, OFFERS, "O1")),
+    );
+    assert!(app.get("scores").is_none(), "{app}");
+    assert_eq!(app["mean_score_hundredths"], serde_json::Value::Null);
+    assert_eq!(app["evaluations"], 2);
+    assert_eq!(app["status"], "scored");
+}
+
+#[test]
+fn an_award_shows_its_disbursed_total_reports_and_revocation() {
+    let rows = rows();
+    let w1 = awards::present(row(&rows, AWARDS, "W1"));
+    assert_eq!(w1["amount_centimes"], 12_000_000);
+    assert_eq!(w1["requested_centimes"], 15_000_000);
+    assert_eq!(w1["disbursed_centimes"], 7_500_050);
+    assert_eq!(w1["disbursements"][0]["reference"], "VIR-1");
+    assert_eq!(w1["disbursements"][1]["amount_centimes"], 2_500_050);
+    assert_eq!(w1["reports"][0]["document"], REPORT_SHA);
+    assert_eq!(w1["reports"][0]["kind"], "activity");
+    assert_eq!(w1["status"], "active");
+    assert_eq!(w1["granted_at"], "2026-01-20T09:00:00.000Z");
+    assert_eq!(w1["modified_at"], "2026-01-23T09:00:00.000Z");
+    assert_eq!(w1["audit_trail"], "/v1/streams/award/W1");
+    assert_eq!(w1["entries"].as_array().unwrap().len(), 4);
+
+    let w2 = awards::present(row(&rows, AWARDS, "W2"));
+    assert_eq!(w2["status"], "revoked");
+    assert_eq!(w2["out_of_order"], true);
+    assert_eq!(w2["justification"], "Couverture d'une seconde région");
+    assert_eq!(w2["revocation"]["reason"], "Activité non réalisée");
+    assert_eq!(w2["revocation"]["index"], 20);
+}
+
+#[test]
+fn an_association_profile_holds_its_applications_awards_disbursements_and_reports() {
+    let rows = rows();
+    let a1 = associations::present(row(&rows, ASSOCIATIONS, "A1"));
+    assert_eq!(a1["name"], "Association Amal");
+    assert_eq!(a1["region"], "MA-04");
+    assert_eq!(a1["region_name"], "Rabat-Salé-Kénitra");
+    assert_eq!(a1["domains"], json!(["youth", "education"]));
+    assert_eq!(a1["applications"][0]["id"], "P1");
+    assert_eq!(a1["applications"][0]["award"], "W1");
+    assert_eq!(a1["awards"][0]["disbursed_centimes"], 7_500_050);
+    assert_eq!(a1["awards"][0]["stream"], "award/W1");
+    assert_eq!(a1["disbursements"].as_array().unwrap().len(), 2);
+    assert_eq!(a1["disbursements"][0]["index"], 16);
+    assert_eq!(a1["reports"][0]["summary"], "Trois conseils installés.");
+
+    let a2 = associations::present(row(&rows, ASSOCIATIONS, "A2"));
+    assert_eq!(a2["awards"][0]["status"], "revoked");
+    assert_eq!(a2["disbursements"], json!([]));
+
+    let listed = associations::summary(row(&rows, ASSOCIATIONS, "A1"));
+    assert_eq!(listed["applications_count"], 1);
+    assert_eq!(listed["awards_count"], 1);
+    assert!(listed.get("disbursements").is_none());
+    assert_eq!(listed["audit_trail"], "/v1/streams/association/A1");
+}
+
+#[test]
+fn replaying_every_entry_changes_no_row() {
+    // The runner may apply an entry again after a crash, and two processes may project
+    // the same log: counts and collections must not grow.
+    let entries = scenario::entries();
+    let once = scenario::project(&SupportProjector, &entries);
+    let mut twice = scenario::Rows::new();
+    for e in &entries {
+        for _ in 0..2 {
+            for change in SupportProjector.project(e) {
+                scenario::apply(&mut twice, change);
+            }
+        }
+    }
+    assert_eq!(once, twice);
+}
+
+#[test]
+fn entries_of_other_streams_or_malformed_ones_never_panic() {
+    let mut e = scenario::entries().remove(0);
+    e.stream = "consultation/C1".into();
+    assert!(SupportProjector.project(&e).is_empty());
+    e.stream = "no-slash".into();
+    assert!(SupportProjector.project(&e).is_empty());
+    // An award entry whose data is not even an object still yields rows, not a panic.
+    e.stream = "award/W9".into();
+    e.event_type = "DisbursementRecorded".into();
+    e.data = json!("garbage");
+    let changes = SupportProjector.project(&e);
+    assert!(changes
+        .iter()
+        .all(|c| matches!(c, ViewChange::Merge { .. } | ViewChange::Set { .. })));
+}
+
+#[test]
+fn a_listed_award_names_its_offer_institution_and_association() {
+    let rows = rows();
+    let listed = awards::present_with(
+        row(&rows, AWARDS, "W1"),
+        Some(row(&rows, OFFERS, "O1")),
+        Some(row(&rows, ASSOCIATIONS, "A1")),
+    );
+    assert_eq!(listed["offer_title"], "Jeunesse et citoyenneté");
+    assert_eq!(listed["institution"], "MJCC");
+    assert_eq!(listed["fiscal_year"], 2026);
+    assert_eq!(listed["association_name"], "Association Amal");
+    assert_eq!(listed["region"], "MA-04");
+    let orphan = awards::present_with(row(&rows, AWARDS, "W1"), None, None);
+    assert_eq!(orphan["offer_title"], serde_json::Value::Null);
+}
