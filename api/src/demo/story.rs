@@ -309,7 +309,7 @@ impl Writer<'_> {
                     "offer": call.offer,
                     "association": a.id,
                     "title": format!("{project} — {}", a.town),
-                    "summary": format!("{project} porté par l'association à {}: {beneficiaries} bénéficiaires directs sur {months} mois.", a.town),
+                    "summary": format!("Projet « {project} », porté par l'association à {}: {beneficiaries} bénéficiaires directs sur {months} mois.", a.town),
                     "requested_centimes": requested_mad * 100,
                 }),
             ));

@@ -146,6 +146,22 @@ async fn the_demo_records_a_living_portal_once(backend: Backend) {
     assert_eq!(out_of_order.len(), 1, "one award out of score order");
     assert!(out_of_order[0]["justification"].is_string());
 
+    // The portal's read models show the same story.
+    let total = |path: &'static str| {
+        let api = api.clone();
+        async move {
+            let reply = api.get(path).await;
+            assert_eq!(reply.status.as_u16(), 200, "{path}: {}", reply.text());
+            reply.json["total"].as_u64().unwrap_or(0)
+        }
+    };
+    assert!(total("/v1/associations").await >= 60);
+    assert!(
+        total("/v1/offers?status=open").await >= 1,
+        "an open offer on the portal"
+    );
+    assert_eq!(total("/v1/awards").await, counts["AwardGranted"] as u64);
+
     // The whole log verifies offline, reports' documents included.
     api.export_and_verify(dir.path(), "export").await;
     let documents = std::fs::read_dir(dir.path().join("export/documents"))
