@@ -258,8 +258,10 @@ pub fn generate(seed: &Seeded, first_day: Day) -> Vec<Association> {
             let name = unique_name(&mut rng, &mut names, word, purpose, town);
             let (founded, recorded) = if number % FOUNDED_DURING_ONE_IN == FOUNDED_DURING_ONE_IN - 1
             {
-                // Founded during the story: registered in the ledger a few weeks later.
-                let founded = first_day.plus(rng.between(20, 520));
+                // Founded during the story's first sixteen months, registered in the ledger
+                // a few weeks later: always before the present, however early in its year
+                // the present falls (calendar.rs), so the demo always holds all of them.
+                let founded = first_day.plus(rng.between(20, 450));
                 (founded, founded.plus(rng.between(20, 45)))
             } else if rng.chance(10) {
                 // Young when the story starts: not yet old enough for some calls.
