@@ -74,6 +74,17 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Computes the commitment's indicators offline from an export folder, printing the
+    /// JSON `GET /v1/indicators` answers for the same year and tree size.
+    Indicators {
+        dir: PathBuf,
+        /// Fiscal year (default: the year of the last entry read).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Read only the first N entries (default: all).
+        #[arg(long)]
+        size: Option<u64>,
+    },
     /// Verifies an export offline.
     Verify {
         dir: PathBuf,
@@ -128,6 +139,11 @@ pub async fn run(cli: Cli) -> ExitCode {
             document,
         } => crate::client::upload(&server, &key, &document).await,
         Command::Export { server, out } => crate::client::export(&server, &out).await,
+        Command::Indicators { dir, year, size } => {
+            tokio::task::spawn_blocking(move || crate::indicators::run(&dir, year, size))
+                .await
+                .unwrap_or(ExitCode::from(2))
+        }
         Command::Verify { dir, log_key } => {
             tokio::task::spawn_blocking(move || crate::verify::run(&dir, log_key.as_deref()))
                 .await

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod event_store;
 pub mod http;
+pub mod indicators;
 pub mod keys;
 pub mod projector;
 pub mod registry_state;

@@ -12,6 +12,7 @@ use domain::authorization::{authorize, ActorInfo};
 use domain::participation::{Consultation, ConsultationCommand, Draft, PublicComment};
 use domain::registry::{Actor, ActorCommand, Institution, RegisterGenesis};
 use domain::support::{Application, Association, Award, Offer};
+use domain::training::TrainingSession;
 use domain::{Clock, DomainError, Issued, Services};
 use ledger::canonical;
 use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
@@ -47,6 +48,8 @@ pub struct Service {
     pub sequencer: SequencerHandle,
     pub projections: ProjectionHandle,
     pub clock: Arc<dyn Clock>,
+    /// The indicators' fold at the largest size asked so far (`http::indicators`).
+    pub indicators: tokio::sync::Mutex<Option<projections::indicators::IndicatorFold>>,
     tickets: Arc<Tickets>,
     institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
     actors: CqrsFramework<Actor, LedgerStore<Actor>>,
@@ -56,6 +59,7 @@ pub struct Service {
     awards: CqrsFramework<Award, LedgerStore<Award>>,
     drafts: CqrsFramework<Draft, LedgerStore<Draft>>,
     consultations: CqrsFramework<Consultation, LedgerStore<Consultation>>,
+    trainings: CqrsFramework<TrainingSession, LedgerStore<TrainingSession>>,
 }
 
 /// The parts a [`Service`] is built from.
@@ -91,7 +95,9 @@ impl Service {
             awards: stores.framework(),
             drafts: stores.framework(),
             consultations: stores.framework(),
+            trainings: stores.framework(),
             tickets: tickets.clone(),
+            indicators: tokio::sync::Mutex::new(None),
             db: parts.db,
             origin: parts.origin,
             log_key: parts.log_key,
@@ -325,6 +331,15 @@ impl Service {
                 }
                 Routed::Consultation(c) => {
                     self.consultations
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Training(c) => {
+                    self.trainings
                         .execute_with_metadata(
                             id,
                             Issued::new(id, c.clone(), by.clone()),

@@ -18,6 +18,7 @@ pub mod registry;
 pub mod services;
 pub mod support;
 pub mod time_window;
+pub mod training;
 pub mod world;
 
 pub use error::{DomainError, ErrorKind};

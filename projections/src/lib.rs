@@ -8,6 +8,7 @@
 //!
 //! Architecture invariant: no I/O here; the runner (in `api`) owns the storage.
 
+pub mod indicators;
 pub mod open_data;
 pub mod registry;
 pub mod support;

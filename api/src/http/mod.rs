@@ -4,6 +4,7 @@
 mod documents;
 mod exports;
 mod health;
+mod indicators;
 mod log;
 mod openapi;
 mod registry;
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .merge(registry::router())
         .merge(support::router())
         .merge(exports::router())
+        .merge(indicators::router())
         .merge(openapi::router())
         // Each write route sets its own limit; this is the ceiling for everything else.
         .layer(DefaultBodyLimit::max(MAX_STATEMENT_REQUEST_BYTES))

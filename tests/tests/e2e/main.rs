@@ -19,6 +19,7 @@ mod concurrency;
 mod crash;
 mod demo;
 mod documents;
+mod indicators;
 mod lifecycle;
 mod processes;
 mod proofs;

@@ -1,0 +1,430 @@
+//! The fold behind the indicators: entries in, per-year figures out.
+//!
+//! It keeps what the definitions need (offers, awards, consultations, trainings,
+//! associations; never whole entries), in ordered maps so the output is the same bytes
+//! whoever computes it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use domain::calendar::{local_date, parse_date};
+use domain::participation::ConsultationEvent;
+use domain::support::{AssociationEvent, AwardEvent, OfferEvent};
+use domain::training::TrainingEvent;
+use domain::LedgerEvent;
+use ledger::merkle::Frontier;
+use ledger::{SignedEntry, Timestamp};
+use serde_json::{json, Map, Value};
+
+use super::definitions::DEFINITIONS;
+
+struct Offer {
+    institution: String,
+    fiscal_year: i32,
+    late: bool,
+}
+
+struct Award {
+    offer: String,
+    association: String,
+    amount: u64,
+    disbursed: u64,
+    revoked: bool,
+}
+
+impl Award {
+    /// What the award commits: its amount, or what was paid of it once revoked.
+    fn committed(&self) -> u64 {
+        if self.revoked {
+            self.disbursed
+        } else {
+            self.amount
+        }
+    }
+}
+
+#[derive(Default)]
+struct Consultation {
+    institution: String,
+    year: i32,
+    comments: u64,
+    participants: BTreeSet<String>,
+    answered: BTreeSet<u64>,
+    recommendations: u64,
+}
+
+struct Training {
+    institution: String,
+    year: i32,
+    region: String,
+    associations: Vec<String>,
+}
+
+/// Reads entries in index order; answers for any year.
+#[derive(Default)]
+pub struct IndicatorFold {
+    frontier: Frontier,
+    last_recorded_at: Option<Timestamp>,
+    /// Association → (region, year its registration was recorded).
+    associations: BTreeMap<String, (String, i32)>,
+    offers: BTreeMap<String, Offer>,
+    awards: BTreeMap<String, Award>,
+    consultations: BTreeMap<String, Consultation>,
+    trainings: Vec<Training>,
+}
+
+fn year_of(t: Timestamp) -> i32 {
+    i32::from(local_date(t).year())
+}
+
+fn share(part: u64, whole: u64) -> Value {
+    if whole == 0 {
+        Value::Null
+    } else {
+        json!(part as f64 / whole as f64)
+    }
+}
+
+impl IndicatorFold {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of entries read so far.
+    pub fn size(&self) -> u64 {
+        self.frontier.size()
+    }
+
+    /// Reads the next entry (its index must be [`IndicatorFold::size`]).
+    pub fn push(&mut self, signed: &SignedEntry) {
+        self.frontier.append(signed.leaf_hash(), &mut Vec::new());
+        let entry = &signed.entry;
+        self.last_recorded_at = Some(entry.recorded_at);
+        let Some((kind, id)) = entry.stream.split_once('/') else {
+            return;
+        };
+        let (t, v, data) = (&entry.event_type, &entry.version, entry.data.clone());
+        match kind {
+            "association" => {
+                if let Ok(AssociationEvent::AssociationRegistered(e)) =
+                    AssociationEvent::from_entry(t, v, data)
+                {
+                    self.associations
+                        .insert(id.to_owned(), (e.region, year_of(entry.recorded_at)));
+                }
+            }
+            "offer" => {
+                if let Ok(OfferEvent::OfferPublished(e)) = OfferEvent::from_entry(t, v, data) {
+                    self.offers.insert(
+                        id.to_owned(),
+                        Offer {
+                            institution: e.institution,
+                            fiscal_year: i32::from(e.fiscal_year),
+                            late: e.published_late,
+                        },
+                    );
+                }
+            }
+            "award" => match AwardEvent::from_entry(t, v, data) {
+                Ok(AwardEvent::AwardGranted(e)) => {
+                    self.awards.insert(
+                        id.to_owned(),
+                        Award {
+                            offer: e.offer,
+                            association: e.association,
+                            amount: e.amount_centimes,
+                            disbursed: 0,
+                            revoked: false,
+                        },
+                    );
+                }
+                Ok(AwardEvent::DisbursementRecorded(e)) => {
+                    if let Some(a) = self.awards.get_mut(id) {
+                        a.disbursed = e.disbursed_total_centimes;
+                    }
+                }
+                Ok(AwardEvent::AwardRevoked(_)) => {
+                    if let Some(a) = self.awards.get_mut(id) {
+                        a.revoked = true;
+                    }
+                }
+                _ => {}
+            },
+            "consultation" => self.consultation(id, t, v, data),
+            "training" => {
+                if let Ok(TrainingEvent::TrainingSessionRecorded(e)) =
+                    TrainingEvent::from_entry(t, v, data)
+                {
+                    if let Some(date) = parse_date(&e.date) {
+                        self.trainings.push(Training {
+                            institution: e.institution,
+                            year: i32::from(date.year()),
+                            region: e.region,
+                            associations: e.associations,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn consultation(&mut self, id: &str, t: &str, v: &str, data: Value) {
+        let Ok(event) = ConsultationEvent::from_entry(t, v, data) else {
+            return;
+        };
+        if let ConsultationEvent::ConsultationOpened(e) = &event {
+            let year = Timestamp::parse_statement(&e.opens_at).map_or(0, year_of);
+            self.consultations.insert(
+                id.to_owned(),
+                Consultation {
+                    institution: e.institution.clone(),
+                    year,
+                    ..Consultation::default()
+                },
+            );
+            return;
+        }
+        let Some(c) = self.consultations.get_mut(id) else {
+            return;
+        };
+        match event {
+            ConsultationEvent::CommentSubmitted(e) => {
+                c.comments += 1;
+                // Associations and public persons are distinct namespaces.
+                let who = match (e.association, e.person) {
+                    (Some(a), _) => Some(format!("association:{a}")),
+                    (None, Some(p)) => Some(format!("person:{p}")),
+                    (None, None) => None,
+                };
+                c.participants.extend(who);
+            }
+            ConsultationEvent::CommentsAnswered(e) => {
+                c.answered.extend(e.responses.iter().map(|r| r.comment));
+            }
+            ConsultationEvent::ResultsPublished(e) => {
+                c.recommendations = e.recommendations.len() as u64;
+            }
+            _ => {}
+        }
+    }
+
+    /// The indicators for `year` (default: the year of the last entry's `recorded_at`),
+    /// stamped with the checkpoint of the entries read.
+    pub fn finish(&self, year: Option<i32>) -> Value {
+        let year = year
+            .or(self.last_recorded_at.map(year_of))
+            .unwrap_or_default();
+        let values = self.values(year);
+        let indicators: Vec<Value> = DEFINITIONS
+            .iter()
+            .map(|d| {
+                json!({
+                    "key": d.key,
+                    "label": {"fr": d.fr, "ar": d.ar},
+                    "definition": d.definition,
+                    "value": values.get(d.key).cloned().unwrap_or(Value::Null),
+                })
+            })
+            .collect();
+        json!({
+            "checkpoint": {"size": self.size(), "root": BASE64.encode(self.frontier.root())},
+            "year": year,
+            "indicators": indicators,
+            "breakdowns": self.breakdowns(year),
+        })
+    }
+
+    fn year_offers(&self, year: i32) -> impl Iterator<Item = (&String, &Offer)> {
+        self.offers
+            .iter()
+            .filter(move |(_, o)| o.fiscal_year == year)
+    }
+
+    fn year_awards(&self, year: i32) -> impl Iterator<Item = &Award> {
+        self.awards.values().filter(move |a| {
+            self.offers
+                .get(&a.offer)
+                .is_some_and(|o| o.fiscal_year == year)
+        })
+    }
+
+    fn year_consultations(&self, year: i32) -> impl Iterator<Item = (&String, &Consultation)> {
+        self.consultations
+            .iter()
+            .filter(move |(_, c)| c.year == year)
+    }
+
+    fn year_trainings(&self, year: i32) -> impl Iterator<Item = &Training> {
+        self.trainings.iter().filter(move |t| t.year == year)
+    }
+
+    fn values(&self, year: i32) -> Map<String, Value> {
+        let offers: Vec<&Offer> = self.year_offers(year).map(|(_, o)| o).collect();
+        let on_time = offers.iter().filter(|o| !o.late).count() as u64;
+        let publishing: BTreeSet<&str> = offers.iter().map(|o| o.institution.as_str()).collect();
+        let mut involved = publishing.clone();
+        let consultations: Vec<&Consultation> =
+            self.year_consultations(year).map(|(_, c)| c).collect();
+        involved.extend(consultations.iter().map(|c| c.institution.as_str()));
+        involved.extend(self.year_trainings(year).map(|t| t.institution.as_str()));
+        let comments: u64 = consultations.iter().map(|c| c.comments).sum();
+        let answered: u64 = consultations.iter().map(|c| c.answered.len() as u64).sum();
+        let participants: BTreeSet<&String> = self
+            .year_consultations(year)
+            .flat_map(|(_, c)| c.participants.iter())
+            .collect();
+        let registered = self
+            .associations
+            .values()
+            .filter(|(_, y)| *y <= year)
+            .count() as u64;
+        let supported: BTreeSet<&str> = self
+            .year_awards(year)
+            .filter(|a| !a.revoked)
+            .map(|a| a.association.as_str())
+            .collect();
+        let trained: BTreeSet<&str> = self
+            .year_trainings(year)
+            .flat_map(|t| t.associations.iter().map(String::as_str))
+            .collect();
+        let mut v = Map::new();
+        v.insert("consultations_conducted".into(), json!(consultations.len()));
+        v.insert(
+            "consultation_participants".into(),
+            json!(participants.len()),
+        );
+        v.insert("consultation_comments".into(), json!(comments));
+        v.insert(
+            "consultation_recommendations".into(),
+            json!(consultations.iter().map(|c| c.recommendations).sum::<u64>()),
+        );
+        v.insert("comments_answered_share".into(), share(answered, comments));
+        v.insert("offers_published".into(), json!(offers.len()));
+        v.insert(
+            "offers_published_q1_share".into(),
+            share(on_time, offers.len() as u64),
+        );
+        v.insert(
+            "institutions_publishing_offers".into(),
+            json!(publishing.len()),
+        );
+        v.insert("institutions_involved".into(), json!(involved.len()));
+        v.insert("associations_registered".into(), json!(registered));
+        v.insert(
+            "associations_supported_share".into(),
+            share(supported.len() as u64, registered),
+        );
+        v.insert(
+            "amount_awarded_centimes".into(),
+            json!(self.year_awards(year).map(Award::committed).sum::<u64>()),
+        );
+        v.insert(
+            "amount_disbursed_centimes".into(),
+            json!(self.year_awards(year).map(|a| a.disbursed).sum::<u64>()),
+        );
+        v.insert(
+            "training_sessions".into(),
+            json!(self.year_trainings(year).count()),
+        );
+        v.insert("associations_trained".into(), json!(trained.len()));
+        v
+    }
+
+    fn breakdowns(&self, year: i32) -> Value {
+        let mut by_institution: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
+        for (_, o) in self.year_offers(year) {
+            by_institution.entry(&o.institution).or_default()[0] += 1;
+        }
+        for a in self.year_awards(year) {
+            if let Some(o) = self.offers.get(&a.offer) {
+                by_institution.entry(&o.institution).or_default()[1] += a.committed();
+            }
+        }
+        for (_, c) in self.year_consultations(year) {
+            by_institution.entry(&c.institution).or_default()[2] += 1;
+        }
+        for t in self.year_trainings(year) {
+            by_institution.entry(&t.institution).or_default()[3] += 1;
+        }
+        let by_institution: Map<String, Value> = by_institution
+            .into_iter()
+            .map(|(k, [offers, awarded, consultations, trainings])| {
+                (
+                    k.to_owned(),
+                    json!({"offers_published": offers, "amount_awarded_centimes": awarded,
+                           "consultations_conducted": consultations, "training_sessions": trainings}),
+                )
+            })
+            .collect();
+
+        let mut by_region: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
+        for (region, y) in self.associations.values() {
+            if *y <= year {
+                by_region.entry(region).or_default()[0] += 1;
+            }
+        }
+        let mut supported: BTreeSet<&str> = BTreeSet::new();
+        for a in self.year_awards(year) {
+            let Some((region, _)) = self.associations.get(&a.association) else {
+                continue;
+            };
+            let row = by_region.entry(region).or_default();
+            row[2] += a.committed();
+            if !a.revoked && supported.insert(&a.association) {
+                row[1] += 1;
+            }
+        }
+        for t in self.year_trainings(year) {
+            by_region.entry(&t.region).or_default()[3] += 1;
+        }
+        let by_region: Map<String, Value> = by_region
+            .into_iter()
+            .map(|(k, [registered, supported, awarded, trainings])| {
+                (
+                    k.to_owned(),
+                    json!({"associations_registered": registered, "associations_supported": supported,
+                           "amount_awarded_centimes": awarded, "training_sessions": trainings}),
+                )
+            })
+            .collect();
+
+        let by_consultation: Map<String, Value> = self
+            .year_consultations(year)
+            .map(|(id, c)| {
+                (
+                    id.clone(),
+                    json!({"comments": c.comments, "participants": c.participants.len(),
+                           "recommendations": c.recommendations,
+                           "comments_answered_share": share(c.answered.len() as u64, c.comments)}),
+                )
+            })
+            .collect();
+
+        let mut years: BTreeSet<i32> = self.offers.values().map(|o| o.fiscal_year).collect();
+        years.extend(self.consultations.values().map(|c| c.year));
+        years.extend(self.trainings.iter().map(|t| t.year));
+        let by_year: Map<String, Value> = years
+            .into_iter()
+            .map(|y| {
+                (
+                    y.to_string(),
+                    json!({
+                        "offers_published": self.year_offers(y).count(),
+                        "amount_awarded_centimes": self.year_awards(y).map(Award::committed).sum::<u64>(),
+                        "consultations_conducted": self.year_consultations(y).count(),
+                        "consultation_comments": self.year_consultations(y).map(|(_, c)| c.comments).sum::<u64>(),
+                        "training_sessions": self.year_trainings(y).count(),
+                    }),
+                )
+            })
+            .collect();
+        json!({
+            "by_institution": by_institution,
+            "by_region": by_region,
+            "by_consultation": by_consultation,
+            "by_year": by_year,
+        })
+    }
+}
