@@ -35,6 +35,10 @@ pub enum Command {
         /// The log's origin, fixed by the genesis entry at the first start.
         #[arg(long, help = format!("The log's origin, fixed at the first start [default: {DEFAULT_ORIGIN}]"))]
         origin: Option<String>,
+        /// On an empty store, first record a demo story of public support to associations
+        /// (its origin then defaults to sijill.local/ledger-demo); see docs/demo.md.
+        #[arg(long)]
+        demo: bool,
     },
     /// Writes a new private key file (PKCS#8 PEM, mode 0600) and prints the public key.
     Keygen {
@@ -110,12 +114,14 @@ pub async fn run(cli: Cli) -> ExitCode {
             database_url,
             listen,
             origin,
+            demo,
         } => {
             crate::serve_cli::run(ServeOptions {
                 data,
                 database_url,
                 listen,
                 origin,
+                demo,
             })
             .await
         }

@@ -10,7 +10,8 @@ use ledger::{SignedEntry, VerifierKey};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::clock::SystemClock;
+use crate::clock::ScriptableClock;
+use crate::demo::Demo;
 use crate::registry_state::SharedRegistry;
 use crate::service::{Service, ServiceParts};
 use crate::store::{Backend, Db};
@@ -26,6 +27,8 @@ pub struct ServeOptions {
     pub database_url: Option<String>,
     pub listen: String,
     pub origin: Option<String>,
+    /// Record the demo story first, on an empty store (docs/demo.md).
+    pub demo: bool,
 }
 
 /// A started server.
@@ -58,7 +61,10 @@ pub enum StartError {
 /// [`StartError`]: the store, the keys, or a log key or origin that differs from the
 /// genesis entry's (then the process must not serve).
 pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
-    start_with_clock(options, Arc::new(SystemClock)).await
+    // The system clock, which only `--demo` ever holds at other instants.
+    let clock = Arc::new(ScriptableClock::default());
+    let demo = options.demo.then(|| Demo::plan(clock.clone()));
+    start_on(options, clock, demo).await
 }
 
 /// [`start`] with the ledger's clock given rather than the system's: the one way to run
@@ -71,6 +77,19 @@ pub async fn start(options: &ServeOptions) -> Result<Running, StartError> {
 pub async fn start_with_clock(
     options: &ServeOptions,
     clock: Arc<dyn Clock>,
+) -> Result<Running, StartError> {
+    if options.demo {
+        return Err(StartError::Refused(
+            "--demo drives the server's own clock; it cannot run on a given one".to_owned(),
+        ));
+    }
+    start_on(options, clock, None).await
+}
+
+async fn start_on(
+    options: &ServeOptions,
+    clock: Arc<dyn Clock>,
+    demo: Option<Demo>,
 ) -> Result<Running, StartError> {
     create_private_dir(&options.data)?;
     let url = match &options.database_url {
@@ -101,7 +120,14 @@ pub async fn start_with_clock(
             )))
         }
         (Some(stored), _) => stored.clone(),
-        (None, asked) => asked.clone().unwrap_or_else(|| DEFAULT_ORIGIN.to_owned()),
+        (None, asked) => asked.clone().unwrap_or_else(|| {
+            if demo.is_some() {
+                crate::demo::DEMO_ORIGIN
+            } else {
+                DEFAULT_ORIGIN
+            }
+            .to_owned()
+        }),
     };
     let verifier = VerifierKey::new(&origin, log_key.verifying_key()).to_string();
     check_log_key(state.log_key.as_deref(), &verifier)?;
@@ -117,6 +143,10 @@ pub async fn start_with_clock(
                 .map_err(|e| StartError::Refused(format!("stored entry {index}: {e}")))?;
             registry.apply(&signed.entry);
         }
+    }
+    if let (Some(demo), 0) = (&demo, state.tree_size) {
+        // A new demo log begins where its story does.
+        demo.rewind_clock();
     }
     let sequencer = sequencer::start(
         sequencer::SequencerConfig {
@@ -152,6 +182,10 @@ pub async fn start_with_clock(
     );
     if state.tree_size == 0 {
         banner.push_str(&genesis(&service, &options.data).await?);
+    }
+    if let Some(demo) = demo {
+        let recorded = demo.record(&service, &options.data).await;
+        banner.push_str(&recorded.map_err(|e| StartError::Refused(format!("--demo: {e}")))?);
     }
 
     let listener = TcpListener::bind(&options.listen)

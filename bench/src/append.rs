@@ -120,6 +120,7 @@ impl Ledger {
             database_url: Some(db.url.clone()),
             listen: "127.0.0.1:0".into(),
             origin: None,
+            demo: false,
         })
         .await?;
         progress(&format!(

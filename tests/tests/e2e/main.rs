@@ -21,6 +21,7 @@ mod concurrency;
 mod consultation_concurrency;
 mod consultation_refusals;
 mod crash;
+mod demo;
 mod documents;
 mod drafts_consultations;
 mod indicators;

@@ -688,6 +688,7 @@ impl TestApp {
             database_url: store.database_url(),
             listen: "127.0.0.1:0".to_owned(),
             origin: origin.map(str::to_owned),
+            demo: false,
         };
         let running =
             tokio::time::timeout(PATIENCE, sijill::serve::start_with_clock(&options, clock))
@@ -752,6 +753,19 @@ impl ServerProcess {
         origin: Option<&str>,
         logs: &Path,
     ) -> Result<Self, StartFailure> {
+        Self::start_with(data, database_url, origin, &[], PATIENCE, logs).await
+    }
+
+    /// Like [`ServerProcess::start`], with more arguments (`--demo`) and as long to come
+    /// up as `patience` (the demo records its story before it listens).
+    pub async fn start_with(
+        data: &Path,
+        database_url: Option<&str>,
+        origin: Option<&str>,
+        extra: &[&str],
+        patience: Duration,
+        logs: &Path,
+    ) -> Result<Self, StartFailure> {
         std::fs::create_dir_all(logs).expect("log folder");
         let tag = nonce();
         let out_path = logs.join(format!("serve-{tag}.out"));
@@ -774,8 +788,9 @@ impl ServerProcess {
         if let Some(origin) = origin {
             command.arg("--origin").arg(origin);
         }
+        command.args(extra);
         let mut child = command.spawn().expect("spawn the server binary");
-        let deadline = Instant::now() + PATIENCE;
+        let deadline = Instant::now() + patience;
         loop {
             let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
             if let Some(addr) = stdout
@@ -800,7 +815,7 @@ impl ServerProcess {
                 return Err(StartFailure {
                     status: None,
                     stderr: format!(
-                        "no `listening on` line within {PATIENCE:?}; stderr: {}",
+                        "no `listening on` line within {patience:?}; stderr: {}",
                         std::fs::read_to_string(&err_path).unwrap_or_default()
                     ),
                 });
