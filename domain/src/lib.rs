@@ -10,6 +10,8 @@ pub mod authorization;
 pub mod calendar;
 pub mod error;
 pub mod event_codec;
+#[cfg(test)]
+mod given_when_then;
 pub mod guards;
 pub mod id;
 pub mod issued;

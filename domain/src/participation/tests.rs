@@ -2,45 +2,15 @@
 //! refused with its documented code.
 
 use cqrs_es::test::TestFramework;
-use cqrs_es::Aggregate;
 
 use super::*;
 use crate::authorization::ActorInfo;
 use crate::support::fixtures::{association, association_key, record, services_at};
 use crate::world::World;
-use crate::{DomainError, ErrorKind, Issued, Services};
+use crate::{ErrorKind, Issued, Services};
 use ledger::roles::Role;
 
-fn refused<A: Aggregate<Error = DomainError, Services = Services>>(
-    services: Services,
-    given: Vec<A::Event>,
-    command: A::Command,
-) -> DomainError {
-    TestFramework::<A>::with(services)
-        .given(given)
-        .when(command)
-        .inspect_result()
-        .expect_err("the command should be refused")
-}
-
-fn accepted<A: Aggregate<Error = DomainError, Services = Services>>(
-    services: Services,
-    given: Vec<A::Event>,
-    command: A::Command,
-) -> Vec<A::Event> {
-    let mut aggregate = A::default();
-    for e in given {
-        aggregate.apply(e);
-    }
-    let sink = cqrs_es::event_sink::EventSink::default();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    runtime
-        .block_on(aggregate.handle(command, &services, &sink))
-        .expect("the command should be accepted");
-    runtime.block_on(sink.collect())
-}
+use crate::given_when_then::{accepted, refused};
 
 fn official(role: Role, institution: &str) -> ActorInfo {
     ActorInfo {

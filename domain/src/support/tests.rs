@@ -8,42 +8,9 @@ use super::fixtures::*;
 use super::*;
 use crate::authorization::ActorInfo;
 use crate::world::World;
-use crate::{DomainError, ErrorKind, Issued, Services, TimedDecision};
+use crate::{ErrorKind, Issued, TimedDecision};
 
-fn refused<A: Aggregate<Error = DomainError, Services = Services>>(
-    services: Services,
-    given: Vec<A::Event>,
-    command: A::Command,
-) -> DomainError {
-    TestFramework::<A>::with(services)
-        .given(given)
-        .when(command)
-        .inspect_result()
-        .expect_err("the command should be refused")
-}
-
-fn accepted<A: Aggregate<Error = DomainError, Services = Services>>(
-    services: Services,
-    given: Vec<A::Event>,
-    command: A::Command,
-) -> Vec<A::Event> {
-    let mut aggregate = A::default();
-    for e in given {
-        aggregate.apply(e);
-    }
-    let sink = cqrs_es::event_sink::EventSink::default();
-    let result = futures_lite(aggregate.handle(command, &services, &sink));
-    result.expect("the command should be accepted");
-    futures_lite(sink.collect())
-}
-
-/// Runs a future that never waits (aggregates do no I/O) to completion.
-fn futures_lite<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime")
-        .block_on(f)
-}
+use crate::given_when_then::{accepted, refused, run as futures_lite};
 
 // ---- offers ----
 
