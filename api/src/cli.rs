@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE;
 use crate::serve::{ServeOptions, DEFAULT_ORIGIN};
 
 #[derive(Debug, Parser)]
@@ -35,6 +36,10 @@ pub enum Command {
         /// The log's origin, fixed by the genesis entry at the first start.
         #[arg(long, help = format!("The log's origin, fixed at the first start [default: {DEFAULT_ORIGIN}]"))]
         origin: Option<String>,
+        /// Public comments one client address may post per minute (at least 1).
+        #[arg(long, default_value_t = DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        public_comments_per_minute: u32,
     },
     /// Writes a new private key file (PKCS#8 PEM, mode 0600) and prints the public key.
     Keygen {
@@ -99,12 +104,14 @@ pub async fn run(cli: Cli) -> ExitCode {
             database_url,
             listen,
             origin,
+            public_comments_per_minute,
         } => {
             crate::serve_cli::run(ServeOptions {
                 data,
                 database_url,
                 listen,
                 origin,
+                public_comments_per_minute,
             })
             .await
         }

@@ -14,6 +14,7 @@ pub mod event_store;
 pub mod http;
 pub mod keys;
 pub mod projector;
+pub mod public_channel;
 pub mod registry_state;
 pub mod sequencer;
 pub mod serve;

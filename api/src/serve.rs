@@ -11,6 +11,9 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::clock::SystemClock;
+use crate::public_channel::persons::{PersonSecrets, PersonStore};
+use crate::public_channel::rate_limit::RateLimiter;
+use crate::public_channel::{erasure, PublicChannel};
 use crate::registry_state::SharedRegistry;
 use crate::service::{Service, ServiceParts};
 use crate::store::{Backend, Db};
@@ -26,6 +29,9 @@ pub struct ServeOptions {
     pub database_url: Option<String>,
     pub listen: String,
     pub origin: Option<String>,
+    /// Public comments one client address may post per minute (docs/public-channel.md);
+    /// [`crate::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE`] unless set.
+    pub public_comments_per_minute: u32,
 }
 
 /// A started server.
@@ -118,6 +124,9 @@ pub async fn start_with_clock(
             registry.apply(&signed.entry);
         }
     }
+    // Derived here, before the log key moves into the sequencer: every process sharing the
+    // database holds the same log key, so they all compute the same person references.
+    let persons = PersonStore::new(db.clone(), PersonSecrets::derive(&log_key));
     let sequencer = sequencer::start(
         sequencer::SequencerConfig {
             db: db.clone(),
@@ -132,6 +141,9 @@ pub async fn start_with_clock(
     let projections = projector::start(db.clone(), sequencer.watch())
         .await
         .map_err(StartError::Refused)?;
+    // Before serving: every person an erasure entry names is erased, even if the process
+    // that appended it died before doing so.
+    erasure::start(db.clone(), persons.clone(), sequencer.watch()).await?;
     let service = Arc::new(Service::new(ServiceParts {
         db: db.clone(),
         origin: origin.clone(),
@@ -140,6 +152,10 @@ pub async fn start_with_clock(
         sequencer,
         projections,
         clock,
+        public: PublicChannel {
+            persons,
+            limiter: RateLimiter::new(options.public_comments_per_minute),
+        },
     }));
 
     let mut banner = format!(

@@ -23,8 +23,9 @@ use crate::commands::{self, Routed};
 use crate::error::ApiError;
 use crate::event_store::{LedgerStore, Ticket, Tickets, TICKET_KEY};
 use crate::projector::ProjectionHandle;
+use crate::public_channel::{erasure, PublicChannel};
 use crate::registry_state::SharedRegistry;
-use crate::sequencer::{AppendError, Appended, SequencerHandle};
+use crate::sequencer::{AppendError, Appended, ClientToken, SequencerHandle};
 use crate::store::Db;
 
 /// How many times a command is run again after a conflict before the client gets a 503.
@@ -34,8 +35,9 @@ const MAX_ATTEMPTS: usize = 64;
 /// How long a writer waits for the read models to include its entries.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(10);
 
-/// Marks the original answer of an identical statement appended by a concurrent request.
-const ALREADY_APPENDED: &str = "already_appended";
+/// Marks the original answer of an identical statement (or public comment with the same
+/// client token) appended by a concurrent request.
+pub(crate) const ALREADY_APPENDED: &str = "already_appended";
 
 /// Shared state of the server.
 pub struct Service {
@@ -47,6 +49,8 @@ pub struct Service {
     pub sequencer: SequencerHandle,
     pub projections: ProjectionHandle,
     pub clock: Arc<dyn Clock>,
+    /// The public channel's personal-data store and rate limit.
+    pub public: PublicChannel,
     tickets: Arc<Tickets>,
     institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
     actors: CqrsFramework<Actor, LedgerStore<Actor>>,
@@ -67,6 +71,7 @@ pub struct ServiceParts {
     pub sequencer: SequencerHandle,
     pub projections: ProjectionHandle,
     pub clock: Arc<dyn Clock>,
+    pub public: PublicChannel,
 }
 
 impl Service {
@@ -99,6 +104,7 @@ impl Service {
             sequencer: parts.sequencer,
             projections: parts.projections,
             clock: parts.clock,
+            public: parts.public,
         }
     }
 
@@ -221,6 +227,9 @@ impl Service {
             }
             Ok(appended) => appended,
         };
+        // Personal data named by an erasure goes now; if this fails or the process dies
+        // first, the reconciliation of `erasure::start` finishes it.
+        erasure::after_append(&self.public.persons, &appended).await;
         Ok((StatusCode::CREATED, appended.response()))
     }
 
@@ -236,12 +245,30 @@ impl Service {
         consultation: &str,
         comment: PublicComment,
     ) -> Result<Appended, ApiError> {
+        self.record_public_comment(consultation, comment, None)
+            .await
+    }
+
+    /// [`Service::submit_public_comment`] with a client token: the comment is appended
+    /// only if no comment of this consultation used the token, and the token's receipt is
+    /// recorded in the same transaction (`crate::public_channel`).
+    ///
+    /// # Errors
+    /// As [`Service::submit_public_comment`]; a token already used gives an error with
+    /// code `already_appended`.
+    pub async fn record_public_comment(
+        &self,
+        consultation: &str,
+        comment: PublicComment,
+        client_token: Option<ClientToken>,
+    ) -> Result<Appended, ApiError> {
         domain::AggregateId::parse(consultation)?;
         command_documents::comment_text(&self.db, &comment.document).await?;
         let command = Routed::Consultation(ConsultationCommand::PublicComment(comment));
         // The stream heads this process remembers cover everything from here on.
         let ticket = Ticket {
             checked_at: self.sequencer.known_size(),
+            client_token,
             ..Ticket::default()
         };
         self.execute(consultation, command, None, ticket).await
@@ -402,6 +429,10 @@ impl Service {
     /// answer travels as an error with code [`ALREADY_APPENDED`], which
     /// [`Service::submit_statement`] turns back into the original 201.
     async fn already_appended(&self, ticket: &Ticket) -> ApiError {
+        if ticket.client_token.is_some() {
+            // The public channel reads the receipt itself, with the request it came with.
+            return ApiError::new(StatusCode::CREATED, ALREADY_APPENDED, "");
+        }
         let Some(auth) = &ticket.auth else {
             return ApiError::internal(&"append without a statement");
         };

@@ -120,6 +120,7 @@ impl Ledger {
             database_url: Some(db.url.clone()),
             listen: "127.0.0.1:0".into(),
             origin: None,
+            public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
         })
         .await?;
         progress(&format!(
