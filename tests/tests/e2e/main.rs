@@ -21,6 +21,8 @@ mod documents;
 mod lifecycle;
 mod processes;
 mod proofs;
+mod public_channel;
+mod public_erasure;
 mod read_models;
 mod refusals;
 mod retries;
