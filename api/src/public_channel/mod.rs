@@ -222,7 +222,19 @@ pub async fn submit(
                 .await?
                 .ok_or_else(|| ApiError::internal(&"a used client token has no receipt"));
         }
-        Err(e) => return Err(e),
+        Err(e) => {
+            // A copy with the same token may have been appended since the check above,
+            // and this one refused for what that copy changed (the window closed since):
+            // the client is owed the original receipt, not that refusal.
+            if let Some(token) = &request.client_token {
+                if let Ok(Some(receipt)) =
+                    earlier_receipt(service, consultation, token, request).await
+                {
+                    return Ok(receipt);
+                }
+            }
+            return Err(e);
+        }
     };
     let entry = appended
         .entries

@@ -168,8 +168,9 @@ impl Db {
     }
 
     /// Erases a person: the key and both ciphertexts become NULL, and a row is left (or
-    /// created) that says so, which also stops later data from being stored. Idempotent;
-    /// `at` is kept from the first erasure.
+    /// created) that says so, which also stops later data from being stored. Idempotent,
+    /// and a row already erased is not written again (the reconciliation at start-up runs
+    /// this for every erasure in the log); `at` is kept from the first erasure.
     ///
     /// # Errors
     /// Any database error.
@@ -185,7 +186,9 @@ impl Db {
         sqlx::query(
             "INSERT INTO persons (person_ref, erased_at) VALUES ($1, $2) \
              ON CONFLICT (person_ref) DO UPDATE SET person_key = NULL, name_ct = NULL, \
-             email_ct = NULL, erased_at = COALESCE(persons.erased_at, excluded.erased_at)",
+             email_ct = NULL, erased_at = COALESCE(persons.erased_at, excluded.erased_at) \
+             WHERE persons.erased_at IS NULL OR persons.person_key IS NOT NULL \
+             OR persons.name_ct IS NOT NULL OR persons.email_ct IS NOT NULL",
         )
         .bind(person_ref.to_owned())
         .bind(at.to_owned())
