@@ -48,8 +48,9 @@ pub struct PublicChannel {
     pub limiter: RateLimiter,
 }
 
-/// The body of `POST /v1/consultations/{id}/comments`, as sent.
-#[derive(Debug, Deserialize)]
+/// The body of `POST /v1/consultations/{id}/comments`, as sent. No `Debug`: it holds
+/// personal data.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Body {
     text: String,
@@ -63,8 +64,9 @@ struct Body {
     client_token: Option<String>,
 }
 
-/// A public comment request, checked.
-#[derive(Clone, Debug)]
+/// A public comment request, checked. Its `Debug` leaves the name and e-mail out, so no
+/// log line can carry them.
+#[derive(Clone)]
 pub struct CommentRequest {
     pub text: String,
     pub article: Option<String>,
@@ -73,6 +75,18 @@ pub struct CommentRequest {
     pub client_token: Option<String>,
     /// SHA-256 of the canonical request without its token: what a retry must repeat.
     request_hash: Hash,
+}
+
+impl std::fmt::Debug for CommentRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommentRequest")
+            .field("text_bytes", &self.text.len())
+            .field("article", &self.article)
+            .field("author_name", &self.author_name.as_ref().map(|_| ".."))
+            .field("author_email", &self.author_email.as_ref().map(|_| ".."))
+            .field("client_token", &self.client_token)
+            .finish()
+    }
 }
 
 impl CommentRequest {
@@ -336,6 +350,15 @@ mod tests {
         let e = parse(r#"{"text": "x", "article": null, "author_email": "secret at mail.ma"}"#)
             .unwrap_err();
         assert!(!e.message.contains("secret"));
+        let ok = parse(
+            r#"{"text": "x", "article": null, "author_name": "Salma", "author_email": "salma@x.ma"}"#,
+        )
+        .unwrap();
+        let shown = format!("{ok:?}");
+        assert!(
+            !shown.contains("salma") && !shown.contains("Salma"),
+            "{shown}"
+        );
     }
 
     #[test]
