@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE;
 use crate::serve::{ServeOptions, DEFAULT_ORIGIN};
 
 #[derive(Debug, Parser)]
@@ -39,6 +40,10 @@ pub enum Command {
         /// (its origin then defaults to sijill.local/ledger-demo); see docs/demo.md.
         #[arg(long)]
         demo: bool,
+        /// Public comments one client address may post per minute (at least 1).
+        #[arg(long, default_value_t = DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        public_comments_per_minute: u32,
     },
     /// Writes a new private key file (PKCS#8 PEM, mode 0600) and prints the public key.
     Keygen {
@@ -115,6 +120,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             listen,
             origin,
             demo,
+            public_comments_per_minute,
         } => {
             crate::serve_cli::run(ServeOptions {
                 data,
@@ -122,6 +128,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 listen,
                 origin,
                 demo,
+                public_comments_per_minute,
             })
             .await
         }

@@ -18,7 +18,9 @@ use ledger::hash::ZERO_HASH;
 use ledger::{Auth, Hash, SignedEntry};
 use serde_json::json;
 
-use crate::sequencer::{AppendError, AppendRequest, Appended, PendingEvent, SequencerHandle};
+use crate::sequencer::{
+    AppendError, AppendRequest, Appended, ClientToken, PendingEvent, SequencerHandle,
+};
 use crate::store::Db;
 
 /// The metadata key that names a command's [`Ticket`].
@@ -34,6 +36,8 @@ pub struct Ticket {
     /// attempt read them; set before each attempt. Anything a decision read (its guard
     /// keys) must be unchanged from this size on.
     pub facts_at: AtomicU64,
+    /// A public comment's retry token (see [`AppendRequest::client_token`]).
+    pub client_token: Option<ClientToken>,
     pub outcome: Mutex<Option<Result<Appended, AppendError>>>,
 }
 
@@ -209,6 +213,7 @@ where
             reads: pending_reads(A::TYPE, &context.id, &events),
             facts_at: ticket.facts_at.load(Ordering::Acquire),
             metadata: json!({ "actor": actor }),
+            client_token: ticket.client_token.clone(),
             reply: tokio::sync::oneshot::channel().0,
         };
         let outcome = self.sequencer.append(request).await;

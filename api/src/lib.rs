@@ -16,6 +16,7 @@ pub mod http;
 pub mod indicators;
 pub mod keys;
 pub mod projector;
+pub mod public_channel;
 pub mod registry_state;
 pub mod sequencer;
 pub mod serve;

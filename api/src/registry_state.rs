@@ -17,6 +17,20 @@ use domain::RegistryFacts;
 use ledger::roles::Role;
 use ledger::Entry;
 
+/// The stream types whose entries change what [`Registry::apply`] knows: what start-up
+/// reads back from the store. A type missing here would leave the domain's cross-stream
+/// facts (an offer, a draft) unknown after a restart.
+pub const STREAM_TYPES: [&str; 8] = [
+    "registry",
+    "institution",
+    "association",
+    "offer",
+    "application",
+    "award",
+    "draft",
+    "consultation",
+];
+
 /// One registered key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActorRecord {

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::registry_state::{ActorRecord, Registry, SharedRegistry};
-use crate::store::{BatchWrite, Db, EventRow, NonceRow, StateRow};
+use crate::store::{BatchWrite, ClientTokenRow, Db, EventRow, NonceRow, StateRow};
 
 /// Most commands one batch carries.
 const MAX_BATCH: usize = 256;
@@ -61,7 +61,20 @@ pub struct AppendRequest {
     /// Those facts were at least as fresh as this tree size.
     pub facts_at: u64,
     pub metadata: Value,
+    /// A public comment's `client_token` (docs/public-channel.md): the command is appended
+    /// only if no comment of this consultation used the token, and the token's receipt is
+    /// written in the same transaction.
+    pub client_token: Option<ClientToken>,
     pub reply: oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+/// A public comment's retry token, on its way into the append transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientToken {
+    pub token: String,
+    /// SHA-256 of the request it came with, so that a token reused for another request
+    /// is told apart from a retry.
+    pub request_hash: Hash,
 }
 
 /// What the log recorded for one command.
@@ -92,6 +105,20 @@ impl Appended {
             })
             .collect();
         json!({ "entries": entries })
+    }
+}
+
+impl AppendedEntry {
+    /// The receipt of a public comment (docs/public-channel.md): `{"index", "entry_hash",
+    /// "entry"}`, the entry being its signed canonical bytes verbatim, so the receipt
+    /// holds exactly what the log signed and what its Merkle leaf hashes.
+    pub fn receipt(&self) -> String {
+        format!(
+            "{{\"index\":{},\"entry_hash\":\"{}\",\"entry\":{}}}",
+            self.index,
+            ledger::hash::to_hex(&self.entry_hash),
+            String::from_utf8_lossy(&self.bytes)
+        )
     }
 }
 
@@ -276,6 +303,23 @@ impl Sequencer {
         let recorded_at = last.map_or(self.config.clock.now(), |l| l.max(self.config.clock.now()));
 
         let mut work = BatchWork::new(recorded_at);
+        // Which client tokens of this batch earlier commands used: read under the lock,
+        // since only the append transactions write them (one query, and only for batches
+        // that carry a token).
+        let tokens: Vec<(String, String)> = batch
+            .iter()
+            .filter_map(|r| {
+                r.client_token
+                    .as_ref()
+                    .map(|t| (r.stream_id.clone(), t.token.clone()))
+            })
+            .collect();
+        if !tokens.is_empty() {
+            match db.client_tokens_in(&mut tx, &tokens).await {
+                Ok(taken) => work.taken_tokens = taken,
+                Err(e) => return fail_all(batch, &e),
+            }
+        }
         let mut accepted = Vec::with_capacity(batch.len());
         let mut retries = Vec::new();
         for request in batch {
@@ -327,6 +371,8 @@ impl Sequencer {
                 nodes: &work.nodes,
                 nonces: &nonces,
                 document_names: &work.documents,
+                withheld_documents: &work.withheld,
+                client_tokens: &work.tokens,
                 state: &new_state,
                 checkpoint: &note,
             };
@@ -382,6 +428,17 @@ impl Sequencer {
         // The stream's head as the log has it now.
         if request.checked_at < self.recent.floor {
             return Err(AppendError::Conflict);
+        }
+        if let Some(token) = &request.client_token {
+            let key = (request.stream_id.clone(), token.token.clone());
+            if let Some(receipt) = work.taken_tokens.get(&key) {
+                return Err(AppendError::AlreadyAppended(Some(receipt.clone())));
+            }
+            // Used earlier in this very batch: run again once it is settled, when the
+            // receipt is committed (or the batch failed and the token is free again).
+            if work.batch_tokens.contains(&key) {
+                return Err(AppendError::Conflict);
+            }
         }
         let head = work
             .heads
@@ -492,6 +549,17 @@ impl Sequencer {
         });
         if let Some(n) = &nonce {
             work.nonces.insert((n.actor.clone(), n.nonce.clone()));
+        }
+        if let (Some(token), Some(first)) = (&request.client_token, appended.entries.first()) {
+            work.batch_tokens
+                .insert((request.stream_id.clone(), token.token.clone()));
+            work.tokens.push(ClientTokenRow {
+                consultation: request.stream_id.clone(),
+                client_token: token.token.clone(),
+                request_hash: token.request_hash,
+                log_index: first.index,
+                receipt: first.receipt(),
+            });
         }
         Ok((appended, nonce))
     }
@@ -626,6 +694,13 @@ struct BatchWork {
     rows: Vec<EventRow>,
     nodes: Vec<(NodeId, Hash)>,
     documents: Vec<(String, u64)>,
+    /// Documents withheld by entries of this batch (`data.withheld`), with the entry.
+    withheld: Vec<(String, u64)>,
+    /// Client tokens already used before this batch, with their receipts.
+    taken_tokens: HashMap<(String, String), String>,
+    /// Client tokens used by commands accepted earlier in this batch.
+    batch_tokens: HashSet<(String, String)>,
+    tokens: Vec<ClientTokenRow>,
     entries: Vec<(Entry, Hash)>,
     heads: HashMap<String, (u64, Hash)>,
     nonces: HashSet<(String, String)>,
@@ -645,6 +720,10 @@ impl BatchWork {
             rows: Vec::new(),
             nodes: Vec::new(),
             documents: Vec::new(),
+            withheld: Vec::new(),
+            taken_tokens: HashMap::new(),
+            batch_tokens: HashSet::new(),
+            tokens: Vec::new(),
             entries: Vec::new(),
             heads: HashMap::new(),
             nonces: HashSet::new(),
@@ -659,6 +738,17 @@ impl BatchWork {
         if let Some(docs) = entry.data.get("documents").and_then(Value::as_array) {
             for doc in docs.iter().filter_map(Value::as_str) {
                 self.documents.push((doc.to_owned(), entry.index));
+            }
+        }
+        // Read as the offline verifier reads it (ledger/src/audit): any entry's
+        // `data.withheld` withholds, so server and verifier never disagree on a document.
+        if let Some(docs) = entry.data.get("withheld").and_then(Value::as_array) {
+            for doc in docs.iter().filter_map(Value::as_str) {
+                // Once per entry: a second row would break the table's key and the batch.
+                let row = (doc.to_owned(), entry.index);
+                if !self.withheld.contains(&row) {
+                    self.withheld.push(row);
+                }
             }
         }
         self.rows.push(EventRow {

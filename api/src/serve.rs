@@ -12,6 +12,9 @@ use tokio::task::JoinHandle;
 
 use crate::clock::ScriptableClock;
 use crate::demo::Demo;
+use crate::public_channel::persons::{PersonSecrets, PersonStore};
+use crate::public_channel::rate_limit::RateLimiter;
+use crate::public_channel::{erasure, PublicChannel};
 use crate::registry_state::SharedRegistry;
 use crate::service::{Service, ServiceParts};
 use crate::store::{Backend, Db};
@@ -29,6 +32,9 @@ pub struct ServeOptions {
     pub origin: Option<String>,
     /// Record the demo story first, on an empty store (docs/demo.md).
     pub demo: bool,
+    /// Public comments one client address may post per minute (docs/public-channel.md);
+    /// [`crate::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE`] unless set.
+    pub public_comments_per_minute: u32,
 }
 
 /// A started server.
@@ -132,22 +138,33 @@ async fn start_on(
     let verifier = VerifierKey::new(&origin, log_key.verifying_key()).to_string();
     check_log_key(state.log_key.as_deref(), &verifier)?;
 
-    // The registry as of the tree size read above; the sequencer reads the rest.
+    // The registry as of the tree size read above; the sequencer reads the rest. Read page
+    // by page: a large log must not sit in memory at start-up.
     let registry = Arc::new(SharedRegistry::default());
-    for (index, bytes) in db
-        .entries_of_types(&["registry", "institution", "association"])
-        .await?
-    {
-        if index < state.tree_size {
-            let signed = SignedEntry::parse(&bytes)
-                .map_err(|e| StartError::Refused(format!("stored entry {index}: {e}")))?;
-            registry.apply(&signed.entry);
+    let mut next = 0;
+    while next < state.tree_size {
+        let page = db
+            .entries_of_types(&crate::registry_state::STREAM_TYPES, next, 10_000)
+            .await?;
+        let Some(&(last, _)) = page.last() else {
+            break;
+        };
+        for (index, bytes) in page {
+            if index < state.tree_size {
+                let signed = SignedEntry::parse(&bytes)
+                    .map_err(|e| StartError::Refused(format!("stored entry {index}: {e}")))?;
+                registry.apply(&signed.entry);
+            }
         }
+        next = last + 1;
     }
     if let (Some(demo), 0) = (&demo, state.tree_size) {
         // A new demo log begins where its story does.
         demo.rewind_clock();
     }
+    // Derived here, before the log key moves into the sequencer: every process sharing the
+    // database holds the same log key, so they all compute the same person references.
+    let persons = PersonStore::new(db.clone(), PersonSecrets::derive(&log_key));
     let sequencer = sequencer::start(
         sequencer::SequencerConfig {
             db: db.clone(),
@@ -162,6 +179,9 @@ async fn start_on(
     let projections = projector::start(db.clone(), sequencer.watch())
         .await
         .map_err(StartError::Refused)?;
+    // Before serving: every person an erasure entry names is erased, even if the process
+    // that appended it died before doing so.
+    erasure::start(db.clone(), persons.clone(), sequencer.watch()).await?;
     let service = Arc::new(Service::new(ServiceParts {
         db: db.clone(),
         origin: origin.clone(),
@@ -170,6 +190,10 @@ async fn start_on(
         sequencer,
         projections,
         clock,
+        public: PublicChannel {
+            persons,
+            limiter: RateLimiter::new(options.public_comments_per_minute),
+        },
     }));
 
     let mut banner = format!(

@@ -24,8 +24,9 @@ use crate::commands::{self, Routed};
 use crate::error::ApiError;
 use crate::event_store::{LedgerStore, Ticket, Tickets, TICKET_KEY};
 use crate::projector::ProjectionHandle;
+use crate::public_channel::{erasure, PublicChannel};
 use crate::registry_state::SharedRegistry;
-use crate::sequencer::{AppendError, Appended, SequencerHandle};
+use crate::sequencer::{AppendError, Appended, ClientToken, SequencerHandle};
 use crate::store::Db;
 
 /// How many times a command is run again after a conflict before the client gets a 503.
@@ -35,8 +36,9 @@ const MAX_ATTEMPTS: usize = 64;
 /// How long a writer waits for the read models to include its entries.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(10);
 
-/// Marks the original answer of an identical statement appended by a concurrent request.
-const ALREADY_APPENDED: &str = "already_appended";
+/// Marks the original answer of an identical statement (or public comment with the same
+/// client token) appended by a concurrent request.
+pub(crate) const ALREADY_APPENDED: &str = "already_appended";
 
 /// Shared state of the server.
 pub struct Service {
@@ -50,6 +52,8 @@ pub struct Service {
     pub clock: Arc<dyn Clock>,
     /// The indicators' fold at the largest size asked so far (`http::indicators`).
     pub indicators: tokio::sync::Mutex<Option<projections::indicators::IndicatorFold>>,
+    /// The public channel's personal-data store and rate limit.
+    pub public: PublicChannel,
     tickets: Arc<Tickets>,
     institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
     actors: CqrsFramework<Actor, LedgerStore<Actor>>,
@@ -71,6 +75,7 @@ pub struct ServiceParts {
     pub sequencer: SequencerHandle,
     pub projections: ProjectionHandle,
     pub clock: Arc<dyn Clock>,
+    pub public: PublicChannel,
 }
 
 impl Service {
@@ -105,6 +110,7 @@ impl Service {
             sequencer: parts.sequencer,
             projections: parts.projections,
             clock: parts.clock,
+            public: parts.public,
         }
     }
 
@@ -227,6 +233,9 @@ impl Service {
             }
             Ok(appended) => appended,
         };
+        // Personal data named by an erasure goes now; if this fails or the process dies
+        // first, the reconciliation of `erasure::start` finishes it.
+        erasure::after_append(&self.public.persons, &appended).await;
         Ok((StatusCode::CREATED, appended.response()))
     }
 
@@ -242,12 +251,30 @@ impl Service {
         consultation: &str,
         comment: PublicComment,
     ) -> Result<Appended, ApiError> {
+        self.record_public_comment(consultation, comment, None)
+            .await
+    }
+
+    /// [`Service::submit_public_comment`] with a client token: the comment is appended
+    /// only if no comment of this consultation used the token, and the token's receipt is
+    /// recorded in the same transaction (`crate::public_channel`).
+    ///
+    /// # Errors
+    /// As [`Service::submit_public_comment`]; a token already used gives an error with
+    /// code `already_appended`.
+    pub async fn record_public_comment(
+        &self,
+        consultation: &str,
+        comment: PublicComment,
+        client_token: Option<ClientToken>,
+    ) -> Result<Appended, ApiError> {
         domain::AggregateId::parse(consultation)?;
         command_documents::comment_text(&self.db, &comment.document).await?;
         let command = Routed::Consultation(ConsultationCommand::PublicComment(comment));
         // The stream heads this process remembers cover everything from here on.
         let ticket = Ticket {
             checked_at: self.sequencer.known_size(),
+            client_token,
             ..Ticket::default()
         };
         self.execute(consultation, command, None, ticket).await
@@ -268,6 +295,7 @@ impl Service {
             "busy",
             "the stream is too busy; retry",
         ));
+        let mut caught_up = false;
         for _ in 0..MAX_ATTEMPTS {
             // The facts the aggregate reads are at least this fresh (see `Ticket::facts_at`).
             ticket
@@ -360,6 +388,17 @@ impl Service {
                 }
                 (Err(AggregateError::AggregateConflict), _) => continue,
                 (Err(AggregateError::UserError(e)), _) => {
+                    // The refusal may rest on facts this process has not read yet (an offer
+                    // another process just published): catch up once, and decide again if
+                    // there was anything to read.
+                    if !caught_up {
+                        caught_up = true;
+                        let before = self.sequencer.known_size();
+                        self.sequencer.sync().await;
+                        if self.sequencer.known_size() > before {
+                            continue;
+                        }
+                    }
                     result = Err(domain_error(e));
                     break;
                 }
@@ -417,6 +456,10 @@ impl Service {
     /// answer travels as an error with code [`ALREADY_APPENDED`], which
     /// [`Service::submit_statement`] turns back into the original 201.
     async fn already_appended(&self, ticket: &Ticket) -> ApiError {
+        if ticket.client_token.is_some() {
+            // The public channel reads the receipt itself, with the request it came with.
+            return ApiError::new(StatusCode::CREATED, ALREADY_APPENDED, "");
+        }
         let Some(auth) = &ticket.auth else {
             return ApiError::internal(&"append without a statement");
         };

@@ -121,6 +121,7 @@ impl Ledger {
             listen: "127.0.0.1:0".into(),
             origin: None,
             demo: false,
+            public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
         })
         .await?;
         progress(&format!(

@@ -85,6 +85,13 @@ async fn upload(
         }
         Some(_) => {}
     }
+    if service.db.document_withheld(&digest).await? {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "withheld",
+            format!("document {digest} was withheld by moderation and is not taken in again"),
+        ));
+    }
     service.db.put_document(&digest, &body, &actor_b64).await?;
     Ok((StatusCode::CREATED, Json(json!({"sha256": digest}))))
 }
@@ -99,11 +106,20 @@ async fn download(
             "a document is named by 64 lowercase hex characters",
         ));
     }
-    let content = service
-        .db
-        .published_document(&digest)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no published document {digest}")))?;
+    let Some(content) = service.db.published_document(&digest).await? else {
+        // Withheld by moderation (ledger-format.md): gone for good, and said so, so that
+        // exports and mirrors skip it rather than retry it.
+        if service.db.document_withheld(&digest).await? {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "withheld",
+                format!("document {digest} was withheld by moderation; its hash stays in the log"),
+            ));
+        }
+        return Err(ApiError::not_found(format!(
+            "no published document {digest}"
+        )));
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream"),

@@ -7,6 +7,7 @@ mod health;
 mod indicators;
 mod log;
 mod openapi;
+mod public_comments;
 mod registry;
 mod statements;
 mod streams;
@@ -35,6 +36,7 @@ pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(statements::router())
+        .merge(public_comments::router())
         .merge(documents::router())
         .merge(health::router())
         .merge(log::router())

@@ -5,6 +5,7 @@
 //! statements that differ (the append lock, JSON casts) come from [`Dialect`].
 //! Architecture invariant: nothing outside this module writes SQL.
 
+mod public_channel;
 mod queries;
 mod view_queries;
 
@@ -14,6 +15,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;
 
+pub use public_channel::*;
 pub use queries::*;
 pub use view_queries::*;
 

@@ -51,16 +51,16 @@ pub struct NonceRow {
 /// An append transaction holding the lock that orders the log.
 pub type AppendTx = Transaction<'static, Any>;
 
-fn to_i64(n: u64) -> i64 {
+pub(super) fn to_i64(n: u64) -> i64 {
     // Indexes and sizes stay far below 2^63; saturate rather than wrap if not.
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn to_u64(n: i64) -> u64 {
+pub(super) fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-fn hash_of(bytes: Vec<u8>) -> Result<Hash, sqlx::Error> {
+pub(super) fn hash_of(bytes: Vec<u8>) -> Result<Hash, sqlx::Error> {
     bytes
         .try_into()
         .map_err(|_| sqlx::Error::Decode("stored hash is not 32 bytes".into()))
@@ -131,6 +131,24 @@ const EVENT_COLS: [&str; 11] = [
 const NODE_COLS: [&str; 3] = ["level", "node_index", "hash"];
 const NONCE_COLS: [&str; 4] = ["actor", "nonce", "statement_hash", "response"];
 const DOCUMENT_NAME_COLS: [&str; 2] = ["sha256", "log_index"];
+const WITHHELD_COLS: [&str; 2] = ["sha256", "log_index"];
+const CLIENT_TOKEN_COLS: [&str; 5] = [
+    "consultation",
+    "client_token",
+    "request_hash",
+    "log_index",
+    "receipt",
+];
+
+/// A public comment's client token and the receipt its comment got.
+#[derive(Clone, Debug)]
+pub struct ClientTokenRow {
+    pub consultation: String,
+    pub client_token: String,
+    pub request_hash: Hash,
+    pub log_index: u64,
+    pub receipt: String,
+}
 
 /// Everything one append batch writes, in one transaction.
 pub struct BatchWrite<'a> {
@@ -138,6 +156,10 @@ pub struct BatchWrite<'a> {
     pub nodes: &'a [(NodeId, Hash)],
     pub nonces: &'a [NonceRow],
     pub document_names: &'a [(String, u64)],
+    /// Documents withheld by this batch's entries: recorded, and their bytes deleted, in
+    /// the same transaction (docs/public-channel.md).
+    pub withheld_documents: &'a [(String, u64)],
+    pub client_tokens: &'a [ClientTokenRow],
     pub state: &'a StateRow,
     pub checkpoint: &'a str,
 }
@@ -173,6 +195,24 @@ fn bind_nonce<'q>(q: AnyQuery<'q>, r: &NonceRow) -> AnyQuery<'q> {
 
 fn bind_document_name<'q>(q: AnyQuery<'q>, (sha, index): &(String, u64)) -> AnyQuery<'q> {
     q.bind(sha.clone()).bind(to_i64(*index))
+}
+
+fn bind_client_token<'q>(q: AnyQuery<'q>, r: &ClientTokenRow) -> AnyQuery<'q> {
+    q.bind(r.consultation.clone())
+        .bind(r.client_token.clone())
+        .bind(r.request_hash.to_vec())
+        .bind(to_i64(r.log_index))
+        .bind(r.receipt.clone())
+}
+
+/// `$n+1, .., $n+count` (numbering from `*n + 1`), for an `IN (..)` list.
+fn list_sql(count: usize, n: &mut usize) -> String {
+    let mut params = Vec::with_capacity(count);
+    for _ in 0..count {
+        *n += 1;
+        params.push(format!("${n}"));
+    }
+    params.join(", ")
 }
 
 /// The state row's update, its parameters numbered from `offset + 1`.
@@ -232,6 +272,9 @@ impl Db {
             self.insert_nodes(tx, batch.nodes).await?;
             self.insert_nonces(tx, batch.nonces).await?;
             self.insert_document_names(tx, batch.document_names).await?;
+            self.withhold_documents(tx, batch.withheld_documents)
+                .await?;
+            self.insert_client_tokens(tx, batch.client_tokens).await?;
             return self.update_state(tx, batch.state, batch.checkpoint).await;
         }
         let mut n = 0;
@@ -271,6 +314,29 @@ impl Db {
             batch.document_names.len(),
             &mut n,
         );
+        cte(
+            "w",
+            "withheld_documents",
+            &WITHHELD_COLS,
+            &[],
+            batch.withheld_documents.len(),
+            &mut n,
+        );
+        cte(
+            "c",
+            "public_comment_tokens",
+            &CLIENT_TOKEN_COLS,
+            &[],
+            batch.client_tokens.len(),
+            &mut n,
+        );
+        if !batch.withheld_documents.is_empty() {
+            // The withheld bytes leave the database with the entry that withholds them.
+            let list = list_sql(batch.withheld_documents.len(), &mut n);
+            ctes.push(format!(
+                "x AS (DELETE FROM documents WHERE sha256 IN ({list}) RETURNING 1)"
+            ));
+        }
         let update = update_state_sql(n);
         let sql = if ctes.is_empty() {
             update
@@ -289,6 +355,15 @@ impl Db {
         }
         for d in batch.document_names {
             q = bind_document_name(q, d);
+        }
+        for w in batch.withheld_documents {
+            q = bind_document_name(q, w);
+        }
+        for r in batch.client_tokens {
+            q = bind_client_token(q, r);
+        }
+        for (sha, _) in batch.withheld_documents {
+            q = q.bind(sha.clone());
         }
         q = bind_state(q, batch.state, batch.checkpoint);
         q.execute(&mut **tx).await?;
@@ -374,6 +449,69 @@ impl Db {
         Ok(())
     }
 
+    /// Records withheld documents and deletes their bytes.
+    ///
+    /// # Errors
+    /// Any database error.
+    async fn withhold_documents(
+        &self,
+        tx: &mut AppendTx,
+        withheld: &[(String, u64)],
+    ) -> Result<(), sqlx::Error> {
+        for chunk in withheld.chunks(ROWS_PER_INSERT) {
+            let sql = insert_sql(
+                self,
+                "withheld_documents",
+                &WITHHELD_COLS,
+                &[],
+                chunk.len(),
+                "",
+            );
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), bind_document_name)
+                .execute(&mut **tx)
+                .await?;
+            let sql = format!(
+                "DELETE FROM documents WHERE sha256 IN ({})",
+                list_sql(chunk.len(), &mut 0)
+            );
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), |q, (sha, _)| q.bind(sha.clone()))
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Records client tokens with their receipts.
+    ///
+    /// # Errors
+    /// Any database error.
+    async fn insert_client_tokens(
+        &self,
+        tx: &mut AppendTx,
+        rows: &[ClientTokenRow],
+    ) -> Result<(), sqlx::Error> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let sql = insert_sql(
+                self,
+                "public_comment_tokens",
+                &CLIENT_TOKEN_COLS,
+                &[],
+                chunk.len(),
+                "",
+            );
+            chunk
+                .iter()
+                .fold(sqlx::query(&sql), bind_client_token)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Moves the state row to the new tree head and checkpoint.
     ///
     /// # Errors
@@ -439,20 +577,24 @@ impl Db {
         rows.iter().map(|r| r.try_get(0)).collect()
     }
 
-    /// Entries of the given stream types, in index order (to rebuild the registry).
+    /// A page of the entries of the given stream types from index `from`, in index order
+    /// (to rebuild the registry page by page, never the whole log in memory).
     ///
     /// # Errors
     /// Any database error.
     pub async fn entries_of_types(
         &self,
         kinds: &[&str],
+        from: u64,
+        limit: u64,
     ) -> Result<Vec<(u64, Vec<u8>)>, sqlx::Error> {
-        let placeholders: Vec<String> = (1..=kinds.len()).map(|n| format!("${n}")).collect();
+        let placeholders: Vec<String> = (3..kinds.len() + 3).map(|n| format!("${n}")).collect();
         let sql = format!(
-            "SELECT log_index, entry FROM events WHERE aggregate_type IN ({}) ORDER BY log_index",
+            "SELECT log_index, entry FROM events WHERE log_index >= $1 AND aggregate_type IN ({}) \
+             ORDER BY log_index LIMIT $2",
             placeholders.join(", ")
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).bind(to_i64(from)).bind(to_i64(limit));
         for kind in kinds {
             q = q.bind((*kind).to_owned());
         }
@@ -512,7 +654,8 @@ impl Db {
             .transpose()
     }
 
-    /// Stores a document (idempotent: the same bytes under the same hash).
+    /// Stores a document (idempotent: the same bytes under the same hash). The bytes of a
+    /// withheld document are never stored again.
     ///
     /// # Errors
     /// Any database error.
@@ -523,7 +666,7 @@ impl Db {
         uploaded_by: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO documents (sha256, content, uploaded_by) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+            "INSERT INTO documents (sha256, content, uploaded_by) SELECT $1, $2, $3              WHERE NOT EXISTS (SELECT 1 FROM withheld_documents WHERE sha256 = $1)              ON CONFLICT (sha256) DO NOTHING",
         )
         .bind(sha256.to_owned())
         .bind(content.to_vec())
@@ -533,14 +676,15 @@ impl Db {
         Ok(())
     }
 
-    /// A document's bytes, if it was uploaded and some entry names it.
+    /// A document's bytes, if it was uploaded, some entry names it and none withheld it.
     ///
     /// # Errors
     /// Any database error.
     pub async fn published_document(&self, sha256: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT content FROM documents WHERE sha256 = $1 \
-             AND EXISTS (SELECT 1 FROM document_names WHERE document_names.sha256 = $1)",
+             AND EXISTS (SELECT 1 FROM document_names WHERE document_names.sha256 = $1) \
+             AND NOT EXISTS (SELECT 1 FROM withheld_documents WHERE withheld_documents.sha256 = $1)",
         )
         .bind(sha256.to_owned())
         .fetch_optional(&self.pool)

@@ -190,6 +190,62 @@ async fn two_processes_on_one_postgres_database_write_one_dense_log() {
     drop((a, b));
 }
 
+/// The domain's cross-stream facts (an offer, an application) recorded through one process
+/// are known to the other at once: its decisions never rest on a stale view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn records_appended_through_one_process_are_known_to_the_other_at_once() {
+    let two = TwoProcesses::start().await;
+    let (api_a, api_b) = (&two.api_a, &two.api_b);
+    api_a
+        .register_institution("MS", "Ministère de la Solidarité")
+        .await;
+    let official = api_a
+        .register_official(&api_a.admin, "amina", "MS", &["publisher", "registrar"])
+        .await;
+    // Through B, which thereby learns the official; the offer then comes through A.
+    api_b
+        .submit(
+            &official,
+            "RegisterAssociation",
+            "association/AMAL",
+            json!({"name": "Amal", "legal_form": "association", "region": "MA-04",
+                   "domains": ["youth"], "registered_on": "2015-01-01"}),
+        )
+        .await
+        .created();
+    api_a
+        .submit(
+            &official,
+            "PublishOffer",
+            "offer/O1",
+            crate::restart::open_offer("MS"),
+        )
+        .await
+        .created();
+    let application = |id: &str| {
+        json!({"offer": "O1", "association": "AMAL", "title": id, "summary": "Résumé",
+               "requested_centimes": 100_000})
+    };
+    api_b
+        .submit(
+            &official,
+            "SubmitApplication",
+            "application/P1",
+            application("P1"),
+        )
+        .await
+        .created();
+    api_a
+        .submit(
+            &official,
+            "SubmitApplication",
+            "application/P2",
+            application("P2"),
+        )
+        .await
+        .assert_error(409, "already_applied");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn registry_changes_and_nonces_bind_every_process_at_once() {
     const RACERS_PER_SERVER: usize = 8;

@@ -680,16 +680,28 @@ impl TestApp {
     }
 
     async fn start_inner(backend: Backend, origin: Option<&str>, clock: Arc<dyn Clock>) -> Self {
+        let origin = origin.map(str::to_owned);
+        Self::start_configured(backend, clock, |options| options.origin = origin).await
+    }
+
+    /// A server on `clock` whose options `configure` changes first (a low rate limit).
+    pub async fn start_configured(
+        backend: Backend,
+        clock: Arc<dyn Clock>,
+        configure: impl FnOnce(&mut ServeOptions),
+    ) -> Self {
         let store = Store::new(backend).await;
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("data");
-        let options = ServeOptions {
+        let mut options = ServeOptions {
             data: data.clone(),
             database_url: store.database_url(),
             listen: "127.0.0.1:0".to_owned(),
-            origin: origin.map(str::to_owned),
+            origin: None,
             demo: false,
+            public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
         };
+        configure(&mut options);
         let running =
             tokio::time::timeout(PATIENCE, sijill::serve::start_with_clock(&options, clock))
                 .await
@@ -709,6 +721,12 @@ impl TestApp {
     /// The server's store, for tests that put read-model rows in place themselves.
     pub fn db(&self) -> &sijill::store::Db {
         &self.running.service.db
+    }
+
+    /// The running service, for tests that look behind the HTTP surface (the
+    /// personal-data store).
+    pub fn service(&self) -> &sijill::service::Service {
+        &self.running.service
     }
 
     /// A scratch folder for exports and copies, removed with the app.
