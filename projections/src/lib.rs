@@ -9,10 +9,12 @@
 //! Architecture invariant: no I/O here; the runner (in `api`) owns the storage.
 
 pub mod open_data;
+pub mod participation;
 pub mod registry;
 pub mod support;
 pub mod view_change;
 
+pub use participation::ParticipationProjector;
 pub use registry::RegistryProjector;
 pub use support::SupportProjector;
 pub use view_change::ViewChange;
@@ -31,5 +33,9 @@ pub trait Projector: Send + Sync {
 
 /// Every projector the server runs.
 pub fn all() -> Vec<Box<dyn Projector>> {
-    vec![Box::new(RegistryProjector), Box::new(SupportProjector)]
+    vec![
+        Box::new(RegistryProjector),
+        Box::new(SupportProjector),
+        Box::new(ParticipationProjector),
+    ]
 }
