@@ -9,7 +9,8 @@
 //! `both_backends!` macro makes `<scenario>::sqlite` and `<scenario>::postgres`.
 //!
 //! The `support_*` modules follow public support to associations (offers, applications,
-//! awards) on a server whose ledger clock the test moves (`lifecycle.rs`).
+//! awards) on a server whose ledger clock the test moves (`lifecycle.rs`);
+//! `participation_views` follows a draft law and its consultation to the portal's pages.
 
 #[macro_use]
 mod support;
@@ -19,6 +20,7 @@ mod concurrency;
 mod crash;
 mod documents;
 mod lifecycle;
+mod participation_views;
 mod processes;
 mod proofs;
 mod read_models;
