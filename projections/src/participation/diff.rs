@@ -13,10 +13,14 @@
 //! hands them in.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use domain::participation::Article;
 use serde_json::{json, Value};
 use similar::{Algorithm, ChangeTag, TextDiff};
+
+/// The longest a word-level diff of one article may search for the smallest change.
+const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// One side of a diff: a revision as the `drafts` view holds it, and its articles.
 #[derive(Clone, Copy, Debug)]
@@ -235,6 +239,9 @@ pub fn articles(from: &[Article], to: &[Article], motivations: &[Motivation]) ->
 pub fn words(old: &str, new: &str) -> Vec<Value> {
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Patience)
+        // An article may hold 100,000 characters: past this, the diff is still exact
+        // (both texts are spelled) but less minimal, rather than holding a request.
+        .timeout(WORD_DIFF_TIMEOUT)
         .diff_words(old, new);
     let tokens: Vec<(ChangeTag, &str)> = diff
         .iter_all_changes()
