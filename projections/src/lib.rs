@@ -10,10 +10,12 @@
 
 pub mod indicators;
 pub mod open_data;
+pub mod participation;
 pub mod registry;
 pub mod support;
 pub mod view_change;
 
+pub use participation::ParticipationProjector;
 pub use registry::RegistryProjector;
 pub use support::SupportProjector;
 pub use view_change::ViewChange;
@@ -32,5 +34,9 @@ pub trait Projector: Send + Sync {
 
 /// Every projector the server runs.
 pub fn all() -> Vec<Box<dyn Projector>> {
-    vec![Box::new(RegistryProjector), Box::new(SupportProjector)]
+    vec![
+        Box::new(RegistryProjector),
+        Box::new(SupportProjector),
+        Box::new(ParticipationProjector),
+    ]
 }

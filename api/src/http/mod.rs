@@ -1,7 +1,9 @@
 //! The HTTP surface of api.md: one router per area, merged here, with the body limits and
 //! the JSON error format applied everywhere.
 
+mod consultation_views;
 mod documents;
+mod drafts;
 mod exports;
 mod health;
 mod indicators;
@@ -43,6 +45,8 @@ pub fn app(state: AppState) -> Router {
         .merge(streams::router())
         .merge(registry::router())
         .merge(support::router())
+        .merge(drafts::router())
+        .merge(consultation_views::router())
         .merge(exports::router())
         .merge(indicators::router())
         .merge(openapi::router())

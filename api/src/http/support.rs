@@ -240,7 +240,7 @@ async fn related_row(
 }
 
 /// A page of `query`, each row shown by `show`, in the shape of every list.
-async fn list(
+pub(super) async fn list(
     service: &AppState,
     query: &ViewQuery,
     params: &HashMap<String, String>,
@@ -253,7 +253,12 @@ async fn list(
 }
 
 /// The row `id` of `view`, or a 404 naming the `kind` of thing asked for.
-async fn row(service: &AppState, view: &str, kind: &str, id: &str) -> Result<Value, ApiError> {
+pub(super) async fn row(
+    service: &AppState,
+    view: &str,
+    kind: &str,
+    id: &str,
+) -> Result<Value, ApiError> {
     let text = service
         .db
         .view_row(view, id)
@@ -264,11 +269,11 @@ async fn row(service: &AppState, view: &str, kind: &str, id: &str) -> Result<Val
 
 /// A stored row's JSON; a row that does not parse (never written so) shows as `null`
 /// rather than failing the whole list.
-fn parse(text: &str) -> Value {
+pub(super) fn parse(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
-fn equals(source: Source, path: &'static [&'static str], value: String) -> Condition {
+pub(super) fn equals(source: Source, path: &'static [&'static str], value: String) -> Condition {
     Condition::Equals {
         source,
         path,
@@ -278,12 +283,15 @@ fn equals(source: Source, path: &'static [&'static str], value: String) -> Condi
 
 /// A list's query parameters, checked: an unknown parameter or a malformed value is a
 /// 400 `invalid_parameter` naming it, so a typo is never silently an unfiltered list.
-struct Filters<'a> {
+pub(super) struct Filters<'a> {
     params: &'a HashMap<String, String>,
 }
 
 impl<'a> Filters<'a> {
-    fn read(params: &'a HashMap<String, String>, known: &[&str]) -> Result<Self, ApiError> {
+    pub(super) fn read(
+        params: &'a HashMap<String, String>,
+        known: &[&str],
+    ) -> Result<Self, ApiError> {
         let mut names: Vec<&String> = params.keys().collect();
         names.sort();
         if let Some(unknown) = names
@@ -299,7 +307,7 @@ impl<'a> Filters<'a> {
     }
 
     /// A present, non-empty parameter.
-    fn get(&self, name: &str) -> Result<Option<&'a str>, ApiError> {
+    pub(super) fn get(&self, name: &str) -> Result<Option<&'a str>, ApiError> {
         match self.params.get(name).map(String::as_str) {
             None => Ok(None),
             Some("") => Err(invalid(format!("{name} is empty"))),
@@ -308,7 +316,7 @@ impl<'a> Filters<'a> {
     }
 
     /// `year`: a fiscal year, four digits.
-    fn year(&self) -> Result<Option<String>, ApiError> {
+    pub(super) fn year(&self) -> Result<Option<String>, ApiError> {
         let Some(year) = self.get("year")? else {
             return Ok(None);
         };
@@ -322,7 +330,7 @@ impl<'a> Filters<'a> {
     }
 
     /// An aggregate id: 1 to 64 characters, `[A-Za-z0-9][A-Za-z0-9._-]*` (api.md).
-    fn id(&self, name: &str) -> Result<Option<String>, ApiError> {
+    pub(super) fn id(&self, name: &str) -> Result<Option<String>, ApiError> {
         let Some(id) = self.get(name)? else {
             return Ok(None);
         };
@@ -367,7 +375,7 @@ impl<'a> Filters<'a> {
     }
 
     /// A parameter that takes one of `allowed`.
-    fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
+    pub(super) fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
         let Some(value) = self.get(name)? else {
             return Ok(None);
         };
@@ -394,6 +402,6 @@ impl<'a> Filters<'a> {
     }
 }
 
-fn invalid(message: impl Into<String>) -> ApiError {
+pub(super) fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::bad_request("invalid_parameter", message)
 }

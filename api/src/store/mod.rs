@@ -5,6 +5,7 @@
 //! statements that differ (the append lock, JSON casts) come from [`Dialect`].
 //! Architecture invariant: nothing outside this module writes SQL.
 
+mod document_batches;
 mod public_channel;
 mod queries;
 mod view_queries;

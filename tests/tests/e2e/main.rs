@@ -11,7 +11,8 @@
 //! The `support_*` modules follow public support to associations (offers, applications,
 //! awards) on a server whose ledger clock the test moves (`lifecycle.rs`); the
 //! `drafts_consultations`, `consultation_*` modules follow law drafts and public
-//! consultations (issue 4) on the same clock, with the cast of `participation.rs`.
+//! consultations (issue 4) on the same clock, with the cast of `participation.rs`;
+//! `participation_views` follows a draft law and its consultation to the portal's pages.
 
 #[macro_use]
 mod support;
@@ -27,6 +28,7 @@ mod drafts_consultations;
 mod indicators;
 mod lifecycle;
 mod participation;
+mod participation_views;
 mod processes;
 mod proofs;
 mod public_channel;

@@ -63,6 +63,16 @@ async fn erasure_destroys_the_key_and_the_log_still_verifies(backend: Backend) {
     );
     let (key, name, mail, erased_at) = person_row(&c, &person).await;
     assert!(key.is_some() && name.is_some() && mail.is_some() && erased_at.is_none());
+    // The portal shows the name while the key exists, and never the e-mail.
+    let page = c
+        .get(&format!(
+            "/v1/consultations/{}",
+            &STREAM["consultation/".len()..]
+        ))
+        .await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.text());
+    assert!(page.text().contains("Nadia Alaoui"), "{}", page.text());
+    assert!(!page.text().contains(email));
 
     let (_, data) = c
         .accept(
@@ -84,6 +94,15 @@ async fn erasure_destroys_the_key_and_the_log_still_verifies(backend: Backend) {
     );
     assert!(erased_at.is_some());
     assert_eq!(persons.name(&person).await.unwrap(), None);
+    // And from the portal.
+    let page = c
+        .get(&format!(
+            "/v1/consultations/{}",
+            &STREAM["consultation/".len()..]
+        ))
+        .await;
+    assert!(!page.text().contains("Nadia"), "{}", page.text());
+    assert!(page.text().contains("Omar"), "{}", page.text());
     // Only that person.
     assert_eq!(
         persons.name(&person_of(&other)).await.unwrap().as_deref(),

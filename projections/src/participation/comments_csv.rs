@@ -1,0 +1,98 @@
+//! `comments.csv`: every comment of every consultation, one row each, with its
+//! consultation, article, date, channel, status, moderation ground and response, for
+//! people who open data in a spreadsheet (RFC 4180 quoting, the `csv` crate).
+//!
+//! No personal data: no person reference, no name, no e-mail. An association is named by
+//! its id (it comments as a legal person, in public). A hidden or withheld comment's row
+//! has an empty text; the placeholder's ground says why.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::comments;
+use super::consultations::comment_rows;
+
+/// The header row, in column order.
+pub const COLUMNS: [&str; 19] = [
+    "consultation_id",
+    "consultation_title",
+    "draft_id",
+    "revision",
+    "institution_id",
+    "comment_number",
+    "article",
+    "submitted_at",
+    "index",
+    "channel",
+    "association_id",
+    "status",
+    "ground",
+    "withheld",
+    "text",
+    "response_position",
+    "response_reasoning",
+    "responded_at",
+    "audit_trail",
+];
+
+/// Texts of the comments whose text is public, by `(consultation id, comment number)`.
+pub type Texts = HashMap<(String, u64), String>;
+
+/// The CSV document: the header, then every comment of `consultations` (rows of the
+/// `consultations` view, in the order given) by number.
+///
+/// # Errors
+/// Only if writing to memory fails, which the `csv` writer reports as an I/O error.
+pub fn write(consultations: &[Value], texts: &Texts) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(COLUMNS)?;
+    for consultation in consultations {
+        for comment in comment_rows(consultation) {
+            out.write_record(record(consultation, &comment, texts))?;
+        }
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// One comment's cells, in [`COLUMNS`] order.
+fn record(consultation: &Value, comment: &Value, texts: &Texts) -> [String; 19] {
+    let cell = |row: &Value, name: &str| match row.get(name) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let id = cell(consultation, "id");
+    let number = comment.get("number").and_then(Value::as_u64).unwrap_or(0);
+    let public = comments::text_is_public(comment);
+    let text = if public {
+        texts
+            .get(&(id.clone(), number))
+            .cloned()
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let response = comment.get("response").cloned().unwrap_or(Value::Null);
+    [
+        id.clone(),
+        cell(consultation, "title"),
+        cell(consultation, "draft"),
+        cell(consultation, "revision"),
+        cell(consultation, "institution"),
+        number.to_string(),
+        cell(comment, "article"),
+        cell(comment, "recorded_at"),
+        cell(comment, "index"),
+        cell(comment, "channel"),
+        cell(comment, "association"),
+        comments::status(comment).to_owned(),
+        comments::ground(comment).unwrap_or_default(),
+        comments::is_withheld(comment).to_string(),
+        text,
+        cell(&response, "position"),
+        cell(&response, "reasoning"),
+        cell(&response, "recorded_at"),
+        format!("/v1/streams/consultation/{id}"),
+    ]
+}

@@ -1,0 +1,67 @@
+//! Read models of public consultations and law drafts (issue 4, `docs/consultations.md`):
+//! the drafts with every revision, the consultations with their comments, moderation,
+//! responses and results, the article-by-article diff between two revisions and the
+//! comments' open-data CSV.
+//!
+//! One projector, [`ParticipationProjector`], reads the log once and hands each entry to
+//! the two views' pure functions ([`drafts`], [`consultations`]). Entries often reach
+//! across streams: a consultation is listed on its draft's row, and a revision motivated
+//! by comments is noted on the consultation those comments belong to, so a reader can go
+//! from a comment to the text it changed and back. As in `support`, collections that grow
+//! (revisions, comments, moderation history) are objects keyed by number or log index and
+//! set member by member ([`crate::ViewChange::Set`]), so replaying an entry is harmless;
+//! counts are the sizes of such collections, computed when a row is shown.
+//!
+//! What a row holds is the log's own facts; what it shows (a hidden comment's placeholder,
+//! the counts, the diff) is derived by the `present` functions here, which never read the
+//! database: the HTTP layer fetches documents (revision texts, comment texts) and the
+//! public commenters' names, and hands them in.
+
+pub mod comments;
+pub mod comments_csv;
+pub mod consultations;
+pub mod diff;
+pub mod drafts;
+
+use ledger::Entry;
+
+use crate::support::Event;
+use crate::{Projector, ViewChange};
+
+/// Projects every event of the `draft` and `consultation` streams into the two views.
+pub struct ParticipationProjector;
+
+impl Projector for ParticipationProjector {
+    fn name(&self) -> &'static str {
+        "participation.v1"
+    }
+
+    fn project(&self, entry: &Entry) -> Vec<ViewChange> {
+        let Some((kind, id)) = entry.stream.split_once('/') else {
+            return Vec::new();
+        };
+        if !matches!(kind, "draft" | "consultation") {
+            return Vec::new();
+        }
+        let event = Event {
+            kind,
+            id,
+            event_type: &entry.event_type,
+            index: entry.index,
+            at: entry.recorded_at.to_entry_string(),
+            data: &entry.data,
+        };
+        let mut changes = drafts::project(&event);
+        changes.extend(consultations::project(&event));
+        // A malformed entry naming no draft or consultation would otherwise make a row
+        // with an empty id, listed among the real ones.
+        changes.retain(|c| !c.id().is_empty());
+        changes
+    }
+}
+
+/// The hand-made draft and consultation the unit tests project.
+#[cfg(test)]
+mod scenario;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,263 @@
+//! A hand-made draft and consultation for the tests of the views: a draft with three
+//! revisions (the second as an articles document), a consultation on revision 2 with
+//! comments from both channels, a comment hidden then restored, one hidden with its text
+//! withheld, an erasure, the close, responses, results, a third revision motivated by a
+//! comment and a recommendation, and the submission. The entries are written as
+//! `docs/consultations.md` documents them.
+
+use domain::participation::{text_sha256, Article};
+use ledger::hash::ZERO_HASH;
+use ledger::{Entry, Timestamp};
+use serde_json::{json, Value};
+
+/// 2026-03-02T09:00:00Z, the scenario's first instant.
+const START_MS: i64 = 1_772_442_000_000;
+/// One day, the step between the scenario's entries.
+const DAY_MS: i64 = 86_400_000;
+
+/// Comment documents, as SHA-256 in hex (the projector never reads them).
+pub const DOC_1: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+pub const DOC_2: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+pub const DOC_3: &str = "3333333333333333333333333333333333333333333333333333333333333333";
+pub const DOC_4: &str = "4444444444444444444444444444444444444444444444444444444444444444";
+/// The person references of the two public commenters.
+pub const PERSON_1: &str = "p-7f3a9c";
+pub const PERSON_2: &str = "p-e2b810";
+
+pub fn article(id: &str, heading: &str, text: &str) -> Article {
+    Article {
+        id: id.into(),
+        heading: heading.into(),
+        text: text.into(),
+    }
+}
+
+/// Revision 1's articles.
+pub fn revision_1() -> Vec<Article> {
+    vec![
+        article(
+            "art-1",
+            "Objet",
+            "La présente loi fixe les règles de la consultation publique.",
+        ),
+        article(
+            "art-2",
+            "Délais",
+            "Toute consultation dure au moins quinze jours.",
+        ),
+        article(
+            "art-3",
+            "Publication",
+            "Les résultats sont publiés sur le portail.",
+        ),
+    ]
+}
+
+/// Revision 2's articles, published as a document: art-2 rewritten, art-4 added.
+pub fn revision_2() -> Vec<Article> {
+    vec![
+        article(
+            "art-1",
+            "Objet",
+            "La présente loi fixe les règles de la consultation publique.",
+        ),
+        article(
+            "art-2",
+            "Délais",
+            "Toute consultation dure au moins trente jours.",
+        ),
+        article(
+            "art-3",
+            "Publication",
+            "Les résultats sont publiés sur le portail.",
+        ),
+        article(
+            "art-4",
+            "Registre",
+            "Un registre des consultations est tenu.",
+        ),
+    ]
+}
+
+/// Revision 3's articles: art-1 reworded after comment 1, art-4 removed, art-5 added
+/// after recommendation R-1.
+pub fn revision_3() -> Vec<Article> {
+    vec![
+        article(
+            "art-1",
+            "Objet",
+            "La présente loi fixe les règles et les garanties de la consultation publique.",
+        ),
+        article(
+            "art-2",
+            "Délais",
+            "Toute consultation dure au moins trente jours.",
+        ),
+        article(
+            "art-3",
+            "Publication",
+            "Les résultats sont publiés sur le portail.",
+        ),
+        article(
+            "art-5",
+            "Réponses",
+            "Chaque commentaire reçoit une réponse motivée.",
+        ),
+    ]
+}
+
+fn entry(index: u64, stream: &str, event_type: &str, data: Value) -> Entry {
+    Entry {
+        index,
+        stream: stream.into(),
+        seq: 1,
+        event_type: event_type.into(),
+        version: "1".into(),
+        recorded_at: Timestamp::from_millis(START_MS + DAY_MS * i64::try_from(index).unwrap_or(0)),
+        data,
+        auth: None,
+        auth_at: None,
+        prev: ZERO_HASH,
+    }
+}
+
+fn ids(articles: &[Article]) -> Value {
+    json!(articles.iter().map(|a| a.id.clone()).collect::<Vec<_>>())
+}
+
+fn comment(
+    n: u64,
+    article: Option<&str>,
+    doc: &str,
+    association: Option<&str>,
+    person: Option<&str>,
+) -> Value {
+    json!({"comment": n, "article": article, "document": doc, "documents": [doc],
+           "channel": if association.is_some() { "association" } else { "public" },
+           "association": association, "person": person})
+}
+
+fn moderation(n: u64, action: &str, ground: &str, withheld: &[&str]) -> Value {
+    json!({"comment": n, "action": action, "ground": ground,
+           "note": format!("{action} ({ground})"), "withheld": withheld})
+}
+
+/// The scenario's entries, in log order from index 1.
+pub fn entries() -> Vec<Entry> {
+    let (r1, r2, r3) = (revision_1(), revision_2(), revision_3());
+    let r2_sha = text_sha256(&r2);
+    let steps = vec![
+        (
+            "draft/D1",
+            "DraftCreated",
+            json!({
+            "institution": "MCRP", "title": "Projet de loi sur la consultation publique",
+            "summary": "Institutionnaliser la consultation publique."}),
+        ),
+        (
+            "draft/D1",
+            "RevisionPublished",
+            json!({
+            "number": 1, "articles": r1, "articles_document": null, "text_sha256": text_sha256(&r1),
+            "change_summary": "Texte initial.", "motivated_by": [], "article_ids": ids(&r1),
+            "documents": []}),
+        ),
+        (
+            "draft/D1",
+            "RevisionPublished",
+            json!({
+            "number": 2, "articles": null, "articles_document": r2_sha, "text_sha256": r2_sha,
+            "change_summary": "Délais allongés, registre.", "motivated_by": [],
+            "article_ids": ids(&r2), "documents": [r2_sha]}),
+        ),
+        (
+            "consultation/C1",
+            "ConsultationOpened",
+            json!({
+            "draft": "D1", "revision": 2, "title": "Consultation sur le projet de loi",
+            "summary": "Donnez votre avis.", "opens_at": "2026-03-06T00:00:00Z",
+            "closes_at": "2026-03-12T00:00:00Z", "institution": "MCRP", "article_ids": ids(&r2)}),
+        ),
+        (
+            "consultation/C1",
+            "CommentSubmitted",
+            comment(1, Some("art-1"), DOC_1, Some("A1"), None),
+        ),
+        (
+            "consultation/C1",
+            "CommentSubmitted",
+            comment(2, None, DOC_2, None, Some(PERSON_1)),
+        ),
+        (
+            "consultation/C1",
+            "CommentSubmitted",
+            comment(3, Some("art-2"), DOC_3, None, Some(PERSON_2)),
+        ),
+        (
+            "consultation/C1",
+            "CommentSubmitted",
+            comment(4, Some("art-4"), DOC_4, Some("A2"), None),
+        ),
+        (
+            "consultation/C1",
+            "CommentModerated",
+            moderation(2, "hide", "spam", &[]),
+        ),
+        (
+            "consultation/C1",
+            "CommentModerated",
+            moderation(2, "restore", "spam", &[]),
+        ),
+        (
+            "consultation/C1",
+            "CommentModerated",
+            moderation(3, "hide", "personal_data", &[DOC_3]),
+        ),
+        (
+            "consultation/C1",
+            "PersonalDataErased",
+            json!({"person": PERSON_2, "reason": "Demande de l'intéressé"}),
+        ),
+        (
+            "consultation/C1",
+            "ConsultationClosed",
+            json!({"comments": 4}),
+        ),
+        (
+            "consultation/C1",
+            "CommentsAnswered",
+            json!({"responses": [
+            {"comment": 1, "position": "accepted", "reasoning": "L'objet est précisé."},
+            {"comment": 2, "position": "rejected", "reasoning": "Hors du champ de la loi."},
+            {"comment": 4, "position": "partly_accepted", "reasoning": "Le registre est remplacé."}]}),
+        ),
+        (
+            "consultation/C1",
+            "ResultsPublished",
+            json!({
+            "synthesis": "Quatre commentaires, trois réponses.",
+            "recommendations": [{"id": "R-1", "text": "Garantir une réponse à chaque commentaire."}],
+            "documents": [], "comments": 4, "answered": 3, "hidden": 1}),
+        ),
+        (
+            "draft/D1",
+            "RevisionPublished",
+            json!({
+            "number": 3, "articles": r3, "articles_document": null, "text_sha256": text_sha256(&r3),
+            "change_summary": "Garanties et réponses.",
+            "motivated_by": [{"consultation": "C1", "comment": 1, "recommendation": null},
+                             {"consultation": "C1", "comment": null, "recommendation": "R-1"}],
+            "article_ids": ids(&r3), "documents": []}),
+        ),
+        (
+            "draft/D1",
+            "DraftSubmitted",
+            json!({"note": "Transmis au Secrétariat général."}),
+        ),
+    ];
+    steps
+        .into_iter()
+        .zip(1..)
+        .map(|((stream, event_type, data), index)| entry(index, stream, event_type, data))
+        .collect()
+}
