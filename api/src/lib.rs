@@ -24,3 +24,6 @@ pub mod serve_cli;
 pub mod service;
 pub mod store;
 pub mod verify;
+
+#[cfg(test)]
+mod openapi_bodies_test;
