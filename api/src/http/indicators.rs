@@ -49,6 +49,20 @@ async fn indicators(
             format!("size must be between 1 and the tree size, {tree_size}"),
         ));
     }
+    compute(&service, year, size).await.map(Json)
+}
+
+/// The indicators for `year` (default: the year of the last entry read) over the first
+/// `size` entries, from the fold kept between requests; the portal's indicator pages read
+/// the same answer, so a chart and the JSON never disagree.
+///
+/// # Errors
+/// A store error, or an entry missing or unreadable below `size`.
+pub(crate) async fn compute(
+    service: &AppState,
+    year: Option<i32>,
+    size: u64,
+) -> Result<Value, ApiError> {
     let mut cached = service.indicators.lock().await;
     // The fold only moves forward: a smaller size starts over from entry 0.
     let mut fold = match cached.take() {
@@ -74,5 +88,5 @@ async fn indicators(
     }
     let answer = fold.finish(year);
     *cached = Some(fold);
-    Ok(Json(answer))
+    Ok(answer)
 }

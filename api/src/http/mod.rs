@@ -6,14 +6,14 @@ mod documents;
 mod drafts;
 mod exports;
 mod health;
-mod indicators;
+pub(crate) mod indicators;
 mod log;
 mod openapi;
 mod public_comments;
 mod registry;
 mod statements;
 mod streams;
-mod support;
+pub(crate) mod support;
 
 use std::sync::Arc;
 

@@ -37,8 +37,16 @@ async fn list_offers(
     State(service): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    offers_page(&service, &params).await.map(Json)
+}
+
+/// The answer of `/v1/offers` for `params`; the portal's offer list shows the same.
+pub(crate) async fn offers_page(
+    service: &AppState,
+    params: &HashMap<String, String>,
+) -> Result<Value, ApiError> {
     let filters = Filters::read(
-        &params,
+        params,
         &["year", "institution", "region", "domain", "status"],
     )?;
     let mut query = ViewQuery::new(OFFERS, Order::Newest);
@@ -69,23 +77,24 @@ async fn list_offers(
         query.conditions.push(equals(row, &["status"], status));
     }
     service.await_read_models().await;
-    list(&service, &query, &params, |r| {
-        offers::present(&parse(&r.row))
-    })
-    .await
-    .map(Json)
+    list(service, &query, params, |r| offers::present(&parse(&r.row))).await
 }
 
 async fn one_offer(
     State(service): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    offer(&service, &id).await.map(Json)
+}
+
+/// The answer of `/v1/offers/{id}`; the portal's offer page shows the same.
+pub(crate) async fn offer(service: &AppState, id: &str) -> Result<Value, ApiError> {
     service.await_read_models().await;
-    let offer = row(&service, OFFERS, "offer", &id).await?;
+    let offer = row(service, OFFERS, "offer", id).await?;
     let mut query = ViewQuery::new(APPLICATIONS, Order::Oldest);
     query
         .conditions
-        .push(equals(Source::Row, &["offer"], id.clone()));
+        .push(equals(Source::Row, &["offer"], id.to_owned()));
     let applications: Vec<Value> = service
         .db
         .view_query_all(&query)
@@ -95,15 +104,23 @@ async fn one_offer(
         .collect();
     let mut out = offers::present(&offer);
     out["applications"] = Value::Array(applications);
-    Ok(Json(out))
+    Ok(out)
 }
 
 async fn list_awards(
     State(service): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    awards_page(&service, &params).await.map(Json)
+}
+
+/// The answer of `/v1/awards` for `params`; the portal's award list shows the same.
+pub(crate) async fn awards_page(
+    service: &AppState,
+    params: &HashMap<String, String>,
+) -> Result<Value, ApiError> {
     let filters = Filters::read(
-        &params,
+        params,
         &[
             "year",
             "institution",
@@ -157,34 +174,46 @@ async fn list_awards(
             .push(equals(Source::Row, &["status"], status));
     }
     service.await_read_models().await;
-    list(&service, &query, &params, |r| {
+    list(service, &query, params, |r| {
         let joined = |j: usize| r.joined.get(j).cloned().flatten().map(|t| parse(&t));
         awards::present_with(&parse(&r.row), joined(0).as_ref(), joined(1).as_ref())
     })
     .await
-    .map(Json)
 }
 
 async fn one_award(
     State(service): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    award(&service, &id).await.map(Json)
+}
+
+/// The answer of `/v1/awards/{id}`.
+pub(crate) async fn award(service: &AppState, id: &str) -> Result<Value, ApiError> {
     service.await_read_models().await;
-    let award = row(&service, AWARDS, "award", &id).await?;
-    let offer = related_row(&service, OFFERS, &award, "offer").await?;
-    let association = related_row(&service, ASSOCIATIONS, &award, "association").await?;
-    Ok(Json(awards::present_with(
+    let award = row(service, AWARDS, "award", id).await?;
+    let offer = related_row(service, OFFERS, &award, "offer").await?;
+    let association = related_row(service, ASSOCIATIONS, &award, "association").await?;
+    Ok(awards::present_with(
         &award,
         offer.as_ref(),
         association.as_ref(),
-    )))
+    ))
 }
 
 async fn list_associations(
     State(service): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    let filters = Filters::read(&params, &["q", "region", "domain"])?;
+    associations_page(&service, &params).await.map(Json)
+}
+
+/// The answer of `/v1/associations` for `params`; the portal's search shows the same.
+pub(crate) async fn associations_page(
+    service: &AppState,
+    params: &HashMap<String, String>,
+) -> Result<Value, ApiError> {
+    let filters = Filters::read(params, &["q", "region", "domain"])?;
     let mut query = ViewQuery::new(ASSOCIATIONS, Order::Id);
     if let Some(q) = filters.text("q")? {
         query.conditions.push(Condition::Contains {
@@ -206,20 +235,21 @@ async fn list_associations(
         });
     }
     service.await_read_models().await;
-    list(&service, &query, &params, |r| {
-        associations::summary(&parse(&r.row))
-    })
-    .await
-    .map(Json)
+    list(service, &query, params, |r| associations::summary(&parse(&r.row))).await
 }
 
 async fn one_association(
     State(service): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    association(&service, &id).await.map(Json)
+}
+
+/// The answer of `/v1/associations/{id}`; the portal's profile shows the same.
+pub(crate) async fn association(service: &AppState, id: &str) -> Result<Value, ApiError> {
     service.await_read_models().await;
-    let association = row(&service, ASSOCIATIONS, "association", &id).await?;
-    Ok(Json(associations::present(&association)))
+    let association = row(service, ASSOCIATIONS, "association", id).await?;
+    Ok(associations::present(&association))
 }
 
 /// The row of `view` whose id is `row`'s member `member`, if both exist.
