@@ -9,9 +9,17 @@
 //! the language cookie when `?lang=` asked for one.
 
 pub mod assets;
+pub mod associations;
+pub mod awards;
+pub mod chart;
 pub mod format;
+pub mod home;
 pub mod i18n;
+pub mod indicators;
+pub mod listing;
+pub mod offers;
 pub mod pages;
+pub mod terms;
 
 use askama::Template;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

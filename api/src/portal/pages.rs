@@ -1,39 +1,20 @@
-//! The portal's pages, one module per area as they are added; the home page for now.
+//! The portal's routes, one module per area: the home page, the support pages (offers,
+//! awards, associations) and the indicators.
 
-use std::collections::HashMap;
-
-use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::i18n::Lang;
-use super::{html, Page};
+use super::{associations, awards, home, indicators, offers};
 use crate::http::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct Home {
-    page: Page,
-    tree_size: u64,
-}
-
-async fn home(
-    State(service): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let (lang, remember) = Lang::from_request(params.get("lang").map(String::as_str), &headers);
-    let page = Page::new(lang, super::i18n::label(lang, "home"), "/");
-    let template = Home {
-        page,
-        tree_size: service.sequencer.known_size(),
-    };
-    html(&template, lang, remember)
+    Router::new()
+        .route("/", get(home::home))
+        .route("/offers", get(offers::list))
+        .route("/offers/{id}", get(offers::one))
+        .route("/awards", get(awards::list))
+        .route("/awards/{id}", get(awards::one))
+        .route("/associations", get(associations::list))
+        .route("/associations/{id}", get(associations::one))
+        .route("/indicators", get(indicators::page))
 }
