@@ -235,7 +235,10 @@ pub(crate) async fn associations_page(
         });
     }
     service.await_read_models().await;
-    list(service, &query, params, |r| associations::summary(&parse(&r.row))).await
+    list(service, &query, params, |r| {
+        associations::summary(&parse(&r.row))
+    })
+    .await
 }
 
 async fn one_association(

@@ -163,7 +163,9 @@ mod tests {
         assert!(chart
             .svg
             .contains("<title id=\"by-region-title\">Title</title>"));
-        assert!(chart.svg.contains("<desc id=\"by-region-desc\">Desc</desc>"));
+        assert!(chart
+            .svg
+            .contains("<desc id=\"by-region-desc\">Desc</desc>"));
     }
 
     #[test]
@@ -199,7 +201,12 @@ mod tests {
         let ltr = Chart::bars("l", "T".into(), "D".into(), vec![bar("a", 1)], false);
         let rtl = Chart::bars("r", "T".into(), "D".into(), vec![bar("a", 1)], true);
         let rect_x = |svg: &str| -> Option<u64> {
-            svg.split("<rect x=\"").nth(1)?.split('"').next()?.parse().ok()
+            svg.split("<rect x=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .parse()
+                .ok()
         };
         assert_eq!(rect_x(&ltr.svg), Some(LABEL_WIDTH));
         assert_eq!(rect_x(&rtl.svg), Some(WIDTH - LABEL_WIDTH - BAR_AREA));

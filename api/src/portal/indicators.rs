@@ -181,7 +181,12 @@ async fn build(service: &AppState, ask: &Ask) -> Result<IndicatorsPage, ApiError
         (
             "offers-by-institution",
             "chart.offers_by_institution",
-            bars(part("by_institution"), "offers_published", institution, count),
+            bars(
+                part("by_institution"),
+                "offers_published",
+                institution,
+                count,
+            ),
         ),
         (
             "offers-by-year",

@@ -135,11 +135,7 @@ pub fn problem(ask: &Ask, error: &ApiError, path: &str) -> Response {
             "bad_request",
             Some(error.message.clone()),
         ),
-        _ => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            None,
-        ),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "server_error", None),
     };
     let page = Page::new(ask.lang, super::i18n::label(ask.lang, key), path);
     let mut response = html(

@@ -168,7 +168,11 @@ async fn list_page(service: &AppState, ask: &Ask) -> Result<OffersPage, ApiError
         .map(|o| OfferLine::new(lang, o, &names))
         .collect();
     Ok(OffersPage {
-        page: Page::new(lang, super::i18n::label(lang, "offers"), ask.here("/offers")),
+        page: Page::new(
+            lang,
+            super::i18n::label(lang, "offers"),
+            ask.here("/offers"),
+        ),
         year: ask.get("year").unwrap_or_default().to_owned(),
         institutions: names.institution_choices(ask.get("institution")),
         regions: terms::region_choices(lang, ask.get("region")),

@@ -9,16 +9,13 @@ use super::i18n::{label, Lang, LABELS};
 
 /// A region's name in `lang`; the code itself if it is not one (never a blank).
 pub fn region(lang: Lang, code: &str) -> String {
-    REGIONS
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map_or_else(
-            || code.to_owned(),
-            |(_, fr, ar)| match lang {
-                Lang::Fr => (*fr).to_owned(),
-                Lang::Ar => (*ar).to_owned(),
-            },
-        )
+    REGIONS.iter().find(|(c, _, _)| *c == code).map_or_else(
+        || code.to_owned(),
+        |(_, fr, ar)| match lang {
+            Lang::Fr => (*fr).to_owned(),
+            Lang::Ar => (*ar).to_owned(),
+        },
+    )
 }
 
 /// The label of `code` in the vocabulary `family` (`domain`, `status`, `report`,

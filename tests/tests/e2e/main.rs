@@ -12,7 +12,9 @@
 //! awards) on a server whose ledger clock the test moves (`lifecycle.rs`); the
 //! `drafts_consultations`, `consultation_*` modules follow law drafts and public
 //! consultations (issue 4) on the same clock, with the cast of `participation.rs`;
-//! `participation_views` follows a draft law and its consultation to the portal's pages.
+//! `participation_views` follows a draft law and its consultation to the portal's pages;
+//! `portal_support` reads the portal's HTML pages of offers, awards, associations and
+//! indicators in French and Arabic.
 
 #[macro_use]
 mod support;
@@ -29,6 +31,7 @@ mod indicators;
 mod lifecycle;
 mod participation;
 mod participation_views;
+mod portal_support;
 mod processes;
 mod proofs;
 mod public_channel;
