@@ -58,7 +58,7 @@ fn domain_list(lang: super::i18n::Lang, v: &Value) -> String {
         .iter()
         .map(|d| terms::term(lang, "domain", d))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(label(lang, "list_separator"))
 }
 
 async fn list_page(service: &AppState, ask: &Ask) -> Result<AssociationsPage, ApiError> {

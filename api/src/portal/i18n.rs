@@ -100,6 +100,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
         "كل تسجيل موقع وقابل للتحقق دون اتصال.",
     ),    // The support and indicator pages: lists, filters, records, the closed vocabularies
     // (`terms`) and every indicator's label and definition (`indicators`).
+    // Between the items of a list in a sentence: Arabic has its own comma.
+    ("list_separator", ", ", "، "),
     ("home_intro", "Les appels à projets, les subventions, les consultations et les indicateurs publics, tels que le registre signé les enregistre.", "طلبات المشاريع والمنح والاستشارات والمؤشرات العمومية، كما يسجلها السجل الموقع."),
     ("open_offers", "Appels à projets ouverts", "طلبات المشاريع المفتوحة"),
     ("open_consultations", "Consultations ouvertes", "الاستشارات المفتوحة"),

@@ -322,7 +322,8 @@ async fn one_page(
                 requested: mad(num(a, "requested_centimes")),
                 status: terms::term(lang, "status", &text(a, "status")),
                 evaluations: num(a, "evaluations"),
-                conflicts: strings(a, "conflicts_declared").join(", "),
+                conflicts: strings(a, "conflicts_declared")
+                    .join(super::i18n::label(lang, "list_separator")),
                 mean: a
                     .get("mean_score_hundredths")
                     .and_then(Value::as_u64)
