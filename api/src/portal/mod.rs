@@ -12,6 +12,8 @@ pub mod assets;
 pub mod format;
 pub mod i18n;
 pub mod pages;
+pub mod participation;
+pub mod participation_drafts;
 
 use askama::Template;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

@@ -14,7 +14,10 @@ use super::{html, Page};
 use crate::http::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+    Router::new()
+        .route("/", get(home))
+        .merge(super::participation::router())
+        .merge(super::participation_drafts::router())
 }
 
 #[derive(Template)]
