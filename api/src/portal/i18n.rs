@@ -118,6 +118,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
         "لا يمكن عرض نص هذه الصيغة.",
     ),
     ("article", "Article", "المادة"),
+    ("articles", "Articles", "المواد"),
     ("whole_text", "L'ensemble du texte", "النص بأكمله"),
     (
         "comments_on_whole_text",
