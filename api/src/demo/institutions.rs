@@ -182,6 +182,42 @@ pub const OFFICIALS: &[Official] = &[
         institution: "CRRSK",
         roles: EVALUATOR,
     },
+    Official {
+        id: "mdrp.drafter",
+        name: "Salma Idrissi, direction de la législation",
+        institution: "MDRP",
+        roles: &["drafter"],
+    },
+    Official {
+        id: "mdrp.moderator",
+        name: "Anas Belhaj, modération des consultations",
+        institution: "MDRP",
+        roles: &["moderator"],
+    },
+    Official {
+        id: "msisf.drafter",
+        name: "Imane Chraibi, affaires juridiques",
+        institution: "MSISF",
+        roles: &["drafter"],
+    },
+    Official {
+        id: "msisf.moderator",
+        name: "Yassine Amrani, modération des consultations",
+        institution: "MSISF",
+        roles: &["moderator"],
+    },
+    Official {
+        id: "ads.trainer",
+        name: "Laila Ouazzani, pôle renforcement des capacités",
+        institution: "ADS",
+        roles: &["trainer"],
+    },
+    Official {
+        id: "en.trainer",
+        name: "Mehdi Sqalli, formation des partenaires associatifs",
+        institution: "EN",
+        roles: &["trainer"],
+    },
 ];
 
 /// The evaluator who leaves during the story: their key is revoked after the first fiscal

@@ -16,11 +16,13 @@
 mod associations;
 mod calendar;
 mod institutions;
+mod participation;
 mod programmes;
 mod recorder;
 mod script;
 mod seed;
 mod story;
+mod trainings;
 
 use std::io::IsTerminal;
 use std::path::Path;

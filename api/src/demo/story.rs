@@ -80,6 +80,12 @@ pub fn write(frame: &Frame, seed: &Seeded) -> Vec<Step> {
         }
     }
     writer.open_call(frame, &associations);
+    for step in super::participation::steps(frame, seed, &associations) {
+        writer.push(step);
+    }
+    for step in super::trainings::steps(frame, seed, &associations) {
+        writer.push(step);
+    }
     writer.script.finish(frame.cutoff)
 }
 

@@ -164,13 +164,84 @@ async fn the_demo_records_a_living_portal_once(backend: Backend) {
 
     // The whole log verifies offline, reports' documents included.
     api.export_and_verify(dir.path(), "export").await;
-    let documents = std::fs::read_dir(dir.path().join("export/documents"))
+    let exported: BTreeSet<String> = std::fs::read_dir(dir.path().join("export/documents"))
         .expect("documents")
-        .count();
+        .map(|f| f.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    let named_in = |member: &str| -> BTreeSet<String> {
+        entries
+            .iter()
+            .filter_map(|e| e.entry.data[member].as_array())
+            .flatten()
+            .filter_map(|d| d.as_str().map(str::to_owned))
+            .collect()
+    };
+    let withheld = named_in("withheld");
+    let expected: BTreeSet<String> = named_in("documents")
+        .difference(&withheld)
+        .cloned()
+        .collect();
     assert_eq!(
-        documents, counts["ReportSubmitted"],
-        "every report's document is exported"
+        exported, expected,
+        "every named document but the withheld is exported"
     );
+    assert!(!withheld.is_empty(), "a comment's text is withheld");
+
+    // Law drafts and consultations (issue 4): three revisions each, one as a document,
+    // comments in French and Arabic, moderation, answers, results, revisions motivated
+    // by them, and a consultation open now.
+    for t in [
+        "DraftCreated",
+        "RevisionPublished",
+        "ConsultationOpened",
+        "CommentSubmitted",
+        "CommentModerated",
+        "CommentsAnswered",
+        "ConsultationClosed",
+        "ResultsPublished",
+        "TrainingSessionRecorded",
+    ] {
+        assert!(counts.contains_key(t), "no {t} in the demo: {counts:?}");
+    }
+    assert!(
+        counts["DraftCreated"] >= 2 && counts["RevisionPublished"] >= 6,
+        "{counts:?}"
+    );
+    assert!(counts["CommentSubmitted"] >= 150, "{counts:?}");
+    let revisions = of_type("RevisionPublished");
+    assert!(revisions.iter().any(|r| r["articles_document"].is_string()));
+    assert!(revisions.iter().any(|r| r["motivated_by"]
+        .as_array()
+        .is_some_and(|m| m.iter().any(|x| x["comment"].is_u64()))));
+    let moderation = of_type("CommentModerated");
+    assert!(moderation.iter().any(|m| m["action"] == "restore"));
+    let open_consultations = of_type("ConsultationOpened")
+        .into_iter()
+        .filter(|c| millis(&c["opens_at"]) <= now && millis(&c["closes_at"]) > now + 14 * DAY_MS)
+        .count();
+    assert!(
+        open_consultations >= 1,
+        "a consultation is open at the real present"
+    );
+    assert!(
+        total("/v1/consultations?status=open").await >= 1,
+        "an open consultation on the portal"
+    );
+
+    // Every indicator has a value for the story's last two years.
+    let last_year = offers
+        .iter()
+        .filter_map(|o| o["fiscal_year"].as_i64())
+        .max()
+        .unwrap_or(0);
+    for year in [last_year - 1, last_year] {
+        let reply = api.get(&format!("/v1/indicators?year={year}")).await;
+        assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+        for i in reply.json["indicators"].as_array().expect("indicators") {
+            let v = &i["value"];
+            assert!(v.is_number() && v.as_f64() != Some(0.0), "{year}: {i}");
+        }
+    }
 
     // The live server runs on real time: a newcomer, registered by the demo's registrar,
     // applies to the open call.
