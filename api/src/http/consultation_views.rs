@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/exports/comments.csv", get(comments_csv_file))
 }
 
-async fn list_consultations(
+pub(crate) async fn list_consultations(
     State(service): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
@@ -71,7 +71,7 @@ async fn list_consultations(
     .map(Json)
 }
 
-async fn one_consultation(
+pub(crate) async fn one_consultation(
     State(service): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {

@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/drafts/{id}/diff", get(draft_diff))
 }
 
-async fn list_drafts(
+pub(crate) async fn list_drafts(
     State(service): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
@@ -55,7 +55,7 @@ async fn list_drafts(
     .map(Json)
 }
 
-async fn one_draft(
+pub(crate) async fn one_draft(
     State(service): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -69,7 +69,7 @@ async fn one_draft(
     Ok(Json(drafts::present(&draft, &texts)))
 }
 
-async fn draft_diff(
+pub(crate) async fn draft_diff(
     State(service): State<AppState>,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,

@@ -1,9 +1,10 @@
 //! The HTTP surface of api.md: one router per area, merged here, with the body limits and
 //! the JSON error format applied everywhere.
 
-mod consultation_views;
+// `pub(crate)`: the portal's pages render the same read models (`crate::portal`).
+pub(crate) mod consultation_views;
 mod documents;
-mod drafts;
+pub(crate) mod drafts;
 mod exports;
 mod health;
 pub(crate) mod indicators;

@@ -19,6 +19,8 @@ pub mod indicators;
 pub mod listing;
 pub mod offers;
 pub mod pages;
+pub mod participation;
+pub mod participation_drafts;
 pub mod terms;
 
 use askama::Template;

@@ -1,5 +1,5 @@
 //! The portal's routes, one module per area: the home page, the support pages (offers,
-//! awards, associations) and the indicators.
+//! awards, associations), the indicators, and the consultations and drafts.
 
 use axum::routing::get;
 use axum::Router;
@@ -17,4 +17,6 @@ pub fn router() -> Router<AppState> {
         .route("/associations", get(associations::list))
         .route("/associations/{id}", get(associations::one))
         .route("/indicators", get(indicators::page))
+        .merge(super::participation::router())
+        .merge(super::participation_drafts::router())
 }

@@ -12,7 +12,8 @@
 //! awards) on a server whose ledger clock the test moves (`lifecycle.rs`); the
 //! `drafts_consultations`, `consultation_*` modules follow law drafts and public
 //! consultations (issue 4) on the same clock, with the cast of `participation.rs`;
-//! `participation_views` follows a draft law and its consultation to the portal's pages;
+//! `participation_views` follows a draft law and its consultation to the portal's read
+//! models, `participation_pages` to the portal's HTML pages and its comment form;
 //! `portal_support` reads the portal's HTML pages of offers, awards, associations and
 //! indicators in French and Arabic.
 
@@ -30,6 +31,7 @@ mod drafts_consultations;
 mod indicators;
 mod lifecycle;
 mod participation;
+mod participation_pages;
 mod participation_views;
 mod portal_support;
 mod processes;
