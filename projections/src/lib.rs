@@ -12,10 +12,12 @@ pub mod indicators;
 pub mod open_data;
 pub mod registry;
 pub mod support;
+pub mod trainings;
 pub mod view_change;
 
 pub use registry::RegistryProjector;
 pub use support::SupportProjector;
+pub use trainings::TrainingsProjector;
 pub use view_change::ViewChange;
 
 use ledger::Entry;
@@ -32,5 +34,9 @@ pub trait Projector: Send + Sync {
 
 /// Every projector the server runs.
 pub fn all() -> Vec<Box<dyn Projector>> {
-    vec![Box::new(RegistryProjector), Box::new(SupportProjector)]
+    vec![
+        Box::new(RegistryProjector),
+        Box::new(SupportProjector),
+        Box::new(TrainingsProjector),
+    ]
 }
