@@ -11,6 +11,7 @@ mod registry;
 mod statements;
 mod streams;
 mod support;
+mod trainings;
 
 use std::sync::Arc;
 
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .merge(streams::router())
         .merge(registry::router())
         .merge(support::router())
+        .merge(trainings::router())
         .merge(exports::router())
         .merge(indicators::router())
         .merge(openapi::router())

@@ -1,7 +1,8 @@
 //! The portal's read models of the support lifecycle (api.md, "The portal's read
 //! models"): offers, awards and associations, listed with filters and pages, and one by
 //! one with everything a reader follows from them. Rows come from the `support.v1`
-//! projector; their public shapes from `projections::support`.
+//! projector (an association's training sessions from `trainings.v1`); their public
+//! shapes from `projections::support`.
 
 use std::collections::HashMap;
 
@@ -16,6 +17,7 @@ use projections::support::vocabulary;
 use serde_json::{json, Value};
 
 use super::registry::page;
+use super::trainings;
 use super::AppState;
 use crate::error::ApiError;
 use crate::store::{Condition, Join, ListedRow, Order, Source, ViewQuery};
@@ -219,11 +221,15 @@ async fn one_association(
 ) -> Result<Json<Value>, ApiError> {
     service.await_read_models().await;
     let association = row(&service, ASSOCIATIONS, "association", &id).await?;
-    Ok(Json(associations::present(&association)))
+    let mut out = associations::present(&association);
+    // Asked of the trainings view rather than stored on the association's row: that row
+    // belongs to the `support.v1` projector, which may rewrite it whole.
+    out["trainings"] = Value::Array(trainings::attended_by(&service, &id).await?);
+    Ok(Json(out))
 }
 
 /// The row of `view` whose id is `row`'s member `member`, if both exist.
-async fn related_row(
+pub(super) async fn related_row(
     service: &AppState,
     view: &str,
     row: &Value,
@@ -240,7 +246,7 @@ async fn related_row(
 }
 
 /// A page of `query`, each row shown by `show`, in the shape of every list.
-async fn list(
+pub(super) async fn list(
     service: &AppState,
     query: &ViewQuery,
     params: &HashMap<String, String>,
@@ -253,7 +259,12 @@ async fn list(
 }
 
 /// The row `id` of `view`, or a 404 naming the `kind` of thing asked for.
-async fn row(service: &AppState, view: &str, kind: &str, id: &str) -> Result<Value, ApiError> {
+pub(super) async fn row(
+    service: &AppState,
+    view: &str,
+    kind: &str,
+    id: &str,
+) -> Result<Value, ApiError> {
     let text = service
         .db
         .view_row(view, id)
@@ -264,11 +275,11 @@ async fn row(service: &AppState, view: &str, kind: &str, id: &str) -> Result<Val
 
 /// A stored row's JSON; a row that does not parse (never written so) shows as `null`
 /// rather than failing the whole list.
-fn parse(text: &str) -> Value {
+pub(super) fn parse(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
-fn equals(source: Source, path: &'static [&'static str], value: String) -> Condition {
+pub(super) fn equals(source: Source, path: &'static [&'static str], value: String) -> Condition {
     Condition::Equals {
         source,
         path,
@@ -278,12 +289,15 @@ fn equals(source: Source, path: &'static [&'static str], value: String) -> Condi
 
 /// A list's query parameters, checked: an unknown parameter or a malformed value is a
 /// 400 `invalid_parameter` naming it, so a typo is never silently an unfiltered list.
-struct Filters<'a> {
+pub(super) struct Filters<'a> {
     params: &'a HashMap<String, String>,
 }
 
 impl<'a> Filters<'a> {
-    fn read(params: &'a HashMap<String, String>, known: &[&str]) -> Result<Self, ApiError> {
+    pub(super) fn read(
+        params: &'a HashMap<String, String>,
+        known: &[&str],
+    ) -> Result<Self, ApiError> {
         let mut names: Vec<&String> = params.keys().collect();
         names.sort();
         if let Some(unknown) = names
@@ -308,7 +322,7 @@ impl<'a> Filters<'a> {
     }
 
     /// `year`: a fiscal year, four digits.
-    fn year(&self) -> Result<Option<String>, ApiError> {
+    pub(super) fn year(&self) -> Result<Option<String>, ApiError> {
         let Some(year) = self.get("year")? else {
             return Ok(None);
         };
@@ -322,7 +336,7 @@ impl<'a> Filters<'a> {
     }
 
     /// An aggregate id: 1 to 64 characters, `[A-Za-z0-9][A-Za-z0-9._-]*` (api.md).
-    fn id(&self, name: &str) -> Result<Option<String>, ApiError> {
+    pub(super) fn id(&self, name: &str) -> Result<Option<String>, ApiError> {
         let Some(id) = self.get(name)? else {
             return Ok(None);
         };
@@ -339,7 +353,7 @@ impl<'a> Filters<'a> {
     }
 
     /// `region`: an ISO 3166-2 code of one of Morocco's twelve regions.
-    fn region(&self) -> Result<Option<String>, ApiError> {
+    pub(super) fn region(&self) -> Result<Option<String>, ApiError> {
         let Some(region) = self.get("region")? else {
             return Ok(None);
         };
@@ -367,7 +381,7 @@ impl<'a> Filters<'a> {
     }
 
     /// A parameter that takes one of `allowed`.
-    fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
+    pub(super) fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
         let Some(value) = self.get(name)? else {
             return Ok(None);
         };
