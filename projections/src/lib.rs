@@ -13,11 +13,13 @@ pub mod open_data;
 pub mod participation;
 pub mod registry;
 pub mod support;
+pub mod trainings;
 pub mod view_change;
 
 pub use participation::ParticipationProjector;
 pub use registry::RegistryProjector;
 pub use support::SupportProjector;
+pub use trainings::TrainingsProjector;
 pub use view_change::ViewChange;
 
 use ledger::Entry;
@@ -38,5 +40,6 @@ pub fn all() -> Vec<Box<dyn Projector>> {
         Box::new(RegistryProjector),
         Box::new(SupportProjector),
         Box::new(ParticipationProjector),
+        Box::new(TrainingsProjector),
     ]
 }

@@ -15,6 +15,7 @@ mod registry;
 mod statements;
 mod streams;
 pub(crate) mod support;
+mod trainings;
 
 use std::sync::Arc;
 
@@ -48,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .merge(support::router())
         .merge(drafts::router())
         .merge(consultation_views::router())
+        .merge(trainings::router())
         .merge(exports::router())
         .merge(indicators::router())
         .merge(openapi::router())

@@ -1,7 +1,8 @@
 //! The portal's read models of the support lifecycle (api.md, "The portal's read
 //! models"): offers, awards and associations, listed with filters and pages, and one by
 //! one with everything a reader follows from them. Rows come from the `support.v1`
-//! projector; their public shapes from `projections::support`.
+//! projector (an association's training sessions from `trainings.v1`); their public
+//! shapes from `projections::support`.
 
 use std::collections::HashMap;
 
@@ -16,6 +17,7 @@ use projections::support::vocabulary;
 use serde_json::{json, Value};
 
 use super::registry::page;
+use super::trainings;
 use super::AppState;
 use crate::error::ApiError;
 use crate::store::{Condition, Join, ListedRow, Order, Source, ViewQuery};
@@ -252,11 +254,15 @@ async fn one_association(
 pub(crate) async fn association(service: &AppState, id: &str) -> Result<Value, ApiError> {
     service.await_read_models().await;
     let association = row(service, ASSOCIATIONS, "association", id).await?;
-    Ok(associations::present(&association))
+    let mut out = associations::present(&association);
+    // Asked of the trainings view rather than stored on the association's row: that row
+    // belongs to the `support.v1` projector, which may rewrite it whole.
+    out["trainings"] = Value::Array(trainings::attended_by(service, id).await?);
+    Ok(out)
 }
 
 /// The row of `view` whose id is `row`'s member `member`, if both exist.
-async fn related_row(
+pub(super) async fn related_row(
     service: &AppState,
     view: &str,
     row: &Value,
@@ -380,7 +386,7 @@ impl<'a> Filters<'a> {
     }
 
     /// `region`: an ISO 3166-2 code of one of Morocco's twelve regions.
-    fn region(&self) -> Result<Option<String>, ApiError> {
+    pub(super) fn region(&self) -> Result<Option<String>, ApiError> {
         let Some(region) = self.get("region")? else {
             return Ok(None);
         };

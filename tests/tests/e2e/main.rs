@@ -47,3 +47,4 @@ mod support_concurrency;
 mod support_lifecycle;
 mod support_refusals;
 mod support_views;
+mod trainings;

@@ -183,7 +183,7 @@ async fn every_support_and_indicator_page_reads_in_both_languages(backend: Backe
         .has("مفتوح");
     page(&ledger, "/offers?year=26&lang=fr", 400, "fr")
         .await
-        .has("Requête invalide")
+        .has("Demande invalide")
         .has("year must be");
     page(&ledger, "/offers?region=MA-13&lang=ar", 400, "ar")
         .await

@@ -1,0 +1,177 @@
+//! The `trainings` view from hand-made entries: what a session's row shows, that replaying
+//! it changes nothing, and that malformed or foreign entries make no row and no panic.
+
+use ledger::hash::ZERO_HASH;
+use ledger::{Entry, Timestamp};
+use serde_json::{json, Value};
+
+use super::{module_codes, modules, TrainingsProjector, TRAININGS};
+use crate::{Projector, ViewChange};
+
+/// 2026-02-21T09:00:00Z.
+const RECORDED_MS: i64 = 1_771_664_400_000;
+
+fn entry(index: u64, stream: &str, event_type: &str, data: Value) -> Entry {
+    Entry {
+        index,
+        stream: stream.into(),
+        seq: 1,
+        event_type: event_type.into(),
+        version: "1".into(),
+        recorded_at: Timestamp::from_millis(RECORDED_MS),
+        data,
+        auth: None,
+        auth_at: None,
+        prev: ZERO_HASH,
+    }
+}
+
+/// The data of a `TrainingSessionRecorded`, as the domain writes it.
+fn recorded(module: &str, date: &str, region: &str, associations: &[&str]) -> Value {
+    json!({"institution": "MJCC", "module": module, "date": date, "region": region,
+           "trainer_institution": "ADS", "associations": associations, "hours": 12,
+           "module_title": "Gestion financière et comptable"})
+}
+
+/// The row the projector writes for `entry`, applying its changes in order.
+fn project(entry: &Entry) -> Option<Value> {
+    let mut row = None;
+    for change in TrainingsProjector.project(entry) {
+        assert_eq!(change.view(), TRAININGS);
+        row = Some(change.apply(row));
+    }
+    row
+}
+
+#[test]
+fn a_session_shows_its_module_in_both_languages_its_region_and_its_trail() {
+    let e = entry(
+        42,
+        "training/T1",
+        "TrainingSessionRecorded",
+        recorded("FIN", "2026-02-20", "MA-04", &["ASSO-1", "ASSO-2"]),
+    );
+    let row = project(&e).expect("a row");
+    assert_eq!(
+        row,
+        json!({
+            "id": "T1",
+            "module": "FIN",
+            "module_title_fr": "Gestion financière et comptable",
+            "module_title_ar": "التدبير المالي والمحاسباتي",
+            "date": "2026-02-20",
+            "year": 2026,
+            "region": "MA-04",
+            "region_name": "Rabat-Salé-Kénitra",
+            "institution": "MJCC",
+            "trainer_institution": "ADS",
+            "associations": ["ASSO-1", "ASSO-2"],
+            "hours": 12,
+            "recorded_at": "2026-02-21T09:00:00.000Z",
+            "index": 42,
+            "stream": "training/T1",
+            "audit_trail": "/v1/streams/training/T1",
+        })
+    );
+}
+
+#[test]
+fn replaying_the_entry_writes_the_same_row() {
+    // The runner may re-apply entries after a crash; the row must not change.
+    let e = entry(
+        7,
+        "training/T2",
+        "TrainingSessionRecorded",
+        recorded("DIG", "2025-11-03", "MA-06", &["A"]),
+    );
+    let once = project(&e).expect("a row");
+    let mut again = Some(once.clone());
+    for change in TrainingsProjector.project(&e) {
+        again = Some(change.apply(again));
+    }
+    assert_eq!(again, Some(once.clone()));
+    assert_eq!(once["year"], 2025);
+    assert_eq!(once["module_title_ar"], "المهارات الرقمية");
+}
+
+#[test]
+fn a_module_the_framework_does_not_know_keeps_the_recorded_title() {
+    let row = project(&entry(
+        3,
+        "training/T3",
+        "TrainingSessionRecorded",
+        recorded("OLD", "2026-01-10", "MA-04", &["A"]),
+    ))
+    .expect("a row");
+    assert_eq!(row["module"], "OLD");
+    assert_eq!(row["module_title_fr"], "Gestion financière et comptable");
+    assert_eq!(row["module_title_ar"], Value::Null);
+}
+
+#[test]
+fn a_malformed_entry_makes_a_row_of_what_it_has_and_never_panics() {
+    let row = project(&entry(
+        5,
+        "training/T4",
+        "TrainingSessionRecorded",
+        json!({"date": "20xx-01-01", "region": "MA-99", "associations": ["A", 3, null, "B"],
+               "hours": "many"}),
+    ))
+    .expect("a row");
+    assert_eq!(row["year"], Value::Null);
+    assert_eq!(row["region_name"], Value::Null);
+    assert_eq!(row["module_title_fr"], Value::Null);
+    // Only string ids are attendance: the SQL filter and the page read the same list.
+    assert_eq!(row["associations"], json!(["A", "B"]));
+    assert_eq!(row["institution"], Value::Null);
+    assert_eq!(row["hours"], "many");
+
+    for data in [json!(null), json!([1, 2]), json!("text")] {
+        let row =
+            project(&entry(6, "training/T5", "TrainingSessionRecorded", data)).expect("a row");
+        assert_eq!(row["associations"], json!([]));
+        assert_eq!(row["audit_trail"], "/v1/streams/training/T5");
+    }
+    for date in ["", "2026", "2026/01/01", "٢٠٢٦-01-01"] {
+        let row = project(&entry(
+            8,
+            "training/T6",
+            "TrainingSessionRecorded",
+            json!({"date": date}),
+        ))
+        .expect("a row");
+        assert_eq!(row["year"], Value::Null, "{date:?}");
+    }
+}
+
+#[test]
+fn other_streams_other_events_and_empty_ids_make_no_row() {
+    let data = recorded("FIN", "2026-02-20", "MA-04", &["A"]);
+    for (stream, event_type) in [
+        ("association/T1", "TrainingSessionRecorded"),
+        ("training/", "TrainingSessionRecorded"),
+        ("training", "TrainingSessionRecorded"),
+        ("training/T1", "SomethingElse"),
+        ("trainings/T1", "TrainingSessionRecorded"),
+    ] {
+        let changes: Vec<ViewChange> =
+            TrainingsProjector.project(&entry(1, stream, event_type, data.clone()));
+        assert!(changes.is_empty(), "{stream} {event_type}");
+    }
+}
+
+#[test]
+fn the_framework_is_listed_with_both_titles() {
+    let list = modules();
+    assert_eq!(list.len(), 9);
+    assert_eq!(
+        list[0],
+        json!({"code": "GOV", "fr": "Gouvernance associative", "ar": "الحكامة الجمعوية"})
+    );
+    assert!(list
+        .iter()
+        .all(|m| m["ar"].as_str().is_some_and(|t| !t.is_empty())));
+    let codes = module_codes();
+    assert_eq!(codes.len(), list.len());
+    assert!(codes.contains(&"ADV") && !codes.contains(&"adv"));
+}
