@@ -392,12 +392,17 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        let response = self
-            .http
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        // A GET is idempotent: sent again once if the pooled keep-alive connection it went
+        // out on was closed by the server (as after refusing an oversized body unread).
+        let response = match self.http.get(self.url(path)).send().await {
+            Ok(response) => response,
+            Err(_) => self
+                .http
+                .get(self.url(path))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("GET {path}: {e}")),
+        };
         Reply::read(response).await
     }
 
