@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod canonical;
 pub mod checkpoint;
+pub mod cosignature;
 pub mod entry;
 pub mod hash;
 pub mod merkle;

@@ -235,20 +235,7 @@ pub struct OpenedNote {
 /// when a known key's signature fails (strict Ed25519 verification), and
 /// [`NoteError::NoKnownSignature`] when no known key signed.
 pub fn open_note(note: &str, verifiers: &[VerifierKey]) -> Result<OpenedNote, NoteError> {
-    if note.chars().any(|c| c.is_ascii_control() && c != '\n') {
-        return Err(NoteError::InvalidText);
-    }
-    // The text ends at the last blank line; signature lines cannot be blank.
-    let split = note.rfind("\n\n").ok_or(NoteError::Malformed)?;
-    let text = &note[..=split];
-    let signatures = &note[split + 2..];
-    if signatures.is_empty() || !signatures.ends_with('\n') {
-        return Err(NoteError::Malformed);
-    }
-    let lines: Vec<&str> = signatures[..signatures.len() - 1].split('\n').collect();
-    if lines.len() > MAX_SIGNATURES {
-        return Err(NoteError::TooManySignatures);
-    }
+    let (text, lines) = split_note(note)?;
     let mut opened = OpenedNote {
         text: text.to_owned(),
         verified: Vec::new(),
@@ -277,8 +264,36 @@ pub fn open_note(note: &str, verifiers: &[VerifierKey]) -> Result<OpenedNote, No
     Ok(opened)
 }
 
-/// Reads `— <name> <base64(id || signature)>`.
-fn parse_signature_line(line: &str) -> Result<(&str, [u8; 4], Vec<u8>), NoteError> {
+/// Splits a note into its text (final newline included) and its signature lines (without
+/// their newlines), checking only the shape, not the signatures. Other signature schemes
+/// on the same note (tlog-cosignature) start from here.
+///
+/// # Errors
+/// [`NoteError::InvalidText`] for control characters, [`NoteError::Malformed`] for a
+/// note out of shape, [`NoteError::TooManySignatures`].
+pub fn split_note(note: &str) -> Result<(&str, Vec<&str>), NoteError> {
+    if note.chars().any(|c| c.is_ascii_control() && c != '\n') {
+        return Err(NoteError::InvalidText);
+    }
+    // The text ends at the last blank line; signature lines cannot be blank.
+    let split = note.rfind("\n\n").ok_or(NoteError::Malformed)?;
+    let text = &note[..=split];
+    let signatures = &note[split + 2..];
+    if signatures.is_empty() || !signatures.ends_with('\n') {
+        return Err(NoteError::Malformed);
+    }
+    let lines: Vec<&str> = signatures[..signatures.len() - 1].split('\n').collect();
+    if lines.len() > MAX_SIGNATURES {
+        return Err(NoteError::TooManySignatures);
+    }
+    Ok((text, lines))
+}
+
+/// Reads `— <name> <base64(id || signature)>`: the key name, key ID and signature bytes.
+///
+/// # Errors
+/// [`NoteError::Malformed`] for a line out of shape or an invalid key name.
+pub fn parse_signature_line(line: &str) -> Result<(&str, [u8; 4], Vec<u8>), NoteError> {
     let rest = line
         .strip_prefix(SIGNATURE_LINE_PREFIX)
         .ok_or(NoteError::Malformed)?;
@@ -294,7 +309,7 @@ fn parse_signature_line(line: &str) -> Result<(&str, [u8; 4], Vec<u8>), NoteErro
 }
 
 /// signed-note: names are non-empty and hold no Unicode space and no `+`.
-fn check_key_name(name: &str) -> Result<(), NoteError> {
+pub(crate) fn check_key_name(name: &str) -> Result<(), NoteError> {
     if name.is_empty()
         || name
             .chars()
