@@ -20,6 +20,7 @@ pub mod note;
 pub mod roles;
 pub mod statement;
 pub mod timestamp;
+pub mod witness;
 
 pub use checkpoint::Checkpoint;
 pub use entry::{Entry, SignedEntry};
