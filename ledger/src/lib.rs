@@ -16,6 +16,7 @@ pub mod cosignature;
 pub mod entry;
 pub mod hash;
 pub mod merkle;
+pub mod proof_bundle;
 pub mod note;
 pub mod roles;
 pub mod statement;
