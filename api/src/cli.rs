@@ -44,6 +44,57 @@ pub enum Command {
         #[arg(long, default_value_t = DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
               value_parser = clap::value_parser!(u32).range(1..))]
         public_comments_per_minute: u32,
+        /// A witness to send each new checkpoint to, as URL=WITNESS_KEY (repeatable; the
+        /// URL holds no '='); see docs/witnesses.md.
+        #[arg(long = "witness", value_name = "URL=WITNESS_KEY")]
+        witnesses: Vec<crate::cosigning::WitnessTarget>,
+        /// Cosignatures a checkpoint needs to count as cosigned [default: all witnesses].
+        #[arg(long)]
+        witness_quorum: Option<usize>,
+    },
+    /// Runs a C2SP tlog-witness for the logs whose keys are given (docs/witnesses.md).
+    Witness {
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// The witness's private key file (PKCS#8 PEM, 0600; created if missing).
+        #[arg(long)]
+        key: PathBuf,
+        /// The witness's name, in its key and cosignature lines.
+        #[arg(long, default_value = crate::witness::DEFAULT_WITNESS_NAME)]
+        name: String,
+        /// A log's note verifier key string (repeatable); its name is the log's origin.
+        #[arg(long = "log-key", required = true)]
+        log_keys: Vec<String>,
+        /// Folder of the latest checkpoint cosigned per log, kept across restarts.
+        #[arg(long, default_value = "./sijill-witness")]
+        state: PathBuf,
+    },
+    /// Writes the offline proof file of one entry (docs/witnesses.md).
+    Prove {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        index: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Checks a proof file offline: the entry, its inclusion, the checkpoint and its
+    /// witnesses' cosignatures.
+    VerifyProof {
+        file: PathBuf,
+        /// The log's note verifier key string.
+        #[arg(long)]
+        log_key: String,
+        /// A trusted witness's key (repeatable).
+        #[arg(long = "witness")]
+        witnesses: Vec<String>,
+        /// Cosignatures required [default: every --witness].
+        #[arg(long)]
+        quorum: Option<usize>,
+        /// A public comment's receipt the proven entry must match.
+        #[arg(long)]
+        receipt: Option<PathBuf>,
     },
     /// Writes a new private key file (PKCS#8 PEM, mode 0600) and prints the public key.
     Keygen {
@@ -96,6 +147,12 @@ pub enum Command {
         /// A note verifier key string trusted instead of DIR/log.pub.
         #[arg(long)]
         log_key: Option<String>,
+        /// A trusted witness's key (repeatable): the checkpoint must carry its cosignature.
+        #[arg(long = "witness")]
+        witnesses: Vec<String>,
+        /// Cosignatures required [default: every --witness].
+        #[arg(long)]
+        quorum: Option<usize>,
     },
 }
 
@@ -121,6 +178,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             origin,
             demo,
             public_comments_per_minute,
+            witnesses,
+            witness_quorum,
         } => {
             crate::serve_cli::run(ServeOptions {
                 data,
@@ -129,6 +188,10 @@ pub async fn run(cli: Cli) -> ExitCode {
                 origin,
                 demo,
                 public_comments_per_minute,
+                witnesses: crate::cosigning::WitnessPolicy {
+                    witnesses,
+                    quorum: witness_quorum,
+                },
             })
             .await
         }
@@ -151,10 +214,49 @@ pub async fn run(cli: Cli) -> ExitCode {
                 .await
                 .unwrap_or(ExitCode::from(2))
         }
-        Command::Verify { dir, log_key } => {
-            tokio::task::spawn_blocking(move || crate::verify::run(&dir, log_key.as_deref()))
-                .await
-                .unwrap_or(ExitCode::from(2))
+        Command::Verify {
+            dir,
+            log_key,
+            witnesses,
+            quorum,
+        } => tokio::task::spawn_blocking(move || {
+            if witnesses.is_empty() && quorum.is_none() {
+                crate::verify::run(&dir, log_key.as_deref())
+            } else {
+                crate::verify_cosigned::run(&dir, log_key.as_deref(), &witnesses, quorum)
+            }
+        })
+        .await
+        .unwrap_or(ExitCode::from(2)),
+        Command::Witness {
+            listen,
+            key,
+            name,
+            log_keys,
+            state,
+        } => {
+            crate::witness::run(crate::witness::WitnessOptions {
+                listen,
+                key,
+                name,
+                log_keys,
+                state,
+            })
+            .await
         }
+        Command::Prove { server, index, out } => crate::proofs::prove(&server, index, &out).await,
+        Command::VerifyProof {
+            file,
+            log_key,
+            witnesses,
+            quorum,
+            receipt,
+        } => crate::proofs::verify_proof(&crate::proofs::VerifyProofOptions {
+            file: &file,
+            log_key: &log_key,
+            witnesses: &witnesses,
+            quorum,
+            receipt: receipt.as_deref(),
+        }),
     }
 }

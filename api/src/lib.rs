@@ -9,6 +9,7 @@ pub mod client;
 pub mod clock;
 pub mod command_documents;
 pub mod commands;
+pub mod cosigning;
 pub mod demo;
 pub mod error;
 pub mod event_store;
@@ -17,6 +18,7 @@ pub mod indicators;
 pub mod keys;
 pub mod portal;
 pub mod projector;
+pub mod proofs;
 pub mod public_channel;
 pub mod registry_state;
 pub mod sequencer;
@@ -25,6 +27,8 @@ pub mod serve_cli;
 pub mod service;
 pub mod store;
 pub mod verify;
+pub mod verify_cosigned;
+pub mod witness;
 
 #[cfg(test)]
 mod openapi_bodies_test;

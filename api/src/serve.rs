@@ -35,6 +35,8 @@ pub struct ServeOptions {
     /// Public comments one client address may post per minute (docs/public-channel.md);
     /// [`crate::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE`] unless set.
     pub public_comments_per_minute: u32,
+    /// Witnesses to send each new checkpoint to, and their quorum (docs/witnesses.md).
+    pub witnesses: crate::cosigning::WitnessPolicy,
 }
 
 /// A started server.
@@ -219,6 +221,7 @@ async fn start_on(
         .local_addr()
         .map_err(|e| StartError::Listen(options.listen.clone(), e))?;
     banner.push_str(&format!("listening on http://{addr}\n"));
+    crate::cosigning::start(service.clone(), options.witnesses.clone());
     let app = crate::http::app(service.clone());
     let server = tokio::spawn(async move {
         axum::serve(

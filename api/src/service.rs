@@ -54,6 +54,8 @@ pub struct Service {
     pub indicators: tokio::sync::Mutex<Option<projections::indicators::IndicatorFold>>,
     /// The public channel's personal-data store and rate limit.
     pub public: PublicChannel,
+    /// Witnesses' cosignatures of the latest checkpoints (`crate::cosigning`).
+    pub cosignatures: crate::cosigning::Cosignatures,
     tickets: Arc<Tickets>,
     institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
     actors: CqrsFramework<Actor, LedgerStore<Actor>>,
@@ -103,6 +105,7 @@ impl Service {
             trainings: stores.framework(),
             tickets: tickets.clone(),
             indicators: tokio::sync::Mutex::new(None),
+            cosignatures: Default::default(),
             db: parts.db,
             origin: parts.origin,
             log_key: parts.log_key,

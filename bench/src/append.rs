@@ -122,6 +122,7 @@ impl Ledger {
             origin: None,
             demo: false,
             public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
+            witnesses: Default::default(),
         })
         .await?;
         progress(&format!(

@@ -255,7 +255,10 @@ impl Cosignature {
             return Err(CosignatureError::MalformedLine);
         }
         let (time, signature) = rest.split_at(8);
-        let timestamp = u64::from_be_bytes(time.try_into().map_err(|_| CosignatureError::MalformedLine)?);
+        let timestamp = u64::from_be_bytes(
+            time.try_into()
+                .map_err(|_| CosignatureError::MalformedLine)?,
+        );
         if timestamp > MAX_TIMESTAMP {
             return Err(CosignatureError::TimestampOutOfRange);
         }
@@ -275,7 +278,11 @@ impl Cosignature {
         blob.extend_from_slice(&self.id);
         blob.extend_from_slice(&self.timestamp.to_be_bytes());
         blob.extend_from_slice(&self.signature);
-        format!("{SIGNATURE_LINE_PREFIX}{} {}", self.name, BASE64.encode(blob))
+        format!(
+            "{SIGNATURE_LINE_PREFIX}{} {}",
+            self.name,
+            BASE64.encode(blob)
+        )
     }
 
     /// Whether this cosignature is `key`'s over the checkpoint note text `body`.

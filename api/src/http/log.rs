@@ -74,7 +74,8 @@ async fn checkpoint(State(service): State<AppState>) -> Result<Response, ApiErro
             "the log has no checkpoint yet",
         )
     })?;
-    Ok(text_plain(note))
+    // With the witnesses' cosignatures once they have answered for this checkpoint.
+    Ok(text_plain(service.cosignatures.serve(&note)))
 }
 
 async fn key(State(service): State<AppState>) -> Response {

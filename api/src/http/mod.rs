@@ -10,6 +10,7 @@ mod health;
 pub(crate) mod indicators;
 mod log;
 mod openapi;
+mod proof_bundle;
 mod public_comments;
 mod registry;
 mod statements;
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .merge(documents::router())
         .merge(health::router())
         .merge(log::router())
+        .merge(proof_bundle::router())
         .merge(streams::router())
         .merge(registry::router())
         .merge(support::router())
@@ -61,7 +63,7 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Turns axum's body rejection (too large, unreadable) into the JSON error format.
-fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+pub(crate) fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     body.map_err(|rejection| {
         if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::too_large(

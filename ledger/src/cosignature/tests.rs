@@ -53,7 +53,11 @@ fn checkpoint_note(size: u64) -> (Checkpoint, String) {
     let cp = Checkpoint {
         origin: "sijill.local/ledger".into(),
         size,
-        root: if size == 0 { empty_root() } else { [size as u8; 32] },
+        root: if size == 0 {
+            empty_root()
+        } else {
+            [size as u8; 32]
+        },
     };
     let note = cp.sign(&log()).unwrap();
     (cp, note)
@@ -68,7 +72,10 @@ fn cosign_add_and_open_with_a_quorum() {
         .map(|w| w.cosign(&cp.body(), 1_700_000_000).unwrap().to_line())
         .collect();
     let cosigned_note = append_signature_lines(&note, &lines).unwrap();
-    assert!(cosigned_note.starts_with(&note), "the log's signature stays first");
+    assert!(
+        cosigned_note.starts_with(&note),
+        "the log's signature stays first"
+    );
     // Adding the same lines again changes nothing.
     assert_eq!(
         append_signature_lines(&cosigned_note, &lines).unwrap(),
@@ -80,7 +87,10 @@ fn cosign_add_and_open_with_a_quorum() {
     assert_eq!(opened.checkpoint, cp);
     assert_eq!(
         opened.witnesses,
-        vec![(w1.verifier(), 1_700_000_000), (w2.verifier(), 1_700_000_000)]
+        vec![
+            (w1.verifier(), 1_700_000_000),
+            (w2.verifier(), 1_700_000_000)
+        ]
     );
     assert!(opened.require(2).is_ok());
     assert_eq!(
@@ -94,7 +104,10 @@ fn cosign_add_and_open_with_a_quorum() {
     let opened = open_cosigned(&cosigned_note, &[log().verifier()], &[w3.verifier()]).unwrap();
     assert!(opened.witnesses.is_empty());
     // The log's checkpoint checker ignores the cosignature lines.
-    assert_eq!(Checkpoint::open(&cosigned_note, &[log().verifier()]), Ok(cp));
+    assert_eq!(
+        Checkpoint::open(&cosigned_note, &[log().verifier()]),
+        Ok(cp)
+    );
 }
 
 #[test]
@@ -107,7 +120,9 @@ fn a_cosignature_binds_the_checkpoint_and_the_time() {
     let moved = append_signature_lines(&other_note, &[good.to_line()]).unwrap();
     assert_eq!(
         open_cosigned(&moved, &[log().verifier()], &[w1.verifier()]),
-        Err(CosignatureError::BadCosignature("witness.example/w1".into()))
+        Err(CosignatureError::BadCosignature(
+            "witness.example/w1".into()
+        ))
     );
     // A changed timestamp breaks it.
     let mut later = good.clone();

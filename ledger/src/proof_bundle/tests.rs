@@ -18,7 +18,11 @@ fn log() -> NoteSigner {
 }
 
 fn witness(n: u8) -> Cosigner {
-    Cosigner::new(&format!("w{n}.example"), SigningKey::from_bytes(&[n + 10; 32])).unwrap()
+    Cosigner::new(
+        &format!("w{n}.example"),
+        SigningKey::from_bytes(&[n + 10; 32]),
+    )
+    .unwrap()
 }
 
 fn entries(n: u64) -> Vec<SignedEntry> {
@@ -55,7 +59,11 @@ fn bundle(index: u64, size: u64) -> ProofBundle {
     let note = checkpoint.sign(&log()).unwrap();
     let lines: Vec<String> = [witness(1), witness(2)]
         .iter()
-        .map(|w| w.cosign(&checkpoint.body(), 1_700_000_000).unwrap().to_line())
+        .map(|w| {
+            w.cosign(&checkpoint.body(), 1_700_000_000)
+                .unwrap()
+                .to_line()
+        })
         .collect();
     ProofBundle {
         format: PROOF_FORMAT_V1.into(),

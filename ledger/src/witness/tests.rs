@@ -172,7 +172,10 @@ fn malformed_bodies() {
         format!("old 0\nAAAA\n\n{note}"),
         format!("old 0\n{note}"),
         "old 0\n\nnot a note".to_owned(),
-        format!("old 0\n{}\n{note}", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n".repeat(64)),
+        format!(
+            "old 0\n{}\n{note}",
+            "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n".repeat(64)
+        ),
     ] {
         let refusal = AddCheckpoint::parse(&body).unwrap_err();
         assert_eq!(refusal.status(), 400, "{body:?}");

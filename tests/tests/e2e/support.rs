@@ -705,6 +705,7 @@ impl TestApp {
             origin: None,
             demo: false,
             public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
+            witnesses: Default::default(),
         };
         configure(&mut options);
         let running =
