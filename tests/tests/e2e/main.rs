@@ -48,3 +48,4 @@ mod support_lifecycle;
 mod support_refusals;
 mod support_views;
 mod trainings;
+mod witnesses;
