@@ -171,3 +171,67 @@ fn read_limited(path: &Path) -> Result<String, String> {
     }
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::SigningKey;
+    use ledger::hash::ZERO_HASH;
+    use ledger::{Entry, Timestamp};
+    use serde_json::json;
+
+    fn proven(index: u64, text: &str) -> ProvenEntry {
+        let entry = Entry {
+            index,
+            stream: "consultation/C-1".into(),
+            seq: 2,
+            event_type: "CommentSubmitted".into(),
+            version: "1".into(),
+            recorded_at: Timestamp::parse_entry("2026-03-01T10:00:00.000Z").unwrap(),
+            data: json!({"channel": "public", "text": text}),
+            auth: None,
+            auth_at: None,
+            prev: ZERO_HASH,
+        }
+        .sign(&SigningKey::from_bytes(&[4; 32]))
+        .unwrap();
+        ProvenEntry {
+            entry,
+            size: index + 1,
+            root: [0; 32],
+            witnesses: Vec::new(),
+        }
+    }
+
+    /// A receipt as `POST /v1/consultations/{id}/comments` answers it (the entry's bytes
+    /// verbatim), checked against the proof of its index.
+    fn receipt_of(p: &ProvenEntry) -> String {
+        format!(
+            "{{\"index\":{},\"entry_hash\":\"{}\",\"entry\":{}}}",
+            p.entry.entry.index,
+            to_hex(&p.entry.hash),
+            String::from_utf8_lossy(&p.entry.bytes)
+        )
+    }
+
+    #[test]
+    fn a_receipt_matches_the_proof_of_its_own_entry_only() {
+        let mine = proven(7, "Article 3 is unclear.");
+        assert_eq!(matches_receipt(&mine, &receipt_of(&mine)), Ok(()));
+        // Pretty-printed by some tool on the way: still the same entry.
+        let pretty = serde_json::to_string_pretty(
+            &serde_json::from_str::<Value>(&receipt_of(&mine)).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(matches_receipt(&mine, &pretty), Ok(()));
+        // Another entry at another index, or the same index with another text.
+        let other = proven(8, "Article 3 is unclear.");
+        assert!(matches_receipt(&other, &receipt_of(&mine)).is_err());
+        let changed = proven(7, "Article 3 is clear.");
+        assert_eq!(
+            matches_receipt(&changed, &receipt_of(&mine)),
+            Err("receipt: its entry differs from the proven entry".to_owned())
+        );
+        assert!(matches_receipt(&mine, "{}").is_err());
+    }
+}
