@@ -213,7 +213,7 @@ async fn a_server_with_two_witnesses_serves_cosigned_checkpoints_and_proof_files
     let deadline = Instant::now() + COSIGNING_PATIENCE;
     let note = loop {
         let note = app.get("/v1/log/checkpoint").await.text();
-        let opened = open_cosigned(&note, &[log_verifier.clone()], &trusted)
+        let opened = open_cosigned(&note, std::slice::from_ref(&log_verifier), &trusted)
             .expect("a valid checkpoint with valid cosignatures");
         if opened.checkpoint.size == size && opened.witnesses.len() == 2 {
             break note;
