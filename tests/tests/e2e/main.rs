@@ -15,7 +15,8 @@
 //! `participation_views` follows a draft law and its consultation to the portal's read
 //! models, `participation_pages` to the portal's HTML pages and its comment form;
 //! `portal_support` reads the portal's HTML pages of offers, awards, associations and
-//! indicators in French and Arabic.
+//! indicators in French and Arabic. `witnesses` runs real tlog-witnesses in this process
+//! (issue 7): forks and rollbacks refused, checkpoints cosigned, proof files checked offline.
 
 #[macro_use]
 mod support;
