@@ -56,7 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::portal::router())
         // Each write route sets its own limit; this is the ceiling for everything else.
         .layer(DefaultBodyLimit::max(MAX_STATEMENT_REQUEST_BYTES))
-        .fallback(|| async { ApiError::not_found("no such resource") })
+        .fallback(crate::portal::not_found::fallback)
         .with_state(state)
 }
 

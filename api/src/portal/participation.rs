@@ -306,7 +306,7 @@ async fn list(
 }
 
 /// Every registered institution (id, name), for the filter's select.
-async fn registered_institutions(service: &AppState) -> Vec<(String, String)> {
+pub(super) async fn registered_institutions(service: &AppState) -> Vec<(String, String)> {
     let rows = match service.db.view_page(INSTITUTIONS, 0, 1_000).await {
         Ok((rows, _)) => rows,
         Err(_) => return Vec::new(),
