@@ -20,6 +20,8 @@
 #[macro_use]
 mod support;
 
+mod browser;
+mod browser_verify;
 mod cli;
 mod concurrency;
 mod consultation_concurrency;
@@ -33,6 +35,7 @@ mod lifecycle;
 mod participation;
 mod participation_pages;
 mod participation_views;
+mod portal_audit;
 mod portal_support;
 mod processes;
 mod proofs;
@@ -48,3 +51,4 @@ mod support_lifecycle;
 mod support_refusals;
 mod support_views;
 mod trainings;
+mod webdriver;
