@@ -127,8 +127,10 @@ async fn a_newcomer_reads_comments_and_verifies_in_both_languages() {
     // An open consultation: comment through the form, get the receipt.
     let open = json(&base, "/v1/consultations?status=open").await;
     let consultation = first_id(&open);
+    browser.goto(&format!("{base}/consultations")).await;
+    browser.screenshot("consultations").await;
     browser
-        .goto(&format!("{base}/consultations/{consultation}"))
+        .follow(&format!("main a[href='/consultations/{consultation}']"))
         .await;
     browser.screenshot("consultation").await;
     let text = "Les délais de dépôt devraient tenir compte des petites associations rurales.";
