@@ -97,6 +97,30 @@ pub enum Command {
         #[arg(long)]
         log_key: Option<String>,
     },
+    /// Follows a log: checks each new checkpoint's consistency with the last one seen and
+    /// every new entry, and reports forks, rollbacks, invalid entries and watched entries
+    /// (exit 1 on any fault of the log). See docs/monitor.md.
+    Monitor {
+        /// Base URL of the server.
+        #[arg(long)]
+        server: String,
+        /// Folder where the monitor keeps what it has verified (created if missing).
+        #[arg(long)]
+        state: PathBuf,
+        /// A stream (offer/OFR-1), a stream type (offer/), an actor id or an actor key to
+        /// report new entries of; repeatable.
+        #[arg(long)]
+        watch: Vec<String>,
+        /// The log's note verifier key; by default the server's, trusted on first use.
+        #[arg(long)]
+        log_key: Option<String>,
+        /// Keep following the log instead of checking once.
+        #[arg(long)]
+        follow: bool,
+        /// Seconds between two looks at the log with --follow.
+        #[arg(long, default_value_t = 30)]
+        interval: u64,
+    },
 }
 
 /// The whole `sijill` program: logging to standard error (level from `RUST_LOG`, default
@@ -150,6 +174,24 @@ pub async fn run(cli: Cli) -> ExitCode {
             tokio::task::spawn_blocking(move || crate::indicators::run(&dir, year, size))
                 .await
                 .unwrap_or(ExitCode::from(2))
+        }
+        Command::Monitor {
+            server,
+            state,
+            watch,
+            log_key,
+            follow,
+            interval,
+        } => {
+            crate::monitor::run(crate::monitor::MonitorOptions {
+                server,
+                state,
+                watch,
+                log_key,
+                follow,
+                interval: std::time::Duration::from_secs(interval.max(1)),
+            })
+            .await
         }
         Command::Verify { dir, log_key } => {
             tokio::task::spawn_blocking(move || crate::verify::run(&dir, log_key.as_deref()))
