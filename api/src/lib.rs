@@ -25,6 +25,7 @@ pub mod serve;
 pub mod serve_cli;
 pub mod service;
 pub mod store;
+pub mod stream_turns;
 pub mod verify;
 
 #[cfg(test)]

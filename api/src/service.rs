@@ -55,6 +55,8 @@ pub struct Service {
     /// The public channel's personal-data store and rate limit.
     pub public: PublicChannel,
     tickets: Arc<Tickets>,
+    /// Commands on one stream take turns in this process (`stream_turns`).
+    turns: crate::stream_turns::StreamTurns,
     institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
     actors: CqrsFramework<Actor, LedgerStore<Actor>>,
     associations: CqrsFramework<Association, LedgerStore<Association>>,
@@ -102,6 +104,7 @@ impl Service {
             consultations: stores.framework(),
             trainings: stores.framework(),
             tickets: tickets.clone(),
+            turns: crate::stream_turns::StreamTurns::default(),
             indicators: tokio::sync::Mutex::new(None),
             db: parts.db,
             origin: parts.origin,
@@ -288,6 +291,10 @@ impl Service {
         by: Option<ActorInfo>,
         ticket: Ticket,
     ) -> Result<Appended, ApiError> {
+        let _turn = self
+            .turns
+            .wait(format!("{}/{id}", command.stream_type()))
+            .await;
         let (ticket_id, ticket) = self.tickets.open(ticket);
         let metadata = HashMap::from([(TICKET_KEY.to_owned(), ticket_id.to_string())]);
         let mut result = Err(ApiError::new(

@@ -11,6 +11,7 @@ pub(crate) mod indicators;
 mod log;
 mod openapi;
 mod public_comments;
+mod read_retry;
 mod registry;
 mod statements;
 mod streams;
@@ -56,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::portal::router())
         // Each write route sets its own limit; this is the ceiling for everything else.
         .layer(DefaultBodyLimit::max(MAX_STATEMENT_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn(read_retry::retry_reads_once))
         .fallback(crate::portal::not_found::fallback)
         .with_state(state)
 }

@@ -72,6 +72,9 @@ pub enum OpenError {
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
 
+/// How long a pooled connection may sit idle before it is checked when taken again.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) and applies the
     /// backend's migrations.
@@ -108,6 +111,30 @@ impl Db {
             // A round trip per acquire costs 10-25% of throughput (field notes); a broken
             // connection surfaces as an error on use instead, and the pool replaces it.
             .test_before_acquire(false)
+            // ...except after a quiet second: a database restarted or connections cut
+            // while the pool sat idle would otherwise fail one request per dead
+            // connection. A busy pool never pays for the ping.
+            // A transaction whose COMMIT failed (a full disk) leaves its connection inside
+            // it, and every later BEGIN on that connection would fail: such a connection
+            // is closed rather than returned, so the store recovers when the cause does.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::TransactionManager;
+                    Ok(
+                        <sqlx::Any as sqlx::Database>::TransactionManager::get_transaction_depth(
+                            conn,
+                        ) == 0,
+                    )
+                })
+            })
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
