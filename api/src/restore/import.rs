@@ -36,6 +36,9 @@ use crate::verify::{verify_export, VerifyOutcome};
 
 /// Entries written per [`Db::write_batch`] call; all of them in the one transaction.
 const ENTRIES_PER_WRITE: usize = 1000;
+/// Document names (and withholdings) per call: on PostgreSQL a call is one statement, and
+/// entries that name many documents must not take it past 65,535 bound parameters.
+const NAMES_PER_WRITE: usize = 4000;
 
 /// What an import did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,7 +318,9 @@ impl Writer<'_> {
             });
             last_recorded_at = Some(entry.recorded_at.to_entry_string());
             frontier.append(signed.leaf_hash(), &mut rows.nodes);
-            if rows.events.len() >= ENTRIES_PER_WRITE {
+            if rows.events.len() >= ENTRIES_PER_WRITE
+                || rows.names.len() + rows.withheld.len() >= NAMES_PER_WRITE
+            {
                 self.flush(&mut tx, &mut rows, &frontier, &last_recorded_at)
                     .await?;
                 bar.set_position(frontier.size());
