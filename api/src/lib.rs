@@ -20,6 +20,7 @@ pub mod portal;
 pub mod projector;
 pub mod public_channel;
 pub mod registry_state;
+pub mod restore;
 pub mod sequencer;
 pub mod serve;
 pub mod serve_cli;

@@ -8,6 +8,7 @@
 mod document_batches;
 mod public_channel;
 mod queries;
+mod restore;
 mod view_queries;
 
 use std::str::FromStr;
@@ -18,6 +19,7 @@ use sqlx::AnyPool;
 
 pub use public_channel::*;
 pub use queries::*;
+pub use restore::*;
 pub use view_queries::*;
 
 /// Which database a URL selects.

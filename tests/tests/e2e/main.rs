@@ -48,6 +48,7 @@ mod public_erasure;
 mod read_models;
 mod refusals;
 mod restart;
+mod restore;
 mod retries;
 mod scenario;
 mod support_concurrency;
