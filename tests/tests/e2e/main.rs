@@ -20,6 +20,7 @@
 #[macro_use]
 mod support;
 
+mod authorization;
 mod browser;
 mod browser_verify;
 mod cli;
