@@ -14,7 +14,7 @@ mod public_comments;
 mod read_retry;
 mod registry;
 mod statements;
-mod streams;
+pub(crate) mod streams;
 pub(crate) mod support;
 mod trainings;
 

@@ -20,8 +20,8 @@ use axum::routing::get;
 use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use ledger::hash::{to_hex, ZERO_HASH};
-use ledger::{SignedEntry, VerifierKey};
+use ledger::hash::to_hex;
+use ledger::VerifierKey;
 use serde_json::Value;
 
 use super::format::date;
@@ -205,17 +205,17 @@ async fn trail_page(
         return Err(ApiError::not_found(format!("no record {name}")));
     }
     let log_key = VerifierKey::parse(&service.log_key).map_err(|e| ApiError::internal(&e))?;
-    let mut prev = ZERO_HASH;
     let mut lines = Vec::with_capacity(rows.len());
-    for bytes in rows {
-        let signed = SignedEntry::parse(&bytes).map_err(|e| ApiError::internal(&e))?;
+    for (check, bytes) in crate::http::streams::checked(&rows, &log_key)
+        .into_iter()
+        .zip(&rows)
+    {
+        let check = check.map_err(|e| ApiError::internal(&e))?;
+        let server_ok = check.verified();
+        let signed = check.signed;
         let entry = &signed.entry;
-        let server_ok = signed.verify(&log_key.key).is_ok()
-            && entry.prev == prev
-            && entry.auth.as_ref().is_none_or(|a| a.verify().is_ok());
-        prev = signed.hash;
         let (actor, actor_key, command) = who(service, lang, entry);
-        let json = serde_json::from_slice::<Value>(&bytes)
+        let json = serde_json::from_slice::<Value>(bytes)
             .and_then(|v| serde_json::to_string_pretty(&v))
             .unwrap_or_default();
         let recorded_at = entry.recorded_at.to_string();

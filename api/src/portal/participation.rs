@@ -998,7 +998,7 @@ mod tests {
             include_str!("../../templates/draft_compare.html"),
             include_str!("../../templates/draft_words.html"),
         ] {
-            for piece in template.split("t(\"").skip(1) {
+            for piece in template.split("page.t(\"").skip(1) {
                 let key = piece.split('"').next().unwrap_or("");
                 assert!(LABELS.iter().any(|(k, _, _)| *k == key), "no label {key:?}");
             }

@@ -105,6 +105,31 @@ fn server_log(logs: &Path) -> String {
     text.lines().rev().take(20).collect::<Vec<_>>().join("\n")
 }
 
+/// Sends a new registration until it is accepted (the store recovered by itself, without a
+/// restart), failing after [`PATIENCE`] with the server's own words.
+async fn until_writes_come_back(api: &Api, id: &str, logs: &Path) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let auth = api.sign(
+            &api.admin,
+            "RegisterInstitution",
+            &format!("institution/{id}"),
+            json!({"name": "De nouveau", "kind": "other"}),
+        );
+        let reply = api.post(&auth).await;
+        if reply.status.as_u16() == 201 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "writes never came back: {}; the server said: {}",
+            reply.text(),
+            server_log(logs)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 async fn wait_for_acks(seen: &Arc<Mutex<Seen>>, at_least: usize) {
     let deadline = Instant::now() + PATIENCE;
     while seen.lock().unwrap().acked.len() < at_least {
@@ -268,25 +293,7 @@ async fn a_read_only_database_refuses_writes_with_503_and_keeps_serving_reads() 
         .await
         .expect("cut connections");
     let _ = admin.close().await;
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let auth = api.sign(
-            &api.admin,
-            "RegisterInstitution",
-            "institution/RW",
-            json!({"name": "De nouveau", "kind": "other"}),
-        );
-        let reply = api.post(&auth).await;
-        if reply.status.as_u16() == 201 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "writes never came back: {}",
-            reply.text()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    until_writes_come_back(&api, "RW", &logs).await;
     api.export_and_verify(dir.path(), "export").await;
 }
 
@@ -370,25 +377,6 @@ async fn a_full_disk_refuses_writes_with_503_and_keeps_serving_reads() {
 
     // Room again: writes are accepted without a restart, and the log verifies.
     std::fs::remove_file(&filler).expect("free the disk");
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let auth = api.sign(
-            &api.admin,
-            "RegisterInstitution",
-            "institution/ROOM",
-            json!({"name": "De la place", "kind": "other"}),
-        );
-        let reply = api.post(&auth).await;
-        if reply.status.as_u16() == 201 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "writes never came back: {}; the server said: {}",
-            reply.text(),
-            server_log(&logs)
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    until_writes_come_back(&api, "ROOM", &logs).await;
     api.export_and_verify(dir.path(), "export").await;
 }
