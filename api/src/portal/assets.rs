@@ -39,6 +39,6 @@ async fn file(Path(name): Path<String>) -> Response {
             *body,
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+        None => crate::error::ApiError::not_found(format!("no static file {name}")).into_response(),
     }
 }

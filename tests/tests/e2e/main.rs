@@ -33,6 +33,7 @@ mod documents;
 mod drafts_consultations;
 mod faults;
 mod flood;
+mod hostile;
 mod indicators;
 mod lifecycle;
 mod monitor;
