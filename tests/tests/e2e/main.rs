@@ -53,6 +53,7 @@ mod restart;
 mod restore;
 mod retries;
 mod scenario;
+mod secrets;
 mod support_concurrency;
 mod support_lifecycle;
 mod support_refusals;
