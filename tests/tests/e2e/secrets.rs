@@ -104,12 +104,18 @@ async fn private_keys_never_leave_their_files() {
         .await,
         api.post_statement_bytes(b"{\"actor\":".to_vec(), "application/json")
             .await,
-        api.post_statement_bytes(vec![b'a'; 200_000], "application/json")
-            .await,
         api.post_statement_bytes(b"{}".to_vec(), "text/plain").await,
         api.upload(&api.admin, b"Rapport annuel".to_vec()).await,
         api.upload_with(b"x".to_vec(), "bad", "bad").await,
     ] {
+        keep(reply.text());
+    }
+    // Oversized: the server answers 413 without reading the body and may close the
+    // connection before the client has sent it all, so the answer may not arrive.
+    if let Ok(reply) = api
+        .try_post_bytes(vec![b'a'; 200_000], "application/json")
+        .await
+    {
         keep(reply.text());
     }
     for path in [
