@@ -154,6 +154,80 @@ pub enum Command {
         #[arg(long)]
         quorum: Option<usize>,
     },
+    /// Rebuilds an empty store from an export folder and the data folder's log key,
+    /// after verifying it (exit 1 with the verifier's line if it fails, 2 if refused).
+    /// See docs/backup-restore.md.
+    Import {
+        dir: PathBuf,
+        #[command(flatten)]
+        store: StoreOptions,
+    },
+    /// Writes the personal-data store and the public comments' client tokens to an
+    /// encrypted file (mode 0600), which no export holds.
+    PersonsBackup {
+        #[command(flatten)]
+        store: StoreOptions,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restores a persons backup into a store that holds its log; persons the log erased
+    /// stay erased.
+    PersonsRestore {
+        #[command(flatten)]
+        store: StoreOptions,
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Rebuilds every read model from the log (servers stopped) and prints a digest of
+    /// their contents before and after.
+    Replay {
+        #[command(flatten)]
+        store: StoreOptions,
+    },
+    /// Follows a log: checks each new checkpoint's consistency with the last one seen and
+    /// every new entry, and reports forks, rollbacks, invalid entries and watched entries
+    /// (exit 1 on any fault of the log). See docs/monitor.md.
+    Monitor {
+        /// Base URL of the server.
+        #[arg(long)]
+        server: String,
+        /// Folder where the monitor keeps what it has verified (created if missing).
+        #[arg(long)]
+        state: PathBuf,
+        /// A stream (offer/OFR-1), a stream type (offer/), an actor id or an actor key to
+        /// report new entries of; repeatable.
+        #[arg(long)]
+        watch: Vec<String>,
+        /// The log's note verifier key; by default the server's, trusted on first use.
+        #[arg(long)]
+        log_key: Option<String>,
+        /// Keep following the log instead of checking once.
+        #[arg(long)]
+        follow: bool,
+        /// Seconds between two looks at the log with --follow.
+        #[arg(long, default_value_t = 30)]
+        interval: u64,
+    },
+}
+
+/// The store a maintenance command works on, as `serve` takes it.
+#[derive(Debug, clap::Args)]
+pub struct StoreOptions {
+    /// Data folder: keys and the SQLite store.
+    #[arg(long, default_value = "./sijill-data")]
+    data: PathBuf,
+    /// A postgres:// URL selects PostgreSQL; the default is an SQLite file in --data.
+    #[arg(long, env = "SIJILL_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl From<StoreOptions> for crate::restore::StoreArgs {
+    fn from(o: StoreOptions) -> Self {
+        Self {
+            data: o.data,
+            database_url: o.database_url,
+        }
+    }
 }
 
 /// The whole `sijill` program: logging to standard error (level from `RUST_LOG`, default
@@ -214,6 +288,32 @@ pub async fn run(cli: Cli) -> ExitCode {
                 .await
                 .unwrap_or(ExitCode::from(2))
         }
+        Command::Monitor {
+            server,
+            state,
+            watch,
+            log_key,
+            follow,
+            interval,
+        } => {
+            crate::monitor::run(crate::monitor::MonitorOptions {
+                server,
+                state,
+                watch,
+                log_key,
+                follow,
+                interval: std::time::Duration::from_secs(interval.max(1)),
+            })
+            .await
+        }
+        Command::Import { dir, store } => crate::restore::import::run(&dir, &store.into()).await,
+        Command::PersonsBackup { store, out } => {
+            crate::restore::persons_backup::run_backup(&store.into(), &out).await
+        }
+        Command::PersonsRestore { store, from } => {
+            crate::restore::persons_backup::run_restore(&store.into(), &from).await
+        }
+        Command::Replay { store } => crate::restore::replay::run(&store.into()).await,
         Command::Verify {
             dir,
             log_key,

@@ -37,6 +37,23 @@ pub enum Routed {
     Training(TrainingCommand),
 }
 
+impl Routed {
+    /// The aggregate type (the stream's first part) the command goes to.
+    pub fn stream_type(&self) -> &'static str {
+        match self {
+            Self::Institution(_) => "institution",
+            Self::Actor(_) => "registry",
+            Self::Association(_) => "association",
+            Self::Offer(_) => "offer",
+            Self::Application(_) => "application",
+            Self::Award(_) => "award",
+            Self::Draft(_) => "draft",
+            Self::Consultation(_) => "consultation",
+            Self::Training(_) => "training",
+        }
+    }
+}
+
 /// A statement understood: its stream, its command and whose business it is.
 #[derive(Clone, Debug)]
 pub struct RoutedCommand {

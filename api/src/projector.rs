@@ -62,6 +62,21 @@ pub async fn start(db: Db, appended: watch::Receiver<u64>) -> Result<ProjectionH
     Ok(ProjectionHandle { position: rx })
 }
 
+/// Brings every projector up to the log's size once, in this task, and returns the
+/// smallest position reached: `sijill replay` after it cleared the read models.
+///
+/// # Errors
+/// A database or decoding error.
+pub async fn catch_up_once(db: Db) -> Result<u64, String> {
+    Runner {
+        db,
+        projectors: projections::all(),
+        positions: Default::default(),
+    }
+    .catch_up()
+    .await
+}
+
 async fn run(
     runner: Arc<Runner>,
     mut appended: watch::Receiver<u64>,

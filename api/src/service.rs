@@ -57,6 +57,8 @@ pub struct Service {
     /// Witnesses' cosignatures of the latest checkpoints (`crate::cosigning`).
     pub cosignatures: crate::cosigning::Cosignatures,
     tickets: Arc<Tickets>,
+    /// Commands on one stream take turns in this process (`stream_turns`).
+    turns: crate::stream_turns::StreamTurns,
     institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
     actors: CqrsFramework<Actor, LedgerStore<Actor>>,
     associations: CqrsFramework<Association, LedgerStore<Association>>,
@@ -104,6 +106,7 @@ impl Service {
             consultations: stores.framework(),
             trainings: stores.framework(),
             tickets: tickets.clone(),
+            turns: crate::stream_turns::StreamTurns::default(),
             indicators: tokio::sync::Mutex::new(None),
             cosignatures: Default::default(),
             db: parts.db,
@@ -291,6 +294,10 @@ impl Service {
         by: Option<ActorInfo>,
         ticket: Ticket,
     ) -> Result<Appended, ApiError> {
+        let _turn = self
+            .turns
+            .wait(format!("{}/{id}", command.stream_type()))
+            .await;
         let (ticket_id, ticket) = self.tickets.open(ticket);
         let metadata = HashMap::from([(TICKET_KEY.to_owned(), ticket_id.to_string())]);
         let mut result = Err(ApiError::new(

@@ -12,9 +12,10 @@ mod log;
 mod openapi;
 mod proof_bundle;
 mod public_comments;
+mod read_retry;
 mod registry;
 mod statements;
-mod streams;
+pub(crate) mod streams;
 pub(crate) mod support;
 mod trainings;
 
@@ -58,7 +59,8 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::portal::router())
         // Each write route sets its own limit; this is the ceiling for everything else.
         .layer(DefaultBodyLimit::max(MAX_STATEMENT_REQUEST_BYTES))
-        .fallback(|| async { ApiError::not_found("no such resource") })
+        .layer(axum::middleware::from_fn(read_retry::retry_reads_once))
+        .fallback(crate::portal::not_found::fallback)
         .with_state(state)
 }
 

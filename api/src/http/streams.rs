@@ -12,6 +12,43 @@ use serde_json::{json, Value};
 use super::AppState;
 use crate::error::ApiError;
 
+/// The server's own check of one entry of a stream, in stream order.
+pub struct Checked {
+    pub signed: SignedEntry,
+    /// The log key's signature over the entry.
+    pub log_signature: bool,
+    /// `prev` is the hash of the stream's previous entry (zeros for the first).
+    pub prev_chain: bool,
+    /// The actor's signature of its statement, when the entry carries one.
+    pub actor_signature: Option<bool>,
+}
+
+impl Checked {
+    pub fn verified(&self) -> bool {
+        self.log_signature && self.prev_chain && self.actor_signature != Some(false)
+    }
+}
+
+/// Checks a stream's entries (their bytes, in `seq` order) against the log key and their
+/// chain; an entry that does not parse is an error naming why. Only the server's word:
+/// the portal's Verify button checks the same in the reader's browser.
+pub fn checked(rows: &[Vec<u8>], log_key: &VerifierKey) -> Vec<Result<Checked, String>> {
+    let mut prev = ZERO_HASH;
+    rows.iter()
+        .map(|bytes| {
+            let signed = SignedEntry::parse(bytes).map_err(|e| e.to_string())?;
+            let check = Checked {
+                log_signature: signed.verify(&log_key.key).is_ok(),
+                prev_chain: signed.entry.prev == prev,
+                actor_signature: signed.entry.auth.as_ref().map(|a| a.verify().is_ok()),
+                signed,
+            };
+            prev = check.signed.hash;
+            Ok(check)
+        })
+        .collect()
+}
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/streams/{kind}/{id}", get(stream))
 }
@@ -29,30 +66,19 @@ async fn stream(
         return Err(ApiError::not_found(format!("no stream {name}")));
     }
     let log_key = VerifierKey::parse(&service.log_key).map_err(|e| ApiError::internal(&e))?;
-    let mut prev = ZERO_HASH;
-    let mut entries = Vec::with_capacity(rows.len());
-    for bytes in rows {
-        let (value, status) = match SignedEntry::parse(&bytes) {
-            Ok(signed) => {
-                let log_signature = signed.verify(&log_key.key).is_ok();
-                let chain = signed.entry.prev == prev;
-                let actor_signature = signed.entry.auth.as_ref().map(|a| a.verify().is_ok());
-                prev = signed.hash;
-                let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-                let verified = log_signature && chain && actor_signature != Some(false);
-                (
-                    value,
-                    json!({"verified": verified, "log_signature": log_signature, "prev_chain": chain,
-                               "actor_signature": actor_signature, "entry_hash": to_hex(&signed.hash)}),
-                )
+    let entries: Vec<Value> = checked(&rows, &log_key)
+        .into_iter()
+        .zip(&rows)
+        .map(|(check, bytes)| match check {
+            Ok(c) => {
+                let value: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+                json!({"entry": value, "status": {"verified": c.verified(), "log_signature": c.log_signature,
+                    "prev_chain": c.prev_chain, "actor_signature": c.actor_signature,
+                    "entry_hash": to_hex(&c.signed.hash)}})
             }
-            Err(e) => (
-                Value::Null,
-                json!({"verified": false, "error": e.to_string()}),
-            ),
-        };
-        entries.push(json!({"entry": value, "status": status}));
-    }
+            Err(e) => json!({"entry": Value::Null, "status": {"verified": false, "error": e}}),
+        })
+        .collect();
     Ok(Json(
         json!({"stream": name.to_string(), "entries": entries}),
     ))

@@ -11,11 +11,18 @@ use axum::Router;
 use crate::http::AppState;
 
 /// `(name, content type, bytes)` of every static file.
-pub const FILES: &[(&str, &str, &str)] = &[(
-    "portal.css",
-    "text/css; charset=utf-8",
-    include_str!("../../static/portal.css"),
-)];
+pub const FILES: &[(&str, &str, &str)] = &[
+    (
+        "portal.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/portal.css"),
+    ),
+    (
+        "verify.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/verify.js"),
+    ),
+];
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/static/{name}", get(file))
@@ -32,6 +39,6 @@ async fn file(Path(name): Path<String>) -> Response {
             *body,
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+        None => crate::error::ApiError::not_found(format!("no static file {name}")).into_response(),
     }
 }

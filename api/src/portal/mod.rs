@@ -10,6 +10,7 @@
 
 pub mod assets;
 pub mod associations;
+pub mod audit;
 pub mod awards;
 pub mod chart;
 pub mod format;
@@ -17,6 +18,7 @@ pub mod home;
 pub mod i18n;
 pub mod indicators;
 pub mod listing;
+pub mod not_found;
 pub mod offers;
 pub mod pages;
 pub mod participation;
@@ -89,5 +91,7 @@ pub fn html<T: Template>(template: &T, lang: Lang, remember: bool) -> Response {
 
 /// The portal's routes; each area adds its own in `pages`.
 pub fn router() -> Router<AppState> {
-    pages::router().merge(assets::router())
+    pages::router()
+        .merge(assets::router())
+        .merge(audit::router())
 }

@@ -306,7 +306,7 @@ async fn list(
 }
 
 /// Every registered institution (id, name), for the filter's select.
-async fn registered_institutions(service: &AppState) -> Vec<(String, String)> {
+pub(super) async fn registered_institutions(service: &AppState) -> Vec<(String, String)> {
     let rows = match service.db.view_page(INSTITUTIONS, 0, 1_000).await {
         Ok((rows, _)) => rows,
         Err(_) => return Vec::new(),
@@ -998,7 +998,7 @@ mod tests {
             include_str!("../../templates/draft_compare.html"),
             include_str!("../../templates/draft_words.html"),
         ] {
-            for piece in template.split("t(\"").skip(1) {
+            for piece in template.split("page.t(\"").skip(1) {
                 let key = piece.split('"').next().unwrap_or("");
                 assert!(LABELS.iter().any(|(k, _, _)| *k == key), "no label {key:?}");
             }

@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::i18n::{label, Lang};
 use super::participation::{
     coded, date_of, encode, error_page, fill, items, language, names, number, pages, passed_on,
-    path_of, text, Choice,
+    path_of, registered_institutions, text, Choice,
 };
 use super::{html, Page};
 use crate::error::ApiError;
@@ -57,6 +57,9 @@ struct ListItem {
 struct ListPage {
     page: Page,
     items: Vec<ListItem>,
+    /// The filter form's choices, the current ones selected.
+    statuses: Vec<Choice>,
+    institutions: Vec<Choice>,
     previous: Option<String>,
     next: Option<String>,
 }
@@ -75,11 +78,9 @@ async fn list(
         Ok(Json(v)) => v,
         Err(e) => return error_page(lang, &e, &path),
     };
-    let ids: Vec<String> = items(&listed, "items")
-        .iter()
-        .map(|d| text(d, "institution"))
-        .collect();
-    let institutions = names(&service, INSTITUTIONS, ids).await;
+    let registered = registered_institutions(&service).await;
+    let institutions: HashMap<String, String> = registered.iter().cloned().collect();
+    let current = |name: &str| query.get(name).cloned().unwrap_or_default();
     let items = items(&listed, "items")
         .iter()
         .map(|d| {
@@ -104,6 +105,14 @@ async fn list(
     let template = ListPage {
         page: Page::new(lang, label(lang, "drafts"), path),
         items,
+        statuses: ["drafting", "submitted"]
+            .into_iter()
+            .map(|s| Choice::new(s, coded(lang, "draft_status_", s), &current("status")))
+            .collect(),
+        institutions: registered
+            .iter()
+            .map(|(i, n)| Choice::new(i.as_str(), n.as_str(), &current("institution")))
+            .collect(),
         previous,
         next,
     };

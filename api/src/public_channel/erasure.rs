@@ -23,7 +23,7 @@ use crate::store::Db;
 const POLL: Duration = Duration::from_secs(5);
 
 /// The person reference and `recorded_at` of a `PersonalDataErased` entry.
-fn erased_person(bytes: &[u8]) -> Option<(String, String)> {
+pub(crate) fn erased_person(bytes: &[u8]) -> Option<(String, String)> {
     let signed = SignedEntry::parse(bytes).ok()?;
     if signed.entry.event_type != "PersonalDataErased" {
         return None;

@@ -8,6 +8,7 @@
 mod document_batches;
 mod public_channel;
 mod queries;
+mod restore;
 mod view_queries;
 
 use std::str::FromStr;
@@ -18,6 +19,7 @@ use sqlx::AnyPool;
 
 pub use public_channel::*;
 pub use queries::*;
+pub use restore::*;
 pub use view_queries::*;
 
 /// Which database a URL selects.
@@ -72,6 +74,9 @@ pub enum OpenError {
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
 
+/// How long a pooled connection may sit idle before it is checked when taken again.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
 impl Db {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) and applies the
     /// backend's migrations.
@@ -108,6 +113,30 @@ impl Db {
             // A round trip per acquire costs 10-25% of throughput (field notes); a broken
             // connection surfaces as an error on use instead, and the pool replaces it.
             .test_before_acquire(false)
+            // ...except after a quiet second: a database restarted or connections cut
+            // while the pool sat idle would otherwise fail one request per dead
+            // connection. A busy pool never pays for the ping.
+            // A transaction whose COMMIT failed (a full disk) leaves its connection inside
+            // it, and every later BEGIN on that connection would fail: such a connection
+            // is closed rather than returned, so the store recovers when the cause does.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::TransactionManager;
+                    Ok(
+                        <sqlx::Any as sqlx::Database>::TransactionManager::get_transaction_depth(
+                            conn,
+                        ) == 0,
+                    )
+                })
+            })
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await

@@ -339,8 +339,18 @@ impl Auditor {
     /// otherwise `index N: checkpoint: <reason>` when the note is not signed by a trusted
     /// key named after the log's origin, or its origin, size or root differ from the log's.
     pub fn finish(self, checkpoint_note: &str) -> Result<Verified, Failure> {
-        if let Some(failure) = self.failed {
-            return Err(failure);
+        self.check_checkpoint(checkpoint_note)
+    }
+
+    /// [`finish`](Auditor::finish) without ending the replay: a monitor that follows a
+    /// growing log checks each new checkpoint against the entries pushed so far, then
+    /// pushes the next ones.
+    ///
+    /// # Errors
+    /// As [`finish`](Auditor::finish).
+    pub fn check_checkpoint(&self, checkpoint_note: &str) -> Result<Verified, Failure> {
+        if let Some(failure) = &self.failed {
+            return Err(failure.clone());
         }
         if let Some(failure) = self.document_failure() {
             return Err(failure);

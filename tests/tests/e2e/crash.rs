@@ -16,10 +16,18 @@ use crate::support::{parse_entry, Backend, ServerProcess, Store, PATIENCE};
 
 both_backends!(acknowledged_writes_survive_kill_9_at_their_index);
 
-/// Kills per test.
+/// Kills per test in the suite; `SIJILL_KILL_ROUNDS=200` runs many more by hand (README).
 const ROUNDS: usize = 3;
-/// Acknowledgements to wait for before each kill: the kill lands mid-load.
-const ACKS_BEFORE_KILL: usize = 200;
+/// Acknowledgements to wait for before a kill are drawn from `1..=MAX_ACKS_BEFORE_KILL`,
+/// so the kill lands at a random point of the load (printed, to replay a failure).
+const MAX_ACKS_BEFORE_KILL: usize = 300;
+
+fn rounds() -> usize {
+    std::env::var("SIJILL_KILL_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(ROUNDS)
+}
 const CLIENTS: usize = 6;
 
 async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
@@ -31,7 +39,13 @@ async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
     let acked: Arc<Mutex<BTreeMap<u64, String>>> = Arc::default();
     let mut signed_before_kill = Vec::new();
 
-    for round in 0..ROUNDS {
+    let rounds = rounds();
+    let mut total_before_kill = 0;
+    for round in 0..rounds {
+        let acks_before_kill =
+            rand::Rng::gen_range(&mut rand::thread_rng(), 1..=MAX_ACKS_BEFORE_KILL);
+        total_before_kill += acks_before_kill;
+        eprintln!("round {round}: kill -9 after {acks_before_kill} acknowledged writes");
         let api = server.api(&data).await;
         let stop = Arc::new(AtomicBool::new(false));
         let unexpected: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -78,7 +92,7 @@ async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
         }
 
         let deadline = Instant::now() + PATIENCE;
-        while *round_acks.lock().unwrap() < ACKS_BEFORE_KILL {
+        while *round_acks.lock().unwrap() < acks_before_kill {
             assert!(
                 Instant::now() < deadline,
                 "round {round}: only {} writes acknowledged in {PATIENCE:?}",
@@ -127,7 +141,7 @@ async fn acknowledged_writes_survive_kill_9_at_their_index(backend: Backend) {
     let api = server.api(&data).await;
     let lines = api.all_entries().await;
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() >= ROUNDS * ACKS_BEFORE_KILL);
+    assert!(acked.len() >= total_before_kill);
     for (i, line) in lines.iter().enumerate() {
         let signed = parse_entry(line, &api.log_key);
         assert_eq!(signed.entry.index, i as u64, "the log has a gap before {i}");

@@ -735,6 +735,12 @@ impl TestApp {
         &self.running.service
     }
 
+    /// The `--database-url` of the app's store: none for SQLite, whose file is in its
+    /// data folder (`scratch()/data`), as for `sijill serve`.
+    pub fn database_url(&self) -> Option<String> {
+        self._store.database_url()
+    }
+
     /// A scratch folder for exports and copies, removed with the app.
     pub fn scratch(&self) -> &Path {
         self.dir.path()
