@@ -39,3 +39,12 @@ pub fn fuzz_signing_key() -> &'static SigningKey {
 pub fn fuzz_note_signer(name: &str) -> NoteSigner {
     NoteSigner::new(name, fuzz_signing_key().clone())
 }
+
+/// A witness the targets trust, signing with the fuzz key as `fuzz.example/witness`.
+pub fn fuzz_cosigner() -> &'static ledger::cosignature::Cosigner {
+    static COSIGNER: OnceLock<ledger::cosignature::Cosigner> = OnceLock::new();
+    COSIGNER.get_or_init(|| {
+        ledger::cosignature::Cosigner::new("fuzz.example/witness", fuzz_signing_key().clone())
+            .expect("a valid witness name")
+    })
+}

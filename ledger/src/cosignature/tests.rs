@@ -37,6 +37,25 @@ fn the_specification_example_reads_as_written() {
     );
 }
 
+/// A cosignature computed outside this crate, with Python's `cryptography` package
+/// (OpenSSL's Ed25519) following the tlog-cosignature text alone: seed 32 bytes of 0x5a,
+/// name `fuzz.example/witness`, time 1700000000, over the body of the fuzz corpus's seed
+/// checkpoint (the same line ends `fuzz/corpus/witness_request/seed-request-cosigned`).
+/// Ed25519 is deterministic, so our cosigner must produce it byte for byte.
+#[test]
+fn an_independently_computed_cosignature_matches_ours() {
+    let body = "sijill.local/ledger\n4\n9LCC2IVYf21a7QKwO1MIX2M/EhdkzfFEWD6xHyz5SGk=\n";
+    let line = "\u{2014} fuzz.example/witness tT2g5wAAAABlU/EACIohQj4bpRjY4ka9nvhTJlZyjwxf0FHtFqG9+U2bL5/G8szGlHUA43civ8k+SMgJ3vT/PtBjz7Ije0/9PGL4AQ==";
+    let cosigner =
+        Cosigner::new("fuzz.example/witness", SigningKey::from_bytes(&[0x5a; 32])).unwrap();
+    assert_eq!(
+        cosigner.cosign(body, 1_700_000_000).unwrap().to_line(),
+        line
+    );
+    let parsed = Cosignature::parse_line(line).unwrap();
+    assert_eq!(parsed.verify(&cosigner.verifier(), body), Ok(()));
+}
+
 fn log() -> NoteSigner {
     NoteSigner::new("sijill.local/ledger", SigningKey::from_bytes(&[9; 32]))
 }
