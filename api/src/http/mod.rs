@@ -14,6 +14,7 @@ mod public_comments;
 mod registry;
 mod statements;
 mod streams;
+mod tiles;
 pub(crate) mod support;
 mod trainings;
 
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .merge(documents::router())
         .merge(health::router())
         .merge(log::router())
+        .merge(tiles::router())
         .merge(streams::router())
         .merge(registry::router())
         .merge(support::router())

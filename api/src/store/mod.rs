@@ -8,6 +8,7 @@
 mod document_batches;
 mod public_channel;
 mod queries;
+mod tiles;
 mod view_queries;
 
 use std::str::FromStr;
