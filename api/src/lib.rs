@@ -15,6 +15,7 @@ pub mod event_store;
 pub mod http;
 pub mod indicators;
 pub mod keys;
+pub mod mirror;
 pub mod portal;
 pub mod projector;
 pub mod public_channel;
