@@ -26,6 +26,7 @@ pub mod serve_cli;
 pub mod service;
 pub mod store;
 pub mod verify;
+mod verify_mirror;
 
 #[cfg(test)]
 mod openapi_bodies_test;

@@ -200,21 +200,32 @@ pub fn push_bundle_entry(bundle: &mut Vec<u8>, entry: &[u8]) -> Result<(), Bundl
 /// # Errors
 /// [`BundleError::Truncated`] when a length prefix or an entry runs past the end.
 pub fn bundle_entries(bundle: &[u8]) -> Result<Vec<&[u8]>, BundleError> {
+    match bundle_prefix(bundle) {
+        (entries, None) => Ok(entries),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// The entries a bundle holds whole, in order, and the error that stopped reading before
+/// its end, if any: a verifier still checks the entries before a truncation.
+pub fn bundle_prefix(bundle: &[u8]) -> (Vec<&[u8]>, Option<BundleError>) {
     let mut entries = Vec::new();
     let mut rest = bundle;
     while !rest.is_empty() {
         let [hi, lo, tail @ ..] = rest else {
-            return Err(BundleError::Truncated(entries.len()));
+            let at = entries.len();
+            return (entries, Some(BundleError::Truncated(at)));
         };
         let len = usize::from(u16::from_be_bytes([*hi, *lo]));
         if tail.len() < len {
-            return Err(BundleError::Truncated(entries.len()));
+            let at = entries.len();
+            return (entries, Some(BundleError::Truncated(at)));
         }
         let (entry, after) = tail.split_at(len);
         entries.push(entry);
         rest = after;
     }
-    Ok(entries)
+    (entries, None)
 }
 
 /// Why an entry bundle cannot be written or read.
