@@ -224,11 +224,10 @@ impl<'a> TileCache<'a> {
             return Ok(bytes.clone());
         }
         let path = format!("log/{}", tile.path());
-        let bytes = self
-            .source
-            .fetch(&path)
-            .await?
-            .ok_or_else(|| refused(format!("the source has no {path} at size {}", self.size)))?;
+        let bytes =
+            self.source.fetch(&path).await?.ok_or_else(|| {
+                refused(format!("the source has no {path} at size {}", self.size))
+            })?;
         if let TileKind::Hashes(_) = tile.kind {
             if bytes.len() != usize::from(tile.width) * HASH_BYTES {
                 return Err(refused(format!("{path} has {} bytes", bytes.len())));
@@ -338,7 +337,8 @@ fn names_in_bundle(
                 "entry {index} does not match its hash in the tiles"
             )));
         }
-        let signed = SignedEntry::parse(entry).map_err(|e| refused(format!("entry {index}: {e}")))?;
+        let signed =
+            SignedEntry::parse(entry).map_err(|e| refused(format!("entry {index}: {e}")))?;
         for (field, into) in [("documents", &mut *documents), ("withheld", &mut *withheld)] {
             if let Some(list) = signed.entry.data.get(field).and_then(Value::as_array) {
                 into.extend(list.iter().filter_map(Value::as_str).map(str::to_owned));
@@ -379,7 +379,9 @@ async fn fetch_documents(
             continue;
         };
         if to_hex(&ledger::hash::sha256(&bytes)) != to_hex(&hash) {
-            return Err(refused(format!("document {digest} does not match its hash")));
+            return Err(refused(format!(
+                "document {digest} does not match its hash"
+            )));
         }
         write_atomically(&path, &bytes)?;
     }

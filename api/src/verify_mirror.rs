@@ -104,13 +104,13 @@ fn check_tiles(log: &Path, size: u64) -> Result<TilePass, Stop> {
         failure: None,
         line_bytes: 0,
     };
-    let mut note = |failure: Failure| {
-        let lower = match &pass.failure {
+    let note = |kept: &mut Option<Failure>, failure: Failure| {
+        let lower = match kept {
             Some(kept) => failure.index < kept.index,
             None => true,
         };
         if lower {
-            pass.failure = Some(failure);
+            *kept = Some(failure);
         }
     };
     let mut builder = TileBuilder::new();
@@ -118,7 +118,7 @@ fn check_tiles(log: &Path, size: u64) -> Result<TilePass, Stop> {
     for bundle in tiles::bundles_for_size(size) {
         let first = bundle.first_leaf();
         let Some(bytes) = read_tile(log, &bundle, MAX_BUNDLE_BYTES)? else {
-            note(missing(&bundle, first));
+            note(&mut pass.failure, missing(&bundle, first));
             complete = false;
             break;
         };
@@ -127,8 +127,8 @@ fn check_tiles(log: &Path, size: u64) -> Result<TilePass, Stop> {
         for entry in entries.iter().take(width) {
             pass.line_bytes += entry.len() as u64 + 1;
             for (tile, hashes) in builder.push(leaf_hash(entry)) {
-                if let Some(failure) = compare(log, &tile, &hashes)? {
-                    note(failure);
+                if let Some(failure) = compare(log, &tile, &hashes, pass.failure.as_ref())? {
+                    note(&mut pass.failure, failure);
                 }
             }
         }
@@ -139,10 +139,13 @@ fn check_tiles(log: &Path, size: u64) -> Result<TilePass, Stop> {
             } else {
                 format!("{} is truncated after {held} entries", bundle.path())
             };
-            note(Failure {
-                index: first + held as u64,
-                reason,
-            });
+            note(
+                &mut pass.failure,
+                Failure {
+                    index: first + held as u64,
+                    reason,
+                },
+            );
             complete = entries.len() >= width;
             if !complete {
                 break;
@@ -151,16 +154,23 @@ fn check_tiles(log: &Path, size: u64) -> Result<TilePass, Stop> {
     }
     if complete {
         for (tile, hashes) in builder.finish() {
-            if let Some(failure) = compare(log, &tile, &hashes)? {
-                note(failure);
+            if let Some(failure) = compare(log, &tile, &hashes, pass.failure.as_ref())? {
+                note(&mut pass.failure, failure);
             }
         }
     }
     Ok(pass)
 }
 
-/// Compares a recomputed tile with the stored file.
-fn compare(log: &Path, tile: &TileId, hashes: &[Hash]) -> Result<Option<Failure>, Stop> {
+/// Compares a recomputed tile with the stored file. `known` is the lowest failure found so
+/// far: a hash over entries that already failed below is expected to differ (it was
+/// recomputed from those entries) and is not reported again.
+fn compare(
+    log: &Path,
+    tile: &TileId,
+    hashes: &[Hash],
+    known: Option<&Failure>,
+) -> Result<Option<Failure>, Stop> {
     let limit = u64::from(TILE_WIDTH) * HASH_BYTES as u64;
     let Some(stored) = read_tile(log, tile, limit)? else {
         return Ok(Some(missing(tile, tile.first_leaf())));
@@ -168,16 +178,22 @@ fn compare(log: &Path, tile: &TileId, hashes: &[Hash]) -> Result<Option<Failure>
     let TileKind::Hashes(level) = tile.kind else {
         return Ok(None);
     };
-    let differs = hashes
-        .iter()
-        .enumerate()
-        .find(|(p, h)| stored.get(p * HASH_BYTES..(p + 1) * HASH_BYTES) != Some(h.as_slice()));
-    if let Some((position, _)) = differs {
-        let node = tile.index * u64::from(TILE_WIDTH) + position as u64;
+    let first_leaf = |position: u64| {
+        (tile.index * u64::from(TILE_WIDTH) + position)
+            .checked_shl(u32::from(level) * 8)
+            .unwrap_or(u64::MAX)
+    };
+    for (position, hash) in hashes.iter().enumerate() {
+        let bytes = stored.get(position * HASH_BYTES..(position + 1) * HASH_BYTES);
+        if bytes == Some(hash.as_slice()) {
+            continue;
+        }
+        let (start, end) = (first_leaf(position as u64), first_leaf(position as u64 + 1));
+        if known.is_some_and(|f| (start..end).contains(&f.index)) {
+            continue;
+        }
         return Ok(Some(Failure {
-            index: node
-                .checked_shl(u32::from(level) * 8)
-                .unwrap_or(u64::MAX),
+            index: start,
             reason: format!(
                 "{}: hash {position} does not match the entries",
                 tile.path()
@@ -231,7 +247,9 @@ struct BundleLines {
 impl BundleLines {
     fn new(log: &Path, size: u64, limit: u64) -> Self {
         // At most size / 256 + 1 small values: an index list, not the entries.
-        let bundles: Vec<TileId> = tiles::bundles_for_size(limit.min(size)).collect();
+        let bundles: Vec<TileId> = tiles::bundles_for_size(size)
+            .take_while(|b| b.first_leaf() < limit)
+            .collect();
         BundleLines {
             log: log.to_path_buf(),
             bundles,

@@ -14,8 +14,8 @@ mod public_comments;
 mod registry;
 mod statements;
 mod streams;
-mod tiles;
 pub(crate) mod support;
+mod tiles;
 mod trainings;
 
 use std::sync::Arc;

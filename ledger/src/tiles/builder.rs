@@ -32,7 +32,8 @@ impl TileBuilder {
         let mut level = 0usize;
         loop {
             if self.pending.len() <= level {
-                self.pending.push(Vec::with_capacity(usize::from(TILE_WIDTH)));
+                self.pending
+                    .push(Vec::with_capacity(usize::from(TILE_WIDTH)));
                 self.done.push(0);
             }
             self.pending[level].push(carry);

@@ -30,12 +30,18 @@ fn index_encoding_matches_the_spec_example() {
     assert_eq!(encode_index(999), "999");
     assert_eq!(encode_index(1000), "x001/000");
     assert_eq!(encode_index(u64::MAX), "x018/x446/x744/x073/x709/x551/615");
-    assert_eq!(parse_index("x018/x446/x744/x073/x709/x551/615"), Some(u64::MAX));
+    assert_eq!(
+        parse_index("x018/x446/x744/x073/x709/x551/615"),
+        Some(u64::MAX)
+    );
 }
 
 #[test]
 fn paths_match_the_spec_grammar() {
-    assert_eq!(hashes_tile(0, 1_234_067, 256).path(), "tile/0/x001/x234/067");
+    assert_eq!(
+        hashes_tile(0, 1_234_067, 256).path(),
+        "tile/0/x001/x234/067"
+    );
     assert_eq!(hashes_tile(2, 5, 7).path(), "tile/2/005.p/7");
     let bundle = TileId {
         kind: TileKind::Entries,
@@ -97,7 +103,10 @@ fn bundles_round_trip_and_truncation_is_found() {
 #[test]
 fn tiles_for_size_lists_full_then_partial_per_level() {
     assert_eq!(tiles_for_size(0).count(), 0);
-    assert_eq!(tiles_for_size(3).collect::<Vec<_>>(), vec![hashes_tile(0, 0, 3)]);
+    assert_eq!(
+        tiles_for_size(3).collect::<Vec<_>>(),
+        vec![hashes_tile(0, 0, 3)]
+    );
     let size = 256 * 256 + 2 * 256 + 5;
     let tiles: Vec<TileId> = tiles_for_size(size).collect();
     // 258 full level-0 tiles and a partial one of 5; 258 level-1 hashes make a full tile
@@ -155,7 +164,12 @@ fn check_tiles_agree(leaves: &[Hash], probes: &[(u64, u64)]) {
         };
         let first = tile.index * 256;
         let from_nodes: Vec<u8> = (first..first + u64::from(tile.width))
-            .flat_map(|index| nodes[&NodeId { level: level * 8, index }])
+            .flat_map(|index| {
+                nodes[&NodeId {
+                    level: level * 8,
+                    index,
+                }]
+            })
             .collect();
         assert_eq!(&from_nodes, bytes, "{tile:?}");
     }
@@ -190,7 +204,13 @@ fn second_level_tiles_agree_with_the_merkle_code() {
     let n = 256 * 256 + 2 * 256 + 5;
     check_tiles_agree(
         &leaves(n),
-        &[(0, n - 1), (65_535, n - 1), (65_536, n - 1), (70_000, 65_535), (3, 300)],
+        &[
+            (0, n - 1),
+            (65_535, n - 1),
+            (65_536, n - 1),
+            (70_000, 65_535),
+            (3, 300),
+        ],
     );
 }
 

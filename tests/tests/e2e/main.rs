@@ -47,4 +47,5 @@ mod support_concurrency;
 mod support_lifecycle;
 mod support_refusals;
 mod support_views;
+mod tiles;
 mod trainings;
