@@ -29,6 +29,7 @@ mod demo;
 mod documents;
 mod drafts_consultations;
 mod indicators;
+mod interop;
 mod lifecycle;
 mod participation;
 mod participation_pages;
