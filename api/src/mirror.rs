@@ -249,7 +249,8 @@ impl<'a> TileCache<'a> {
         let TileKind::Hashes(level) = tile.kind else {
             unreachable!("locate names hash tiles")
         };
-        let available = tiles::hashes_at_level(self.size, level) - tile.index * 256;
+        let available =
+            tiles::hashes_at_level(self.size, level).saturating_sub(tile.index.saturating_mul(256));
         // The tile as the tree of this size has it: full, or its partial width.
         tile.width = u16::try_from(available.min(256)).unwrap_or(256);
         let bytes = self.get(&tile).await?;

@@ -237,8 +237,10 @@ fn read_tile(log: &Path, tile: &TileId, limit: u64) -> Result<Option<Vec<u8>>, S
 /// bundle ends the lines early: pass 1 has reported it.
 struct BundleLines {
     log: PathBuf,
-    bundles: Vec<TileId>,
-    next: usize,
+    /// The tree size: which bundles exist and how wide each is.
+    size: u64,
+    /// The index of the next bundle to read.
+    next: u64,
     remaining: u64,
     buffer: Vec<u8>,
     position: usize,
@@ -246,15 +248,11 @@ struct BundleLines {
 
 impl BundleLines {
     fn new(log: &Path, size: u64, limit: u64) -> Self {
-        // At most size / 256 + 1 small values: an index list, not the entries.
-        let bundles: Vec<TileId> = tiles::bundles_for_size(size)
-            .take_while(|b| b.first_leaf() < limit)
-            .collect();
         BundleLines {
             log: log.to_path_buf(),
-            bundles,
+            size,
             next: 0,
-            remaining: limit,
+            remaining: limit.min(size),
             buffer: Vec::new(),
             position: 0,
         }
@@ -262,8 +260,16 @@ impl BundleLines {
 
     /// Loads the next bundle into the buffer; false at the end.
     fn refill(&mut self) -> io::Result<bool> {
-        let Some(bundle) = self.bundles.get(self.next) else {
+        // Computed, not listed, so memory does not grow with the number of bundles.
+        let first = self.next.saturating_mul(u64::from(TILE_WIDTH));
+        if first >= self.size {
             return Ok(false);
+        }
+        let bundle = TileId {
+            kind: TileKind::Entries,
+            index: self.next,
+            // At most 256.
+            width: (self.size - first).min(u64::from(TILE_WIDTH)) as u16,
         };
         self.next += 1;
         let path = self.log.join(bundle.path());
