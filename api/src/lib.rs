@@ -15,6 +15,7 @@ pub mod event_store;
 pub mod http;
 pub mod indicators;
 pub mod keys;
+pub mod mirror;
 pub mod monitor;
 pub mod portal;
 pub mod projector;
@@ -28,6 +29,7 @@ pub mod service;
 pub mod store;
 pub mod stream_turns;
 pub mod verify;
+mod verify_mirror;
 
 #[cfg(test)]
 mod openapi_bodies_test;

@@ -18,6 +18,7 @@ pub mod merkle;
 pub mod note;
 pub mod roles;
 pub mod statement;
+pub mod tiles;
 pub mod timestamp;
 
 pub use checkpoint::Checkpoint;

@@ -16,6 +16,7 @@ mod registry;
 mod statements;
 pub(crate) mod streams;
 pub(crate) mod support;
+mod tiles;
 mod trainings;
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .merge(documents::router())
         .merge(health::router())
         .merge(log::router())
+        .merge(tiles::router())
         .merge(streams::router())
         .merge(registry::router())
         .merge(support::router())
