@@ -130,6 +130,15 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Writes a static mirror of the log (C2SP tlog-tiles) that a plain file server can
+    /// serve; run again to bring it up to date (docs/tiles.md).
+    Mirror {
+        /// A Sijill server, or a static mirror's base URL.
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Computes the commitment's indicators offline from an export folder, printing the
     /// JSON `GET /v1/indicators` answers for the same year and tree size.
     Indicators {
@@ -283,6 +292,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             document,
         } => crate::client::upload(&server, &key, &document).await,
         Command::Export { server, out } => crate::client::export(&server, &out).await,
+        Command::Mirror { server, out } => crate::mirror::run(&server, &out).await,
         Command::Indicators { dir, year, size } => {
             tokio::task::spawn_blocking(move || crate::indicators::run(&dir, year, size))
                 .await

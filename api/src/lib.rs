@@ -16,6 +16,7 @@ pub mod event_store;
 pub mod http;
 pub mod indicators;
 pub mod keys;
+pub mod mirror;
 pub mod monitor;
 pub mod portal;
 pub mod projector;
@@ -31,6 +32,7 @@ pub mod store;
 pub mod stream_turns;
 pub mod verify;
 pub mod verify_cosigned;
+mod verify_mirror;
 pub mod witness;
 
 #[cfg(test)]

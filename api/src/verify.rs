@@ -56,8 +56,16 @@ pub enum VerifyOutcome {
 /// Verifies the export folder `dir`, trusting `log_key` (a note verifier key string) if
 /// given, else the keys listed in `DIR/log.pub`. With `progress`, a progress bar is drawn
 /// on standard error when it is a terminal.
+///
+/// A folder without `entries.jsonl` but with `log/checkpoint` is read as a mirror
+/// (`sijill mirror`, docs/tiles.md): same checks, plus every stored tile.
 pub fn verify_export(dir: &Path, log_key: Option<&str>, progress: bool) -> VerifyOutcome {
-    match verify(dir, log_key, progress, Chunks::DEFAULT) {
+    let verified = if crate::verify_mirror::is_mirror(dir) {
+        crate::verify_mirror::verify(dir, log_key, progress, Chunks::DEFAULT)
+    } else {
+        verify(dir, log_key, progress, Chunks::DEFAULT)
+    };
+    match verified {
         Ok(Verified { size, root }) => VerifyOutcome::Verified { size, root },
         Err(Stop::Failed(failure)) => VerifyOutcome::Failed(failure),
         Err(Stop::Usage(message)) => VerifyOutcome::Usage(message),
@@ -88,7 +96,7 @@ pub fn run(dir: &Path, log_key: Option<&str>) -> ExitCode {
 }
 
 /// Why verification stopped early.
-enum Stop {
+pub(crate) enum Stop {
     Failed(Failure),
     Usage(String),
 }
@@ -101,7 +109,7 @@ impl From<Failure> for Stop {
 
 /// How many entries' signatures are gathered before a round of batch verification.
 #[derive(Debug, Clone, Copy)]
-struct Chunks {
+pub(crate) struct Chunks {
     /// At most this many entries per chunk.
     entries: usize,
     /// A chunk also ends once its lines reach this many bytes, which bounds the memory the
@@ -122,7 +130,7 @@ impl Chunks {
 const LINE_LIMIT: u64 = MAX_ENTRY_BYTES as u64 + 1;
 
 /// C2SP checkpoints are a few hundred bytes; anything much longer is not one.
-const MAX_CHECKPOINT_BYTES: u64 = 64 * 1024;
+pub(crate) const MAX_CHECKPOINT_BYTES: u64 = 64 * 1024;
 
 /// `log.pub` holds a handful of key strings.
 const MAX_LOG_PUB_BYTES: u64 = 64 * 1024;
@@ -141,22 +149,55 @@ fn verify(
     let path = dir.join("entries.jsonl");
     let file = File::open(&path).map_err(|e| io_error(&path, &e))?;
     let total = file.metadata().map_or(0, |m| m.len());
-    let bar = progress_bar(progress, total);
-    let mut auditor = Auditor::new(keys);
-    let replayed = replay(
-        &mut auditor,
-        &mut BufReader::with_capacity(1 << 20, file),
-        &dir.join("documents"),
-        &bar,
+    let entries = BufReader::with_capacity(1 << 20, file);
+    let documents = dir.join("documents");
+    let run = Run {
+        progress,
         chunks,
-    );
+        cut: None,
+    };
+    verify_lines(keys, &checkpoint, entries, total, &documents, run)
+}
+
+/// How [`verify_lines`] runs.
+pub(crate) struct Run {
+    /// Draw a progress bar on an interactive standard error.
+    pub progress: bool,
+    /// Signature batching.
+    pub chunks: Chunks,
+    /// A failure found outside the entries (a mirror's tiles): the lines stop at or just
+    /// after its index, and it is reported unless an entry fails first.
+    pub cut: Option<Failure>,
+}
+
+/// Replays `lines` (an `entries.jsonl`, or a mirror's bundles written as one) and checks
+/// the checkpoint note, as ledger-format.md's "Export" says.
+pub(crate) fn verify_lines(
+    keys: Vec<VerifierKey>,
+    checkpoint: &[u8],
+    mut lines: impl BufRead,
+    total: u64,
+    documents: &Path,
+    run: Run,
+) -> Result<Verified, Stop> {
+    let bar = progress_bar(run.progress, total);
+    let mut auditor = Auditor::new(keys);
+    let replayed = replay(&mut auditor, &mut lines, documents, &bar, run.chunks);
     bar.finish_and_clear();
     replayed?;
+    if let Some(cut) = run.cut {
+        // The lowest index wins, as everywhere.
+        let first = auditor
+            .document_failure()
+            .filter(|d| d.index < cut.index)
+            .unwrap_or(cut);
+        return Err(first.into());
+    }
 
     let unreadable = if checkpoint.len() as u64 > MAX_CHECKPOINT_BYTES {
         Some("file larger than 64 KiB")
     } else {
-        std::str::from_utf8(&checkpoint)
+        std::str::from_utf8(checkpoint)
             .err()
             .map(|_| "not UTF-8 text")
     };
@@ -168,11 +209,11 @@ fn verify(
         });
         return Err(failure.into());
     }
-    Ok(auditor.finish(&String::from_utf8_lossy(&checkpoint))?)
+    Ok(auditor.finish(&String::from_utf8_lossy(checkpoint))?)
 }
 
 /// The keys to trust: `--log-key` if given, else every line of `DIR/log.pub`.
-fn trusted_keys(dir: &Path, log_key: Option<&str>) -> Result<Vec<VerifierKey>, Stop> {
+pub(crate) fn trusted_keys(dir: &Path, log_key: Option<&str>) -> Result<Vec<VerifierKey>, Stop> {
     if let Some(text) = log_key {
         let key = VerifierKey::parse(text.trim())
             .map_err(|e| Stop::Usage(format!("--log-key is not a note verifier key: {e}")))?;
@@ -202,7 +243,7 @@ fn trusted_keys(dir: &Path, log_key: Option<&str>) -> Result<Vec<VerifierKey>, S
 }
 
 /// Reads `path` up to `limit + 1` bytes, so the caller can tell an oversized file.
-fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Stop> {
+pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Stop> {
     let file = File::open(path).map_err(|e| io_error(path, &e))?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
@@ -392,7 +433,7 @@ fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
 }
 
 /// An I/O error on `path`, as a usage error.
-fn io_error(path: &Path, error: &io::Error) -> Stop {
+pub(crate) fn io_error(path: &Path, error: &io::Error) -> Stop {
     Stop::Usage(format!("{}: {error}", path.display()))
 }
 

@@ -1,8 +1,8 @@
 //! `sijill verify DIR --witness VKEY ... [--quorum K]`: the export verification of
 //! [`crate::verify`], then the witnesses' cosignatures on the export's checkpoint.
 //!
-//! Everything `sijill verify` checks is checked first and reported the same way; then the
-//! checkpoint must carry valid cosignatures by at least K of the given witnesses (K
+//! Everything `sijill verify` checks (of an export or a mirror) is checked first and
+//! reported the same way; then the checkpoint must carry valid cosignatures by at least K of the given witnesses (K
 //! defaults to their number), else `index N: checkpoint: <reason>` and exit 1, N being
 //! the number of entries, as for any other checkpoint failure.
 
@@ -49,7 +49,13 @@ pub fn run(
         Ok(k) => k,
         Err(e) => return usage(e),
     };
-    let note = match read_small(&dir.join("checkpoint")) {
+    // A mirror (docs/tiles.md) keeps its checkpoint at its tlog-tiles path.
+    let checkpoint = if crate::verify_mirror::is_mirror(dir) {
+        dir.join("log/checkpoint")
+    } else {
+        dir.join("checkpoint")
+    };
+    let note = match read_small(&checkpoint) {
         Ok(n) => n,
         Err(e) => return usage(e),
     };

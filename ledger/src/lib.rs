@@ -20,6 +20,7 @@ pub mod note;
 pub mod proof_bundle;
 pub mod roles;
 pub mod statement;
+pub mod tiles;
 pub mod timestamp;
 pub mod witness;
 

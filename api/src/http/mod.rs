@@ -17,6 +17,7 @@ mod registry;
 mod statements;
 pub(crate) mod streams;
 pub(crate) mod support;
+mod tiles;
 mod trainings;
 
 use std::sync::Arc;
@@ -47,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(log::router())
         .merge(proof_bundle::router())
+        .merge(tiles::router())
         .merge(streams::router())
         .merge(registry::router())
         .merge(support::router())

@@ -9,6 +9,7 @@ mod document_batches;
 mod public_channel;
 mod queries;
 mod restore;
+mod tiles;
 mod view_queries;
 
 use std::str::FromStr;
