@@ -227,6 +227,8 @@ async fn a_server_with_two_witnesses_serves_cosigned_checkpoints_and_proof_files
     let signature_lines: Vec<&str> = note.lines().filter(|l| l.starts_with('\u{2014}')).collect();
     assert_eq!(signature_lines.len(), 3);
     assert!(signature_lines[0].starts_with("\u{2014} sijill.local/ledger "));
+    // The tlog-tiles path serves the same cosigned note, so mirrors keep it.
+    assert_eq!(app.get("/log/checkpoint").await.text(), note);
 
     // verify --witness: the export's checkpoint carries the quorum.
     let out = app.scratch().join("export");
