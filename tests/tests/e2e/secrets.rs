@@ -16,7 +16,7 @@ use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::json;
 
-use crate::support::{new_key, run_binary, Api, PATIENCE, SERVER_BIN};
+use crate::support::{new_key, nonce, run_binary, Api, PgDatabase, PATIENCE, SERVER_BIN};
 
 /// Every form in which `key_file`'s secret could show up in text.
 fn secret_forms(key_file: &Path) -> Vec<String> {
@@ -344,4 +344,100 @@ async fn keygen_writes_0600_and_every_command_refuses_an_open_key() {
             );
         }
     }
+}
+
+/// The database URL's password is a secret too: a server on PostgreSQL logging at `debug`
+/// prints it nowhere, neither while it serves nor when it cannot reach the database.
+/// (The suite's PostgreSQL trusts local connections, so any password connects.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_password_is_never_printed() {
+    let pg = PgDatabase::create().await;
+    let password = format!("pw-{}", nonce());
+    let with_password = |url: &str| {
+        let (scheme, rest) = url.split_once("://").expect("a URL");
+        let rest = rest.split_once('@').map_or(rest, |(_, host)| host);
+        format!("{scheme}://postgres:{password}@{rest}")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let run = |data: &Path, url: String, out: &Path, err: &Path| {
+        Command::new(SERVER_BIN)
+            .args(["serve", "--data"])
+            .arg(data)
+            .args(["--listen", "127.0.0.1:0", "--database-url", &url])
+            .env("RUST_LOG", "debug")
+            .env_remove("SIJILL_DATABASE_URL")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(out).unwrap())
+            .stderr(std::fs::File::create(err).unwrap())
+            .spawn()
+            .expect("start the server")
+    };
+    let (out, err) = (dir.path().join("pg.out"), dir.path().join("pg.err"));
+    let mut child = run(&dir.path().join("data"), with_password(&pg.url), &out, &err);
+    let deadline = Instant::now() + PATIENCE;
+    let base = loop {
+        let printed = std::fs::read_to_string(&out).unwrap_or_default();
+        if let Some(addr) = printed
+            .lines()
+            .find_map(|l| l.strip_prefix("listening on "))
+        {
+            break addr.trim().to_owned();
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the server stopped: {}",
+            std::fs::read_to_string(&err).unwrap_or_default()
+        );
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let admin = sijill::keys::load(&dir.path().join("data/keys/admin.key")).unwrap();
+    let api = Api::connect(base, admin).await;
+    api.register_institution("MRP", "Ministère délégué").await;
+    let mut answers = api.get("/v1/institutions").await.text();
+    answers.push_str(&api.get("/healthz").await.text());
+    child.kill().expect("stop the server");
+    child.wait().expect("reap the server");
+
+    // A database that does not exist, and a port nobody listens on.
+    let (out2, err2) = (dir.path().join("gone.out"), dir.path().join("gone.err"));
+    let missing = with_password(&match pg.url.split_once('?') {
+        Some((base, query)) => format!("{base}_missing?{query}"),
+        None => format!("{}_missing", pg.url),
+    });
+    let unreachable = format!("postgres://postgres:{password}@127.0.0.1:9/none");
+    for (i, url) in [missing, unreachable].into_iter().enumerate() {
+        let data = dir.path().join(format!("gone-{i}"));
+        let status = run(&data, url, &out2, &err2)
+            .wait()
+            .expect("the server exits");
+        assert!(
+            !status.success(),
+            "a server without its database must not start"
+        );
+        let printed =
+            std::fs::read_to_string(&out2).unwrap() + &std::fs::read_to_string(&err2).unwrap();
+        assert!(
+            printed.contains("database"),
+            "the refusal says why: {printed}"
+        );
+        assert!(
+            !printed.contains(&password),
+            "the refusal printed the password: {printed}"
+        );
+    }
+
+    let printed = std::fs::read_to_string(&out).unwrap() + &std::fs::read_to_string(&err).unwrap();
+    assert!(
+        printed.contains("DEBUG"),
+        "the server logged at debug level"
+    );
+    assert!(
+        !printed.contains(&password),
+        "the server printed its database password"
+    );
+    assert!(
+        !answers.contains(&password),
+        "an answer carried the database password"
+    );
 }
