@@ -16,7 +16,7 @@ use ed25519_dalek::SigningKey;
 pub enum KeyError {
     #[error("{0} already exists; refusing to overwrite a key")]
     Exists(PathBuf),
-    #[error("{path} is readable by others (mode {mode:o}); run `chmod 600 {path}`")]
+    #[error("{path} is {} by others (mode {mode:o}); run `chmod 600 {path}`", access(*.mode))]
     TooOpen { path: PathBuf, mode: u32 },
     #[error("cannot read {0}: {1}")]
     Read(PathBuf, std::io::Error),
@@ -24,6 +24,18 @@ pub enum KeyError {
     Write(PathBuf, std::io::Error),
     #[error("{0} is not a PKCS#8 PEM Ed25519 private key")]
     Format(PathBuf),
+}
+
+/// What group or others may do with a key file of this mode, for [`KeyError::TooOpen`]:
+/// a file others may only write is as unsafe (they can swap the key) but not "readable".
+fn access(mode: u32) -> &'static str {
+    match (mode & 0o044 != 0, mode & 0o022 != 0) {
+        (true, true) => "readable and writable",
+        (true, false) => "readable",
+        (false, true) => "writable",
+        // Only execute bits: still refused, since a key file has no business with them.
+        (false, false) => "accessible",
+    }
 }
 
 /// Creates a new key at `path` (mode 0600, parent folders 0700), refusing to overwrite.
@@ -131,6 +143,19 @@ mod tests {
             load(&path),
             Err(KeyError::TooOpen { mode: 0o644, .. })
         ));
+        for (mode, says) in [
+            (0o640, "is readable by others"),
+            (0o620, "is writable by others"),
+            (0o666, "is readable and writable by others"),
+            (0o601, "is accessible by others"),
+        ] {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+            let refusal = load(&path).unwrap_err().to_string();
+            assert!(refusal.contains(says), "{mode:o}: {refusal}");
+        }
+        // Readable by its owner only, even without write permission: accepted.
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+        assert!(load(&path).is_ok());
         fs::remove_dir_all(dir).unwrap();
     }
 

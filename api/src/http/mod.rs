@@ -10,6 +10,7 @@ mod health;
 pub(crate) mod indicators;
 mod log;
 mod openapi;
+mod plain_errors;
 mod proof_bundle;
 mod public_comments;
 mod read_retry;
@@ -62,6 +63,8 @@ pub fn app(state: AppState) -> Router {
         // Each write route sets its own limit; this is the ceiling for everything else.
         .layer(DefaultBodyLimit::max(MAX_STATEMENT_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(read_retry::retry_reads_once))
+        // Outermost: axum's own rejections (a path that is not UTF-8, a 405) in JSON too.
+        .layer(axum::middleware::from_fn(plain_errors::json_errors))
         .fallback(crate::portal::not_found::fallback)
         .with_state(state)
 }

@@ -23,6 +23,7 @@ pub mod offers;
 pub mod pages;
 pub mod participation;
 pub mod participation_drafts;
+pub mod strict_form;
 pub mod terms;
 
 use askama::Template;

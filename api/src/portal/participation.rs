@@ -16,12 +16,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Instant;
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use ledger::hash::{sha256, to_hex};
 use projections::registry::INSTITUTIONS;
 use projections::support::associations::ASSOCIATIONS;
@@ -29,6 +28,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::i18n::{label, Lang};
+use super::strict_form::StrictForm;
 use super::{format, html, Page};
 use crate::error::ApiError;
 use crate::http::consultation_views::{list_consultations, one_consultation};
@@ -746,19 +746,16 @@ async fn submit_comment(
     Path(id): Path<String>,
     extensions: Extensions,
     headers: HeaderMap,
-    form: Result<Form<CommentForm>, FormRejection>,
+    form: Result<StrictForm<CommentForm>, ApiError>,
 ) -> Response {
-    let form = form.map(|Form(f)| f);
+    let form = form.map(|StrictForm(f)| f);
     let lang_code = form.as_ref().map(|f| f.lang.as_str()).unwrap_or("");
     let (lang, _) = Lang::from_request(Some(lang_code).filter(|l| !l.is_empty()), &headers);
     let path = format!("/consultations/{}", encode(&id));
-    let Ok(form) = form else {
-        // Not a form post, or an unreadable one: nothing typed can be kept.
-        return error_page(
-            lang,
-            &ApiError::bad_request("invalid_body", "not a form"),
-            &path,
-        );
+    let form = match form {
+        Ok(form) => form,
+        // Not a form post, an unreadable one or one not in UTF-8: nothing typed can be kept.
+        Err(refusal) => return error_page(lang, &refusal, &path),
     };
     // The same bucket as the API's: one address, one limit, whichever way it posts.
     let peer = extensions

@@ -8,7 +8,8 @@
 //! An allowed cell means the authorization checks pass: the answer is not 401 or 403
 //! (the command may still be refused by the domain, 409 or 422, since the world moves on
 //! as allowed commands are accepted). A refused cell is exactly 403 (or 401 for a revoked
-//! or unknown key) and leaves the log unchanged.
+//! or unknown key) with its machine code (`role_not_allowed`, `other_institution`,
+//! `actor_revoked`, `unknown_actor`) and leaves the log unchanged.
 
 use ed25519_dalek::SigningKey;
 use ledger::roles::{may_issue, Role, COMMANDS};
@@ -76,6 +77,17 @@ fn refusal_status(who: Who) -> u16 {
     match who {
         Who::Revoked | Who::Unknown => 401,
         _ => 403,
+    }
+}
+
+/// The machine code of a refused cell: a role the table does not allow, another
+/// institution's (or association's) business, a revoked key, a key nobody registered.
+fn refusal_code(who: Who) -> &'static str {
+    match who {
+        Who::Role(_) => "role_not_allowed",
+        Who::Other => "other_institution",
+        Who::Revoked => "actor_revoked",
+        Who::Unknown => "unknown_actor",
     }
 }
 
@@ -326,7 +338,10 @@ async fn every_command_by_every_kind_of_actor_gets_the_documented_answer(backend
             let ok = if expected {
                 status != 401 && status != 403 && status < 500
             } else {
-                status == refusal_status(who) && ledger.tree_size().await == before
+                status == refusal_status(who)
+                    && reply.json["error"] == refusal_code(who)
+                    && reply.json["message"].is_string()
+                    && ledger.tree_size().await == before
             };
             if !ok {
                 wrong.push(format!("{command} by {who:?}: {status} {}", reply.text()));

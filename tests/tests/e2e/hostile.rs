@@ -7,7 +7,13 @@
 //! tricks in stream ids) is not repeated here; this table adds deep nesting, invalid UTF-8,
 //! lone surrogates, keys and signatures of the wrong length, a statement moved to another
 //! stream, the public comment channel's own hostile bodies, and path traversal and absurd
-//! numbers in the read endpoints' paths and query strings.
+//! numbers in the read endpoints' paths and query strings; then numbers deep inside a
+//! statement's body, an oversized field, document signature headers of the wrong length,
+//! the portal's comment form in bytes that are not UTF-8 (which it used to record as
+//! U+FFFD characters), paths that are not UTF-8 and methods a route does not take (which
+//! axum used to answer in plain text or with an empty body), and traversal in the
+//! portal's pages. After each row the server answers `/healthz` and the signed tree size
+//! has not moved.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -28,6 +34,10 @@ struct Row {
     status: u16,
     /// The `error` code, when the answer must name one.
     code: Option<&'static str>,
+    /// More request headers (a document upload's signature headers).
+    headers: Vec<(&'static str, String)>,
+    /// Whether the answer is api.md's JSON error; the portal's form answers an HTML page.
+    json: bool,
 }
 
 fn row(
@@ -46,6 +56,18 @@ fn row(
         body,
         status,
         code,
+        headers: Vec::new(),
+        json: true,
+    }
+}
+
+/// A post of the portal's comment form (`application/x-www-form-urlencoded`), whose
+/// refusals are HTML pages for a browser.
+fn form_row(what: &'static str, path: &str, body: &[u8], status: u16) -> Row {
+    Row {
+        content_type: "application/x-www-form-urlencoded",
+        json: false,
+        ..row(what, "POST", path, body.to_vec(), status, None)
     }
 }
 
@@ -377,6 +399,223 @@ async fn hostile_requests_get_their_4xx_and_change_nothing(backend: Backend) {
             None,
         ),
     ];
+    let form = format!("/consultations/{CONSULTATION}/comments");
+    let long_name = json!({"name": "n".repeat(301), "kind": "other"});
+    let in_body = |value: &str| {
+        good.to_string()
+            .replacen("\"kind\":\"other\"", &format!("\"kind\":{value}"), 1)
+            .into_bytes()
+    };
+    rows.extend([
+        // --- More statements: numbers deep in a body, an oversized field ---
+        row(
+            "an integer beyond 2^53 deep in a body",
+            "POST",
+            "/v1/statements",
+            in_body("{\"a\":[1,{\"b\":9007199254740993}]}"),
+            400,
+            Some("malformed_json"),
+        ),
+        row(
+            "a float deep in a body",
+            "POST",
+            "/v1/statements",
+            in_body("[[[1.0]]]"),
+            400,
+            Some("malformed_json"),
+        ),
+        row(
+            "an integer of a hundred digits",
+            "POST",
+            "/v1/statements",
+            in_body(&"9".repeat(100)),
+            400,
+            Some("malformed_json"),
+        ),
+        row(
+            "a name of 301 characters, signed",
+            "POST",
+            "/v1/statements",
+            c.sign(admin, "RegisterInstitution", "institution/LONG", long_name)
+                .to_value()
+                .to_string()
+                .into_bytes(),
+            400,
+            Some("invalid_name"),
+        ),
+        // --- Documents: signature headers of the wrong length (the upload's signature
+        // check, so 401 like any signature that does not verify) ---
+        Row {
+            headers: vec![
+                ("Sijill-Actor", BASE64.encode([7u8; 32])),
+                ("Sijill-Signature", BASE64.encode([7u8; 63])),
+            ],
+            content_type: "application/octet-stream",
+            ..row(
+                "a document signature of 63 bytes",
+                "POST",
+                "/v1/documents",
+                b"Rapport".to_vec(),
+                401,
+                Some("invalid_signature"),
+            )
+        },
+        Row {
+            headers: vec![
+                ("Sijill-Actor", BASE64.encode([7u8; 33])),
+                ("Sijill-Signature", BASE64.encode([7u8; 64])),
+            ],
+            content_type: "application/octet-stream",
+            ..row(
+                "a document actor key of 33 bytes",
+                "POST",
+                "/v1/documents",
+                b"Rapport".to_vec(),
+                401,
+                Some("invalid_signature"),
+            )
+        },
+        // --- The portal's comment form: a comment recorded must be what was typed ---
+        form_row(
+            "the comment form with percent-escaped bytes that are not UTF-8",
+            &form,
+            b"text=Avis+%FF%FE&article=",
+            400,
+        ),
+        form_row(
+            "the comment form with raw bytes that are not UTF-8",
+            &form,
+            b"text=Avis \xc3\x28&article=",
+            400,
+        ),
+        form_row(
+            "the comment form with an article that is not UTF-8",
+            &form,
+            b"text=Avis&article=%C3",
+            400,
+        ),
+        Row {
+            content_type: "application/json",
+            ..form_row(
+                "the comment form posted as JSON",
+                &form,
+                br#"{"text":"Avis","article":null}"#,
+                400,
+            )
+        },
+        // --- Reads: paths that are not UTF-8, methods routes do not take, more numbers ---
+        row(
+            "an offer id that is not UTF-8",
+            "GET",
+            "/v1/offers/%FF%FE",
+            Vec::new(),
+            400,
+            Some("bad_request"),
+        ),
+        row(
+            "a stream id that is not UTF-8",
+            "GET",
+            "/v1/streams/offer/%C3%28",
+            Vec::new(),
+            400,
+            Some("bad_request"),
+        ),
+        row(
+            "a POST to a read-only resource",
+            "POST",
+            "/v1/offers",
+            Vec::new(),
+            405,
+            Some("method_not_allowed"),
+        ),
+        row(
+            "a DELETE of the checkpoint",
+            "DELETE",
+            "/v1/log/checkpoint",
+            Vec::new(),
+            405,
+            Some("method_not_allowed"),
+        ),
+        row(
+            // The client resolves the dot segments (RFC 3986): the request is `/v1/x`.
+            "dot segments in a document path",
+            "GET",
+            "/v1/documents/../x",
+            Vec::new(),
+            404,
+            Some("not_found"),
+        ),
+        Row {
+            json: false,
+            ..row(
+                "traversal in an audit page",
+                "GET",
+                "/audit/offer/..%2F",
+                Vec::new(),
+                404,
+                None,
+            )
+        },
+        Row {
+            json: false,
+            ..row(
+                "traversal in an offer page",
+                "GET",
+                "/offers/..%2F..%2Fetc",
+                Vec::new(),
+                404,
+                None,
+            )
+        },
+        row(
+            "a page that is not UTF-8",
+            "GET",
+            "/v1/offers?page=%FF",
+            Vec::new(),
+            400,
+            Some("invalid_parameter"),
+        ),
+        row(
+            "a per_page beyond u64",
+            "GET",
+            "/v1/associations?per_page=99999999999999999999",
+            Vec::new(),
+            400,
+            Some("invalid_parameter"),
+        ),
+        row(
+            "a page as a decimal",
+            "GET",
+            "/v1/consultations?page=1.5",
+            Vec::new(),
+            400,
+            Some("invalid_parameter"),
+        ),
+        row(
+            "a revision number in exponent form",
+            "GET",
+            "/v1/drafts/LOI-1/diff?from=1e3&to=2",
+            Vec::new(),
+            400,
+            Some("invalid_parameter"),
+        ),
+        row(
+            "a proof index as a decimal",
+            "GET",
+            "/v1/log/proof/inclusion?index=1.0&size=2",
+            Vec::new(),
+            400,
+            Some("invalid_parameter"),
+        ),
+        row(
+            "a limit beyond u64",
+            "GET",
+            "/v1/log/entries?start=0&limit=99999999999999999999",
+            Vec::new(),
+            400,
+            Some("invalid_parameter"),
+        ),
+    ]);
     // A wrong content type on the public channel.
     rows.push(Row {
         content_type: "text/plain",
@@ -393,14 +632,16 @@ async fn hostile_requests_get_their_4xx_and_change_nothing(backend: Backend) {
     let size = c.tree_size().await;
     let mut wrong = Vec::new();
     for r in &rows {
-        let request = match r.method {
-            "POST" => c
-                .http
-                .post(c.url(&r.path))
+        let method = reqwest::Method::from_bytes(r.method.as_bytes()).expect("a method");
+        let mut request = c.http.request(method, c.url(&r.path));
+        if !r.body.is_empty() || r.method == "POST" {
+            request = request
                 .header(reqwest::header::CONTENT_TYPE, r.content_type)
-                .body(r.body.clone()),
-            _ => c.http.get(c.url(&r.path)),
-        };
+                .body(r.body.clone());
+        }
+        for (name, value) in &r.headers {
+            request = request.header(*name, value);
+        }
         let answer = request.send().await;
         let Ok(answer) = answer else {
             wrong.push(format!("{}: no answer ({:?})", r.what, answer.err()));
@@ -410,7 +651,7 @@ async fn hostile_requests_get_their_4xx_and_change_nothing(backend: Backend) {
         let bytes = answer.bytes().await.unwrap_or_default();
         let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         let code_ok = r.code.is_none_or(|code| body["error"] == code);
-        let json_error = body["error"].is_string() && body["message"].is_string();
+        let json_error = !r.json || body["error"].is_string() && body["message"].is_string();
         if status != r.status || !code_ok || !json_error {
             wrong.push(format!(
                 "{}: {status} {} (expected {} {:?} with a JSON error)",
@@ -430,6 +671,7 @@ async fn hostile_requests_get_their_4xx_and_change_nothing(backend: Backend) {
             "the server is down after {}",
             r.what
         );
+        assert_eq!(c.tree_size().await, size, "the log moved after {}", r.what);
     }
     assert!(
         wrong.is_empty(),
