@@ -25,8 +25,8 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use crate::checkpoint::{Checkpoint, CheckpointError};
 use crate::hash::sha256;
 use crate::note::{
-    check_key_name, parse_signature_line, split_note, NoteError, VerifierKey, KEY_ID_LEN,
-    SIGNATURE_LINE_PREFIX,
+    check_key_name, format_key_string, parse_key_string, parse_signature_line, split_note,
+    KeyStringError, NoteError, VerifierKey, KEY_ID_LEN, SIGNATURE_LINE_PREFIX,
 };
 
 /// Signature type byte of Ed25519 cosignatures (v1) in key IDs and verifier keys.
@@ -119,32 +119,10 @@ impl CosignerKey {
     /// for anything else out of shape (including a type byte other than 0x04, so a log's
     /// note key cannot be passed for a witness's), [`CosignatureError::KeyIdMismatch`].
     pub fn parse(s: &str) -> Result<Self, CosignatureError> {
-        let mut parts = s.splitn(3, '+');
-        let (Some(name), Some(id_hex), Some(key_b64)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(CosignatureError::MalformedKey);
-        };
-        check_key_name(name)?;
-        if id_hex.len() != 2 * KEY_ID_LEN
-            || !id_hex
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        {
-            return Err(CosignatureError::MalformedKey);
-        }
-        let mut id = [0u8; KEY_ID_LEN];
-        hex::decode_to_slice(id_hex, &mut id).map_err(|_| CosignatureError::MalformedKey)?;
-        let raw = BASE64
-            .decode(key_b64)
-            .map_err(|_| CosignatureError::MalformedKey)?;
-        let Some((&ALG_COSIGNATURE_V1, key_bytes)) = raw.split_first() else {
-            return Err(CosignatureError::MalformedKey);
-        };
-        let key_bytes: [u8; 32] = key_bytes
-            .try_into()
-            .map_err(|_| CosignatureError::MalformedKey)?;
-        let key =
-            VerifyingKey::from_bytes(&key_bytes).map_err(|_| CosignatureError::MalformedKey)?;
+        let (name, id, key) = parse_key_string(s, ALG_COSIGNATURE_V1).map_err(|e| match e {
+            KeyStringError::Name(e) => CosignatureError::Note(e),
+            KeyStringError::Malformed => CosignatureError::MalformedKey,
+        })?;
         if cosigner_key_id(name, &key) != id {
             return Err(CosignatureError::KeyIdMismatch);
         }
@@ -158,16 +136,7 @@ impl CosignerKey {
 
 impl fmt::Display for CosignerKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut typed = Vec::with_capacity(33);
-        typed.push(ALG_COSIGNATURE_V1);
-        typed.extend_from_slice(self.key.as_bytes());
-        write!(
-            f,
-            "{}+{}+{}",
-            self.name,
-            hex::encode(self.id),
-            BASE64.encode(typed)
-        )
+        format_key_string(f, &self.name, &self.id, ALG_COSIGNATURE_V1, &self.key)
     }
 }
 

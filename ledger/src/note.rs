@@ -95,34 +95,10 @@ impl VerifierKey {
     /// key type other than Ed25519 or a key that is not a curve point),
     /// [`NoteError::KeyIdMismatch`] when the ID is not derived from the name and key.
     pub fn parse(s: &str) -> Result<Self, NoteError> {
-        // The name holds no '+', so the first two '+' are the separators; the base64
-        // part may itself contain '+'.
-        let mut parts = s.splitn(3, '+');
-        let (Some(name), Some(id_hex), Some(key_b64)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(NoteError::MalformedVerifierKey);
-        };
-        check_key_name(name)?;
-        if id_hex.len() != 2 * KEY_ID_LEN
-            || !id_hex
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        {
-            return Err(NoteError::MalformedVerifierKey);
-        }
-        let mut id = [0u8; KEY_ID_LEN];
-        hex::decode_to_slice(id_hex, &mut id).map_err(|_| NoteError::MalformedVerifierKey)?;
-        let raw = BASE64
-            .decode(key_b64)
-            .map_err(|_| NoteError::MalformedVerifierKey)?;
-        let Some((&ALG_ED25519, key_bytes)) = raw.split_first() else {
-            return Err(NoteError::MalformedVerifierKey);
-        };
-        let key_bytes: [u8; 32] = key_bytes
-            .try_into()
-            .map_err(|_| NoteError::MalformedVerifierKey)?;
-        let key =
-            VerifyingKey::from_bytes(&key_bytes).map_err(|_| NoteError::MalformedVerifierKey)?;
+        let (name, id, key) = parse_key_string(s, ALG_ED25519).map_err(|e| match e {
+            KeyStringError::Name(e) => e,
+            KeyStringError::Malformed => NoteError::MalformedVerifierKey,
+        })?;
         if key_id(name, &key) != id {
             return Err(NoteError::KeyIdMismatch);
         }
@@ -136,16 +112,7 @@ impl VerifierKey {
 
 impl fmt::Display for VerifierKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut typed = Vec::with_capacity(33);
-        typed.push(ALG_ED25519);
-        typed.extend_from_slice(self.key.as_bytes());
-        write!(
-            f,
-            "{}+{}+{}",
-            self.name,
-            hex::encode(self.id),
-            BASE64.encode(typed)
-        )
+        format_key_string(f, &self.name, &self.id, ALG_ED25519, &self.key)
     }
 }
 
@@ -309,6 +276,70 @@ pub fn parse_signature_line(line: &str) -> Result<(&str, [u8; 4], Vec<u8>), Note
 }
 
 /// signed-note: names are non-empty and hold no Unicode space and no `+`.
+/// What is wrong with a key string, before its key ID is checked.
+#[derive(Debug)]
+pub(crate) enum KeyStringError {
+    /// The name is empty or holds a space or a `+`.
+    Name(NoteError),
+    /// Anything else out of shape: the ID, the base64, the type byte, the key.
+    Malformed,
+}
+
+/// Splits a key string `<name>+<hex key ID>+base64(type || 32-byte Ed25519 key)` of the
+/// given signature type (0x01 for a note signer, 0x04 for a cosigner) into its name, key
+/// ID and key. The caller checks that the ID is the one its type derives from the name and
+/// key, since each type derives it its own way.
+pub(crate) fn parse_key_string(
+    s: &str,
+    key_type: u8,
+) -> Result<(&str, [u8; KEY_ID_LEN], VerifyingKey), KeyStringError> {
+    // The name holds no '+', so the first two '+' are the separators; the base64 part may
+    // itself contain '+'.
+    let mut parts = s.splitn(3, '+');
+    let (Some(name), Some(id_hex), Some(key_b64)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(KeyStringError::Malformed);
+    };
+    check_key_name(name).map_err(KeyStringError::Name)?;
+    if id_hex.len() != 2 * KEY_ID_LEN
+        || !id_hex
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err(KeyStringError::Malformed);
+    }
+    let mut id = [0u8; KEY_ID_LEN];
+    hex::decode_to_slice(id_hex, &mut id).map_err(|_| KeyStringError::Malformed)?;
+    let raw = BASE64
+        .decode(key_b64)
+        .map_err(|_| KeyStringError::Malformed)?;
+    match raw.split_first() {
+        Some((&found, key_bytes)) if found == key_type => {
+            let key_bytes: [u8; 32] = key_bytes
+                .try_into()
+                .map_err(|_| KeyStringError::Malformed)?;
+            let key =
+                VerifyingKey::from_bytes(&key_bytes).map_err(|_| KeyStringError::Malformed)?;
+            Ok((name, id, key))
+        }
+        _ => Err(KeyStringError::Malformed),
+    }
+}
+
+/// Writes a key string `<name>+<hex key ID>+base64(type || key)`.
+pub(crate) fn format_key_string(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    id: &[u8; KEY_ID_LEN],
+    key_type: u8,
+    key: &VerifyingKey,
+) -> fmt::Result {
+    let mut typed = Vec::with_capacity(33);
+    typed.push(key_type);
+    typed.extend_from_slice(key.as_bytes());
+    write!(f, "{name}+{}+{}", hex::encode(id), BASE64.encode(typed))
+}
+
 pub(crate) fn check_key_name(name: &str) -> Result<(), NoteError> {
     if name.is_empty()
         || name
