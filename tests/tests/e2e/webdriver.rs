@@ -35,13 +35,19 @@ fn binary(variable: &str, default: &str) -> PathBuf {
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // Killing chromedriver leaves its Chromium running (a dozen processes per
+        // session): end every process started on this session's own profile folder.
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(format!("user-data-dir={}", self.profile.path().display()))
+            .status();
     }
 }
 
@@ -101,7 +107,7 @@ impl Browser {
         Self {
             client,
             driver,
-            _profile: profile,
+            profile,
         }
     }
 
