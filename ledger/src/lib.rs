@@ -19,6 +19,7 @@ pub mod merkle;
 pub mod note;
 pub mod proof_bundle;
 pub mod roles;
+pub mod rotation;
 pub mod statement;
 pub mod tiles;
 pub mod timestamp;
