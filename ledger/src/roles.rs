@@ -8,7 +8,8 @@
 /// A role an actor can hold, as written in `RegisterActor` bodies.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
-    /// `admin`: manages the registry (institutions, actors, revocations).
+    /// `admin`: manages the registry (institutions, actors, revocations) and rotates the
+    /// log key.
     Admin,
     /// `registrar`: registers associations and applies on their behalf.
     Registrar,
@@ -62,7 +63,12 @@ impl Role {
     /// The commands this role may issue (the row of `api.md`'s table).
     pub fn commands(self) -> &'static [&'static str] {
         match self {
-            Role::Admin => &["RegisterInstitution", "RegisterActor", "RevokeActor"],
+            Role::Admin => &[
+                "RegisterInstitution",
+                "RegisterActor",
+                "RevokeActor",
+                "RotateLogKey",
+            ],
             // api.md: `RegisterAssociation`; `SubmitApplication` on an association's behalf.
             Role::Registrar => &["RegisterAssociation", "SubmitApplication"],
             Role::Publisher => &[
@@ -96,11 +102,13 @@ impl std::fmt::Display for Role {
     }
 }
 
-/// Every command name of `api.md`, in its order.
-pub const COMMANDS: [&str; 25] = [
+/// Every command name of `api.md`, in its order; `RotateLogKey` (docs/key-rotation.md)
+/// follows the other administrator's commands.
+pub const COMMANDS: [&str; 26] = [
     "RegisterInstitution",
     "RegisterActor",
     "RevokeActor",
+    "RotateLogKey",
     "RegisterAssociation",
     "PublishOffer",
     "AmendOffer",
@@ -169,6 +177,8 @@ mod tests {
     #[test]
     fn table_spot_checks() {
         assert!(may_issue(Role::Admin, "RegisterActor"));
+        assert!(may_issue(Role::Admin, "RotateLogKey"));
+        assert!(!may_issue(Role::Publisher, "RotateLogKey"));
         assert!(!may_issue(Role::Admin, "PublishOffer"));
         assert!(may_issue(Role::Registrar, "SubmitApplication"));
         assert!(may_issue(Role::Association, "SubmitApplication"));
