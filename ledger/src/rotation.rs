@@ -85,10 +85,7 @@ impl Rotation {
     /// Whether `sig` is the new key's signature of the rotation message (strict Ed25519
     /// verification, as everywhere in the ledger).
     pub fn verify(&self, sig: &Signature) -> bool {
-        self.log_key
-            .key
-            .verify_strict(&self.message(), sig)
-            .is_ok()
+        self.log_key.key.verify_strict(&self.message(), sig).is_ok()
     }
 
     /// The members of a `LogKeyRotated` entry's `data`: `log_key` (which is also the
@@ -362,9 +359,16 @@ mod tests {
         assert_eq!((chain.len(), chain.is_empty()), (1, false));
         chain.push(4, b.clone());
         chain.push(5, c.clone());
-        assert_eq!(chain.spans(), &[(0, a.clone()), (5, b.clone()), (6, c.clone())]);
+        assert_eq!(
+            chain.spans(),
+            &[(0, a.clone()), (5, b.clone()), (6, c.clone())]
+        );
         assert_eq!(chain.key_at(0), &a);
-        assert_eq!(chain.key_at(4), &a, "a rotation entry is signed by the old key");
+        assert_eq!(
+            chain.key_at(4),
+            &a,
+            "a rotation entry is signed by the old key"
+        );
         assert_eq!(chain.key_at(5), &b);
         assert_eq!(chain.key_at(u64::MAX), &c);
         assert_eq!(chain.current(), &c);

@@ -23,18 +23,31 @@
 //!
 //! What `push` checks at line `i`, in this order (the first failure wins): the line is an
 //! entry in canonical form with `index` equal to `i`; its log signature; `seq` and `prev`
-//! continue its stream; `recorded_at` never decreases; entry 0 is the genesis and names a
-//! trusted log key; for an entry with `auth`, the actor's signature, the origin, the stream,
+//! continue its stream; `recorded_at` never decreases; entry 0 is the genesis and names its
+//! log key; for an entry with `auth`, the actor's signature, the origin, the stream,
 //! the body within `data`, the nonce, the five-minute window, the key's registration and
 //! the role table; for an entry with `auth_at`, that it continues the command of the signed
-//! entry it points to; registry entries come from the command that makes them; and
-//! `data.documents` / `data.withheld` are lists of SHA-256 hashes.
+//! entry it points to; registry entries come from the command that makes them; a
+//! `LogKeyRotated` entry's members, then the new key's signature of the rotation
+//! (`docs/key-rotation.md`); and `data.documents` / `data.withheld` are lists of SHA-256
+//! hashes.
 //!
-//! Every entry's log signature is checked against the key the genesis names in
-//! `data.log_key`: the format has no entry that rotates the log key, so a log signed by
-//! several keys cannot be told from a forged one. The checkpoint may be signed by any
-//! trusted key whose name is the origin, which is what `log.pub` listing several keys
-//! during a rotation allows.
+//! **Log keys.** The genesis names the first log key in `data.log_key`; each
+//! `LogKeyRotated` entry names the next one, in a [`LogKeyChain`]. Every entry's log
+//! signature is checked against the key in force at its index: a rotation entry is signed
+//! by the key before it, the entries after it by the new key, which also signed the
+//! rotation message naming the tree hash of every entry before the rotation.
+//!
+//! **Trust** is decided at the checkpoint, not at the genesis, because a verifier that
+//! knows only a later key must still verify the history before it. The checkpoint must be
+//! signed by a trusted key or by a key that a trusted key (transitively) rotated to; a key
+//! of the chain older than every trusted key may not sign it, else a thief of an old key
+//! could cut the log at a rotation, or present a history whose newer keys the verifier
+//! has never heard of, and have it accepted under that old key. Trusting only the new key
+//! still anchors the whole history: its signature of the rotation covers the root of the
+//! entries before it. A log whose chain holds no trusted key fails at index 0 (`genesis
+//! log_key is not a trusted log key`), reported by [`Auditor::finish`] after every failure
+//! of the entries themselves.
 //!
 //! Memory grows with the number of streams, registered keys, statements (their nonces) and
 //! withheld documents, never with the number or size of other entries: named documents are
@@ -48,7 +61,6 @@ mod signed_bytes;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use ed25519_dalek::VerifyingKey;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -58,6 +70,7 @@ use crate::hash::{from_hex, to_hex, Hash, ZERO_HASH};
 use crate::merkle::{Frontier, NodeId};
 use crate::note::VerifierKey;
 use crate::roles;
+use crate::rotation::{LogKeyChain, Rotation, ROTATION_COMMAND, ROTATION_EVENT, ROTATION_STREAM};
 use crate::statement::{body_within_data, MAX_CLOCK_SKEW_MS};
 use crate::timestamp::Timestamp;
 
@@ -156,8 +169,8 @@ impl ParsedLine {
 #[derive(Debug)]
 pub struct Auditor {
     /// The note verifier keys the caller trusts.
-    log_keys: Vec<VerifierKey>,
-    /// The log key and origin, fixed by the genesis entry.
+    trusted: Vec<VerifierKey>,
+    /// The log's keys and origin, from the genesis entry and the rotations.
     log: Option<LogIdentity>,
     /// Right edge of the Merkle tree of the entries accepted so far; its size is the
     /// number of entries accepted, so also the index the next line must carry.
@@ -186,10 +199,10 @@ pub struct Auditor {
     failed: Option<Failure>,
 }
 
-/// What the genesis entry fixes for the whole log.
+/// What the genesis entry fixes for the whole log, and the keys rotations added.
 #[derive(Debug)]
 struct LogIdentity {
-    key: VerifyingKey,
+    chain: LogKeyChain,
     origin: String,
 }
 
@@ -231,7 +244,7 @@ impl Auditor {
     /// An auditor trusting these log keys (from `log.pub` or `--log-key`).
     pub fn new(log_keys: Vec<VerifierKey>) -> Self {
         Auditor {
-            log_keys,
+            trusted: log_keys,
             log: None,
             frontier: Frontier::new(),
             completed: Vec::new(),
@@ -251,11 +264,34 @@ impl Auditor {
         self.frontier.size()
     }
 
+    /// The log's keys so far, oldest first, with the first index each signs; `None` before
+    /// the genesis is accepted.
+    pub fn log_keys(&self) -> Option<&LogKeyChain> {
+        self.log.as_ref().map(|log| &log.chain)
+    }
+
+    /// The keys that may sign a checkpoint of the entries pushed so far: the first key of
+    /// the chain that the caller trusts (compared as verifier key strings) and every key
+    /// after it. Empty when the chain holds no trusted key (or before the genesis). A
+    /// monitor opens later checkpoints with these.
+    pub fn checkpoint_keys(&self) -> Vec<VerifierKey> {
+        let Some(log) = &self.log else {
+            return Vec::new();
+        };
+        let trusted: Vec<String> = self.trusted.iter().map(ToString::to_string).collect();
+        let spans = log.chain.spans();
+        spans
+            .iter()
+            .position(|(_, key)| trusted.contains(&key.to_string()))
+            .map(|first| spans[first..].iter().map(|(_, key)| key.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// Replays one line of `entries.jsonl`, given without its line feed.
     ///
     /// Structural and registry checks happen here; the signatures the entry needs are
-    /// appended to `sigs` (its log signature, then the actor's signature of `auth`), for the
-    /// caller to verify. When this returns a failure, the checks appended for this entry are
+    /// appended to `sigs` (its log signature, then the actor's signature of `auth`, then for
+    /// a rotation the new key's `log_key_sig`), for the caller to verify. When this returns a failure, the checks appended for this entry are
     /// exactly those that come before the failing check, so the caller still has to verify
     /// them (and all earlier ones) to know which failure comes first.
     ///
@@ -336,8 +372,10 @@ impl Auditor {
     /// A failure kept from [`push`](Auditor::push); `index 0` when no entry was pushed;
     /// the first [`document_problem`](Auditor::document_problem) of a document no entry
     /// withholds, as `index I: document <sha256> missing` (or `does not match its hash`);
-    /// otherwise `index N: checkpoint: <reason>` when the note is not signed by a trusted
-    /// key named after the log's origin, or its origin, size or root differ from the log's.
+    /// `index 0: genesis log_key is not a trusted log key` when no key of the log's chain is
+    /// trusted; otherwise `index N: checkpoint: <reason>` when the note is not signed by one
+    /// of the [`checkpoint_keys`](Auditor::checkpoint_keys), or its origin, size or root
+    /// differ from the log's.
     pub fn finish(self, checkpoint_note: &str) -> Result<Verified, Failure> {
         self.check_checkpoint(checkpoint_note)
     }
@@ -362,12 +400,19 @@ impl Auditor {
                 reason: "no genesis entry: the log is empty".to_owned(),
             });
         };
+        let keys = self.checkpoint_keys();
+        if keys.is_empty() {
+            return Err(Failure {
+                index: 0,
+                reason: "genesis log_key is not a trusted log key".to_owned(),
+            });
+        }
         let fail = |reason: String| Failure {
             index: size,
             reason: format!("checkpoint: {reason}"),
         };
         let checkpoint =
-            Checkpoint::open(checkpoint_note, &self.log_keys).map_err(|e| fail(e.to_string()))?;
+            Checkpoint::open(checkpoint_note, &keys).map_err(|e| fail(e.to_string()))?;
         if checkpoint.origin != log.origin {
             return Err(fail(format!(
                 "origin {} is not the log's origin",
@@ -406,16 +451,16 @@ impl Auditor {
             return Err(format!("index member is {}", entry.index));
         }
 
-        // Entry 0 names the log key that signs it, so the key must be known before its
-        // signature can be queued.
+        // Entry 0 names the log key that signs it, so the key must be read before its
+        // signature can be queued; later entries are signed by the key in force.
         let log_key = match &self.log {
-            Some(log) => log.key,
-            None => self.trusted_genesis_key(entry)?,
+            Some(log) => log.chain.key_at(index).clone(),
+            None => genesis_log_key(entry)?,
         };
         sigs.push(SigCheck {
             index,
             kind: SigKind::Log,
-            key: log_key,
+            key: log_key.key,
             message: signing_bytes,
             sig: signed.sig,
         });
@@ -447,9 +492,11 @@ impl Auditor {
             self.genesis(entry, log_key)?;
         }
         let command = self.authority(index, entry, statement_bytes, sigs)?;
-        if index > 0 {
-            self.registry_event(index, entry, command)?;
-        }
+        let new_log_key = if index > 0 {
+            self.registry_event(index, entry, command, sigs)?
+        } else {
+            None
+        };
         self.collect_documents(index, &entry.data)?;
 
         // Every check passed: record the entry.
@@ -475,28 +522,17 @@ impl Auditor {
             }
         }
         self.last_recorded_at = Some(entry.recorded_at);
+        if let (Some(key), Some(log)) = (new_log_key, &mut self.log) {
+            log.chain.push(index, key);
+        }
         self.completed.clear();
         self.frontier.append(leaf_hash, &mut self.completed);
         Ok(())
     }
 
-    /// The trusted key that entry 0 names in `data.log_key`, compared as note verifier key
-    /// strings.
-    fn trusted_genesis_key(&self, entry: &Entry) -> Result<VerifyingKey, String> {
-        let named = entry
-            .data
-            .get("log_key")
-            .and_then(Value::as_str)
-            .ok_or("genesis data.log_key is missing")?;
-        self.log_keys
-            .iter()
-            .find(|key| key.to_string() == named)
-            .map(|key| key.key)
-            .ok_or_else(|| "genesis log_key is not a trusted log key".to_owned())
-    }
-
-    /// Entry 0: the genesis administrator's registration, which fixes the log's origin.
-    fn genesis(&mut self, entry: &Entry, log_key: VerifyingKey) -> Result<(), String> {
+    /// Entry 0: the genesis administrator's registration, which fixes the log's origin and
+    /// its first key. Whether that key is trusted is decided at the checkpoint.
+    fn genesis(&mut self, entry: &Entry, log_key: VerifierKey) -> Result<(), String> {
         if entry.stream != GENESIS_STREAM
             || entry.event_type != "ActorRegistered"
             || entry.auth.is_some()
@@ -519,16 +555,12 @@ impl Auditor {
             .ok_or("genesis data.origin is missing")?;
         // The checkpoint's key name must equal the origin, so a genesis naming another
         // origin than its own key's name could never be checkpointed.
-        let key_name_matches = self
-            .log_keys
-            .iter()
-            .any(|key| key.key == log_key && key.name == origin);
-        if !key_name_matches {
+        if log_key.name != origin {
             return Err("genesis origin is not the log key's name".to_owned());
         }
         self.registry.register(0, &entry.stream, data)?;
         self.log = Some(LogIdentity {
-            key: log_key,
+            chain: LogKeyChain::new(log_key),
             origin: origin.to_owned(),
         });
         Ok(())
@@ -614,17 +646,26 @@ impl Auditor {
 
     /// Registry entries after the genesis: each must come from the command that makes it,
     /// on a stream of the right type, and `ActorRegistered` / `ActorRevoked` update the keys.
+    /// A rotation is checked by [`rotation`](Auditor::rotation); its new key is returned,
+    /// for the caller to add to the chain once every check of the entry has passed.
     fn registry_event(
         &mut self,
         index: u64,
         entry: &Entry,
         command: Option<&'static str>,
-    ) -> Result<(), String> {
+        sigs: &mut Vec<SigCheck>,
+    ) -> Result<Option<VerifierKey>, String> {
+        if entry.event_type == ROTATION_EVENT
+            || entry.stream == ROTATION_STREAM
+            || command == Some(ROTATION_COMMAND)
+        {
+            return self.rotation(index, entry, command, sigs).map(Some);
+        }
         let (required, prefix) = match entry.event_type.as_str() {
             "ActorRegistered" => ("RegisterActor", "registry/"),
             "ActorRevoked" => ("RevokeActor", "registry/"),
             "InstitutionRegistered" => ("RegisterInstitution", "institution/"),
-            _ => return Ok(()),
+            _ => return Ok(None),
         };
         if command != Some(required) {
             return Err(format!(
@@ -640,10 +681,84 @@ impl Auditor {
             ));
         }
         match entry.event_type.as_str() {
-            "ActorRegistered" => self.registry.register(index, &entry.stream, &entry.data),
-            "ActorRevoked" => self.registry.revoke(index, &entry.stream),
-            _ => Ok(()),
+            "ActorRegistered" => self.registry.register(index, &entry.stream, &entry.data)?,
+            "ActorRevoked" => self.registry.revoke(index, &entry.stream)?,
+            _ => {}
         }
+        Ok(None)
+    }
+
+    /// An entry of a `RotateLogKey` command, of type `LogKeyRotated`, or on stream
+    /// `log/key`: it must be all three, the command's only entry (so it carries `auth`),
+    /// version 1, and its data must chain onto the key in force (docs/key-rotation.md).
+    /// Queues the new key's signature of the rotation message and returns the new key.
+    fn rotation(
+        &self,
+        index: u64,
+        entry: &Entry,
+        command: Option<&'static str>,
+        sigs: &mut Vec<SigCheck>,
+    ) -> Result<VerifierKey, String> {
+        if entry.event_type != ROTATION_EVENT {
+            return Err(if command == Some(ROTATION_COMMAND) {
+                format!("a {ROTATION_COMMAND} command makes one {ROTATION_EVENT} entry only")
+            } else {
+                format!("stream {ROTATION_STREAM} holds only {ROTATION_EVENT} entries")
+            });
+        }
+        if command != Some(ROTATION_COMMAND) {
+            return Err(format!(
+                "{ROTATION_EVENT} not made by a {ROTATION_COMMAND} command"
+            ));
+        }
+        if entry.auth.is_none() {
+            return Err(format!(
+                "a {ROTATION_COMMAND} command makes one {ROTATION_EVENT} entry only"
+            ));
+        }
+        if entry.stream != ROTATION_STREAM {
+            return Err(format!(
+                "{ROTATION_EVENT} on stream {}, not {ROTATION_STREAM}",
+                shown(&entry.stream)
+            ));
+        }
+        if entry.version != "1" {
+            return Err(format!(
+                "{ROTATION_EVENT} version {} is not 1",
+                shown(&entry.version)
+            ));
+        }
+        let log = self
+            .log
+            .as_ref()
+            .ok_or("no genesis entry before the rotation")?;
+        let (rotation, sig) = Rotation::from_data(&log.origin, &entry.data)?;
+        if rotation.previous_log_key != *log.chain.current() {
+            return Err("previous_log_key is not the log key in force".to_owned());
+        }
+        if rotation.tree_size != index {
+            return Err(format!(
+                "tree_size {} is not the rotation's index",
+                rotation.tree_size
+            ));
+        }
+        if rotation.root != self.frontier.root() {
+            return Err("root is not the tree hash of the entries before it".to_owned());
+        }
+        if rotation.log_key.name != log.origin {
+            return Err("log_key's name is not the log's origin".to_owned());
+        }
+        if log.chain.contains(&rotation.log_key) {
+            return Err("log_key was used before".to_owned());
+        }
+        sigs.push(SigCheck {
+            index,
+            kind: SigKind::Rotation,
+            key: rotation.log_key.key,
+            message: rotation.message(),
+            sig,
+        });
+        Ok(rotation.log_key)
     }
 
     /// Hands out the documents an entry names, and remembers those it withholds.
@@ -661,6 +776,17 @@ impl Auditor {
         }
         Ok(())
     }
+}
+
+/// The log key that entry 0 names in `data.log_key`.
+fn genesis_log_key(entry: &Entry) -> Result<VerifierKey, String> {
+    let named = entry
+        .data
+        .get("log_key")
+        .and_then(Value::as_str)
+        .ok_or("genesis data.log_key is missing")?;
+    VerifierKey::parse(named)
+        .map_err(|_| "genesis data.log_key is not a note verifier key".to_owned())
 }
 
 /// The reason for an entry that does not parse, saying "entry" once.

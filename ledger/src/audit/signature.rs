@@ -17,6 +17,9 @@ pub enum SigKind {
     Log,
     /// The actor's signature over `canonical(auth.statement)`.
     Actor,
+    /// A `LogKeyRotated` entry's `data.log_key_sig`: the new log key's signature over the
+    /// rotation message ([`Rotation::message`](crate::rotation::Rotation::message)).
+    Rotation,
 }
 
 impl SigKind {
@@ -25,15 +28,16 @@ impl SigKind {
         match self {
             SigKind::Log => "log signature invalid",
             SigKind::Actor => "actor signature invalid",
+            SigKind::Rotation => "log_key_sig is not the new key's signature of the rotation",
         }
     }
 }
 
 /// One signature that the entry at `index` needs, to be verified by the caller.
 ///
-/// Checks are produced in the order the format lists them (the log signature of an entry
-/// before its actor signature, entries in index order), so the first invalid check of a
-/// sequence is also the first failure of the log.
+/// Checks are produced in the order the format lists them (the log signature of an entry,
+/// then its actor signature, then a rotation's signature by the new key; entries in index
+/// order), so the first invalid check of a sequence is also the first failure of the log.
 #[derive(Clone, Debug)]
 pub struct SigCheck {
     /// Index of the entry this signature belongs to.
