@@ -772,3 +772,493 @@ fn first_invalid_finds_the_first_bad_signature_in_a_batch() {
     );
     assert_eq!(first_invalid(&[]), None);
 }
+
+// Log-key rotation (docs/key-rotation.md).
+
+use ed25519_dalek::SigningKey;
+use ledger::rotation::{LogKeyChain, ROTATION_STREAM};
+
+/// The note verifier keys of these signing keys, named after the test origin.
+fn trust(keys: &[&SigningKey]) -> Vec<VerifierKey> {
+    keys.iter()
+        .map(|key| VerifierKey::new(ORIGIN, key.verifying_key()))
+        .collect()
+}
+
+/// Replays `log` trusting `keys`, with the checkpoint signed by `signers`.
+fn audit_trusting(
+    log: &LogBuilder,
+    keys: &[&SigningKey],
+    signers: &[&SigningKey],
+) -> Result<Verified, Failure> {
+    audit_with(trust(keys), &log.lines, &log.checkpoint_signed_by(signers))
+}
+
+/// Given a log with an institution and a publisher, signed by `key(1)`, rotated to
+/// `key(11)`, after which the publisher publishes an offer and the public comments.
+/// Returns the log and the rotation's index.
+fn rotated_log() -> (LogBuilder, u64) {
+    let mut log = LogBuilder::new();
+    log.register_institution("MIN");
+    log.register_actor("pub1", &key(3), &["publisher"]);
+    let rotation = log.rotate(&key(11));
+    log.command(
+        &key(3),
+        "PublishOffer",
+        "offer/OFR-1",
+        "OfferPublished",
+        json!({"title": "After the rotation"}),
+    );
+    log.public("consultation/C-1", "CommentSubmitted", json!({}));
+    (log, rotation)
+}
+
+#[test]
+fn rotated_log_verifies_trusting_the_old_key_the_new_key_or_both() {
+    // Given a log rotated from key 1 to key 11, whose checkpoint key 11 signs,
+    let (log, rotation) = rotated_log();
+    let (old, new) = (key(1), key(11));
+    // when a verifier trusts the old key, the new key, or both, then the log verifies.
+    for trusted in [vec![&old], vec![&new], vec![&old, &new]] {
+        let verified = audit_trusting(&log, &trusted, &[&new]).expect("rotated log verifies");
+        assert_eq!(verified.size, log.lines.len() as u64);
+        assert_eq!(verified.root, log.root());
+    }
+
+    // The auditor knows the chain and which keys may sign the next checkpoint.
+    let mut auditor = Auditor::new(trust(&[&new]));
+    assert_eq!(auditor.log_keys(), None);
+    assert!(auditor.checkpoint_keys().is_empty());
+    let mut sigs = Vec::new();
+    for line in &log.lines {
+        auditor.push(line, &mut sigs).unwrap();
+    }
+    assert_eq!(first_invalid(&sigs), None);
+    let [old_vk, new_vk]: [VerifierKey; 2] = trust(&[&old, &new]).try_into().unwrap();
+    let mut expected = LogKeyChain::new(old_vk.clone());
+    expected.push(rotation, new_vk.clone());
+    assert_eq!(auditor.log_keys(), Some(&expected));
+    assert_eq!(
+        auditor.log_keys().unwrap().spans(),
+        &[(0, old_vk.clone()), (rotation + 1, new_vk.clone())]
+    );
+    assert_eq!(auditor.checkpoint_keys(), vec![new_vk.clone()]);
+    assert_eq!(
+        expected.to_log_pub(),
+        format!("{old_vk}\n{new_vk}\n"),
+        "log.pub lists both keys, oldest first"
+    );
+    let only_old = {
+        let mut auditor = Auditor::new(trust(&[&old]));
+        log.lines
+            .iter()
+            .for_each(|line| auditor.push(line, &mut Vec::new()).unwrap());
+        auditor.checkpoint_keys()
+    };
+    assert_eq!(only_old, vec![old_vk, new_vk]);
+}
+
+#[test]
+fn checkpoint_signed_by_both_keys_verifies_with_either_trusted() {
+    let (log, _) = rotated_log();
+    let (old, new) = (key(1), key(11));
+    for trusted in [vec![&old], vec![&new], vec![&old, &new]] {
+        audit_trusting(&log, &trusted, &[&old, &new]).expect("either signature suffices");
+    }
+}
+
+#[test]
+fn checkpoint_signed_by_the_old_key_verifies_for_whoever_trusts_it() {
+    // The old key signed the rotation entry and the new key's consent names it, so a
+    // verifier trusting the old key accepts a checkpoint by either key.
+    let (log, _) = rotated_log();
+    audit_trusting(&log, &[&key(1)], &[&key(1)]).expect("the old key is trusted");
+}
+
+#[test]
+fn entries_after_the_rotation_signed_by_the_old_key_fail() {
+    // Given a rotated log,
+    let (mut log, _) = rotated_log();
+    // when the old key signs an entry after the rotation,
+    let entry = log.entry("consultation/C-1", "CommentSubmitted", json!({}));
+    let index = log.push_signed_by(entry, &key(1));
+    // then that entry's log signature is invalid, whichever key the verifier trusts.
+    for trusted in [&key(1), &key(11)] {
+        assert_fails(
+            audit_trusting(&log, &[trusted], &[&key(11)]),
+            index,
+            "log signature invalid",
+        );
+    }
+}
+
+#[test]
+fn rotation_entry_signed_by_the_new_key_fails() {
+    // The rotation entry belongs to the old key's span: the new key only consents.
+    let mut log = LogBuilder::new();
+    let data = LogBuilder::rotation_data(&log.rotation(&key(11)), &key(11));
+    let statement = log.statement(
+        "RotateLogKey",
+        ROTATION_STREAM,
+        json!({"log_key": data["log_key"].clone()}),
+    );
+    let mut entry = log.entry(ROTATION_STREAM, "LogKeyRotated", data);
+    entry.auth = Some(ledger::Auth::sign(statement, &log.admin));
+    let index = log.push_signed_by(entry, &key(11));
+    log.switch_log_key(&key(11));
+    assert_fails(
+        audit_trusting(&log, &[&key(11)], &[&key(11)]),
+        index,
+        "log signature invalid",
+    );
+}
+
+/// Given a log with an institution, whose admin rotates the log key to `key(11)` with the
+/// honest data changed by `tamper`, after which key 11 signs a comment: the verdict
+/// trusting key 1, and the rotation's index.
+fn tampered_rotation(
+    tamper: impl FnOnce(&mut serde_json::Value),
+) -> (Result<Verified, Failure>, u64) {
+    let mut log = LogBuilder::new();
+    log.register_institution("MIN");
+    let mut data = LogBuilder::rotation_data(&log.rotation(&key(11)), &key(11));
+    tamper(&mut data);
+    let admin = log.admin.clone();
+    let index = log.rotate_with(&admin, ROTATION_STREAM, data);
+    log.switch_log_key(&key(11));
+    log.public("consultation/C-1", "CommentSubmitted", json!({}));
+    (audit_trusting(&log, &[&key(1)], &[&key(11)]), index)
+}
+
+#[test]
+fn rotation_naming_another_previous_key_fails() {
+    let (verdict, index) = tampered_rotation(|data| {
+        data["previous_log_key"] = json!(trust(&[&key(9)])[0].to_string());
+    });
+    assert_fails(
+        verdict,
+        index,
+        "previous_log_key is not the log key in force",
+    );
+}
+
+#[test]
+fn rotation_with_another_tree_size_fails() {
+    let (verdict, index) = tampered_rotation(|data| {
+        data["tree_size"] = json!(data["tree_size"].as_u64().unwrap() + 1);
+    });
+    assert_fails(verdict, index, "tree_size 3 is not the rotation's index");
+}
+
+#[test]
+fn rotation_with_another_root_fails() {
+    let (verdict, index) = tampered_rotation(|data| {
+        use base64::Engine as _;
+        data["root"] = json!(base64::engine::general_purpose::STANDARD.encode(sha256(b"x")));
+    });
+    assert_fails(
+        verdict,
+        index,
+        "root is not the tree hash of the entries before it",
+    );
+}
+
+#[test]
+fn rotation_with_a_malformed_member_names_it() {
+    let (verdict, index) = tampered_rotation(|data| data["root"] = json!("AAAA"));
+    assert_fails(verdict, index, "data.root is not base64 of 32 bytes");
+    let (verdict, index) = tampered_rotation(|data| {
+        data.as_object_mut().unwrap().remove("log_key_sig");
+    });
+    assert_fails(verdict, index, "data.log_key_sig is missing");
+}
+
+#[test]
+fn rotation_without_the_new_keys_consent_fails() {
+    // The new key's signature of another rotation (one entry later), and a signature of
+    // the right rotation by another key.
+    let (verdict, index) = tampered_rotation(|data| {
+        let mut other = LogBuilder::new();
+        other.register_institution("MIN");
+        other.public("consultation/C-1", "CommentSubmitted", json!({}));
+        data["log_key_sig"] =
+            LogBuilder::rotation_data(&other.rotation(&key(11)), &key(11))["log_key_sig"].clone();
+    });
+    assert_fails(
+        verdict,
+        index,
+        "log_key_sig is not the new key's signature of the rotation",
+    );
+    let (verdict, index) = tampered_rotation(|data| {
+        let mut log = LogBuilder::new();
+        log.register_institution("MIN");
+        let rotation = log.rotation(&key(11));
+        data["log_key_sig"] = LogBuilder::rotation_data(&rotation, &key(12))["log_key_sig"].clone();
+    });
+    assert_fails(
+        verdict,
+        index,
+        "log_key_sig is not the new key's signature of the rotation",
+    );
+}
+
+#[test]
+fn rotation_to_a_key_named_otherwise_fails() {
+    let (verdict, index) = tampered_rotation(|data| {
+        let mut log = LogBuilder::new();
+        log.register_institution("MIN");
+        let mut rotation = log.rotation(&key(11));
+        rotation.log_key = VerifierKey::new("elsewhere.example/log", key(11).verifying_key());
+        *data = LogBuilder::rotation_data(&rotation, &key(11));
+    });
+    assert_fails(verdict, index, "log_key's name is not the log's origin");
+}
+
+#[test]
+fn rotation_back_to_a_key_used_before_fails() {
+    // Given a log rotated from key 1 to key 11, when the admin rotates back to key 1, or
+    // "rotates" to key 11 itself, then the rotation fails: a log key is used once, ever.
+    for reused in [key(1), key(11)] {
+        let (mut log, _) = rotated_log();
+        let index = log.rotate(&reused);
+        assert_fails(
+            audit_trusting(&log, &[&key(11)], &[&reused]),
+            index,
+            "log_key was used before",
+        );
+    }
+}
+
+#[test]
+fn rotation_by_a_non_admin_fails() {
+    let mut log = LogBuilder::new();
+    let publisher = key(3);
+    log.register_actor("pub1", &publisher, &["publisher"]);
+    let data = LogBuilder::rotation_data(&log.rotation(&key(11)), &key(11));
+    let index = log.rotate_with(&publisher, ROTATION_STREAM, data);
+    log.switch_log_key(&key(11));
+    assert_fails(
+        audit_trusting(&log, &[&key(1)], &[&key(11)]),
+        index,
+        "no role of the actor may issue RotateLogKey",
+    );
+}
+
+#[test]
+fn rotation_on_another_stream_fails() {
+    let mut log = LogBuilder::new();
+    let data = LogBuilder::rotation_data(&log.rotation(&key(11)), &key(11));
+    let admin = log.admin.clone();
+    let index = log.rotate_with(&admin, "log/other", data);
+    log.switch_log_key(&key(11));
+    assert_fails(
+        audit_trusting(&log, &[&key(1)], &[&key(11)]),
+        index,
+        "LogKeyRotated on stream log/other, not log/key",
+    );
+}
+
+#[test]
+fn rotation_entry_must_be_its_commands_only_entry() {
+    // Made by another command,
+    let mut log = LogBuilder::new();
+    let data = LogBuilder::rotation_data(&log.rotation(&key(11)), &key(11));
+    let admin = log.admin.clone();
+    let index = log.command(
+        &admin,
+        "RegisterActor",
+        ROTATION_STREAM,
+        "LogKeyRotated",
+        data,
+    );
+    assert_fails(
+        audit(&log),
+        index,
+        "LogKeyRotated not made by a RotateLogKey command",
+    );
+
+    // a RotateLogKey command making another type of entry,
+    let mut log = LogBuilder::new();
+    let body = json!({"log_key": trust(&[&key(11)])[0].to_string()});
+    let index = log.command(&admin, "RotateLogKey", ROTATION_STREAM, "Noted", body);
+    assert_fails(
+        audit(&log),
+        index,
+        "a RotateLogKey command makes one LogKeyRotated entry only",
+    );
+
+    // or a second entry after its rotation,
+    let mut log = LogBuilder::new();
+    let rotation = log.rotate(&key(11));
+    let second = LogBuilder::rotation_data(&log.rotation(&key(12)), &key(12));
+    let index = log.follow(rotation, ROTATION_STREAM, "LogKeyRotated", second);
+    assert_fails(
+        audit_trusting(&log, &[&key(1)], &[&key(11)]),
+        index,
+        "a RotateLogKey command makes one LogKeyRotated entry only",
+    );
+
+    // and any other entry on log/key fail.
+    let mut log = LogBuilder::new();
+    let index = log.public(ROTATION_STREAM, "Noted", json!({}));
+    assert_fails(
+        audit(&log),
+        index,
+        "stream log/key holds only LogKeyRotated entries",
+    );
+}
+
+#[test]
+fn rotation_of_an_unknown_version_fails() {
+    let mut log = LogBuilder::new();
+    let data = LogBuilder::rotation_data(&log.rotation(&key(11)), &key(11));
+    let statement = log.statement(
+        "RotateLogKey",
+        ROTATION_STREAM,
+        json!({"log_key": data["log_key"].clone()}),
+    );
+    let mut entry = log.entry(ROTATION_STREAM, "LogKeyRotated", data);
+    entry.version = "2".into();
+    entry.auth = Some(ledger::Auth::sign(statement, &log.admin));
+    let index = log.push(entry);
+    assert_fails(audit(&log), index, "LogKeyRotated version 2 is not 1");
+}
+
+#[test]
+fn a_stolen_old_key_cannot_vouch_for_a_log_whose_verifier_trusts_only_the_new_key() {
+    // Given the honest log, rotated from key 1 to key 11 (because key 1 leaked), and a
+    // verifier that trusts only key 11,
+    let (honest, rotation) = rotated_log();
+    let honest_rotation_data = {
+        let line = &honest.lines[usize::try_from(rotation).unwrap()];
+        ledger::SignedEntry::parse(line).unwrap().entry.data
+    };
+    let (old, new) = (key(1), key(11));
+
+    // when the thief of key 1 rewrites history before the rotation (here: registers
+    // another publisher) and replays the rotation's consent by key 11, then the consent
+    // does not cover the rewritten history: its root is that of the honest entries.
+    let mut forged = LogBuilder::new();
+    forged.register_institution("MIN");
+    forged.register_actor("pub1", &key(7), &["publisher"]);
+    let admin = forged.admin.clone();
+    let at = forged.rotate_with(&admin, ROTATION_STREAM, honest_rotation_data);
+    assert_eq!(at, rotation);
+    assert_fails(
+        audit_trusting(&forged, &[&new], &[&old]),
+        rotation,
+        "root is not the tree hash of the entries before it",
+    );
+
+    // When the thief leaves the rotation out, the log is key 1's alone, which the verifier
+    // does not trust.
+    let mut forged = LogBuilder::new();
+    forged.register_institution("MIN");
+    forged.register_actor("pub1", &key(7), &["publisher"]);
+    assert_fails(
+        audit_trusting(&forged, &[&new], &[&old]),
+        0,
+        "genesis log_key is not a trusted log key",
+    );
+
+    // When the thief keeps the honest history up to the rotation and signs a checkpoint
+    // of it with key 1 (hiding what key 11 signed since, or preparing a fork), key 1 is
+    // older than every trusted key, so its checkpoint does not count.
+    let mut cut = LogBuilder::new();
+    cut.lines = honest.lines[..=usize::try_from(rotation).unwrap()].to_vec();
+    let size = cut.lines.len() as u64;
+    assert_fails(
+        audit_trusting(&cut, &[&new], &[&old]),
+        size,
+        "checkpoint: note is not signed by a known key",
+    );
+    // Nor for the whole honest log.
+    assert_fails(
+        audit_trusting(&honest, &[&new], &[&old]),
+        honest.lines.len() as u64,
+        "checkpoint: note is not signed by a known key",
+    );
+    // The same cut, checkpointed by key 11, is a consistent prefix and verifies.
+    audit_trusting(&cut, &[&new], &[&new]).expect("key 11 vouches for the prefix");
+}
+
+#[test]
+fn rotated_log_under_keys_nobody_trusts_fails_at_genesis() {
+    let (log, _) = rotated_log();
+    assert_fails(
+        audit_trusting(&log, &[&key(9)], &[&key(11)]),
+        0,
+        "genesis log_key is not a trusted log key",
+    );
+}
+
+#[test]
+fn genesis_log_key_that_is_no_verifier_key_fails() {
+    let mut log = LogBuilder::new();
+    log.lines.clear();
+    let data = json!({
+        "public_key": public_b64(&log.admin),
+        "name": "First administrator",
+        "roles": ["admin"],
+        "origin": ORIGIN,
+        "log_key": "not a key",
+    });
+    let mut entry = log.entry("registry/admin", "ActorRegistered", data);
+    (entry.seq, entry.prev) = (1, ledger::hash::ZERO_HASH);
+    log.push(entry);
+    assert_fails(
+        audit(&log),
+        0,
+        "genesis data.log_key is not a note verifier key",
+    );
+}
+
+#[test]
+fn two_successive_rotations_chain() {
+    // Given a log rotated from key 1 to key 11, then to key 12, with entries in between,
+    let (mut log, first) = rotated_log();
+    let second = log.rotate(&key(12));
+    log.public("consultation/C-1", "CommentSubmitted", json!({}));
+    let (k1, k11, k12) = (key(1), key(11), key(12));
+
+    // then trusting any one of the three keys verifies a checkpoint by the latest,
+    for trusted in [&k1, &k11, &k12] {
+        audit_trusting(&log, &[trusted], &[&k12]).expect("the chain links every key");
+    }
+    // the chain holds each key with its span,
+    let mut auditor = Auditor::new(trust(&[&k12]));
+    for line in &log.lines {
+        auditor.push(line, &mut Vec::new()).unwrap();
+    }
+    let keys = trust(&[&k1, &k11, &k12]);
+    assert_eq!(
+        auditor.log_keys().unwrap().spans(),
+        &[
+            (0, keys[0].clone()),
+            (first + 1, keys[1].clone()),
+            (second + 1, keys[2].clone())
+        ]
+    );
+    assert_eq!(auditor.checkpoint_keys(), vec![keys[2].clone()]);
+    // and keys older than every trusted key may not sign the checkpoint.
+    let size = log.lines.len() as u64;
+    assert_fails(
+        audit_trusting(&log, &[&k11], &[&k1]),
+        size,
+        "checkpoint: note is not signed by a known key",
+    );
+    assert_fails(
+        audit_trusting(&log, &[&k12], &[&k11]),
+        size,
+        "checkpoint: note is not signed by a known key",
+    );
+
+    // An entry after the second rotation signed by the middle key fails.
+    let entry = log.entry("consultation/C-1", "CommentSubmitted", json!({}));
+    let index = log.push_signed_by(entry, &k11);
+    assert_fails(
+        audit_trusting(&log, &[&k1], &[&k12]),
+        index,
+        "log signature invalid",
+    );
+}

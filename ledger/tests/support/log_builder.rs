@@ -1,6 +1,6 @@
 //! A small in-memory log for tests of verifiers: a genesis, registry commands, signed
-//! statements and unsigned submissions, each entry signed by a test log key, plus the
-//! checkpoint of the whole log.
+//! statements, unsigned submissions and log-key rotations, each entry signed by the test
+//! log key in force, plus the checkpoint of the whole log.
 //!
 //! It writes entries the way an honest ledger would; tests that need a dishonest one build
 //! an entry with [`LogBuilder::entry`], change it, and sign it with [`LogBuilder::push`].
@@ -19,6 +19,8 @@ use serde_json::{json, Value};
 
 use ledger::hash::{Hash, ZERO_HASH};
 use ledger::merkle;
+use ledger::note::sign_note;
+use ledger::rotation::{Rotation, ROTATION_COMMAND, ROTATION_EVENT, ROTATION_STREAM};
 use ledger::{Auth, Checkpoint, Entry, NoteSigner, SignedEntry, Statement, Timestamp, VerifierKey};
 
 /// The origin of every test log.
@@ -36,7 +38,7 @@ pub fn public_b64(key: &SigningKey) -> String {
 
 /// A log being written, entry by entry.
 pub struct LogBuilder {
-    /// Signs entries and checkpoints.
+    /// Signs entries and checkpoints: the log key in force.
     pub signer: NoteSigner,
     log_key: SigningKey,
     /// The genesis administrator's key.
@@ -117,9 +119,16 @@ impl LogBuilder {
         }
     }
 
-    /// Signs `entry` with the log key and appends it, whatever it says; returns its index.
+    /// Signs `entry` with the log key in force and appends it, whatever it says; returns its
+    /// index.
     pub fn push(&mut self, entry: Entry) -> u64 {
-        let signed: SignedEntry = entry.sign(&self.log_key).expect("test entry signs");
+        let log_key = self.log_key.clone();
+        self.push_signed_by(entry, &log_key)
+    }
+
+    /// Signs `entry` with `log_key`, whichever key is in force, and appends it.
+    pub fn push_signed_by(&mut self, entry: Entry, log_key: &SigningKey) -> u64 {
+        let signed: SignedEntry = entry.sign(log_key).expect("test entry signs");
         let index = self.lines.len() as u64;
         self.heads
             .insert(signed.entry.stream.clone(), (signed.entry.seq, signed.hash));
@@ -220,6 +229,49 @@ impl LogBuilder {
         self.command(&admin, "RevokeActor", &stream, "ActorRevoked", body)
     }
 
+    /// What an honest rotation to `new_key` appended now would assert: the key in force
+    /// before it, the size and root of the log so far.
+    pub fn rotation(&self, new_key: &SigningKey) -> Rotation {
+        Rotation {
+            origin: ORIGIN.to_owned(),
+            tree_size: self.lines.len() as u64,
+            root: self.root(),
+            previous_log_key: self.verifier(),
+            log_key: VerifierKey::new(ORIGIN, new_key.verifying_key()),
+        }
+    }
+
+    /// `data` of the `LogKeyRotated` entry for `rotation`, signed by `new_key`.
+    pub fn rotation_data(rotation: &Rotation, new_key: &SigningKey) -> Value {
+        Value::Object(rotation.data_members(&rotation.sign(new_key)))
+    }
+
+    /// `admin` issues `RotateLogKey` on `stream` with body `{"log_key": data.log_key}`, and
+    /// the entry carries `data` (as given, however wrong); the log key in force does not
+    /// change (see [`LogBuilder::switch_log_key`]).
+    pub fn rotate_with(&mut self, admin: &SigningKey, stream: &str, data: Value) -> u64 {
+        let body = json!({"log_key": data["log_key"].clone()});
+        let statement = self.statement(ROTATION_COMMAND, stream, body);
+        self.signed_with_data(admin, statement, ROTATION_EVENT, data)
+    }
+
+    /// Entries and checkpoints are signed by `new_key` from now on.
+    pub fn switch_log_key(&mut self, new_key: &SigningKey) {
+        self.log_key = new_key.clone();
+        self.signer = NoteSigner::new(ORIGIN, new_key.clone());
+    }
+
+    /// The admin rotates the log key to `new_key`, as an honest ledger does: the rotation
+    /// entry, signed by the key in force, then `new_key` signs what follows. Returns the
+    /// rotation entry's index.
+    pub fn rotate(&mut self, new_key: &SigningKey) -> u64 {
+        let data = Self::rotation_data(&self.rotation(new_key), new_key);
+        let admin = self.admin.clone();
+        let index = self.rotate_with(&admin, ROTATION_STREAM, data);
+        self.switch_log_key(new_key);
+        index
+    }
+
     /// Leaf hashes of all entries.
     pub fn leaf_hashes(&self) -> Vec<Hash> {
         self.lines.iter().map(|l| merkle::leaf_hash(l)).collect()
@@ -239,6 +291,23 @@ impl LogBuilder {
         }
         .sign(&self.signer)
         .expect("test checkpoint signs")
+    }
+
+    /// The checkpoint of the whole log, signed by each of `log_keys` (a note with one
+    /// signature line per key).
+    pub fn checkpoint_signed_by(&self, log_keys: &[&SigningKey]) -> String {
+        let body = Checkpoint {
+            origin: ORIGIN.to_owned(),
+            size: self.lines.len() as u64,
+            root: self.root(),
+        }
+        .body();
+        let signers: Vec<NoteSigner> = log_keys
+            .iter()
+            .map(|key| NoteSigner::new(ORIGIN, (*key).clone()))
+            .collect();
+        let signers: Vec<&NoteSigner> = signers.iter().collect();
+        sign_note(&body, &signers).expect("test checkpoint signs")
     }
 
     /// `entries.jsonl`: every entry followed by a line feed.
