@@ -43,7 +43,7 @@ impl fmt::Display for AggregateId {
 }
 
 /// The stream types of `api.md`, one per aggregate type.
-pub const STREAM_TYPES: [&str; 9] = [
+pub const STREAM_TYPES: [&str; 10] = [
     "registry",
     "institution",
     "association",
@@ -53,6 +53,7 @@ pub const STREAM_TYPES: [&str; 9] = [
     "consultation",
     "draft",
     "training",
+    "log",
 ];
 
 /// `"<aggregate type>/<aggregate id>"`, the `stream` of an entry.
