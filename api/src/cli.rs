@@ -83,9 +83,10 @@ pub enum Command {
     /// witnesses' cosignatures.
     VerifyProof {
         file: PathBuf,
-        /// The log's note verifier key string.
-        #[arg(long)]
-        log_key: String,
+        /// The log's note verifier key string; repeatable, for the keys of log.pub after a
+        /// rotation (docs/key-rotation.md).
+        #[arg(long = "log-key", required = true)]
+        log_keys: Vec<String>,
         /// A trusted witness's key (repeatable).
         #[arg(long = "witness")]
         witnesses: Vec<String>,
@@ -186,6 +187,13 @@ pub enum Command {
         store: StoreOptions,
         #[arg(long)]
         from: PathBuf,
+    },
+    /// Makes a new log key in the data folder of an existing log (keys/log-<id>.key, mode
+    /// 0600) and prints its note verifier key string, for an administrator's RotateLogKey
+    /// statement. See docs/key-rotation.md.
+    NewLogKey {
+        #[command(flatten)]
+        store: StoreOptions,
     },
     /// Rebuilds every read model from the log (servers stopped) and prints a digest of
     /// their contents before and after.
@@ -323,6 +331,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::PersonsRestore { store, from } => {
             crate::restore::persons_backup::run_restore(&store.into(), &from).await
         }
+        Command::NewLogKey { store } => crate::log_keys::run_new_key(&store.into()).await,
         Command::Replay { store } => crate::restore::replay::run(&store.into()).await,
         Command::Verify {
             dir,
@@ -357,13 +366,13 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Prove { server, index, out } => crate::proofs::prove(&server, index, &out).await,
         Command::VerifyProof {
             file,
-            log_key,
+            log_keys,
             witnesses,
             quorum,
             receipt,
         } => crate::proofs::verify_proof(&crate::proofs::VerifyProofOptions {
             file: &file,
-            log_key: &log_key,
+            log_keys: &log_keys,
             witnesses: &witnesses,
             quorum,
             receipt: receipt.as_deref(),

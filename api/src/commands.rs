@@ -8,7 +8,8 @@ use domain::participation::{
     RevisionText, SubmitComment, SubmitDraft,
 };
 use domain::registry::{
-    ActorCommand, InstitutionCommand, RegisterActor, RegisterInstitution, RevokeActor,
+    ActorCommand, InstitutionCommand, LogKeyCommand, RegisterActor, RegisterInstitution,
+    RevokeActor, RotateLogKey, LOG_KEY_ID,
 };
 use domain::support::{
     AmendOffer, ApplicationCommand, AssociationCommand, AwardCommand, CloseOffer,
@@ -35,6 +36,7 @@ pub enum Routed {
     Draft(DraftCommand),
     Consultation(ConsultationCommand),
     Training(TrainingCommand),
+    LogKey(LogKeyCommand),
 }
 
 impl Routed {
@@ -50,6 +52,7 @@ impl Routed {
             Self::Draft(_) => "draft",
             Self::Consultation(_) => "consultation",
             Self::Training(_) => "training",
+            Self::LogKey(_) => "log",
         }
     }
 }
@@ -109,6 +112,11 @@ pub fn route(statement: &Statement, facts: &dyn RegistryFacts) -> Result<RoutedC
         "RevokeActor" => (
             "registry",
             Routed::Actor(ActorCommand::Revoke(body::<RevokeActor>(b)?)),
+            Scope::Registry,
+        ),
+        "RotateLogKey" => (
+            "log",
+            Routed::LogKey(LogKeyCommand::Rotate(body::<RotateLogKey>(b)?)),
             Scope::Registry,
         ),
         "RegisterAssociation" => (
@@ -264,6 +272,16 @@ pub fn route(statement: &Statement, facts: &dyn RegistryFacts) -> Result<RoutedC
             "wrong_stream",
             format!(
                 "{} goes on a {kind}/<id> stream, not {}",
+                statement.command, statement.stream
+            ),
+        ));
+    }
+    // Every rotation is on the one stream `log/key`, so an auditor finds them all there.
+    if kind == "log" && stream.id.as_str() != LOG_KEY_ID {
+        return Err(ApiError::bad_request(
+            "wrong_stream",
+            format!(
+                "{} goes on log/{LOG_KEY_ID}, not {}",
                 statement.command, statement.stream
             ),
         ));

@@ -46,6 +46,17 @@ pub fn generate(path: &Path) -> Result<SigningKey, KeyError> {
     if path.exists() {
         return Err(KeyError::Exists(path.to_owned()));
     }
+    let key = SigningKey::generate(&mut rand::rngs::OsRng);
+    write_new(path, &key)?;
+    Ok(key)
+}
+
+/// Writes `key` to a new file at `path` (mode 0600, parent folders 0700), refusing to
+/// overwrite.
+///
+/// # Errors
+/// [`KeyError::Exists`] or an I/O error.
+pub fn write_new(path: &Path, key: &SigningKey) -> Result<(), KeyError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.exists() {
             fs::create_dir_all(parent).map_err(|e| KeyError::Write(parent.to_owned(), e))?;
@@ -53,7 +64,6 @@ pub fn generate(path: &Path) -> Result<SigningKey, KeyError> {
                 .map_err(|e| KeyError::Write(parent.to_owned(), e))?;
         }
     }
-    let key = SigningKey::generate(&mut rand::rngs::OsRng);
     let pem = key
         .to_pkcs8_pem(Default::default())
         .map_err(|_| KeyError::Format(path.to_owned()))?;
@@ -72,8 +82,7 @@ pub fn generate(path: &Path) -> Result<SigningKey, KeyError> {
         })?;
     file.write_all(pem.as_bytes())
         .and_then(|()| file.sync_all())
-        .map_err(|e| KeyError::Write(path.to_owned(), e))?;
-    Ok(key)
+        .map_err(|e| KeyError::Write(path.to_owned(), e))
 }
 
 /// Reads a key file, refusing one readable or writable by group or others.

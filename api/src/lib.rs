@@ -16,6 +16,7 @@ pub mod event_store;
 pub mod http;
 pub mod indicators;
 pub mod keys;
+pub mod log_keys;
 pub mod mirror;
 pub mod monitor;
 pub mod portal;

@@ -14,14 +14,17 @@ use std::sync::RwLock;
 use domain::authorization::ActorInfo;
 use domain::world::World;
 use domain::RegistryFacts;
+use ledger::note::VerifierKey;
 use ledger::roles::Role;
+use ledger::rotation::LogKeyChain;
 use ledger::Entry;
 
 /// The stream types whose entries change what [`Registry::apply`] knows: what start-up
 /// reads back from the store. A type missing here would leave the domain's cross-stream
 /// facts (an offer, a draft) unknown after a restart.
-pub const STREAM_TYPES: [&str; 8] = [
+pub const STREAM_TYPES: [&str; 9] = [
     "registry",
+    "log",
     "institution",
     "association",
     "offer",
@@ -47,6 +50,9 @@ pub struct Registry {
     key_of_actor: HashMap<String, String>,
     institutions: HashSet<String>,
     associations: HashSet<String>,
+    /// The log's keys and the entries each signs, from the genesis and the
+    /// `LogKeyRotated` entries; `None` before the genesis.
+    log_keys: Option<LogKeyChain>,
     /// The support lifecycle's cross-stream facts.
     world: World,
 }
@@ -72,6 +78,13 @@ impl Registry {
                 self.associations.insert(id.to_owned());
             }
             ("registry", "ActorRegistered") => {
+                if entry.index == 0 {
+                    self.log_keys = data
+                        .get("log_key")
+                        .and_then(|k| k.as_str())
+                        .and_then(|k| VerifierKey::parse(k).ok())
+                        .map(LogKeyChain::new);
+                }
                 let text = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
                 let Some(public_key) = text("public_key") else {
                     return;
@@ -101,6 +114,17 @@ impl Registry {
                     },
                 );
             }
+            ("log", "LogKeyRotated") => {
+                // The append path checked the key before signing; a key that does not
+                // parse here would mean a corrupt store, and the chain then keeps its old
+                // key (the sequencer refuses to sign with a key it cannot find anyway).
+                let key = data.get("log_key").and_then(|k| k.as_str());
+                if let (Some(chain), Some(Ok(key))) =
+                    (&mut self.log_keys, key.map(VerifierKey::parse))
+                {
+                    chain.push(entry.index, key);
+                }
+            }
             ("registry", "ActorRevoked") => {
                 if let Some(record) = self
                     .key_of_actor
@@ -118,6 +142,11 @@ impl Registry {
     pub fn actor(&self, public_key: &str) -> Option<&ActorRecord> {
         self.by_key.get(public_key)
     }
+
+    /// The log's key chain; `None` before the genesis.
+    pub fn log_keys(&self) -> Option<&LogKeyChain> {
+        self.log_keys.as_ref()
+    }
 }
 
 /// The registry shared between request handlers (readers) and the append path (writer).
@@ -131,6 +160,11 @@ impl SharedRegistry {
 
     pub fn actor(&self, public_key: &str) -> Option<ActorRecord> {
         self.read().actor(public_key).cloned()
+    }
+
+    /// The log's key chain as of the last entry applied; `None` before the genesis.
+    pub fn log_keys(&self) -> Option<LogKeyChain> {
+        self.read().log_keys().cloned()
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Registry> {

@@ -18,10 +18,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use domain::{guards, Clock, TimeWindow};
-use ed25519_dalek::SigningKey;
 use ledger::merkle::{Frontier, NodeId};
+use ledger::note::VerifierKey;
+use ledger::rotation::{LogKeyChain, Rotation, ROTATION_EVENT};
 use ledger::statement::{body_within_data, MAX_CLOCK_SKEW_MS};
-use ledger::{Auth, Checkpoint, Entry, Hash, NoteSigner, SignedEntry, Timestamp};
+use ledger::{Auth, Checkpoint, Entry, Hash, SignedEntry, Timestamp};
+
+use crate::log_keys::LogKeyRing;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -148,6 +151,19 @@ pub enum AppendError {
     EntryTooLarge,
     #[error("the log is not initialised")]
     NoGenesis,
+    /// `RotateLogKey` named a key the log used before.
+    #[error("this key was the log key before; a log key is used once, ever")]
+    LogKeyUsed,
+    /// `RotateLogKey` named a key whose name is not the log's origin.
+    #[error("{0}")]
+    LogKeyName(String),
+    /// `RotateLogKey` named a key whose private half this server does not hold.
+    #[error("this server does not hold the private key of {0}: make it with `sijill new-log-key` in this server's data folder (docs/key-rotation.md)")]
+    NewLogKeyUnavailable(String),
+    /// The log key in force (another process rotated to it) is not in this server's data
+    /// folder: it cannot sign, so it appends nothing.
+    #[error("this server does not hold the log key in force, {0}: copy its key file into this server's DATA/keys (docs/key-rotation.md)")]
+    LogKeyUnavailable(String),
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -204,9 +220,9 @@ impl SequencerHandle {
 /// Configuration of the sequencer task.
 pub struct SequencerConfig {
     pub db: Db,
-    pub log_key: SigningKey,
+    /// The log's private keys: the genesis key and any rotation keys of the data folder.
+    pub keys: LogKeyRing,
     pub origin: String,
-    pub log_verifier_key: String,
     pub registry: Arc<SharedRegistry>,
     pub clock: Arc<dyn Clock>,
 }
@@ -218,12 +234,10 @@ pub fn start(config: SequencerConfig, tree_size: u64) -> SequencerHandle {
     let (sync_tx, sync_rx) = mpsc::channel(64);
     let known_size = Arc::new(AtomicU64::new(tree_size));
     let (appended_tx, appended_rx) = watch::channel(tree_size);
-    let signer = NoteSigner::new(&config.origin, config.log_key.clone());
     let task = Sequencer {
         recent: RecentAppends::new(tree_size),
         known_size: known_size.clone(),
         appended: appended_tx,
-        signer,
         config,
     };
     tokio::spawn(task.run(rx, sync_rx));
@@ -237,7 +251,6 @@ pub fn start(config: SequencerConfig, tree_size: u64) -> SequencerHandle {
 
 struct Sequencer {
     config: SequencerConfig,
-    signer: NoteSigner,
     recent: RecentAppends,
     known_size: Arc<AtomicU64>,
     appended: watch::Sender<u64>,
@@ -303,6 +316,33 @@ impl Sequencer {
         let recorded_at = last.map_or(self.config.clock.now(), |l| l.max(self.config.clock.now()));
 
         let mut work = BatchWork::new(recorded_at);
+        // The log's keys as of the tree head just read (the registry has caught up): the
+        // key in force signs this batch until a rotation in it says otherwise.
+        work.chain = self.config.registry.log_keys();
+        if let Some(chain) = &work.chain {
+            let current = chain.current().to_string();
+            if self.config.keys.find(&current).is_none() {
+                let _ = tx.rollback().await;
+                for r in batch {
+                    let _ = r
+                        .reply
+                        .send(Err(AppendError::LogKeyUnavailable(current.clone())));
+                }
+                return;
+            }
+        }
+        // A key a rotation names may have been made since the folder was last read.
+        for request in &batch {
+            for event in request
+                .events
+                .iter()
+                .filter(|e| e.event_type == ROTATION_EVENT)
+            {
+                if let Some(key) = event.data.get("log_key").and_then(Value::as_str) {
+                    self.config.keys.find(key);
+                }
+            }
+        }
         // Which client tokens of this batch earlier commands used: read under the lock,
         // since only the append transactions write them (one query, and only for batches
         // that carry a token).
@@ -350,10 +390,12 @@ impl Sequencer {
                 .origin
                 .clone()
                 .or_else(|| Some(self.config.origin.clone())),
+            // The genesis key, as the genesis entry names it; the key in force is the
+            // registry's (rotations are entries).
             log_key: state
                 .log_key
                 .clone()
-                .or_else(|| Some(self.config.log_verifier_key.clone())),
+                .or_else(|| Some(self.config.keys.genesis_verifier().to_owned())),
             tree_size: frontier.size(),
             frontier: frontier.to_bytes(),
             last_recorded_at: Some(recorded_at.to_entry_string()),
@@ -364,7 +406,10 @@ impl Sequencer {
             root: frontier.root(),
         };
         let written = async {
-            let note = checkpoint.sign(&self.signer).map_err(|e| e.to_string())?;
+            let note = self
+                .config
+                .keys
+                .sign_checkpoint(&checkpoint, work.chain.as_ref())?;
             let nonces: Vec<NonceRow> = accepted.iter().filter_map(|a| a.nonce.clone()).collect();
             let batch = BatchWrite {
                 events: &work.rows,
@@ -495,8 +540,22 @@ impl Sequencer {
             }
         }
 
+        // The key in force signs the command's entries, a rotation's included.
+        let log_key = match &work.chain {
+            Some(chain) => {
+                let current = chain.current().to_string();
+                &self
+                    .config
+                    .keys
+                    .get(&current)
+                    .ok_or(AppendError::LogKeyUnavailable(current))?
+                    .key
+            }
+            None => &self.config.keys.genesis().key,
+        };
         // Sign the command's entries; only if all fit do they join the batch.
         let first_index = frontier.size();
+        let mut rotated_to = None;
         let mut signed = Vec::with_capacity(request.events.len());
         let mut prev = prev;
         for (i, event) in request.events.iter().enumerate() {
@@ -508,7 +567,13 @@ impl Sequencer {
                 event_type: event.event_type.clone(),
                 version: event.version.clone(),
                 recorded_at: work.recorded_at,
-                data: event.data.clone(),
+                data: if event.event_type == ROTATION_EVENT {
+                    let (data, key) = self.rotation_data(event, i, work, frontier)?;
+                    rotated_to = Some(key);
+                    data
+                } else {
+                    event.data.clone()
+                },
                 auth: if i == 0 {
                     request.auth.as_deref().cloned()
                 } else {
@@ -521,7 +586,7 @@ impl Sequencer {
                 },
                 prev,
             };
-            let entry = entry.sign(&self.config.log_key).map_err(|e| match e {
+            let entry = entry.sign(log_key).map_err(|e| match e {
                 ledger::entry::EntryError::TooLarge { .. } => AppendError::EntryTooLarge,
                 other => AppendError::Internal(other.to_string()),
             })?;
@@ -540,6 +605,17 @@ impl Sequencer {
         }
         if let Some(last) = appended.entries.last() {
             work.heads.insert(stream, (last.seq, last.entry_hash));
+        }
+        // Entries after this command are signed by the key it rotated to; the genesis
+        // starts the chain.
+        if let Some(key) = rotated_to {
+            if let Some(chain) = &mut work.chain {
+                chain.push(first_index, key);
+            }
+        } else if is_genesis {
+            work.chain = Some(LogKeyChain::new(
+                self.config.keys.genesis().verifier.clone(),
+            ));
         }
         let nonce = nonce.map(|(actor, nonce, statement_hash)| NonceRow {
             actor,
@@ -562,6 +638,59 @@ impl Sequencer {
             });
         }
         Ok((appended, nonce))
+    }
+
+    /// `data` of a `LogKeyRotated` entry: the body, plus what the log's position gives and
+    /// the new key's signature over it (ledger-format: signed by both keys). Returns the
+    /// new key, which signs the entries after this one.
+    fn rotation_data(
+        &self,
+        event: &PendingEvent,
+        i: u64,
+        work: &BatchWork,
+        frontier: &Frontier,
+    ) -> Result<(Value, VerifierKey), AppendError> {
+        let chain = work.chain.as_ref().ok_or(AppendError::NoGenesis)?;
+        if i != 0 {
+            return Err(AppendError::Internal(
+                "a rotation is the only entry of its command".into(),
+            ));
+        }
+        let named = event
+            .data
+            .get("log_key")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let key = VerifierKey::parse(named).map_err(|e| {
+            AppendError::LogKeyName(format!("log_key is not a note verifier key: {e}"))
+        })?;
+        if key.name != self.config.origin {
+            return Err(AppendError::LogKeyName(format!(
+                "the key is named {:?}; a log key is named after the log's origin, {:?}",
+                key.name, self.config.origin
+            )));
+        }
+        if chain.contains(&key) {
+            return Err(AppendError::LogKeyUsed);
+        }
+        let signer = self
+            .config
+            .keys
+            .get(named)
+            .ok_or_else(|| AppendError::NewLogKeyUnavailable(named.to_owned()))?;
+        let rotation = Rotation {
+            origin: self.config.origin.clone(),
+            tree_size: frontier.size(),
+            root: frontier.root(),
+            previous_log_key: chain.current().clone(),
+            log_key: key.clone(),
+        };
+        let sig = rotation.sign(&signer.key);
+        let mut data = event.data.clone();
+        if let Some(object) = data.as_object_mut() {
+            object.extend(rotation.data_members(&sig));
+        }
+        Ok((data, key))
     }
 
     /// The checks on a statement that must hold at the entry's place in the log.
@@ -709,6 +838,8 @@ struct BatchWork {
     keys: HashMap<String, ActorRecord>,
     /// Guard keys (streams and derived keys) changed earlier in this batch.
     touched: HashSet<String>,
+    /// The log's keys, with the rotations of this batch so far.
+    chain: Option<LogKeyChain>,
 }
 
 impl BatchWork {
@@ -717,6 +848,7 @@ impl BatchWork {
             recorded_at,
             keys: HashMap::new(),
             touched: HashSet::new(),
+            chain: None,
             rows: Vec::new(),
             nodes: Vec::new(),
             documents: Vec::new(),

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::ScriptableClock;
 use crate::demo::Demo;
+use crate::log_keys::LogKeyRing;
 use crate::public_channel::persons::{PersonSecrets, PersonStore};
 use crate::public_channel::rate_limit::RateLimiter;
 use crate::public_channel::{erasure, PublicChannel};
@@ -160,6 +161,18 @@ async fn start_on(
         }
         next = last + 1;
     }
+    // The key in force signs the next entries: this process must hold it (after a
+    // rotation, a copy of the key file the rotation made).
+    let keys = LogKeyRing::load(&options.data.join("keys"), &origin, log_key.clone())?;
+    if let Some(chain) = registry.log_keys() {
+        let current = chain.current().to_string();
+        if keys.get(&current).is_none() {
+            return Err(StartError::Refused(format!(
+                "the log key in force is {current}, but no key file in {} holds it: copy it there from the data folder where `sijill new-log-key` made it (docs/key-rotation.md)",
+                options.data.join("keys").display()
+            )));
+        }
+    }
     if let (Some(demo), 0) = (&demo, state.tree_size) {
         // A new demo log begins where its story does.
         demo.rewind_clock();
@@ -170,9 +183,8 @@ async fn start_on(
     let sequencer = sequencer::start(
         sequencer::SequencerConfig {
             db: db.clone(),
-            log_key,
+            keys,
             origin: origin.clone(),
-            log_verifier_key: verifier.clone(),
             registry: registry.clone(),
             clock: clock.clone(),
         },
@@ -206,6 +218,10 @@ async fn start_on(
         },
         log_key_path.display()
     );
+    let current = service.current_log_key();
+    if current != verifier {
+        banner.push_str(&format!("log key in force (after rotation): {current}\n"));
+    }
     if state.tree_size == 0 {
         banner.push_str(&genesis(&service, &options.data).await?);
     }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use cqrs_es::{AggregateError, CqrsFramework};
 use domain::authorization::{authorize, ActorInfo};
 use domain::participation::{Consultation, ConsultationCommand, Draft, PublicComment};
-use domain::registry::{Actor, ActorCommand, Institution, RegisterGenesis};
+use domain::registry::{Actor, ActorCommand, Institution, LogKey, RegisterGenesis};
 use domain::support::{Application, Association, Award, Offer};
 use domain::training::TrainingSession;
 use domain::{Clock, DomainError, Issued, Services};
@@ -68,6 +68,7 @@ pub struct Service {
     drafts: CqrsFramework<Draft, LedgerStore<Draft>>,
     consultations: CqrsFramework<Consultation, LedgerStore<Consultation>>,
     trainings: CqrsFramework<TrainingSession, LedgerStore<TrainingSession>>,
+    log_keys: CqrsFramework<LogKey, LedgerStore<LogKey>>,
 }
 
 /// The parts a [`Service`] is built from.
@@ -105,6 +106,7 @@ impl Service {
             drafts: stores.framework(),
             consultations: stores.framework(),
             trainings: stores.framework(),
+            log_keys: stores.framework(),
             tickets: tickets.clone(),
             turns: crate::stream_turns::StreamTurns::default(),
             indicators: tokio::sync::Mutex::new(None),
@@ -376,6 +378,11 @@ impl Service {
                         )
                         .await
                 }
+                Routed::LogKey(c) => {
+                    self.log_keys
+                        .execute_with_metadata(id, c.clone(), metadata.clone())
+                        .await
+                }
                 Routed::Training(c) => {
                     self.trainings
                         .execute_with_metadata(
@@ -450,6 +457,24 @@ impl Service {
                 Err(ApiError::too_large("entry_too_large", e.to_string()))
             }
             AppendError::AlreadyAppended(_) => Err(self.already_appended(ticket).await),
+            AppendError::LogKeyUsed => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "log_key_used",
+                e.to_string(),
+            )),
+            AppendError::LogKeyName(_) => {
+                Err(ApiError::bad_request("invalid_log_key", e.to_string()))
+            }
+            AppendError::NewLogKeyUnavailable(_) => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "log_key_unavailable",
+                e.to_string(),
+            )),
+            AppendError::LogKeyUnavailable(_) => Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "log_key_unavailable",
+                e.to_string(),
+            )),
             AppendError::NoGenesis => Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "no_genesis",
@@ -484,6 +509,20 @@ impl Service {
             Ok(None) => ApiError::internal(&"appended statement has no recorded answer"),
             Err(e) => ApiError::unavailable(&e),
         }
+    }
+
+    /// The note verifier key string of the log key in force: the genesis key until a
+    /// rotation, then the key the last rotation named.
+    pub fn current_log_key(&self) -> String {
+        self.registry
+            .log_keys()
+            .map_or_else(|| self.log_key.clone(), |chain| chain.current().to_string())
+    }
+
+    /// The log's keys, oldest first, each with the first index it signs; `None` before
+    /// the genesis.
+    pub fn log_key_chain(&self) -> Option<ledger::rotation::LogKeyChain> {
+        self.registry.log_keys()
     }
 
     /// Waits until the read models include every entry this process has seen committed,

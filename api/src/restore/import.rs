@@ -22,14 +22,15 @@ use std::process::ExitCode;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressStyle};
 use ledger::hash::{sha256, to_hex};
 use ledger::merkle::{Frontier, NodeId};
-use ledger::{Checkpoint, Hash, NoteSigner, SignedEntry, VerifierKey};
+use ledger::rotation::{LogKeyChain, ROTATION_EVENT, ROTATION_STREAM};
+use ledger::{Checkpoint, Hash, SignedEntry, VerifierKey};
 use serde_json::{json, Value};
 
 use super::{db_error, finish, io_error, Stop, StoreArgs};
+use crate::log_keys::LogKeyRing;
 use crate::sequencer::{Appended, AppendedEntry};
 use crate::store::{BatchWrite, Db, DocumentRow, EventRow, NonceRow, StateRow};
 use crate::verify::{verify_export, VerifyOutcome};
@@ -103,9 +104,13 @@ pub async fn import(dir: &Path, store: &StoreArgs, progress: bool) -> Result<Imp
     let db = store.open(true).await?;
     let export_note = std::fs::read_to_string(dir.join("checkpoint"))
         .map_err(|e| io_error(&dir.join("checkpoint"), e))?;
+    // The key in force at each checkpoint the import writes signs it: after a rotation, a
+    // rotation key of the data folder.
+    let keys = LogKeyRing::load(&store.data.join("keys"), &origin, log_key)
+        .map_err(|e| Stop::Refused(e.to_string()))?;
     let writer = Writer {
         db: &db,
-        log_key: &log_key,
+        keys: &keys,
         origin: &origin,
         verifier: &ours,
     };
@@ -160,7 +165,7 @@ fn read_line(reader: &mut impl BufRead, into: &mut Vec<u8>) -> std::io::Result<u
 
 struct Writer<'a> {
     db: &'a Db,
-    log_key: &'a SigningKey,
+    keys: &'a LogKeyRing,
     origin: &'a str,
     verifier: &'a str,
 }
@@ -234,6 +239,7 @@ impl Writer<'_> {
         let mut withheld: HashSet<String> = HashSet::new();
         let mut nonces = 0u64;
         let mut last_recorded_at = None;
+        let mut chain: Option<LogKeyChain> = None;
         let mut line = Vec::new();
         while frontier.size() < size {
             if read_line(&mut reader, &mut line).map_err(|e| io_error(&path, e))? == 0 {
@@ -317,11 +323,12 @@ impl Writer<'_> {
                 recorded_at: entry.recorded_at.to_entry_string(),
             });
             last_recorded_at = Some(entry.recorded_at.to_entry_string());
+            follow_log_keys(&mut chain, entry);
             frontier.append(signed.leaf_hash(), &mut rows.nodes);
             if rows.events.len() >= ENTRIES_PER_WRITE
                 || rows.names.len() + rows.withheld.len() >= NAMES_PER_WRITE
             {
-                self.flush(&mut tx, &mut rows, &frontier, &last_recorded_at)
+                self.flush(&mut tx, &mut rows, &frontier, &last_recorded_at, &chain)
                     .await?;
                 bar.set_position(frontier.size());
             }
@@ -335,7 +342,7 @@ impl Writer<'_> {
             .await?;
         // The state row last: it is what makes the store a log that serves.
         let note = self
-            .flush(&mut tx, &mut rows, &frontier, &last_recorded_at)
+            .flush(&mut tx, &mut rows, &frontier, &last_recorded_at, &chain)
             .await?;
         bar.finish_and_clear();
         if frontier.size() != size {
@@ -357,15 +364,21 @@ impl Writer<'_> {
         rows: &mut Rows,
         frontier: &Frontier,
         last_recorded_at: &Option<String>,
+        chain: &Option<LogKeyChain>,
     ) -> Result<String, Stop> {
-        let signer = NoteSigner::new(self.origin, self.log_key.clone());
-        let note = Checkpoint {
+        let checkpoint = Checkpoint {
             origin: self.origin.to_owned(),
             size: frontier.size(),
             root: frontier.root(),
-        }
-        .sign(&signer)
-        .map_err(|e| Stop::Refused(format!("cannot sign the checkpoint: {e}")))?;
+        };
+        let note = self
+            .keys
+            .sign_checkpoint(&checkpoint, chain.as_ref())
+            .map_err(|e| {
+                Stop::Refused(format!(
+                    "cannot sign the checkpoint: {e} (copy the log's rotation key files into DATA/keys); nothing was written"
+                ))
+            })?;
         let state = StateRow {
             origin: Some(self.origin.to_owned()),
             log_key: Some(self.verifier.to_owned()),
@@ -456,4 +469,25 @@ fn bar(size: u64, progress: bool) -> ProgressBar {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
+}
+
+/// Follows the log's key chain through the entries read (already verified): the genesis
+/// starts it, each `LogKeyRotated` adds the key that signs from the next entry.
+fn follow_log_keys(chain: &mut Option<LogKeyChain>, entry: &ledger::Entry) {
+    let named = || {
+        entry
+            .data
+            .get("log_key")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|k| VerifierKey::parse(k).ok())
+    };
+    match chain {
+        None if entry.index == 0 => *chain = named().map(LogKeyChain::new),
+        Some(keys) if entry.event_type == ROTATION_EVENT && entry.stream == ROTATION_STREAM => {
+            if let Some(key) = named() {
+                keys.push(entry.index, key);
+            }
+        }
+        _ => {}
+    }
 }

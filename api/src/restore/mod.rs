@@ -45,7 +45,7 @@ impl Stop {
 /// Prints a command's outcome and returns its exit code: the report on standard output,
 /// a refusal on standard error prefixed with the command, a failure line on standard
 /// output as `sijill verify` prints it.
-fn finish(command: &str, outcome: Result<String, Stop>) -> std::process::ExitCode {
+pub(crate) fn finish(command: &str, outcome: Result<String, Stop>) -> std::process::ExitCode {
     match outcome {
         Ok(report) => {
             print!("{report}");
@@ -65,7 +65,7 @@ impl StoreArgs {
     /// Opens the store. `create` allows a new SQLite file (an import's target); the other
     /// commands work on an existing store, and a mistyped `--data` must not silently
     /// create an empty one.
-    async fn open(&self, create: bool) -> Result<Db, Stop> {
+    pub(crate) async fn open(&self, create: bool) -> Result<Db, Stop> {
         let url = match &self.database_url {
             Some(url) => url.clone(),
             None => {
