@@ -188,7 +188,8 @@ async fn export_to(server: &str, out: &Path) -> Result<u64, String> {
         .nth(1)
         .and_then(|l| l.parse().ok())
         .ok_or("the server's checkpoint has no tree size")?;
-    let key = get_text(&client, &url(server, "/v1/log/key")).await?;
+    // log.pub lists every key the log signed with, oldest first (several after a rotation).
+    let key = get_text(&client, &url(server, "/v1/log/keys")).await?;
 
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(size)

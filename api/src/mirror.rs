@@ -4,7 +4,7 @@
 //! DIR gets `log/checkpoint`, `log/tile/...` (the C2SP tlog-tiles paths a Sijill server
 //! answers under `/log/`), `log.pub` and `documents/<sha256>` (as in an export). The source
 //! is a Sijill server or another mirror on a file server: the log key is read from
-//! `/v1/log/key`, or from `/log.pub` where that is absent, and documents likewise from
+//! `/v1/log/keys` (every key the log signed with), or from `/log.pub` where that is absent, and documents likewise from
 //! `/v1/documents/` or `/documents/`.
 //!
 //! Run again on the same DIR, it fetches only what is new: full tiles never change, so
@@ -71,13 +71,24 @@ fn refused(message: impl Into<String>) -> MirrorError {
 /// [`MirrorError`].
 pub async fn mirror(server: &str, out: &Path) -> Result<u64, MirrorError> {
     let source = Source::open(server).await?;
-    let keys = vec![VerifierKey::parse(source.key.trim())
-        .map_err(|e| refused(format!("the source's log key is not a verifier key: {e}")))?];
+    // One key per line, oldest first: after a rotation the list grows by one, and what
+    // the mirror held before must still be its beginning.
+    let keys = source
+        .key
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| VerifierKey::parse(l.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| refused(format!("the source's log key is not a verifier key: {e}")))?;
+    if keys.is_empty() {
+        return Err(refused("the source lists no log key"));
+    }
+    let listed: String = keys.iter().map(|k| format!("{k}\n")).collect();
     let key_file = out.join("log.pub");
     if let Ok(existing) = std::fs::read_to_string(&key_file) {
-        if existing.trim() != source.key.trim() {
+        if !listed.starts_with(existing.trim_start()) || existing.trim().is_empty() {
             return Err(refused(format!(
-                "the source's log key differs from {}",
+                "the source's log keys do not continue those of {}",
                 key_file.display()
             )));
         }
@@ -137,7 +148,7 @@ pub async fn mirror(server: &str, out: &Path) -> Result<u64, MirrorError> {
     if let Some(old) = &old {
         remove_stale_partials(out, old.size, new.size);
     }
-    write_atomically(&key_file, format!("{}\n", source.key.trim()).as_bytes())?;
+    write_atomically(&key_file, listed.as_bytes())?;
     write_atomically(&old_path, note.as_bytes())?;
     Ok(new.size)
 }
@@ -163,7 +174,8 @@ impl Source {
             key: String::new(),
             is_server: true,
         };
-        match source.fetch("v1/log/key").await? {
+        // Every key the log signed with (several after a rotation), as log.pub lists them.
+        match source.fetch("v1/log/keys").await? {
             Some(key) => source.key = String::from_utf8_lossy(&key).into_owned(),
             None => {
                 source.is_server = false;

@@ -177,8 +177,8 @@ impl Monitor {
         };
         let folder = self.state.display().to_string();
         let damaged = |why: String| format!("the state in {folder} is damaged: {why}");
-        let checkpoint = Checkpoint::open(&note, std::slice::from_ref(&self.log_key))
-            .map_err(|e| damaged(e.to_string()))?;
+        let checkpoint =
+            Checkpoint::open(&note, &self.log_keys()).map_err(|e| damaged(e.to_string()))?;
         let path = self.state.join("entries.jsonl");
         let mut reader = BufReader::new(File::open(&path).map_err(|e| damaged(e.to_string()))?);
         let mut kept = 0u64;
@@ -234,7 +234,10 @@ impl Monitor {
     async fn poll(&mut self) -> Result<(), Stop> {
         let note = String::from_utf8(self.get("/v1/log/checkpoint").await?)
             .map_err(|_| Alarm::Invalid("checkpoint: not UTF-8".into()))?;
-        let served = Checkpoint::open(&note, std::slice::from_ref(&self.log_key))
+        // Opened with the keys known so far: across a rotation in the new entries, the key
+        // before it co-signs (docs/key-rotation.md); the whole chain is checked once the
+        // entries are replayed.
+        let served = Checkpoint::open(&note, &self.log_keys())
             .map_err(|e| Alarm::Invalid(format!("checkpoint: {e}")))?;
         let (seen_size, seen_root) = self
             .seen
@@ -397,15 +400,39 @@ impl Monitor {
         }
     }
 
-    /// Prints `watch: ...` for an entry on a watched stream or by a watched actor.
-    fn report_watched(&self, bytes: &[u8]) {
-        if self.watch.is_empty() {
-            return;
+    /// The keys a checkpoint may be signed by: the trusted key and those it rotated to
+    /// (the auditor's chain, once the log's genesis is replayed).
+    fn log_keys(&self) -> Vec<VerifierKey> {
+        let keys = self.auditor.checkpoint_keys();
+        if keys.is_empty() {
+            vec![self.log_key.clone()]
+        } else {
+            keys
         }
+    }
+
+    /// Prints `watch: ...` for an entry on a watched stream or by a watched actor, and
+    /// `log key: ...` for every rotation of the log key, watched or not: who follows a log
+    /// must learn which key signs it now.
+    fn report_watched(&self, bytes: &[u8]) {
         let Ok(signed) = SignedEntry::parse(bytes) else {
             return;
         };
         let entry = &signed.entry;
+        if entry.event_type == ledger::rotation::ROTATION_EVENT {
+            let key = entry
+                .data
+                .get("log_key")
+                .and_then(serde_json::Value::as_str);
+            println!(
+                "log key: index {} rotated to {}",
+                entry.index,
+                key.unwrap_or("?")
+            );
+        }
+        if self.watch.is_empty() {
+            return;
+        }
         let key = entry
             .auth
             .as_ref()

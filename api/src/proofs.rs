@@ -65,7 +65,9 @@ pub async fn prove(server: &str, index: u64, out: &Path) -> ExitCode {
 #[derive(Clone, Debug)]
 pub struct VerifyProofOptions<'a> {
     pub file: &'a Path,
-    pub log_key: &'a str,
+    /// The log's keys (`--log-key`, repeatable): after a rotation, an entry is signed by
+    /// the key in force when it was appended, and a checkpoint by the newer key.
+    pub log_keys: &'a [String],
     pub witnesses: &'a [String],
     /// Default: every witness given.
     pub quorum: Option<usize>,
@@ -80,7 +82,12 @@ pub fn verify_proof(options: &VerifyProofOptions<'_>) -> ExitCode {
         eprintln!("sijill verify-proof: {e}");
         ExitCode::from(2)
     };
-    let log_key = match VerifierKey::parse(options.log_key) {
+    let log_keys = match options
+        .log_keys
+        .iter()
+        .map(|k| VerifierKey::parse(k.trim()))
+        .collect::<Result<Vec<_>, _>>()
+    {
         Ok(k) => k,
         Err(e) => return usage(format!("--log-key: {e}")),
     };
@@ -99,7 +106,7 @@ pub fn verify_proof(options: &VerifyProofOptions<'_>) -> ExitCode {
     };
     let verdict = serde_json::from_str::<ProofBundle>(&text)
         .map_err(|e| format!("not a proof file: {e}"))
-        .and_then(|bundle| bundle.verify(&[log_key], &witnesses, quorum))
+        .and_then(|bundle| bundle.verify(&log_keys, &witnesses, quorum))
         .and_then(|proven| match &receipt {
             Some(receipt) => matches_receipt(&proven, receipt).map(|()| proven),
             None => Ok(proven),

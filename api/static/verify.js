@@ -4,8 +4,11 @@
 // It uses only the browser's WebCrypto (Ed25519 and SHA-256) and follows the public
 // contract (ledger-format.md): RFC 8785 canonical JSON, the entry's log signature, the
 // `prev` chain of its stream, the RFC 9162 inclusion proof of each entry against the
-// latest checkpoint, and the checkpoint's C2SP signed-note signature under the log key
-// typed in the page (which the reader compares with the key published elsewhere).
+// latest checkpoint, and the checkpoint's C2SP signed-note signature under the log keys
+// typed in the page (which the reader compares with the keys published elsewhere). Which
+// key signs which entry comes from the log itself: entry 0 names the first key, and each
+// LogKeyRotated entry, signed by the key in force and by the next one, names the next
+// (docs/key-rotation.md).
 //
 // One file, no dependencies, no build step: its SHA-256 is published in the README so a
 // reader can check that the server ships the script the repository holds.
@@ -96,23 +99,119 @@
     check(hex(id) === parts[1], "key_id");
     try {
       const imported = await crypto.subtle.importKey("raw", raw.slice(1), { name: "Ed25519" }, false, ["verify"]);
-      return { name: name, id: id, key: imported };
+      return { name: name, id: id, key: imported, text: key };
     } catch (e) {
       throw new Failure("no_webcrypto");
     }
+  }
+
+  // The keys typed in the page, one per line (the lines of the export's log.pub).
+  async function parseLogKeys(text) {
+    const lines = text.split("\n").filter((line) => line.trim() !== "");
+    check(lines.length > 0, "key_format");
+    return Promise.all(lines.map(parseLogKey));
   }
 
   async function ed25519(key, signature, bytes) {
     return crypto.subtle.verify({ name: "Ed25519" }, key, signature, bytes);
   }
 
-  // A C2SP tlog-checkpoint in a signed note, checked under the log key.
-  async function verifyCheckpoint(logKey, note) {
+  function base64Signature(text) {
+    try {
+      return typeof text === "string" ? fromBase64(text) : new Uint8Array();
+    } catch (e) {
+      return new Uint8Array();
+    }
+  }
+
+  // An entry's bytes as JSON, in canonical form, at its index.
+  function parseEntry(index, bytes) {
+    let text;
+    let entry;
+    try {
+      text = dec.decode(bytes);
+      entry = JSON.parse(text);
+    } catch (e) {
+      throw new Failure("not_json", { index: index });
+    }
+    check(canonical(entry) === text, "not_canonical", { index: index });
+    check(entry.index === index, "wrong_index", { index: index });
+    return entry;
+  }
+
+  // The log signature of an entry, under the key the chain says signs its index.
+  async function checkLogSignature(chain, entry) {
+    const unsigned = Object.assign({}, entry);
+    delete unsigned.sig;
+    const logSig = base64Signature(entry.sig);
+    check(
+      logSig.length === 64 && (await ed25519(chain.keyAt(entry.index).key, logSig, enc.encode(canonical(unsigned)))),
+      "log_signature",
+      { index: entry.index }
+    );
+  }
+
+  // The log's keys, read from the log: entry 0 names the first; each rotation entry (the
+  // page lists their indexes) is signed by the key in force, names the next key, and
+  // carries that key's signature of the rotation message; the next key signs from the
+  // entry after it. A server that left a rotation out would make later entries fail.
+  async function keyChain(rotations) {
+    const genesis = parseEntry(0, await fetchBytes("/v1/log/entries/0"));
+    const data0 = genesis.data || {};
+    const origin = data0.origin;
+    const first = await parseLogKey(String(data0.log_key));
+    check(first.name === origin, "rotation", { index: 0 });
+    const spans = [{ from: 0, key: first }];
+    const chain = {
+      spans: spans,
+      keyAt: (index) => spans.filter((span) => span.from <= index).pop().key,
+    };
+    await checkLogSignature(chain, genesis);
+    for (const index of rotations) {
+      const entry = parseEntry(index, await fetchBytes("/v1/log/entries/" + index));
+      await checkLogSignature(chain, entry);
+      const current = spans[spans.length - 1].key;
+      const data = entry.data || {};
+      check(
+        entry.type === "LogKeyRotated" &&
+          entry.stream === "log/key" &&
+          data.previous_log_key === current.text &&
+          data.tree_size === index,
+        "rotation",
+        { index: index }
+      );
+      const next = await parseLogKey(String(data.log_key));
+      check(next.name === origin && !spans.some((span) => span.key.text === next.text), "rotation", { index: index });
+      const message = canonical({
+        log_key: data.log_key,
+        origin: origin,
+        previous_log_key: data.previous_log_key,
+        root: data.root,
+        tree_size: data.tree_size,
+      });
+      const sig = base64Signature(data.log_key_sig);
+      check(sig.length === 64 && (await ed25519(next.key, sig, enc.encode(message))), "rotation", { index: index });
+      spans.push({ from: index + 1, key: next });
+    }
+    return chain;
+  }
+
+  // The keys that may sign the checkpoint: a key the reader trusts, or one it (in turn)
+  // rotated to. A key older than every trusted one may not, or a thief of an old key could
+  // rewrite the history before a rotation.
+  function checkpointKeys(trusted, chain) {
+    const first = chain.spans.findIndex((span) => trusted.some((key) => key.text === span.key.text));
+    check(first >= 0, "key_untrusted");
+    return chain.spans.slice(first).map((span) => span.key);
+  }
+
+  // A C2SP tlog-checkpoint in a signed note, checked under the log keys allowed to sign it.
+  async function verifyCheckpoint(logKeys, note) {
     const cut = note.indexOf("\n\n");
     check(cut > 0, "checkpoint_format");
     const text = note.slice(0, cut + 1);
     const lines = text.split("\n");
-    check(lines.length >= 4 && lines[0] === logKey.name, "checkpoint_origin", { origin: lines[0] });
+    check(lines.length >= 4 && lines[0] === logKeys[0].name, "checkpoint_origin", { origin: lines[0] });
     check(/^(0|[1-9][0-9]*)$/.test(lines[1]), "checkpoint_format");
     const size = Number(lines[1]);
     const root = fromBase64(lines[2]);
@@ -120,9 +219,10 @@
     let signed = false;
     for (const line of note.slice(cut + 2).split("\n")) {
       const match = /^\u2014 (\S+) (\S+)$/.exec(line);
-      if (!match || match[1] !== logKey.name) continue;
-      const sig = fromBase64(match[2]);
-      if (sig.length !== 68 || !equal(sig.slice(0, 4), logKey.id)) continue;
+      if (!match) continue;
+      const sig = base64Signature(match[2]);
+      const logKey = logKeys.find((key) => key.name === match[1] && sig.length === 68 && equal(sig.slice(0, 4), key.id));
+      if (!logKey) continue;
       signed = await ed25519(logKey.key, sig.slice(4), enc.encode(text));
       if (signed) break;
     }
@@ -167,25 +267,9 @@
 
   // One entry's own checks: canonical bytes, its index, its log signature, and the
   // signature of the actor's statement when it carries one.
-  async function verifyEntry(logKey, index, bytes) {
-    let text;
-    let entry;
-    try {
-      text = dec.decode(bytes);
-      entry = JSON.parse(text);
-    } catch (e) {
-      throw new Failure("not_json", { index: index });
-    }
-    check(canonical(entry) === text, "not_canonical", { index: index });
-    check(entry.index === index, "wrong_index", { index: index });
-    const unsigned = Object.assign({}, entry);
-    delete unsigned.sig;
-    const logSig = typeof entry.sig === "string" ? fromBase64(entry.sig) : new Uint8Array();
-    check(
-      logSig.length === 64 && (await ed25519(logKey.key, logSig, enc.encode(canonical(unsigned)))),
-      "log_signature",
-      { index: index }
-    );
+  async function verifyEntry(chain, index, bytes) {
+    const entry = parseEntry(index, bytes);
+    await checkLogSignature(chain, entry);
     if (entry.auth) {
       const actor = await crypto.subtle.importKey("raw", fromBase64(entry.auth.actor), { name: "Ed25519" }, false, [
         "verify",
@@ -197,12 +281,12 @@
   }
 
   // The audit trail of one stream: every entry listed on the page, in order.
-  async function verifyStream(logKey, checkpoint, stream, indexes, mark) {
+  async function verifyStream(chain, checkpoint, stream, indexes, mark) {
     let prev = "0".repeat(64);
     let seq = 0;
     for (const index of indexes) {
       const bytes = await fetchBytes("/v1/log/entries/" + index);
-      const entry = await verifyEntry(logKey, index, bytes);
+      const entry = await verifyEntry(chain, index, bytes);
       check(entry.stream === stream, "wrong_stream", { index: index });
       seq += 1;
       check(entry.seq === seq && entry.prev === prev, "prev_chain", { index: index });
@@ -213,11 +297,11 @@
   }
 
   // A comment receipt `{"index", "entry_hash", "entry"}` as the server gave it.
-  async function verifyReceipt(logKey, checkpoint, receipt) {
+  async function verifyReceipt(chain, checkpoint, receipt) {
     check(receipt && typeof receipt.entry === "object" && Number.isSafeInteger(receipt.index), "receipt_format");
     const bytes = enc.encode(canonical(receipt.entry));
     check(hex(await sha256(bytes)) === receipt.entry_hash, "receipt_hash");
-    await verifyEntry(logKey, receipt.index, bytes);
+    await verifyEntry(chain, receipt.index, bytes);
     await verifyInclusion(receipt.index, bytes, checkpoint);
   }
 
@@ -235,11 +319,16 @@
     output.className = "";
     try {
       check(window.crypto && crypto.subtle, "no_webcrypto");
-      const logKey = await parseLogKey(document.getElementById("log-key").value);
-      const checkpoint = await verifyCheckpoint(logKey, dec.decode(await fetchBytes("/v1/log/checkpoint")));
+      const trusted = await parseLogKeys(document.getElementById("log-key").value);
+      const rotations = (button.dataset.rotations || "").split(",").filter((i) => i !== "").map(Number);
+      const chain = await keyChain(rotations);
+      const checkpoint = await verifyCheckpoint(
+        checkpointKeys(trusted, chain),
+        dec.decode(await fetchBytes("/v1/log/checkpoint"))
+      );
       if (button.dataset.stream) {
         const indexes = button.dataset.indexes.split(",").map(Number);
-        await verifyStream(logKey, checkpoint, button.dataset.stream, indexes, (index) => {
+        await verifyStream(chain, checkpoint, button.dataset.stream, indexes, (index) => {
           const mark = document.querySelector("[data-verified-index='" + index + "']");
           if (mark) {
             mark.textContent = say("entry_ok");
@@ -256,7 +345,7 @@
         } catch (e) {
           throw new Failure("receipt_format");
         }
-        await verifyReceipt(logKey, checkpoint, receipt);
+        await verifyReceipt(chain, checkpoint, receipt);
         show(output, true, say("receipt_ok", { index: receipt.index, size: checkpoint.size }));
       }
     } catch (e) {

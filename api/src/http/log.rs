@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/log/checkpoint", get(checkpoint))
         .route("/v1/log/key", get(key))
+        .route("/v1/log/keys", get(keys))
         .route("/v1/log/entries", get(entries))
         .route("/v1/log/entries/{index}", get(entry))
         .route("/v1/log/proof/inclusion", get(inclusion))
@@ -78,8 +79,22 @@ async fn checkpoint(State(service): State<AppState>) -> Result<Response, ApiErro
     Ok(text_plain(service.cosignatures.serve(&note)))
 }
 
+/// The log key in force: the genesis key until a rotation, then the last one rotated to.
 async fn key(State(service): State<AppState>) -> Response {
-    text_plain(format!("{}\n", service.log_key))
+    // Another process sharing the store may have rotated the key.
+    service.sequencer.sync().await;
+    text_plain(format!("{}\n", service.current_log_key()))
+}
+
+/// Every key the log has signed with, one per line, oldest first: the export's `log.pub`
+/// (docs/key-rotation.md).
+async fn keys(State(service): State<AppState>) -> Response {
+    service.sequencer.sync().await;
+    text_plain(
+        service
+            .log_key_chain()
+            .map_or_else(|| format!("{}\n", service.log_key), |c| c.to_log_pub()),
+    )
 }
 
 /// The tree size proofs and entry reads may refer to: what this process saw committed,

@@ -6,7 +6,8 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use ledger::hash::{to_hex, ZERO_HASH};
-use ledger::{SignedEntry, VerifierKey};
+use ledger::rotation::LogKeyChain;
+use ledger::SignedEntry;
 use serde_json::{json, Value};
 
 use super::AppState;
@@ -29,16 +30,19 @@ impl Checked {
     }
 }
 
-/// Checks a stream's entries (their bytes, in `seq` order) against the log key and their
-/// chain; an entry that does not parse is an error naming why. Only the server's word:
-/// the portal's Verify button checks the same in the reader's browser.
-pub fn checked(rows: &[Vec<u8>], log_key: &VerifierKey) -> Vec<Result<Checked, String>> {
+/// Checks a stream's entries (their bytes, in `seq` order) against the log key that signs
+/// each one's index and against their chain; an entry that does not parse is an error
+/// naming why. Only the server's word: the portal's Verify button checks the same in the
+/// reader's browser.
+pub fn checked(rows: &[Vec<u8>], log_keys: &LogKeyChain) -> Vec<Result<Checked, String>> {
     let mut prev = ZERO_HASH;
     rows.iter()
         .map(|bytes| {
             let signed = SignedEntry::parse(bytes).map_err(|e| e.to_string())?;
             let check = Checked {
-                log_signature: signed.verify(&log_key.key).is_ok(),
+                log_signature: signed
+                    .verify(&log_keys.key_at(signed.entry.index).key)
+                    .is_ok(),
                 prev_chain: signed.entry.prev == prev,
                 actor_signature: signed.entry.auth.as_ref().map(|a| a.verify().is_ok()),
                 signed,
@@ -65,8 +69,10 @@ async fn stream(
     if rows.is_empty() {
         return Err(ApiError::not_found(format!("no stream {name}")));
     }
-    let log_key = VerifierKey::parse(&service.log_key).map_err(|e| ApiError::internal(&e))?;
-    let entries: Vec<Value> = checked(&rows, &log_key)
+    let log_keys = service
+        .log_key_chain()
+        .ok_or_else(|| ApiError::internal(&"a stream exists but the log has no genesis"))?;
+    let entries: Vec<Value> = checked(&rows, &log_keys)
         .into_iter()
         .zip(&rows)
         .map(|(check, bytes)| match check {

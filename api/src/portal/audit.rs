@@ -21,7 +21,6 @@ use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use ledger::hash::to_hex;
-use ledger::VerifierKey;
 use serde_json::Value;
 
 use super::format::date;
@@ -67,7 +66,10 @@ struct Trail {
     lines: Vec<Line>,
     /// The entries' indexes, comma-separated, for the verifier.
     indexes: String,
+    /// The log's keys, one per line (log.pub), which the reader may replace.
     log_key: String,
+    /// Indexes of the log's `LogKeyRotated` entries, for `verify.js` to read the chain.
+    rotations: String,
     tree_size: u64,
     root: String,
     /// The verifier's messages in the page's language, as JSON safe inside `<script>`.
@@ -81,7 +83,10 @@ struct ReceiptChecker {
     /// Empty: the verifier checks an uploaded receipt, not a stream.
     stream: String,
     indexes: String,
+    /// The log's keys, one per line (log.pub), which the reader may replace.
     log_key: String,
+    /// Indexes of the log's `LogKeyRotated` entries, for `verify.js` to read the chain.
+    rotations: String,
     tree_size: u64,
     root: String,
     labels: String,
@@ -100,8 +105,30 @@ const KINDS: [(&str, &str); 8] = [
     ("institution", "audit.kind.institution"),
 ];
 
+/// Every key the log signed with, oldest first, one per line: what the page proposes to
+/// trust (the reader compares them with the published ones).
+fn log_pub(service: &AppState) -> String {
+    service
+        .log_key_chain()
+        .map_or_else(|| service.log_key.clone(), |chain| chain.to_log_pub())
+}
+
+/// The indexes of the rotation entries, comma-separated, from the log's key chain: each
+/// key after the first signs from the entry after its rotation.
+fn rotations(service: &AppState) -> String {
+    service.log_key_chain().map_or_else(String::new, |chain| {
+        chain
+            .spans()
+            .iter()
+            .skip(1)
+            .map(|(from, _)| (from - 1).to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}
+
 /// The messages `verify.js` shows, in the page's language.
-const VERIFIER_MESSAGES: [&str; 23] = [
+const VERIFIER_MESSAGES: [&str; 25] = [
     "running",
     "entry_ok",
     "stream_ok",
@@ -125,6 +152,8 @@ const VERIFIER_MESSAGES: [&str; 23] = [
     "prev_chain",
     "receipt_format",
     "receipt_hash",
+    "rotation",
+    "key_untrusted",
 ];
 
 /// The verifier's messages as a JSON object, escaped so that no text can close the
@@ -204,9 +233,11 @@ async fn trail_page(
     if rows.is_empty() {
         return Err(ApiError::not_found(format!("no record {name}")));
     }
-    let log_key = VerifierKey::parse(&service.log_key).map_err(|e| ApiError::internal(&e))?;
+    let log_keys = service
+        .log_key_chain()
+        .ok_or_else(|| ApiError::internal(&"a record exists but the log has no genesis"))?;
     let mut lines = Vec::with_capacity(rows.len());
-    for (check, bytes) in crate::http::streams::checked(&rows, &log_key)
+    for (check, bytes) in crate::http::streams::checked(&rows, &log_keys)
         .into_iter()
         .zip(&rows)
     {
@@ -243,7 +274,8 @@ async fn trail_page(
         stream,
         indexes: indexes.join(","),
         lines,
-        log_key: service.log_key.clone(),
+        log_key: log_pub(service),
+        rotations: rotations(service),
         tree_size,
         root,
         labels: verifier_labels(lang),
@@ -315,7 +347,8 @@ async fn receipt_checker(
         page: Page::new(ask.lang, label(ask.lang, "audit.checker_title"), "/audit"),
         stream: String::new(),
         indexes: String::new(),
-        log_key: service.log_key.clone(),
+        log_key: log_pub(&service),
+        rotations: rotations(&service),
         tree_size,
         root,
         labels: verifier_labels(ask.lang),

@@ -502,8 +502,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("audit.ledger", "le registre lui-même", "السجل نفسه"),
     ("audit.verify_title", "Vérifier dans votre navigateur", "التحقق في متصفحك"),
     ("audit.verify_intro", "Le bouton Vérifier récupère les entrées, leurs preuves d'inclusion et le dernier point de contrôle, et les vérifie sur votre machine (Ed25519 et SHA-256 de WebCrypto), sans se fier au serveur.", "يجلب زر التحقق القيود وأدلة إدراجها وآخر نقطة مراقبة، ويتحقق منها على جهازك (Ed25519 وSHA-256 عبر WebCrypto)، دون الوثوق بالخادم."),
-    ("audit.log_key", "Clé publique du registre", "المفتاح العمومي للسجل"),
-    ("audit.log_key_hint", "Comparez-la avec la clé que le ministère publie ailleurs que sur ce site, ou collez ici la clé publiée pour vérifier contre elle.", "قارنه بالمفتاح الذي تنشره الوزارة خارج هذا الموقع، أو ألصق هنا المفتاح المنشور للتحقق بواسطته."),
+    ("audit.log_key", "Clés publiques du registre (une par ligne)", "المفاتيح العمومية للسجل (مفتاح في كل سطر)"),
+    ("audit.log_key_hint", "Comparez-les avec les clés que le ministère publie ailleurs que sur ce site, ou collez ici une clé publiée pour vérifier contre elle : la vérification accepte aussi les clés vers lesquelles le registre est passé depuis.", "قارنها بالمفاتيح التي تنشرها الوزارة خارج هذا الموقع، أو ألصق هنا مفتاحا منشورا للتحقق بواسطته: يقبل التحقق أيضا المفاتيح التي انتقل إليها السجل بعده."),
     ("audit.checkpoint", "Dernier point de contrôle, entrées :", "آخر نقطة مراقبة، عدد القيود:"),
     ("audit.noscript", "La vérification dans le navigateur demande JavaScript. Sans lui, vérifiez un export hors ligne avec « sijill verify ».", "يتطلب التحقق في المتصفح JavaScript. وبدونه، تحقق من نسخة مصدرة دون اتصال باستعمال «sijill verify»."),
     ("audit.receipt_file", "Reçu de commentaire (fichier JSON)", "وصل التعليق (ملف JSON)"),
@@ -545,6 +545,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("verify.prev_chain", "l'entrée n° {index} ne suit pas la précédente de l'enregistrement (chaîne prev)", "القيد رقم {index} لا يتبع القيد السابق لنفس العنصر (سلسلة prev)"),
     ("verify.receipt_format", "ce fichier n'est pas un reçu de Sijill", "هذا الملف ليس وصلا صادرا عن سجل (Sijill)"),
     ("verify.receipt_hash", "l'empreinte du reçu ne correspond pas à son entrée", "بصمة الوصل لا تطابق قيده"),
+    ("verify.rotation", "l'entrée n° {index} ne fait pas passer valablement le registre d'une clé à la suivante", "القيد رقم {index} لا ينقل السجل بشكل صحيح من مفتاح إلى الذي يليه"),
+    ("verify.key_untrusted", "aucune des clés saisies ici n'a signé ce registre : comparez-les avec les clés publiées", "لم يوقع أي من المفاتيح المدخلة هنا هذا السجل: قارنها بالمفاتيح المنشورة"),
     ("verify.receipt_missing", "choisissez d'abord le fichier du reçu", "اختر ملف الوصل أولا"),
 ];
 

@@ -59,7 +59,11 @@ const COLUMNS: [Who; 11] = [
 fn unowned(command: &str) -> bool {
     matches!(
         command,
-        "RegisterInstitution" | "RegisterActor" | "RevokeActor" | "RegisterAssociation"
+        "RegisterInstitution"
+            | "RegisterActor"
+            | "RevokeActor"
+            | "RotateLogKey"
+            | "RegisterAssociation"
     )
 }
 
@@ -242,6 +246,12 @@ impl World {
                 json!({"public_key": public_b64(&new_key()), "name": "Nouvelle",
                        "institution": MINISTRY, "roles": ["publisher"]}),
             ),
+            "RotateLogKey" => {
+                // A key this server holds, made as an operator makes it, so that an allowed
+                // rotation is accepted.
+                let key = crate::key_rotation::new_log_key(&self.ledger.app).await;
+                ("log/key".into(), json!({"log_key": key.to_string()}))
+            }
             "RevokeActor" => {
                 // A fresh official to revoke, so an allowed revocation costs the story no one.
                 let id = format!("victim-{n}");

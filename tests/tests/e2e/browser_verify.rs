@@ -118,7 +118,8 @@ async fn verify_turns_red_under_another_key_and_on_an_edited_receipt() {
     let (index, bytes) = institution_entry(&app).await;
     let browser = Browser::start().await;
 
-    // The same name with another key: the checkpoint's signature is not that key's.
+    // The same name with another key: no key of the log's chain is that key, so nothing
+    // the log signed counts for this reader.
     let other = VerifierKey::new(
         &app.origin,
         SigningKey::from_bytes(&[7; 32]).verifying_key(),
@@ -134,7 +135,7 @@ async fn verify_turns_red_under_another_key_and_on_an_edited_receipt() {
         .expect("typing another key");
     let (green, message) = browser.verify().await;
     assert!(!green, "another key must not verify: {message}");
-    assert!(message.contains("point de contrôle"), "{message}");
+    assert!(message.contains("aucune des clés saisies"), "{message}");
 
     // A receipt of a real entry verifies; the same receipt with its entry edited (and its
     // hash made to match) does not, since the log signature no longer holds.

@@ -37,6 +37,7 @@ mod flood;
 mod hostile;
 mod indicators;
 mod interop;
+mod key_rotation;
 mod lifecycle;
 mod monitor;
 mod participation;
