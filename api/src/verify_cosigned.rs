@@ -77,12 +77,17 @@ pub fn run(
     }
 }
 
-/// The log keys `sijill verify` trusts: `--log-key`, else every line of `DIR/log.pub`.
+/// The log keys whose signature line marks the log's own signature in the note: `--log-key`
+/// and every line of `DIR/log.pub`. Which of them the checkpoint had to be signed by was
+/// decided by `verify_export` (a trusted key or one it rotated to, docs/key-rotation.md);
+/// here only the witnesses' cosignatures are new, and with a key rotated since the one
+/// given, `log.pub` names the key that signed.
 fn trusted_log_keys(dir: &Path, log_key: Option<&str>) -> Result<Vec<VerifierKey>, String> {
-    let text = match log_key {
-        Some(k) => k.to_owned(),
-        None => read_small(&dir.join("log.pub"))?,
-    };
+    let mut text = log_key.map(|k| format!("{k}\n")).unwrap_or_default();
+    let listed = dir.join("log.pub");
+    if log_key.is_none() || listed.exists() {
+        text.push_str(&read_small(&listed)?);
+    }
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| VerifierKey::parse(l.trim()).map_err(|e| format!("log key {l}: {e}")))

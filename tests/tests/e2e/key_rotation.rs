@@ -4,19 +4,23 @@
 //! both; `log.pub` lists both, and the history verifies across the rotation whichever of
 //! the two keys a verifier trusts.
 
-use std::path::PathBuf;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 
 use ledger::rotation::Rotation;
 use ledger::{Checkpoint, NoteSigner, SignedEntry, VerifierKey};
 use serde_json::json;
 use signed_note::{Note, StandardVerifier, VerifierList};
 
-use crate::support::{new_key, public_b64, run_binary, Backend, TestApp};
+use crate::support::{
+    new_key, public_b64, run_binary, Api, Backend, ServerProcess, Store, TestApp,
+};
 use sijill::verify::{verify_export, VerifyOutcome};
 
 both_backends!(
     a_rotation_switches_the_signing_key_and_the_history_verifies_across_it,
     a_rotation_is_refused_for_a_key_used_before_misnamed_or_not_held,
+    a_rotated_export_imports_only_with_its_rotation_key,
 );
 
 /// The data folder of a [`TestApp`].
@@ -262,4 +266,190 @@ async fn a_rotation_is_refused_for_a_key_used_before_misnamed_or_not_held(backen
 
     // The log still verifies, rotation and refusals included.
     app.export_and_verify(app.scratch(), "export").await;
+}
+
+/// A data folder holding copies of the log key files of `from` whose names pass `keep`
+/// (0700 folders, 0600 files), as an operator sets up another process or a restore.
+fn copy_log_keys(from: &Path, to: &Path, keep: impl Fn(&str) -> bool) {
+    let keys = to.join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o700)).unwrap();
+    for file in std::fs::read_dir(from.join("keys")).unwrap() {
+        let file = file.unwrap();
+        let name = file.file_name().to_string_lossy().into_owned();
+        if name.starts_with("log") && keep(&name) {
+            std::fs::copy(file.path(), keys.join(&name)).unwrap();
+            std::fs::set_permissions(keys.join(&name), std::fs::Permissions::from_mode(0o600))
+                .unwrap();
+        }
+    }
+}
+
+fn rotation_key_file(name: &str) -> bool {
+    name.starts_with("log-")
+}
+
+/// The last entry of the log, parsed.
+async fn last_entry(api: &Api) -> SignedEntry {
+    let lines = api.all_entries().await;
+    SignedEntry::parse(lines.last().expect("an entry")).expect("entry")
+}
+
+/// Two processes on one PostgreSQL database; one rotates. The other, without the new key,
+/// appends nothing and says why, until the key file is copied into its data folder. A
+/// restart keeps the key in force; a data folder without it refuses to start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn processes_sharing_a_log_follow_its_rotation() {
+    let store = Store::new(Backend::Postgres).await;
+    let url = store.database_url().expect("a PostgreSQL URL");
+    let dir = tempfile::tempdir().unwrap();
+    let (data_a, data_b, data_c, logs) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+        dir.path().join("logs"),
+    );
+    let mut a = ServerProcess::start_ok(&data_a, Some(&url), &logs).await;
+    copy_log_keys(&data_a, &data_b, |name| name == "log.key");
+    let b = ServerProcess::start_ok(&data_b, Some(&url), &logs).await;
+    let (api_a, api_b) = (a.api(&data_a).await, b.api(&data_a).await);
+    let old = api_a.log_key.clone();
+
+    // The operator makes the key in A's folder; the administrator rotates through A.
+    let (code, out, err) = run_binary(&[
+        "new-log-key",
+        "--data",
+        &data_a.display().to_string(),
+        "--database-url",
+        &url,
+    ])
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let new = VerifierKey::parse(
+        out.lines()
+            .find_map(|l| l.strip_prefix("new log key: "))
+            .expect("the key printed"),
+    )
+    .expect("key");
+    api_a
+        .submit(
+            &api_a.admin,
+            "RotateLogKey",
+            "log/key",
+            json!({"log_key": new.to_string()}),
+        )
+        .await
+        .created();
+
+    // B does not hold the key in force: it appends nothing, and says what to do.
+    let before = api_b.tree_size().await;
+    let institution = |id: &str| {
+        api_b.sign(
+            &api_b.admin,
+            "RegisterInstitution",
+            &format!("institution/{id}"),
+            json!({"name": "Institution B", "kind": "ministry"}),
+        )
+    };
+    let refused = api_b.post(&institution("B1")).await;
+    refused.assert_error(503, "log_key_unavailable");
+    assert!(
+        refused.text().contains(&new.to_string()),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(api_b.tree_size().await, before);
+    assert_eq!(
+        api_b.get("/v1/log/key").await.text().trim(),
+        new.to_string(),
+        "B reads the rotation all the same"
+    );
+
+    // Once the file is in B's folder, B signs with it, without a restart.
+    copy_log_keys(&data_a, &data_b, rotation_key_file);
+    api_b.post(&institution("B1")).await.created();
+    let entry = last_entry(&api_b).await;
+    assert!(entry.verify(&new.key).is_ok(), "B signs with the new key");
+    assert!(entry.verify(&old.key).is_err());
+
+    // A restart of A keeps signing with the key in force.
+    a.kill9();
+    let a = ServerProcess::start_ok(&data_a, Some(&url), &logs).await;
+    assert!(
+        a.stdout
+            .contains(&format!("log key in force (after rotation): {new}")),
+        "{}",
+        a.stdout
+    );
+    let api_a = a.api(&data_a).await;
+    api_a
+        .register_institution("A2", "Institution A")
+        .await
+        .created();
+    assert!(last_entry(&api_a).await.verify(&new.key).is_ok());
+
+    // A data folder with the genesis key only cannot serve this log any more.
+    copy_log_keys(&data_a, &data_c, |name| name == "log.key");
+    let refused = ServerProcess::start(&data_c, Some(&url), None, &logs)
+        .await
+        .err()
+        .expect("a process without the key in force must not start");
+    assert!(
+        refused.stderr.contains(&new.to_string()) && refused.stderr.contains("new-log-key"),
+        "{}",
+        refused.stderr
+    );
+}
+
+/// `sijill import` of a rotated log signs the checkpoints it writes with the key in force:
+/// with the rotation key in the data folder it rebuilds the log with the export's own
+/// checkpoint; without it, it refuses and writes nothing.
+async fn a_rotated_export_imports_only_with_its_rotation_key(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.register_institution("MRP", "Ministère").await;
+    let (new, _) = rotate_log_key(&app).await;
+    app.register_institution("AFTER", "Institution").await;
+    let export = app.export_and_verify(app.scratch(), "export").await;
+    let export_arg = export.display().to_string();
+    let (_, checkpoint) = app.checkpoint().await;
+
+    let target = Store::new(backend).await;
+    let args = |data: &Path| {
+        let mut args = vec![
+            "import".to_owned(),
+            export_arg.clone(),
+            "--data".to_owned(),
+            data.display().to_string(),
+        ];
+        if let Some(url) = target.database_url() {
+            args.extend(["--database-url".to_owned(), url]);
+        }
+        args
+    };
+    let run = |args: Vec<String>| async move {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_binary(&args).await
+    };
+
+    // The genesis key alone: refused, nothing written (a second import still succeeds).
+    let genesis_only = app.scratch().join("genesis-only");
+    copy_log_keys(&data_folder(&app), &genesis_only, |name| name == "log.key");
+    let (code, out, err) = run(args(&genesis_only)).await;
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("log key in force") || err.contains(&new.to_string()),
+        "{err}"
+    );
+
+    // With the rotation key too: the same log, the same checkpoint as the export's.
+    let both = app.scratch().join("both");
+    copy_log_keys(&data_folder(&app), &both, |_| true);
+    let (code, out, err) = run(args(&both)).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!("imported {} entries", checkpoint.size)),
+        "{out}"
+    );
+    assert!(out.contains("identical to the export's"), "{out}");
 }
