@@ -1262,3 +1262,36 @@ fn two_successive_rotations_chain() {
         "log signature invalid",
     );
 }
+
+/// The auditor fuzz target's seed with a rotation, `fuzz/corpus/auditor/rotation`: an honest
+/// log whose genesis key is the fuzz key, rotated once, so that the fuzzer starts from
+/// valid rotation entries (it cannot forge their two signatures) and mutates from there.
+/// The committed file must stay what the builder makes; `SIJILL_WRITE_FUZZ_SEEDS=1` writes
+/// it instead of comparing.
+#[test]
+fn the_fuzz_seed_with_a_rotation_is_an_honest_rotated_log() {
+    let fuzz_key = SigningKey::from_bytes(&[0x5a; 32]);
+    let mut log = LogBuilder::with_keys(fuzz_key, key(2));
+    log.register_institution("MIN");
+    let at = log.rotate(&key(7));
+    log.register_institution("AFTER");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/corpus/auditor/rotation");
+    if std::env::var_os("SIJILL_WRITE_FUZZ_SEEDS").is_some() {
+        std::fs::write(path, log.jsonl()).expect("write the seed");
+    }
+    let seed = std::fs::read(path).expect("the committed seed");
+    assert_eq!(seed, log.jsonl(), "the seed differs from the builder's log");
+
+    let genesis = VerifierKey::new(ORIGIN, SigningKey::from_bytes(&[0x5a; 32]).verifying_key());
+    let mut auditor = Auditor::new(vec![genesis]);
+    let mut sigs = Vec::new();
+    for line in seed.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        auditor.push(line, &mut sigs).expect("an honest line");
+    }
+    assert_eq!(first_invalid(&sigs), None);
+    assert_eq!(auditor.log_keys().map(LogKeyChain::len), Some(2));
+    assert_eq!(at, 2);
+    auditor
+        .finish(&log.checkpoint())
+        .expect("the seed log verifies");
+}
