@@ -555,3 +555,36 @@ async fn the_verify_button_follows_a_rotation_in_a_records_trail() {
     let (green, message) = browser.verify().await;
     assert!(green, "the rotation's trail: {message}");
 }
+
+/// A monitor that followed two rotations, one run each, must still open its own state.
+///
+/// Fails today: `Monitor::replay_state` (api/src/monitor.rs) opens the state's saved
+/// checkpoint with `self.log_keys()` *before* replaying a single entry, when the
+/// auditor's chain is still empty, so the only key it tries is the one in the state's
+/// `log.pub`. After the second rotation the server no longer co-signs with that key (it
+/// signs with the key in force and the one before it), the saved checkpoint does not
+/// open, and the monitor stops with exit 2 and "the state in ... is damaged".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "bug in api/src/monitor.rs replay_state: saved checkpoint opened before the chain is replayed"]
+async fn a_monitor_state_survives_two_rotations() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let state = app.scratch().join("monitor");
+    let (code, out, err) = monitor(&app.base, &state, &[]).await;
+    assert_eq!(code, 0, "{out}{err}");
+
+    for round in 1..=2 {
+        let (new, at) = rotate_log_key(&app).await;
+        app.register_institution(&format!("R{round}"), "Institution")
+            .await;
+        let (code, out, err) = monitor(&app.base, &state, &[]).await;
+        assert_eq!(code, 0, "after rotation {round}: {out}{err}");
+        assert!(
+            out.contains(&format!("log key: index {at} rotated to {new}")),
+            "{out}"
+        );
+    }
+    // Nothing new: the monitor only has to read its own state back.
+    let (code, out, err) = monitor(&app.base, &state, &[]).await;
+    assert_eq!(code, 0, "the state written after two rotations: {out}{err}");
+    assert!(out.contains("no new entries"), "{out}");
+}
