@@ -55,6 +55,7 @@ mod refusals;
 mod restart;
 mod restore;
 mod retries;
+mod rotation_readers;
 mod scenario;
 mod secrets;
 mod support_concurrency;

@@ -15,7 +15,7 @@ use ledger::{Checkpoint, NoteSigner};
 use crate::support::{run_binary, Backend, TestApp};
 use crate::tamper_proxy::start_proxy;
 
-async fn monitor(server: &str, state: &Path, extra: &[&str]) -> (i32, String, String) {
+pub async fn monitor(server: &str, state: &Path, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec![
         "monitor",
         "--server",

@@ -184,7 +184,7 @@ async fn tiles_agree_with_the_log_api(backend: Backend) {
 
 /// Serves `dir` with a plain static file server (tower-http's `ServeDir`, as any web
 /// server or CDN would): the mirror's only server.
-async fn serve_folder(dir: &Path) -> String {
+pub async fn serve_folder(dir: &Path) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dir));

@@ -24,7 +24,7 @@ use crate::support::{run_binary, Backend, TestApp};
 /// How long the background task may take to gather cosignatures.
 const COSIGNING_PATIENCE: Duration = Duration::from_secs(30);
 
-async fn start_witness(dir: &Path, name: &str, log_keys: &[String]) -> RunningWitness {
+pub async fn start_witness(dir: &Path, name: &str, log_keys: &[String]) -> RunningWitness {
     sijill::witness::start(&WitnessOptions {
         listen: "127.0.0.1:0".to_owned(),
         key: dir.join(format!("{name}.key")),
@@ -164,7 +164,7 @@ async fn a_witness_refuses_a_forked_checkpoint_and_a_rollback_after_a_restart() 
 }
 
 /// Writes `key` as the log key a server will find in `data` at its first start.
-fn place_log_key(data: &Path, key: &SigningKey) {
+pub fn place_log_key(data: &Path, key: &SigningKey) {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let keys = data.join("keys");
     std::fs::create_dir_all(&keys).unwrap();
