@@ -37,6 +37,7 @@ use base64::Engine;
 use ledger::audit::{first_invalid, Auditor, Failure, SigCheck};
 use ledger::hash::Hash;
 use ledger::merkle::verify_consistency;
+use ledger::note::split_note;
 use ledger::{Checkpoint, SignedEntry, VerifierKey};
 use serde_json::Value;
 
@@ -177,8 +178,12 @@ impl Monitor {
         };
         let folder = self.state.display().to_string();
         let damaged = |why: String| format!("the state in {folder} is damaged: {why}");
-        let checkpoint =
-            Checkpoint::open(&note, &self.log_keys()).map_err(|e| damaged(e.to_string()))?;
+        // The size tells how many entries to replay; the signature is checked after them,
+        // by `check_checkpoint` below, with the keys of the chain those entries hold: after
+        // rotations, the saved checkpoint may be signed only by keys rotated to since the one
+        // the state trusts.
+        let (text, _) = split_note(&note).map_err(|e| damaged(e.to_string()))?;
+        let checkpoint = Checkpoint::parse_body(text).map_err(|e| damaged(e.to_string()))?;
         let path = self.state.join("entries.jsonl");
         let mut reader = BufReader::new(File::open(&path).map_err(|e| damaged(e.to_string()))?);
         let mut kept = 0u64;
@@ -234,15 +239,22 @@ impl Monitor {
     async fn poll(&mut self) -> Result<(), Stop> {
         let note = String::from_utf8(self.get("/v1/log/checkpoint").await?)
             .map_err(|_| Alarm::Invalid("checkpoint: not UTF-8".into()))?;
-        // Opened with the keys known so far: across a rotation in the new entries, the key
-        // before it co-signs (docs/key-rotation.md); the whole chain is checked once the
-        // entries are replayed.
-        let served = Checkpoint::open(&note, &self.log_keys())
-            .map_err(|e| Alarm::Invalid(format!("checkpoint: {e}")))?;
         let (seen_size, seen_root) = self
             .seen
             .as_ref()
             .map_or((0, None), |c| (c.size, Some(c.root)));
+        // Opened with the keys known so far. Across one rotation in the new entries the key
+        // before it co-signs (docs/key-rotation.md); across two or more, only keys the new
+        // entries rotate to may have signed it, so a checkpoint that grows the log is read
+        // unverified here and its signature checked once those entries are replayed.
+        let served = match Checkpoint::open(&note, &self.log_keys()) {
+            Ok(checkpoint) => checkpoint,
+            Err(e) => split_note(&note)
+                .ok()
+                .and_then(|(text, _)| Checkpoint::parse_body(text).ok())
+                .filter(|body| body.size > seen_size)
+                .ok_or_else(|| Alarm::Invalid(format!("checkpoint: {e}")))?,
+        };
         if served.size < seen_size {
             return Err(Alarm::Rollback {
                 seen: seen_size,
@@ -273,6 +285,8 @@ impl Monitor {
             self.check_consistency(seen_size, &root, &served).await?;
         }
         let lines = self.fetch_and_replay(seen_size, served.size).await?;
+        Checkpoint::open(&note, &self.log_keys())
+            .map_err(|e| Alarm::Invalid(format!("checkpoint: {e}")))?;
         self.auditor.check_checkpoint(&note).map_err(|f| {
             Alarm::Fork(format!(
                 "the entries served do not hash to checkpoint {}'s root: {f}",

@@ -1275,7 +1275,10 @@ fn the_fuzz_seed_with_a_rotation_is_an_honest_rotated_log() {
     log.register_institution("MIN");
     let at = log.rotate(&key(7));
     log.register_institution("AFTER");
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/corpus/auditor/rotation");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fuzz/corpus/auditor/rotation"
+    );
     if std::env::var_os("SIJILL_WRITE_FUZZ_SEEDS").is_some() {
         std::fs::write(path, log.jsonl()).expect("write the seed");
     }
