@@ -23,11 +23,10 @@ use ledger::note::VerifierKey;
 use ledger::rotation::{LogKeyChain, Rotation, ROTATION_EVENT};
 use ledger::statement::{body_within_data, MAX_CLOCK_SKEW_MS};
 use ledger::{Auth, Checkpoint, Entry, Hash, SignedEntry, Timestamp};
-
-use crate::log_keys::LogKeyRing;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::log_keys::LogKeyRing;
 use crate::registry_state::{ActorRecord, Registry, SharedRegistry};
 use crate::store::{BatchWrite, ClientTokenRow, Db, EventRow, NonceRow, StateRow};
 

@@ -80,21 +80,30 @@ async fn checkpoint(State(service): State<AppState>) -> Result<Response, ApiErro
 }
 
 /// The log key in force: the genesis key until a rotation, then the last one rotated to.
-async fn key(State(service): State<AppState>) -> Response {
-    // Another process sharing the store may have rotated the key.
-    service.sequencer.sync().await;
-    text_plain(format!("{}\n", service.current_log_key()))
+async fn key(State(service): State<AppState>) -> Result<Response, ApiError> {
+    catch_up(&service).await?;
+    Ok(text_plain(format!("{}\n", service.current_log_key())))
 }
 
 /// Every key the log has signed with, one per line, oldest first: the export's `log.pub`
 /// (docs/key-rotation.md).
-async fn keys(State(service): State<AppState>) -> Response {
-    service.sequencer.sync().await;
-    text_plain(
-        service
-            .log_key_chain()
-            .map_or_else(|| format!("{}\n", service.log_key), |c| c.to_log_pub()),
-    )
+async fn keys(State(service): State<AppState>) -> Result<Response, ApiError> {
+    catch_up(&service).await?;
+    Ok(text_plain(service.log_key_chain().map_or_else(
+        || format!("{}\n", service.log_key),
+        |c| c.to_log_pub(),
+    )))
+}
+
+/// Another process sharing the store may have appended a rotation this one has not read:
+/// the registry (which holds the key chain) reads it first. The sequencer is asked only
+/// when the store is ahead, so these reads cost the append path nothing otherwise.
+async fn catch_up(service: &AppState) -> Result<(), ApiError> {
+    let (state, _) = service.db.state().await?;
+    if state.tree_size > service.sequencer.known_size() {
+        service.sequencer.sync().await;
+    }
+    Ok(())
 }
 
 /// The tree size proofs and entry reads may refer to: what this process saw committed,
