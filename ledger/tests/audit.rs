@@ -897,13 +897,7 @@ fn rotation_entry_signed_by_the_new_key_fails() {
     // The rotation entry belongs to the old key's span: the new key only consents.
     let mut log = LogBuilder::new();
     let data = LogBuilder::rotation_data(&log.rotation(&key(11)), &key(11));
-    let statement = log.statement(
-        "RotateLogKey",
-        ROTATION_STREAM,
-        json!({"log_key": data["log_key"].clone()}),
-    );
-    let mut entry = log.entry(ROTATION_STREAM, "LogKeyRotated", data);
-    entry.auth = Some(ledger::Auth::sign(statement, &log.admin));
+    let entry = log.rotation_entry(data);
     let index = log.push_signed_by(entry, &key(11));
     log.switch_log_key(&key(11));
     assert_fails(
@@ -1112,14 +1106,8 @@ fn rotation_entry_must_be_its_commands_only_entry() {
 fn rotation_of_an_unknown_version_fails() {
     let mut log = LogBuilder::new();
     let data = LogBuilder::rotation_data(&log.rotation(&key(11)), &key(11));
-    let statement = log.statement(
-        "RotateLogKey",
-        ROTATION_STREAM,
-        json!({"log_key": data["log_key"].clone()}),
-    );
-    let mut entry = log.entry(ROTATION_STREAM, "LogKeyRotated", data);
+    let mut entry = log.rotation_entry(data);
     entry.version = "2".into();
-    entry.auth = Some(ledger::Auth::sign(statement, &log.admin));
     let index = log.push(entry);
     assert_fails(audit(&log), index, "LogKeyRotated version 2 is not 1");
 }

@@ -255,6 +255,16 @@ impl LogBuilder {
         self.signed_with_data(admin, statement, ROTATION_EVENT, data)
     }
 
+    /// The entry the admin's `RotateLogKey` statement makes with `data` (body: its
+    /// `log_key`), not yet appended, for tests that alter it before pushing it.
+    pub fn rotation_entry(&mut self, data: Value) -> Entry {
+        let body = json!({"log_key": data["log_key"].clone()});
+        let statement = self.statement(ROTATION_COMMAND, ROTATION_STREAM, body);
+        let mut entry = self.entry(ROTATION_STREAM, ROTATION_EVENT, data);
+        entry.auth = Some(ledger::Auth::sign(statement, &self.admin));
+        entry
+    }
+
     /// Entries and checkpoints are signed by `new_key` from now on.
     pub fn switch_log_key(&mut self, new_key: &SigningKey) {
         self.log_key = new_key.clone();
