@@ -452,15 +452,21 @@ impl Auditor {
         }
 
         // Entry 0 names the log key that signs it, so the key must be read before its
-        // signature can be queued; later entries are signed by the key in force.
-        let log_key = match &self.log {
-            Some(log) => log.chain.key_at(index).clone(),
-            None => genesis_log_key(entry)?,
+        // signature can be queued; later entries are signed by the key in force (only its
+        // public key is copied: this runs for every entry of the log).
+        let genesis_key = match &self.log {
+            Some(_) => None,
+            None => Some(genesis_log_key(entry)?),
+        };
+        let signing_key = match (&self.log, &genesis_key) {
+            (Some(log), _) => log.chain.key_at(index).key,
+            (None, Some(key)) => key.key,
+            (None, None) => return Err("no log key".to_owned()),
         };
         sigs.push(SigCheck {
             index,
             kind: SigKind::Log,
-            key: log_key.key,
+            key: signing_key,
             message: signing_bytes,
             sig: signed.sig,
         });
@@ -488,8 +494,8 @@ impl Auditor {
             return Err("recorded_at decreases".to_owned());
         }
 
-        if index == 0 {
-            self.genesis(entry, log_key)?;
+        if let Some(key) = genesis_key {
+            self.genesis(entry, key)?;
         }
         let command = self.authority(index, entry, statement_bytes, sigs)?;
         let new_log_key = if index > 0 {
