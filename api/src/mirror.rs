@@ -3,9 +3,9 @@
 //!
 //! DIR gets `log/checkpoint`, `log/tile/...` (the C2SP tlog-tiles paths a Sijill server
 //! answers under `/log/`), `log.pub` and `documents/<sha256>` (as in an export). The source
-//! is a Sijill server or another mirror on a file server: the log key is read from
-//! `/v1/log/keys` (every key the log signed with), or from `/log.pub` where that is absent, and documents likewise from
-//! `/v1/documents/` or `/documents/`.
+//! is a Sijill server or another mirror on a file server: the log keys are read from
+//! `/v1/log/keys` (every key the log signed with), or from `/log.pub` where that is absent,
+//! and documents likewise from `/v1/documents/` or `/documents/`.
 //!
 //! Run again on the same DIR, it fetches only what is new: full tiles never change, so
 //! those already on disk are kept. Before writing anything it checks, with a consistency
@@ -86,7 +86,15 @@ pub async fn mirror(server: &str, out: &Path) -> Result<u64, MirrorError> {
     let listed: String = keys.iter().map(|k| format!("{k}\n")).collect();
     let key_file = out.join("log.pub");
     if let Ok(existing) = std::fs::read_to_string(&key_file) {
-        if !listed.starts_with(existing.trim_start()) || existing.trim().is_empty() {
+        let held: Vec<&str> = existing
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let continues = !held.is_empty()
+            && held.len() <= keys.len()
+            && held.iter().zip(&keys).all(|(h, k)| *h == k.to_string());
+        if !continues {
             return Err(refused(format!(
                 "the source's log keys do not continue those of {}",
                 key_file.display()

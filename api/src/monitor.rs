@@ -429,6 +429,12 @@ impl Monitor {
     /// `log key: ...` for every rotation of the log key, watched or not: who follows a log
     /// must learn which key signs it now.
     fn report_watched(&self, bytes: &[u8]) {
+        // Parsing again costs as much as the auditor's own parse: skip it for the entries
+        // that can print nothing (no watch, and not a rotation).
+        let rotation = ledger::rotation::ROTATION_EVENT.as_bytes();
+        if self.watch.is_empty() && !bytes.windows(rotation.len()).any(|w| w == rotation) {
+            return;
+        }
         let Ok(signed) = SignedEntry::parse(bytes) else {
             return;
         };
