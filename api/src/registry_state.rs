@@ -14,7 +14,6 @@ use std::sync::RwLock;
 use domain::authorization::ActorInfo;
 use domain::world::World;
 use domain::RegistryFacts;
-use ledger::note::VerifierKey;
 use ledger::roles::Role;
 use ledger::rotation::LogKeyChain;
 use ledger::Entry;
@@ -69,6 +68,8 @@ impl Registry {
             &entry.version,
             &entry.data,
         );
+        // The genesis and the rotations: which log key signs which entries.
+        LogKeyChain::follow(&mut self.log_keys, entry);
         let data = &entry.data;
         match (kind, entry.event_type.as_str()) {
             ("institution", "InstitutionRegistered") => {
@@ -78,13 +79,6 @@ impl Registry {
                 self.associations.insert(id.to_owned());
             }
             ("registry", "ActorRegistered") => {
-                if entry.index == 0 {
-                    self.log_keys = data
-                        .get("log_key")
-                        .and_then(|k| k.as_str())
-                        .and_then(|k| VerifierKey::parse(k).ok())
-                        .map(LogKeyChain::new);
-                }
                 let text = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
                 let Some(public_key) = text("public_key") else {
                     return;
@@ -113,17 +107,6 @@ impl Registry {
                         revoked_at: None,
                     },
                 );
-            }
-            ("log", "LogKeyRotated") => {
-                // The append path checked the key before signing; a key that does not
-                // parse here would mean a corrupt store, and the chain then keeps its old
-                // key (the sequencer refuses to sign with a key it cannot find anyway).
-                let key = data.get("log_key").and_then(|k| k.as_str());
-                if let (Some(chain), Some(Ok(key))) =
-                    (&mut self.log_keys, key.map(VerifierKey::parse))
-                {
-                    chain.push(entry.index, key);
-                }
             }
             ("registry", "ActorRevoked") => {
                 if let Some(record) = self

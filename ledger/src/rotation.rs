@@ -19,6 +19,7 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey};
 use serde_json::{Map, Value};
 
 use crate::canonical;
+use crate::entry::Entry;
 use crate::hash::Hash;
 use crate::note::VerifierKey;
 
@@ -229,6 +230,30 @@ impl LogKeyChain {
     /// Always `false`: a chain holds at least its genesis key.
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
+    }
+
+    /// Follows the chain through entries read in log order and already verified (by the
+    /// append path that wrote them, or by `sijill verify` before an import): entry 0 starts
+    /// it with the key its `data.log_key` names, and each `LogKeyRotated` entry on
+    /// `log/key` adds the key it names. It checks nothing; the [auditor](crate::audit::Auditor)
+    /// is what checks a log that is not trusted yet.
+    pub fn follow(chain: &mut Option<Self>, entry: &Entry) {
+        let named = || {
+            entry
+                .data
+                .get("log_key")
+                .and_then(Value::as_str)
+                .and_then(|k| VerifierKey::parse(k).ok())
+        };
+        match chain {
+            None if entry.index == 0 => *chain = named().map(Self::new),
+            Some(keys) if entry.event_type == ROTATION_EVENT && entry.stream == ROTATION_STREAM => {
+                if let Some(key) = named() {
+                    keys.push(entry.index, key);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The export's `log.pub`: one note verifier key string per line, oldest first, each

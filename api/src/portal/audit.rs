@@ -21,6 +21,7 @@ use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use ledger::hash::to_hex;
+use ledger::rotation::LogKeyChain;
 use serde_json::Value;
 
 use super::format::date;
@@ -107,16 +108,14 @@ const KINDS: [(&str, &str); 8] = [
 
 /// Every key the log signed with, oldest first, one per line: what the page proposes to
 /// trust (the reader compares them with the published ones).
-fn log_pub(service: &AppState) -> String {
-    service
-        .log_key_chain()
-        .map_or_else(|| service.log_key.clone(), |chain| chain.to_log_pub())
+fn log_pub(service: &AppState, chain: Option<&LogKeyChain>) -> String {
+    chain.map_or_else(|| service.log_key.clone(), LogKeyChain::to_log_pub)
 }
 
 /// The indexes of the rotation entries, comma-separated, from the log's key chain: each
 /// key after the first signs from the entry after its rotation.
-fn rotations(service: &AppState) -> String {
-    service.log_key_chain().map_or_else(String::new, |chain| {
+fn rotations(chain: Option<&LogKeyChain>) -> String {
+    chain.map_or_else(String::new, |chain| {
         chain
             .spans()
             .iter()
@@ -274,8 +273,8 @@ async fn trail_page(
         stream,
         indexes: indexes.join(","),
         lines,
-        log_key: log_pub(service),
-        rotations: rotations(service),
+        log_key: log_pub(service, Some(&log_keys)),
+        rotations: rotations(Some(&log_keys)),
         tree_size,
         root,
         labels: verifier_labels(lang),
@@ -343,12 +342,13 @@ async fn receipt_checker(
         Ok(head) => head,
         Err(e) => return problem(&ask, &e, "/audit"),
     };
+    let chain = service.log_key_chain();
     let template = ReceiptChecker {
         page: Page::new(ask.lang, label(ask.lang, "audit.checker_title"), "/audit"),
         stream: String::new(),
         indexes: String::new(),
-        log_key: log_pub(&service),
-        rotations: rotations(&service),
+        log_key: log_pub(&service, chain.as_ref()),
+        rotations: rotations(chain.as_ref()),
         tree_size,
         root,
         labels: verifier_labels(ask.lang),

@@ -25,7 +25,7 @@ use base64::Engine as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use ledger::hash::{sha256, to_hex};
 use ledger::merkle::{Frontier, NodeId};
-use ledger::rotation::{LogKeyChain, ROTATION_EVENT, ROTATION_STREAM};
+use ledger::rotation::LogKeyChain;
 use ledger::{Checkpoint, Hash, SignedEntry, VerifierKey};
 use serde_json::{json, Value};
 
@@ -323,7 +323,7 @@ impl Writer<'_> {
                 recorded_at: entry.recorded_at.to_entry_string(),
             });
             last_recorded_at = Some(entry.recorded_at.to_entry_string());
-            follow_log_keys(&mut chain, entry);
+            LogKeyChain::follow(&mut chain, entry);
             frontier.append(signed.leaf_hash(), &mut rows.nodes);
             if rows.events.len() >= ENTRIES_PER_WRITE
                 || rows.names.len() + rows.withheld.len() >= NAMES_PER_WRITE
@@ -469,25 +469,4 @@ fn bar(size: u64, progress: bool) -> ProgressBar {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
-}
-
-/// Follows the log's key chain through the entries read (already verified): the genesis
-/// starts it, each `LogKeyRotated` adds the key that signs from the next entry.
-fn follow_log_keys(chain: &mut Option<LogKeyChain>, entry: &ledger::Entry) {
-    let named = || {
-        entry
-            .data
-            .get("log_key")
-            .and_then(serde_json::Value::as_str)
-            .and_then(|k| VerifierKey::parse(k).ok())
-    };
-    match chain {
-        None if entry.index == 0 => *chain = named().map(LogKeyChain::new),
-        Some(keys) if entry.event_type == ROTATION_EVENT && entry.stream == ROTATION_STREAM => {
-            if let Some(key) = named() {
-                keys.push(entry.index, key);
-            }
-        }
-        _ => {}
-    }
 }

@@ -38,12 +38,9 @@ fn stranger(app: &TestApp) -> VerifierKey {
     NoteSigner::new(&app.origin, new_key()).verifier()
 }
 
-/// `log.pub`'s form of a list of keys: one per line, oldest first.
-fn log_pub(keys: &[&VerifierKey]) -> String {
-    keys.iter().map(|k| format!("{k}\n")).collect()
-}
-
-async fn monitors_before_and_after_a_rotation_follow_the_log(backend: Backend) {
+/// A server whose log holds the ministry MRP, and its genesis key (the key before any
+/// rotation).
+async fn ministry_log(backend: Backend) -> (TestApp, VerifierKey) {
     let app = TestApp::start(backend).await;
     let old = app.log_key.clone();
     app.register_institution(
@@ -51,6 +48,16 @@ async fn monitors_before_and_after_a_rotation_follow_the_log(backend: Backend) {
         "Ministère délégué chargé des relations avec le Parlement",
     )
     .await;
+    (app, old)
+}
+
+/// `log.pub`'s form of a list of keys: one per line, oldest first.
+fn log_pub(keys: &[&VerifierKey]) -> String {
+    keys.iter().map(|k| format!("{k}\n")).collect()
+}
+
+async fn monitors_before_and_after_a_rotation_follow_the_log(backend: Backend) {
+    let (app, old) = ministry_log(backend).await;
     let before = app.scratch().join("monitor-before");
     let (code, out, err) = monitor(&app.base, &before, &[]).await;
     assert_eq!(code, 0, "{out}{err}");
@@ -178,13 +185,7 @@ async fn mirror_ok(source: &str, out: &std::path::Path) -> u64 {
 }
 
 async fn a_mirror_updated_across_a_rotation_lists_both_keys_and_verifies(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let old = app.log_key.clone();
-    app.register_institution(
-        "MRP",
-        "Ministère délégué chargé des relations avec le Parlement",
-    )
-    .await;
+    let (app, old) = ministry_log(backend).await;
     let (_, first) = app.checkpoint().await;
 
     // Mirrored before the rotation: one key. A plain file server over the mirror is the
@@ -392,13 +393,7 @@ async fn verify_proof(file: &str, keys: &[&VerifierKey]) -> (i32, String) {
 }
 
 async fn proof_files_verify_under_the_key_that_signed_the_entry(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let old = app.log_key.clone();
-    app.register_institution(
-        "MRP",
-        "Ministère délégué chargé des relations avec le Parlement",
-    )
-    .await;
+    let (app, old) = ministry_log(backend).await;
     let before = app.tree_size().await - 1;
     let (new, at) = rotate_log_key(&app).await;
     app.register_institution("MSP", "Ministère de la Santé")
@@ -459,13 +454,7 @@ async fn type_key(browser: &Browser, key: &str) {
 async fn the_verify_button_follows_a_rotation_in_a_records_trail() {
     // registry/amina spans the rotation: registered under the old key, revoked under
     // the new one.
-    let app = TestApp::start(Backend::Sqlite).await;
-    let old = app.log_key.clone();
-    app.register_institution(
-        "MRP",
-        "Ministère délégué chargé des relations avec le Parlement",
-    )
-    .await;
+    let (app, old) = ministry_log(Backend::Sqlite).await;
     app.register_official(&app.admin, "amina", "MRP", &["publisher"])
         .await;
     let registered = app.tree_size().await - 1;
