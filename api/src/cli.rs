@@ -51,6 +51,10 @@ pub enum Command {
         /// Cosignatures a checkpoint needs to count as cosigned [default: all witnesses].
         #[arg(long)]
         witness_quorum: Option<usize>,
+        /// A reverse proxy's address range, as CIDR (repeatable; IPv4 or IPv6): from a peer
+        /// inside one, the client is read from X-Forwarded-For; see docs/hardening.md.
+        #[arg(long = "trusted-proxy", value_name = "CIDR")]
+        trusted_proxies: Vec<crate::public_channel::client_addr::Cidr>,
     },
     /// Runs a C2SP tlog-witness for the logs whose keys are given (docs/witnesses.md).
     Witness {
@@ -271,6 +275,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             public_comments_per_minute,
             witnesses,
             witness_quorum,
+            trusted_proxies,
         } => {
             crate::serve_cli::run(ServeOptions {
                 data,
@@ -283,6 +288,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                     witnesses,
                     quorum: witness_quorum,
                 },
+                trusted_proxies,
             })
             .await
         }
@@ -339,6 +345,9 @@ pub async fn run(cli: Cli) -> ExitCode {
             witnesses,
             quorum,
         } => tokio::task::spawn_blocking(move || {
+            if log_key.is_none() {
+                eprintln!("{}", crate::verify::unpinned_key_warning(&dir));
+            }
             if witnesses.is_empty() && quorum.is_none() {
                 crate::verify::run(&dir, log_key.as_deref())
             } else {

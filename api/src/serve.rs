@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use crate::clock::ScriptableClock;
 use crate::demo::Demo;
 use crate::log_keys::LogKeyRing;
+use crate::public_channel::client_addr::{Cidr, TrustedProxies};
 use crate::public_channel::persons::{PersonSecrets, PersonStore};
 use crate::public_channel::rate_limit::RateLimiter;
 use crate::public_channel::{erasure, PublicChannel};
@@ -38,6 +39,8 @@ pub struct ServeOptions {
     pub public_comments_per_minute: u32,
     /// Witnesses to send each new checkpoint to, and their quorum (docs/witnesses.md).
     pub witnesses: crate::cosigning::WitnessPolicy,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (docs/hardening.md).
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 /// A started server.
@@ -207,6 +210,7 @@ async fn start_on(
         public: PublicChannel {
             persons,
             limiter: RateLimiter::new(options.public_comments_per_minute),
+            trusted_proxies: TrustedProxies::new(options.trusted_proxies.clone()),
         },
     }));
 

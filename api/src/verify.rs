@@ -212,6 +212,19 @@ pub(crate) fn verify_lines(
     Ok(auditor.finish(&String::from_utf8_lossy(checkpoint))?)
 }
 
+/// What `sijill verify` prints on standard error when no `--log-key` is given: the keys it
+/// then trusts came in the folder it checks, so a forged folder brings its own key and
+/// verifies; only a key obtained some other way says the log is the expected one.
+pub fn unpinned_key_warning(dir: &Path) -> String {
+    format!(
+        "warning: no --log-key given: trusting the log key(s) in {}, which came with the \
+         folder being checked. Anyone who can write the folder can choose them, so this \
+         shows the folder is consistent, not that it is the log you expect. Pass the log's \
+         key, obtained from a source you trust, with --log-key.",
+        dir.join("log.pub").display()
+    )
+}
+
 /// The keys to trust: `--log-key` if given, else every line of `DIR/log.pub`.
 pub(crate) fn trusted_keys(dir: &Path, log_key: Option<&str>) -> Result<Vec<VerifierKey>, Stop> {
     if let Some(text) = log_key {

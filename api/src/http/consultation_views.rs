@@ -1,9 +1,9 @@
 //! The portal's read models of public consultations (api.md, "The portal's read models";
 //! issue 4): `/v1/consultations` listed with filters and pages, `/v1/consultations/{id}`
 //! (the consulted revision article by article with its comments, moderation
-//! placeholders, responses, recommendations and counts), and the open-data file
-//! `/v1/exports/comments.csv`. Rows come from the `participation.v1` projector; shapes
-//! from `projections::participation`.
+//! placeholders, responses, recommendations and counts); the open-data file
+//! `/v1/exports/comments.csv` is streamed by `http::comments_csv`. Rows come from the
+//! `participation.v1` projector; shapes from `projections::participation`.
 //!
 //! Comment texts are documents: only those the log lets the public read (not hidden, not
 //! withheld) are fetched, in one round trip per page. Public commenters' names live in
@@ -12,11 +12,9 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use projections::participation::comments_csv::{self, Texts};
+use projections::participation::comments_csv::Texts;
 use projections::participation::consultations::{self, Material, CONSULTATIONS};
 use projections::participation::drafts::{self, ArticlesAt, DRAFTS};
 use serde_json::Value;
@@ -31,7 +29,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/consultations", get(list_consultations))
         .route("/v1/consultations/{id}", get(one_consultation))
-        .route("/v1/exports/comments.csv", get(comments_csv_file))
 }
 
 pub(crate) async fn list_consultations(
@@ -98,31 +95,6 @@ pub(crate) async fn one_consultation(
             authors: &authors,
         },
     )))
-}
-
-async fn comments_csv_file(State(service): State<AppState>) -> Result<Response, ApiError> {
-    service.await_read_models().await;
-    let rows: Vec<Value> = service
-        .db
-        .view_query_all(&ViewQuery::new(CONSULTATIONS, Order::Oldest))
-        .await?
-        .iter()
-        .map(|r| parse(&r.row))
-        .collect();
-    let refs: Vec<&Value> = rows.iter().collect();
-    let texts = comment_texts(&service, &refs).await?;
-    let body = comments_csv::write(&rows, &texts).map_err(|e| ApiError::internal(&e))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"comments.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
 }
 
 /// The articles of the revision a consultation is on, from the draft's row (inline) or

@@ -1,7 +1,8 @@
-//! The HTTP surface of api.md: one router per area, merged here, with the body limits and
-//! the JSON error format applied everywhere.
+//! The HTTP surface of api.md: one router per area, merged here, with the body limits,
+//! the JSON error format and the security headers applied everywhere.
 
 // `pub(crate)`: the portal's pages render the same read models (`crate::portal`).
+mod comments_csv;
 pub(crate) mod consultation_views;
 mod documents;
 pub(crate) mod drafts;
@@ -15,6 +16,7 @@ mod proof_bundle;
 mod public_comments;
 mod read_retry;
 mod registry;
+pub(crate) mod security_headers;
 mod statements;
 pub(crate) mod streams;
 pub(crate) mod support;
@@ -30,7 +32,10 @@ use axum::http::{header, HeaderMap};
 use axum::Router;
 
 use crate::error::ApiError;
+
 use crate::service::Service;
+/// Rows of `comments.csv` written to the answer at a time (the file is streamed).
+pub use comments_csv::COMMENTS_PER_CHUNK as COMMENTS_CSV_ROWS_PER_CHUNK;
 
 /// Shared state handed to every handler.
 pub type AppState = Arc<Service>;
@@ -55,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .merge(support::router())
         .merge(drafts::router())
         .merge(consultation_views::router())
+        .merge(comments_csv::router())
         .merge(trainings::router())
         .merge(exports::router())
         .merge(indicators::router())
@@ -66,6 +72,8 @@ pub fn app(state: AppState) -> Router {
         // Outermost: axum's own rejections (a path that is not UTF-8, a 405) in JSON too.
         .layer(axum::middleware::from_fn(plain_errors::json_errors))
         .fallback(crate::portal::not_found::fallback)
+        // After the fallback, so that a 404 carries them too.
+        .layer(axum::middleware::from_fn(security_headers::add))
         .with_state(state)
 }
 

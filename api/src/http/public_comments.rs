@@ -2,12 +2,11 @@
 //! The rate limit per client address and the transport live here; the request's rules
 //! and the work are in [`crate::public_channel`] (docs/public-channel.md).
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -32,13 +31,13 @@ async fn post_comment(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    // The TCP peer. Without connect info (the router served some other way) every client
-    // shares one bucket, which errs on the side of limiting.
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    // The TCP peer, or the client a trusted reverse proxy names.
+    let client = service
+        .public
+        .trusted_proxies
+        .client_of(&extensions, &headers);
     // First, before any work: malformed floods count too.
-    if let Err(wait) = service.public.limiter.check(peer, Instant::now()) {
+    if let Err(wait) = service.public.limiter.check(client, Instant::now()) {
         let secs = retry_after_secs(wait);
         let mut response = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,

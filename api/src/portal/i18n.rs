@@ -312,6 +312,12 @@ pub const LABELS: &[(&str, &str, &str)] = &[
         "هذه الصفحة غير موجودة.",
     ),
     ("unavailable", "Service indisponible", "الخدمة غير متاحة"),
+    ("cross_site", "Envoi refusé", "تم رفض الإرسال"),
+    (
+        "cross_site_text",
+        "Ce formulaire a été envoyé depuis un autre site. Pour commenter, ouvrez la consultation sur ce site et envoyez le formulaire depuis sa page.",
+        "أُرسلت هذه الاستمارة من موقع آخر. للتعليق، افتحوا الاستشارة على هذا الموقع وأرسلوا الاستمارة من صفحتها.",
+    ),
     (
         "unavailable_text",
         "Réessayez dans quelques instants.",

@@ -48,7 +48,7 @@ impl Page {
         Self {
             lang,
             title: title.into(),
-            path: path.into(),
+            path: local_path(&path.into()),
         }
     }
 
@@ -57,11 +57,20 @@ impl Page {
         i18n::label(self.lang, key)
     }
 
-    /// The link to this page in the other language.
+    /// The link to this page in the other language, always on this host (see
+    /// [`local_path`]).
     pub fn switch_href(&self) -> String {
-        let sep = if self.path.contains('?') { '&' } else { '?' };
-        format!("{}{sep}lang={}", self.path, self.lang.other().code())
+        let path = local_path(&self.path);
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{sep}lang={}", self.lang.other().code())
     }
+}
+
+/// `path` as a link that cannot leave this host: exactly one leading `/`. A request for
+/// `//evil.example/x` has that path, and a link to it is protocol-relative (another host);
+/// browsers read `\` as `/` there, so leading backslashes go too.
+pub fn local_path(path: &str) -> String {
+    format!("/{}", path.trim_start_matches(['/', '\\']))
 }
 
 /// Renders a template as an HTML answer; remembers `?lang=` in a cookie for a year.
@@ -95,4 +104,19 @@ pub fn router() -> Router<AppState> {
     pages::router()
         .merge(assets::router())
         .merge(audit::router())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_built_from_the_request_path_stays_on_this_host() {
+        assert_eq!(local_path("//evil.example/phish"), "/evil.example/phish");
+        assert_eq!(local_path("/\\evil.example"), "/evil.example");
+        assert_eq!(local_path("/offers?page=2"), "/offers?page=2");
+        assert_eq!(local_path(""), "/");
+        let page = Page::new(Lang::Fr, "x", "///evil.example/phish?a=1");
+        assert_eq!(page.switch_href(), "/evil.example/phish?a=1&lang=ar");
+    }
 }

@@ -12,11 +12,10 @@
 //! are in `participation_drafts`; what both share (the language, errors) is here.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Instant;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,7 +27,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::i18n::{label, Lang};
-use super::strict_form::StrictForm;
+use super::strict_form::{self, StrictForm};
 use super::{format, html, Page};
 use crate::error::ApiError;
 use crate::http::consultation_views::{list_consultations, one_consultation};
@@ -184,11 +183,12 @@ struct ErrorPage {
     explanation: &'static str,
 }
 
-/// A read model's refusal as a page in the reader's language: 404, 400, or 503 for
-/// anything else (the detail is in the server's log; never shown).
+/// A read model's refusal as a page in the reader's language: 404, 400, 403 (a form
+/// posted from another site: the one 403 the portal gives), or 503 for anything else (the detail is in the server's log; never shown).
 pub(super) fn error_page(lang: Lang, error: &ApiError, path: &str) -> Response {
     let (status, heading, explanation) = match error.status {
         StatusCode::NOT_FOUND => (StatusCode::NOT_FOUND, "not_found", "not_found_text"),
+        StatusCode::FORBIDDEN => (StatusCode::FORBIDDEN, "cross_site", "cross_site_text"),
         s if s.is_client_error() => (StatusCode::BAD_REQUEST, "bad_request", "bad_request_text"),
         _ => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -746,22 +746,29 @@ async fn submit_comment(
     Path(id): Path<String>,
     extensions: Extensions,
     headers: HeaderMap,
+    uri: Uri,
     form: Result<StrictForm<CommentForm>, ApiError>,
 ) -> Response {
     let form = form.map(|StrictForm(f)| f);
     let lang_code = form.as_ref().map(|f| f.lang.as_str()).unwrap_or("");
     let (lang, _) = Lang::from_request(Some(lang_code).filter(|l| !l.is_empty()), &headers);
     let path = format!("/consultations/{}", encode(&id));
+    // Before anything else, the rate limit's token included: another site's page must
+    // not be able to post in its visitors' name, nor spend their address's bucket.
+    if let Some(refusal) = strict_form::cross_site(&headers, &uri) {
+        return error_page(lang, &refusal, &path);
+    }
     let form = match form {
         Ok(form) => form,
         // Not a form post, an unreadable one or one not in UTF-8: nothing typed can be kept.
         Err(refusal) => return error_page(lang, &refusal, &path),
     };
     // The same bucket as the API's: one address, one limit, whichever way it posts.
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    let outcome = match service.public.limiter.check(peer, Instant::now()) {
+    let client = service
+        .public
+        .trusted_proxies
+        .client_of(&extensions, &headers);
+    let outcome = match service.public.limiter.check(client, Instant::now()) {
         Err(wait) => Err(Refusal::RateLimited(retry_after_secs(wait))),
         Ok(()) => record(&service, &id, &form).await,
     };

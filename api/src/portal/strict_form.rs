@@ -5,9 +5,14 @@
 //! signed, as a comment the person never wrote. The JSON channel refuses invalid UTF-8
 //! (400 `malformed_json`); the form now refuses it too, before anything is parsed or
 //! recorded, with 400 `invalid_body`.
+//!
+//! A form post must also come from this site's own pages ([`cross_site`]): another site
+//! could otherwise make its visitors' browsers post comments here in their name and from
+//! their address (docs/hardening.md).
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::Form;
 use serde::de::DeserializeOwned;
 
@@ -77,6 +82,68 @@ fn percent_decode(part: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The refusal of a form post that a browser says came from another site, `None` for
+/// one from this site or from a client that says nothing.
+///
+/// A browser says where a post comes from in two ways, and either suffices to refuse:
+/// `Sec-Fetch-Site: cross-site`, and an `Origin` whose `host[:port]` is not the one the
+/// request was addressed to (its `Host` header, or the authority of an HTTP/2 request).
+/// The scheme is not compared: behind a TLS-terminating proxy the server cannot know its
+/// own, and the host names the site. `Origin: null` (a sandboxed frame, a `data:` page)
+/// is another origin too. A request without either header (an old browser, a script
+/// that is not a browser) is not refused: such a client is not a victim's browser
+/// carrying its cookies and address, and the rate limit applies to it as to anyone.
+pub fn cross_site(headers: &HeaderMap, uri: &Uri) -> Option<ApiError> {
+    let refuse = |why: &str| {
+        Some(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site_form",
+            format!("a form post from another site is refused: {why}"),
+        ))
+    };
+    let text = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    if text("sec-fetch-site").is_some_and(|s| s.trim().eq_ignore_ascii_case("cross-site")) {
+        return refuse("Sec-Fetch-Site says cross-site");
+    }
+    let Some(origin) = text(header::ORIGIN.as_str()) else {
+        return None;
+    };
+    let own = text(header::HOST.as_str())
+        .map(str::to_owned)
+        .or_else(|| uri.authority().map(|a| a.as_str().to_owned()));
+    match (origin_authority(origin), own) {
+        (Some((scheme, authority)), Some(own)) if same_authority(&scheme, &authority, &own) => None,
+        _ => refuse("its Origin is not this site"),
+    }
+}
+
+/// The scheme and `host[:port]` of an `Origin` value (`scheme://host[:port]`, nothing
+/// after), lower-cased; `None` for `null` or anything else.
+fn origin_authority(origin: &str) -> Option<(String, String)> {
+    let origin = origin.trim().to_ascii_lowercase();
+    let (scheme, authority) = origin.split_once("://")?;
+    let plain = !authority.is_empty()
+        && authority
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    plain.then(|| (scheme.to_owned(), authority.to_owned()))
+}
+
+/// Whether `own` (a `Host` value) names the same host and port as an origin's
+/// authority; a port the origin leaves out is its scheme's default.
+fn same_authority(scheme: &str, authority: &str, own: &str) -> bool {
+    let own = own.trim().to_ascii_lowercase();
+    if own == authority {
+        return true;
+    }
+    let default_port = match scheme {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return false,
+    };
+    own == format!("{authority}{default_port}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +162,60 @@ mod tests {
         assert!(!decodes_to_utf8(b"text=%C3"));
         // Raw bytes that are not UTF-8.
         assert!(!decodes_to_utf8(b"text=\xff\xfe"));
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, axum::http::HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn only_a_post_from_this_site_passes() {
+        let uri = Uri::from_static("/consultations/C-1/comments");
+        let host = ("host", "sijill.gov.ma");
+        for ok in [
+            vec![host],
+            vec![host, ("origin", "https://sijill.gov.ma")],
+            vec![host, ("origin", "HTTP://Sijill.gov.ma")],
+            vec![
+                ("host", "sijill.gov.ma:443"),
+                ("origin", "https://sijill.gov.ma"),
+            ],
+            vec![
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://127.0.0.1:8080"),
+            ],
+            vec![host, ("sec-fetch-site", "same-origin")],
+            vec![host, ("sec-fetch-site", "none")],
+        ] {
+            assert!(cross_site(&headers(&ok), &uri).is_none(), "{ok:?}");
+        }
+        for refused in [
+            vec![host, ("origin", "http://evil.example")],
+            vec![host, ("origin", "null")],
+            vec![host, ("origin", "https://sijill.gov.ma.evil.example")],
+            vec![host, ("origin", "https://sijill.gov.ma:8443")],
+            vec![
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://127.0.0.1:9090"),
+            ],
+            vec![host, ("sec-fetch-site", "cross-site")],
+            vec![host, ("origin", "https://sijill.gov.ma/path")],
+            vec![("origin", "https://sijill.gov.ma")],
+        ] {
+            let e = cross_site(&headers(&refused), &uri).expect("refused");
+            assert_eq!(
+                (e.status.as_u16(), e.code),
+                (403, "cross_site_form"),
+                "{refused:?}"
+            );
+        }
+        // HTTP/2: no Host header, the authority is in the request's URI.
+        let h2 = Uri::from_static("https://sijill.gov.ma/consultations/C-1/comments");
+        let origin = headers(&[("origin", "https://sijill.gov.ma")]);
+        assert!(cross_site(&origin, &h2).is_none());
     }
 }

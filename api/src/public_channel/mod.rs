@@ -8,6 +8,7 @@
 //! data. The HTTP handler (`http::public_comments`) only adds the rate limit and the
 //! transport; anything else that records public comments (a demo) can call [`submit`].
 
+pub mod client_addr;
 pub mod erasure;
 pub mod persons;
 pub mod rate_limit;
@@ -40,12 +41,13 @@ pub const MAX_EMAIL_BYTES: usize = 254;
 /// The longest client token.
 pub const MAX_CLIENT_TOKEN_CHARS: usize = 64;
 
-/// What the public channel keeps besides the service: the personal-data store and the
-/// rate limiter.
+/// What the public channel keeps besides the service: the personal-data store, the
+/// rate limiter and the proxies trusted to say which client it is limiting.
 #[derive(Debug)]
 pub struct PublicChannel {
     pub persons: PersonStore,
     pub limiter: RateLimiter,
+    pub trusted_proxies: client_addr::TrustedProxies,
 }
 
 /// The body of `POST /v1/consultations/{id}/comments`, as sent. No `Debug`: it holds
@@ -183,10 +185,10 @@ fn plausible_email(email: &str) -> bool {
 /// the original receipt and appends nothing.
 ///
 /// # Errors
-/// 409 `client_token_reused` (the token came with another request), 422
-/// `invalid_comment_text` (also for a text withheld by moderation), the domain's refusals
-/// (`no_consultation`, `window_not_open`, `window_closed`, `unknown_article`), or the
-/// store's.
+/// 404 `no_consultation` (no such consultation), 409 `client_token_reused` (the token
+/// came with another request), 422 `invalid_comment_text` (also for a text withheld by
+/// moderation), the domain's other refusals (`window_not_open`, `window_closed`,
+/// `unknown_article`), or the store's.
 pub async fn submit(
     service: &Service,
     consultation: &str,
@@ -247,7 +249,7 @@ pub async fn submit(
                     return Ok(receipt);
                 }
             }
-            return Err(e);
+            return Err(unknown_consultation_is_not_found(e));
         }
     };
     let entry = appended
@@ -268,6 +270,18 @@ pub async fn submit(
         tracing::warn!(index = entry.index, error = %e, "a public comment's author was not stored");
     }
     Ok(entry.receipt())
+}
+
+/// A consultation that does not exist is an unknown resource, 404 (api.md); the domain
+/// says `no_consultation` as a state refusal (409), which stays the answer to a signed
+/// statement, whose order of checks is fixed, and to a consultation that exists but is
+/// not open (`window_not_open`, `window_closed`).
+fn unknown_consultation_is_not_found(e: ApiError) -> ApiError {
+    if e.code == "no_consultation" {
+        ApiError::new(axum::http::StatusCode::NOT_FOUND, e.code, e.message)
+    } else {
+        e
+    }
 }
 
 /// The receipt a token already got, if it was used: the same request gets it, another

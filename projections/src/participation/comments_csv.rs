@@ -1,6 +1,7 @@
 //! `comments.csv`: every comment of every consultation, one row each, with its
 //! consultation, article, date, channel, status, moderation ground and response, for
-//! people who open data in a spreadsheet (RFC 4180 quoting, the `csv` crate).
+//! people who open data in a spreadsheet (RFC 4180 quoting, the `csv` crate; a text cell
+//! a spreadsheet would run as a formula is made text, `crate::spreadsheet`).
 //!
 //! No personal data: no person reference, no name, no e-mail. An association is named by
 //! its id (it comments as a legal person, in public). A hidden or withheld comment's row
@@ -36,21 +37,50 @@ pub const COLUMNS: [&str; 19] = [
     "audit_trail",
 ];
 
+/// The columns that hold numbers (and a boolean): written as they are, never prefixed.
+pub const NUMERIC_COLUMNS: [&str; 4] = ["revision", "comment_number", "index", "withheld"];
+
 /// Texts of the comments whose text is public, by `(consultation id, comment number)`.
 pub type Texts = HashMap<(String, u64), String>;
 
 /// The CSV document: the header, then every comment of `consultations` (rows of the
-/// `consultations` view, in the order given) by number.
+/// `consultations` view, in the order given) by number. The server streams the same
+/// bytes piece by piece: [`header`], then [`rows`] over consecutive comments.
 ///
 /// # Errors
 /// Only if writing to memory fails, which the `csv` writer reports as an I/O error.
 pub fn write(consultations: &[Value], texts: &Texts) -> Result<Vec<u8>, csv::Error> {
+    let mut out = header()?;
+    for consultation in consultations {
+        out.extend(rows(consultation, &comment_rows(consultation), texts)?);
+    }
+    Ok(out)
+}
+
+/// The header line.
+///
+/// # Errors
+/// As [`write`].
+pub fn header() -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(COLUMNS)?;
-    for consultation in consultations {
-        for comment in comment_rows(consultation) {
-            out.write_record(record(consultation, &comment, texts))?;
-        }
+    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// The lines of `comments` (some of [`comment_rows`] of `consultation`, in order).
+///
+/// # Errors
+/// As [`write`].
+pub fn rows(
+    consultation: &Value,
+    comments: &[Value],
+    texts: &Texts,
+) -> Result<Vec<u8>, csv::Error> {
+    let numeric = crate::spreadsheet::positions(&COLUMNS, &NUMERIC_COLUMNS);
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for comment in comments {
+        let cells = record(consultation, comment, texts);
+        out.write_record(crate::spreadsheet::text_row(cells, &numeric))?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
 }

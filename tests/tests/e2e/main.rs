@@ -65,5 +65,6 @@ mod support_views;
 mod tamper_proxy;
 mod tiles;
 mod trainings;
+mod web_hardening;
 mod webdriver;
 mod witnesses;

@@ -55,11 +55,19 @@ pub fn articles() -> Value {
 
 impl Consultation {
     pub async fn open(backend: Backend, per_minute: u32) -> Self {
-        let clock = TestClock::starting_at(START);
-        let app = TestApp::start_configured(backend, clock.clone(), |options| {
+        Self::open_configured(backend, |options| {
             options.public_comments_per_minute = per_minute;
         })
-        .await;
+        .await
+    }
+
+    /// [`Consultation::open`] on a server whose options `configure` sets.
+    pub async fn open_configured(
+        backend: Backend,
+        configure: impl FnOnce(&mut sijill::serve::ServeOptions),
+    ) -> Self {
+        let clock = TestClock::starting_at(START);
+        let app = TestApp::start_configured(backend, clock.clone(), configure).await;
         let ledger = Ledger { app, clock };
         let admin = &ledger.admin;
         ledger
@@ -483,7 +491,7 @@ async fn bodies_are_strict_and_refusals_append_nothing(backend: Backend) {
     }
     c.comment_to("CONS-NOPE", br#"{"text": "x", "article": null}"#.to_vec())
         .await
-        .assert_error(409, "no_consultation");
+        .assert_error(404, "no_consultation");
     let wrong_type = c
         .http
         .post(c.url(&format!("/v1/consultations/{CONSULTATION}/comments")))
