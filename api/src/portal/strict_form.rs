@@ -105,9 +105,7 @@ pub fn cross_site(headers: &HeaderMap, uri: &Uri) -> Option<ApiError> {
     if text("sec-fetch-site").is_some_and(|s| s.trim().eq_ignore_ascii_case("cross-site")) {
         return refuse("Sec-Fetch-Site says cross-site");
     }
-    let Some(origin) = text(header::ORIGIN.as_str()) else {
-        return None;
-    };
+    let origin = text(header::ORIGIN.as_str())?;
     let own = text(header::HOST.as_str())
         .map(str::to_owned)
         .or_else(|| uri.authority().map(|a| a.as_str().to_owned()));
