@@ -302,6 +302,26 @@ async fn a_refused_public_comment_stores_nothing(backend: Backend) {
     let reply = c.comment(&json!({"text": late, "article": null})).await;
     assert!(reply.status.is_client_error(), "{}", reply.text());
     assert_eq!(stored(c.db(), &to_hex(&sha256(late.as_bytes()))).await, 0);
+
+    // Results naming a document nobody uploaded are refused like a report.
+    c.accept(
+        &c.drafter,
+        "CloseConsultation",
+        STREAM,
+        json!({}),
+        "ConsultationClosed",
+    )
+    .await;
+    let never_uploaded = to_hex(&sha256(b"une synthese jamais deposee"));
+    c.refuse(
+        &c.drafter,
+        "PublishResults",
+        STREAM,
+        json!({"synthesis": "Synthèse.", "recommendations": [], "documents": [never_uploaded]}),
+        422,
+        "unknown_document",
+    )
+    .await;
 }
 
 async fn documents_are_cached_briefly_and_revalidated(backend: Backend) {
