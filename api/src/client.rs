@@ -204,7 +204,9 @@ async fn export_to(server: &str, out: &Path) -> Result<u64, String> {
     );
     let file = std::fs::File::create(out.join("entries.jsonl")).map_err(|e| e.to_string())?;
     let mut writer = BufWriter::new(file);
-    let mut documents = std::collections::BTreeSet::new();
+    // Each document with the first entry that names it, to say which entry a missing one
+    // breaks.
+    let mut documents = std::collections::BTreeMap::new();
     let mut next = 0;
     while next < size {
         let page = (size - next).min(PAGE);
@@ -230,7 +232,9 @@ async fn export_to(server: &str, out: &Path) -> Result<u64, String> {
                 ));
             }
             if let Some(docs) = signed.entry.data.get("documents").and_then(Value::as_array) {
-                documents.extend(docs.iter().filter_map(Value::as_str).map(str::to_owned));
+                for doc in docs.iter().filter_map(Value::as_str) {
+                    documents.entry(doc.to_owned()).or_insert(next);
+                }
             }
             writer
                 .write_all(line)
@@ -247,7 +251,7 @@ async fn export_to(server: &str, out: &Path) -> Result<u64, String> {
     }
     writer.flush().map_err(|e| e.to_string())?;
     bar.finish_and_clear();
-    for digest in documents.iter().filter(|d| from_hex(d).is_some()) {
+    for (digest, index) in documents.iter().filter(|(d, _)| from_hex(d).is_some()) {
         let response = client
             .get(url(server, &format!("/v1/documents/{digest}")))
             .send()
@@ -256,6 +260,16 @@ async fn export_to(server: &str, out: &Path) -> Result<u64, String> {
         // 410: withheld by moderation; verifiers accept its absence.
         if response.status() == reqwest::StatusCode::GONE {
             continue;
+        }
+        // Neither served nor withheld: the export could not be verified. Stop and say
+        // which entry names what; an administrator's `DeclareDocumentUnavailable` is the
+        // way back (docs/hardening.md).
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Err(format!(
+                "entry {index} names document {digest}, which the server neither serves nor \
+                 withholds: the export would not verify (an administrator can declare it \
+                 unavailable with DeclareDocumentUnavailable)"
+            ));
         }
         let bytes = response
             .error_for_status()

@@ -2,6 +2,7 @@
 //! business (for authorization), and the body parsed strictly (unknown fields refused).
 
 use domain::authorization::Scope;
+use domain::document::{DeclareDocumentUnavailable, DocumentCommand};
 use domain::participation::{
     CloseConsultation, ConsultationCommand, CreateDraft, DraftCommand, ErasePersonalData,
     ModerateComment, OpenConsultation, PublishResults, PublishRevision, RespondToComments,
@@ -37,6 +38,7 @@ pub enum Routed {
     Consultation(ConsultationCommand),
     Training(TrainingCommand),
     LogKey(LogKeyCommand),
+    Document(DocumentCommand),
 }
 
 impl Routed {
@@ -53,6 +55,7 @@ impl Routed {
             Self::Consultation(_) => "consultation",
             Self::Training(_) => "training",
             Self::LogKey(_) => "log",
+            Self::Document(_) => "document",
         }
     }
 }
@@ -119,6 +122,25 @@ pub fn route(statement: &Statement, facts: &dyn RegistryFacts) -> Result<RoutedC
             Routed::LogKey(LogKeyCommand::Rotate(body::<RotateLogKey>(b)?)),
             Scope::Registry,
         ),
+        "DeclareDocumentUnavailable" => {
+            let body = body::<DeclareDocumentUnavailable>(b)?;
+            // One stream per document, named by its hash, so a declaration is made once
+            // and an auditor finds it where the document's name says.
+            if body.document != id {
+                return Err(ApiError::bad_request(
+                    "wrong_stream",
+                    format!(
+                        "DeclareDocumentUnavailable goes on document/{}, not {}",
+                        body.document, statement.stream
+                    ),
+                ));
+            }
+            (
+                "document",
+                Routed::Document(DocumentCommand::DeclareUnavailable(body)),
+                Scope::Registry,
+            )
+        }
         "RegisterAssociation" => (
             "association",
             Routed::Association(AssociationCommand::Register(body::<RegisterAssociation>(

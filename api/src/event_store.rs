@@ -21,7 +21,7 @@ use serde_json::json;
 use crate::sequencer::{
     AppendError, AppendRequest, Appended, ClientToken, PendingEvent, SequencerHandle,
 };
-use crate::store::Db;
+use crate::store::{Db, NewDocument};
 
 /// The metadata key that names a command's [`Ticket`].
 pub const TICKET_KEY: &str = "ticket";
@@ -38,6 +38,8 @@ pub struct Ticket {
     pub facts_at: AtomicU64,
     /// A public comment's retry token (see [`AppendRequest::client_token`]).
     pub client_token: Option<ClientToken>,
+    /// Bytes stored with the command (see [`AppendRequest::documents`]).
+    pub documents: Vec<NewDocument>,
     pub outcome: Mutex<Option<Result<Appended, AppendError>>>,
 }
 
@@ -214,6 +216,7 @@ where
             facts_at: ticket.facts_at.load(Ordering::Acquire),
             metadata: json!({ "actor": actor }),
             client_token: ticket.client_token.clone(),
+            documents: ticket.documents.clone(),
             reply: tokio::sync::oneshot::channel().0,
         };
         let outcome = self.sequencer.append(request).await;

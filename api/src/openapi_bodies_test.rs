@@ -27,6 +27,11 @@ fn examples() -> Vec<(&'static str, &'static str, Value)> {
             json!({"log_key": ledger::NoteSigner::new("o", ed25519_dalek::SigningKey::from_bytes(&[7; 32])).verifier().to_string()}),
         ),
         (
+            "DeclareDocumentUnavailable",
+            "document/abababababababababababababababababababababababababababababababab",
+            json!({"document": sha, "reason": "Jamais fourni"}),
+        ),
+        (
             "RegisterAssociation",
             "association/A1",
             json!({"name": "Amal", "legal_form": "association", "region": "MA-04", "domains": ["youth"], "registered_on": "2018-03-12"}),

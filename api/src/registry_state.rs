@@ -20,8 +20,9 @@ use ledger::Entry;
 
 /// The stream types whose entries change what [`Registry::apply`] knows: what start-up
 /// reads back from the store. A type missing here would leave the domain's cross-stream
-/// facts (an offer, a draft) unknown after a restart.
-pub const STREAM_TYPES: [&str; 9] = [
+/// facts (an offer, a draft, which entries name or withhold a document) unknown after a
+/// restart.
+pub const STREAM_TYPES: [&str; 10] = [
     "registry",
     "log",
     "institution",
@@ -31,6 +32,7 @@ pub const STREAM_TYPES: [&str; 9] = [
     "award",
     "draft",
     "consultation",
+    "document",
 ];
 
 /// One registered key.

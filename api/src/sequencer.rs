@@ -28,7 +28,9 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::log_keys::LogKeyRing;
 use crate::registry_state::{ActorRecord, Registry, SharedRegistry};
-use crate::store::{BatchWrite, ClientTokenRow, Db, EventRow, NonceRow, StateRow};
+use crate::store::{
+    BatchWrite, ClientTokenRow, Db, DocumentAvailability, EventRow, NewDocument, NonceRow, StateRow,
+};
 
 /// Most commands one batch carries.
 const MAX_BATCH: usize = 256;
@@ -67,6 +69,9 @@ pub struct AppendRequest {
     /// only if no comment of this consultation used the token, and the token's receipt is
     /// written in the same transaction.
     pub client_token: Option<ClientToken>,
+    /// Documents whose bytes come with the command (a public comment's text): stored in
+    /// the append transaction, so a refused command stores nothing.
+    pub documents: Vec<NewDocument>,
     pub reply: oneshot::Sender<Result<Appended, AppendError>>,
 }
 
@@ -148,6 +153,10 @@ pub enum AppendError {
     KeyAlreadyRegistered,
     #[error("an entry would exceed 65,535 bytes")]
     EntryTooLarge,
+    /// An entry would name a document that is not stored, or is withheld (by the log or
+    /// earlier in the same batch): the log would no longer export or verify.
+    #[error("document {0} is not available: upload it first (a withheld document cannot be named again)")]
+    UnknownDocument(String),
     #[error("the log is not initialised")]
     NoGenesis,
     /// `RotateLogKey` named a key the log used before.
@@ -359,6 +368,19 @@ impl Sequencer {
                 Err(e) => return fail_all(batch, &e),
             }
         }
+        // Which documents the batch names are stored and not withheld, read under the lock:
+        // every document an entry names must be exportable when it is appended.
+        let named: Vec<String> = batch
+            .iter()
+            .flat_map(|r| r.events.iter())
+            .flat_map(|e| named_documents(&e.data))
+            .collect();
+        if !named.is_empty() {
+            match db.document_availability_in(&mut tx, &named).await {
+                Ok(found) => work.availability = found,
+                Err(e) => return fail_all(batch, &e),
+            }
+        }
         let mut accepted = Vec::with_capacity(batch.len());
         let mut retries = Vec::new();
         for request in batch {
@@ -417,6 +439,7 @@ impl Sequencer {
                 document_names: &work.documents,
                 withheld_documents: &work.withheld,
                 client_tokens: &work.tokens,
+                new_documents: &work.new_documents,
                 state: &new_state,
                 checkpoint: &note,
             };
@@ -530,6 +553,7 @@ impl Sequencer {
                 }
             }
         }
+        self.check_documents(request, work)?;
         if let Some(auth) = &request.auth {
             let data = request.events.first().map(|e| &e.data);
             if !data.is_some_and(|d| body_within_data(&auth.statement.body, d)) {
@@ -625,6 +649,11 @@ impl Sequencer {
         if let Some(n) = &nonce {
             work.nonces.insert((n.actor.clone(), n.nonce.clone()));
         }
+        for d in &request.documents {
+            if !work.new_documents.iter().any(|n| n.sha256 == d.sha256) {
+                work.new_documents.push(d.clone());
+            }
+        }
         if let (Some(token), Some(first)) = (&request.client_token, appended.entries.first()) {
             work.batch_tokens
                 .insert((request.stream_id.clone(), token.token.clone()));
@@ -690,6 +719,29 @@ impl Sequencer {
             object.extend(rotation.data_members(&sig));
         }
         Ok((data, key))
+    }
+
+    /// Every document the command's entries name is stored (before this batch, or carried
+    /// by the command itself) and withheld neither before this batch nor by an entry
+    /// earlier in it.
+    fn check_documents(
+        &self,
+        request: &AppendRequest,
+        work: &BatchWork,
+    ) -> Result<(), AppendError> {
+        for event in &request.events {
+            for doc in named_documents(&event.data) {
+                let stored = work.availability.stored.contains(&doc)
+                    || request.documents.iter().any(|d| d.sha256 == doc)
+                    || work.new_documents.iter().any(|d| d.sha256 == doc);
+                let withheld = work.availability.withheld.contains(&doc)
+                    || work.withheld.iter().any(|(w, _)| *w == doc);
+                if !stored || withheld {
+                    return Err(AppendError::UnknownDocument(doc));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The checks on a statement that must hold at the entry's place in the log.
@@ -807,6 +859,19 @@ impl Drop for RetryAfter {
     }
 }
 
+/// The documents an entry's `data` names (`data.documents`, ledger-format.md).
+fn named_documents(data: &Value) -> Vec<String> {
+    data.get("documents")
+        .and_then(Value::as_array)
+        .map(|docs| {
+            docs.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn fail_all(batch: Vec<AppendRequest>, error: &dyn std::fmt::Display) {
     tracing::error!(error = %error, "cannot open an append transaction");
     for r in batch {
@@ -824,6 +889,10 @@ struct BatchWork {
     documents: Vec<(String, u64)>,
     /// Documents withheld by entries of this batch (`data.withheld`), with the entry.
     withheld: Vec<(String, u64)>,
+    /// Which documents the batch's commands name were stored or withheld before it.
+    availability: DocumentAvailability,
+    /// Bytes carried by the accepted commands, written with the batch.
+    new_documents: Vec<NewDocument>,
     /// Client tokens already used before this batch, with their receipts.
     taken_tokens: HashMap<(String, String), String>,
     /// Client tokens used by commands accepted earlier in this batch.
@@ -852,6 +921,8 @@ impl BatchWork {
             nodes: Vec::new(),
             documents: Vec::new(),
             withheld: Vec::new(),
+            availability: DocumentAvailability::default(),
+            new_documents: Vec::new(),
             taken_tokens: HashMap::new(),
             batch_tokens: HashSet::new(),
             tokens: Vec::new(),

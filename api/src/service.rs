@@ -9,11 +9,14 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use cqrs_es::{AggregateError, CqrsFramework};
 use domain::authorization::{authorize, ActorInfo};
-use domain::participation::{Consultation, ConsultationCommand, Draft, PublicComment};
+use domain::document::Document;
+use domain::participation::{
+    Consultation, ConsultationCommand, Draft, PublicComment, WITHHOLDING_GROUNDS,
+};
 use domain::registry::{Actor, ActorCommand, Institution, LogKey, RegisterGenesis};
 use domain::support::{Application, Association, Award, Offer};
 use domain::training::TrainingSession;
-use domain::{Clock, DomainError, Issued, Services};
+use domain::{Clock, DomainError, Issued, RegistryFacts, Services};
 use ledger::canonical;
 use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
 use ledger::Auth;
@@ -27,7 +30,7 @@ use crate::projector::ProjectionHandle;
 use crate::public_channel::{erasure, PublicChannel};
 use crate::registry_state::SharedRegistry;
 use crate::sequencer::{AppendError, Appended, ClientToken, SequencerHandle};
-use crate::store::Db;
+use crate::store::{Db, NewDocument};
 
 /// How many times a command is run again after a conflict before the client gets a 503.
 /// Commands racing on one offer's budget are decided one per batch, so this bounds how
@@ -69,6 +72,7 @@ pub struct Service {
     consultations: CqrsFramework<Consultation, LedgerStore<Consultation>>,
     trainings: CqrsFramework<TrainingSession, LedgerStore<TrainingSession>>,
     log_keys: CqrsFramework<LogKey, LedgerStore<LogKey>>,
+    documents: CqrsFramework<Document, LedgerStore<Document>>,
 }
 
 /// The parts a [`Service`] is built from.
@@ -107,6 +111,7 @@ impl Service {
             consultations: stores.framework(),
             trainings: stores.framework(),
             log_keys: stores.framework(),
+            documents: stores.framework(),
             tickets: tickets.clone(),
             turns: crate::stream_turns::StreamTurns::default(),
             indicators: tokio::sync::Mutex::new(None),
@@ -210,6 +215,7 @@ impl Service {
         authorize(&record.info, &auth.statement.command, &routed.scope)?;
         let mut routed = routed;
         command_documents::prepare(&self.db, &mut routed.command).await?;
+        let withholding_hide = withholding_hide(&routed);
 
         let (nonce, statement_hash) = (auth.statement.nonce.clone(), auth.statement_hash());
         let ticket = Ticket {
@@ -244,7 +250,33 @@ impl Service {
         // Personal data named by an erasure goes now; if this fails or the process dies
         // first, the reconciliation of `erasure::start` finishes it.
         erasure::after_append(&self.public.persons, &appended).await;
-        Ok((StatusCode::CREATED, appended.response()))
+        let mut response = appended.response();
+        if let (Some((stream, comment)), Value::Object(members)) = (withholding_hide, &mut response)
+        {
+            members.insert(
+                "still_named_by".to_owned(),
+                self.still_named_by(&stream, comment),
+            );
+        }
+        Ok((StatusCode::CREATED, response))
+    }
+
+    /// The entries other than comment `comment` of `stream` that still publish that
+    /// comment's document, as the log stands after its moderation: why a hide on a
+    /// withholding ground withheld nothing (docs/public-channel.md). Empty once withheld.
+    fn still_named_by(&self, stream: &str, comment: u64) -> Value {
+        let facts = self
+            .registry
+            .comment_document(stream, comment)
+            .and_then(|doc| self.registry.document(&doc));
+        let Some(facts) = facts.filter(|f| !f.withheld) else {
+            return Value::Array(Vec::new());
+        };
+        facts
+            .publishers(Some((stream, comment)))
+            .into_iter()
+            .map(|n| serde_json::json!({"stream": n.stream, "comment": n.comment}))
+            .collect()
     }
 
     /// Records a comment of the public channel: no key, no `auth` on the entry, and its
@@ -259,13 +291,15 @@ impl Service {
         consultation: &str,
         comment: PublicComment,
     ) -> Result<Appended, ApiError> {
-        self.record_public_comment(consultation, comment, None)
+        self.record_public_comment(consultation, comment, None, None)
             .await
     }
 
     /// [`Service::submit_public_comment`] with a client token: the comment is appended
     /// only if no comment of this consultation used the token, and the token's receipt is
-    /// recorded in the same transaction (`crate::public_channel`).
+    /// recorded in the same transaction (`crate::public_channel`). With `text`, the
+    /// comment's bytes are stored by the append transaction itself, so a refused comment
+    /// leaves nothing behind; without it, the text must already be stored.
     ///
     /// # Errors
     /// As [`Service::submit_public_comment`]; a token already used gives an error with
@@ -275,14 +309,29 @@ impl Service {
         consultation: &str,
         comment: PublicComment,
         client_token: Option<ClientToken>,
+        text: Option<Vec<u8>>,
     ) -> Result<Appended, ApiError> {
         domain::AggregateId::parse(consultation)?;
-        command_documents::comment_text(&self.db, &comment.document).await?;
+        let documents = match text {
+            None => {
+                command_documents::comment_text(&self.db, &comment.document).await?;
+                Vec::new()
+            }
+            Some(text) => {
+                command_documents::carried_comment_text(&self.db, &comment.document, &text).await?;
+                vec![NewDocument {
+                    sha256: comment.document.clone(),
+                    content: text,
+                    uploaded_by: "public".to_owned(),
+                }]
+            }
+        };
         let command = Routed::Consultation(ConsultationCommand::PublicComment(comment));
         // The stream heads this process remembers cover everything from here on.
         let ticket = Ticket {
             checked_at: self.sequencer.known_size(),
             client_token,
+            documents,
             ..Ticket::default()
         };
         self.execute(consultation, command, None, ticket).await
@@ -383,6 +432,11 @@ impl Service {
                         .execute_with_metadata(id, c.clone(), metadata.clone())
                         .await
                 }
+                Routed::Document(c) => {
+                    self.documents
+                        .execute_with_metadata(id, c.clone(), metadata.clone())
+                        .await
+                }
                 Routed::Training(c) => {
                     self.trainings
                         .execute_with_metadata(
@@ -456,6 +510,11 @@ impl Service {
             AppendError::EntryTooLarge => {
                 Err(ApiError::too_large("entry_too_large", e.to_string()))
             }
+            AppendError::UnknownDocument(_) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_document",
+                e.to_string(),
+            )),
             AppendError::AlreadyAppended(_) => Err(self.already_appended(ticket).await),
             AppendError::LogKeyUsed => Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -570,4 +629,17 @@ fn domain_error(e: DomainError) -> ApiError {
 fn original_answer(response: &str) -> Result<(StatusCode, Value), ApiError> {
     let value = serde_json::from_str(response).map_err(|e| ApiError::internal(&e))?;
     Ok((StatusCode::CREATED, value))
+}
+
+/// A `ModerateComment` hiding a comment on a withholding ground: its consultation's
+/// stream and the comment's number.
+fn withholding_hide(routed: &commands::RoutedCommand) -> Option<(String, u64)> {
+    match &routed.command {
+        Routed::Consultation(ConsultationCommand::Moderate(m))
+            if m.action == "hide" && WITHHOLDING_GROUNDS.contains(&m.ground.as_str()) =>
+        {
+            Some((routed.stream.to_string(), m.comment))
+        }
+        _ => None,
+    }
 }

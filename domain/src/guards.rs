@@ -44,12 +44,38 @@ pub fn reads(stream: &str, event_type: &str, data: &Value) -> Vec<String> {
         "OfferClosed" => vec![format!("applications/{}", stream_id(stream))],
         // A consultation opens only on a draft not yet submitted.
         "ConsultationOpened" => vec![format!("draft/{}", text(data, "draft"))],
+        // Whether a hide withholds the text depends on every other entry naming it, and a
+        // restore on whether it was withheld since; a declaration on whether any entry
+        // names it. One key for all documents: these decisions are rare.
+        "CommentModerated" | "DocumentDeclaredUnavailable" => vec![DOCUMENTS.to_owned()],
         _ => Vec::new(),
     }
 }
 
+/// The guard key of the log's document facts (`World::document`).
+pub const DOCUMENTS: &str = "documents";
+
+/// Whether an entry changes what the log says of documents: it names or withholds one,
+/// or moderates a comment (which may hide one on a withholding ground).
+fn touches_documents(event_type: &str, data: &Value) -> bool {
+    let listed = |field: &str| {
+        data.get(field)
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+    };
+    event_type == "CommentModerated" || listed("documents") || listed("withheld")
+}
+
 /// The derived keys an entry changes (besides its own stream's name).
 pub fn touches(event_type: &str, data: &Value) -> Vec<String> {
+    let mut keys = touches_records(event_type, data);
+    if touches_documents(event_type, data) {
+        keys.push(DOCUMENTS.to_owned());
+    }
+    keys
+}
+
+fn touches_records(event_type: &str, data: &Value) -> Vec<String> {
     match event_type {
         "ApplicationSubmitted" => {
             let (offer, association) = (text(data, "offer"), text(data, "association"));

@@ -42,8 +42,9 @@ impl fmt::Display for AggregateId {
     }
 }
 
-/// The stream types of `api.md`, one per aggregate type.
-pub const STREAM_TYPES: [&str; 10] = [
+/// The stream types of `api.md`, one per aggregate type, and `document`
+/// (docs/hardening.md).
+pub const STREAM_TYPES: [&str; 11] = [
     "registry",
     "institution",
     "association",
@@ -54,6 +55,7 @@ pub const STREAM_TYPES: [&str; 10] = [
     "draft",
     "training",
     "log",
+    "document",
 ];
 
 /// `"<aggregate type>/<aggregate id>"`, the `stream` of an entry.

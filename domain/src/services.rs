@@ -8,8 +8,8 @@ use std::sync::Arc;
 use ledger::Timestamp;
 
 use crate::world::{
-    ApplicationFacts, AssociationFacts, AwardFacts, ConsultationFacts, DraftFacts, OfferFacts,
-    World,
+    ApplicationFacts, AssociationFacts, AwardFacts, ConsultationFacts, DocumentFacts, DraftFacts,
+    OfferFacts, World,
 };
 
 /// The ledger's clock. The server's implementation reads the system clock; the time an
@@ -76,6 +76,21 @@ pub trait RegistryFacts: Send + Sync {
     fn consultation(&self, id: &str) -> Option<ConsultationFacts> {
         let mut out = None;
         self.read_world(&mut |w| out = w.consultation(id).cloned());
+        out
+    }
+
+    /// What the log says of a document: the entries naming it, whether it is withheld.
+    /// Read under the guard `documents` (`crate::guards`).
+    fn document(&self, sha256: &str) -> Option<DocumentFacts> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.document(sha256).cloned());
+        out
+    }
+
+    /// The document of comment `comment` of `consultation` (a stream name).
+    fn comment_document(&self, consultation: &str, comment: u64) -> Option<String> {
+        let mut out = None;
+        self.read_world(&mut |w| out = w.comment_document(consultation, comment).cloned());
         out
     }
 

@@ -5,7 +5,8 @@
 //! append lock); an aggregate reads it through [`crate::RegistryFacts`]. The append path
 //! makes reading it safe under concurrency: a decision names the facts it read
 //! ([`crate::guards`]), and it is recorded only if none of them changed in between.
-//! Small: it grows with offers, applications and awards, never with other entries.
+//! Small: it grows with offers, applications and awards, and with the documents entries
+//! name (one fact per naming entry), never with other entries.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -89,6 +90,42 @@ pub struct ConsultationFacts {
     pub recommendations: Vec<String>,
 }
 
+/// An entry that names a document (`data.documents`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentNamer {
+    /// The entry's stream, `consultation/C1`, `award/W1`...
+    pub stream: String,
+    /// The comment's number, when the entry is a comment.
+    pub comment: Option<u64>,
+    /// Hidden by moderation on a ground that withholds (the comment no longer publishes
+    /// the text; docs/public-channel.md). Entries other than comments are never hidden.
+    pub withholding_hidden: bool,
+}
+
+/// What the log says of one document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocumentFacts {
+    /// The entries that name it, in log order.
+    pub namers: Vec<DocumentNamer>,
+    /// Some entry's `data.withheld` lists it: it is gone for good.
+    pub withheld: bool,
+}
+
+impl DocumentFacts {
+    /// The entries that still publish the document: every namer but the comments hidden
+    /// on a withholding ground, less `except` (a comment being moderated).
+    pub fn publishers(&self, except: Option<(&str, u64)>) -> Vec<&DocumentNamer> {
+        self.namers
+            .iter()
+            .filter(|n| !n.withholding_hidden)
+            .filter(|n| match (except, n.comment) {
+                (Some((stream, comment)), Some(m)) => !(stream == n.stream && comment == m),
+                _ => true,
+            })
+            .collect()
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct World {
     drafts: HashMap<String, DraftFacts>,
@@ -98,6 +135,9 @@ pub struct World {
     applications: HashMap<String, ApplicationFacts>,
     awards: HashMap<String, AwardFacts>,
     applicants: HashMap<(String, String), String>,
+    documents: HashMap<String, DocumentFacts>,
+    /// `(consultation stream, comment number)` → the comment's document.
+    comment_documents: HashMap<(String, u64), String>,
 }
 
 impl World {
@@ -107,6 +147,7 @@ impl World {
         let Some((kind, id)) = stream.split_once('/') else {
             return;
         };
+        self.apply_documents(stream, event_type, data);
         let data = data.clone();
         match kind {
             "association" => {
@@ -317,6 +358,71 @@ impl World {
             }
             _ => {}
         }
+    }
+
+    /// Which entries name which documents, which comments hide them on a withholding
+    /// ground, and which documents are withheld: read from any entry's `data.documents`
+    /// and `data.withheld`, as the offline verifier reads them.
+    fn apply_documents(&mut self, stream: &str, event_type: &str, data: &Value) {
+        let list = |field: &str| -> Vec<String> {
+            data.get(field)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let comment = match event_type {
+            "CommentSubmitted" | "CommentModerated" => data.get("comment").and_then(Value::as_u64),
+            _ => None,
+        };
+        for doc in list("documents") {
+            if let Some(n) = comment {
+                self.comment_documents
+                    .insert((stream.to_owned(), n), doc.clone());
+            }
+            self.documents
+                .entry(doc)
+                .or_default()
+                .namers
+                .push(DocumentNamer {
+                    stream: stream.to_owned(),
+                    comment,
+                    withholding_hidden: false,
+                });
+        }
+        for doc in list("withheld") {
+            self.documents.entry(doc).or_default().withheld = true;
+        }
+        if event_type == "CommentModerated" {
+            let Some(n) = comment else { return };
+            let Some(doc) = self.comment_documents.get(&(stream.to_owned(), n)) else {
+                return;
+            };
+            let text = |f: &str| data.get(f).and_then(Value::as_str).unwrap_or_default();
+            let withholding = text("action") == "hide"
+                && crate::participation::WITHHOLDING_GROUNDS.contains(&text("ground"));
+            if let Some(facts) = self.documents.get_mut(doc) {
+                for namer in &mut facts.namers {
+                    if namer.stream == stream && namer.comment == Some(n) {
+                        namer.withholding_hidden = withholding;
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn document(&self, sha256: &str) -> Option<&DocumentFacts> {
+        self.documents.get(sha256)
+    }
+
+    /// The document of comment `comment` of `consultation` (a stream name).
+    pub fn comment_document(&self, consultation: &str, comment: u64) -> Option<&String> {
+        self.comment_documents
+            .get(&(consultation.to_owned(), comment))
     }
 
     pub fn draft(&self, id: &str) -> Option<&DraftFacts> {

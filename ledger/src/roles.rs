@@ -8,8 +8,8 @@
 /// A role an actor can hold, as written in `RegisterActor` bodies.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
-    /// `admin`: manages the registry (institutions, actors, revocations) and rotates the
-    /// log key.
+    /// `admin`: manages the registry (institutions, actors, revocations), rotates the
+    /// log key and declares documents unavailable.
     Admin,
     /// `registrar`: registers associations and applies on their behalf.
     Registrar,
@@ -68,6 +68,7 @@ impl Role {
                 "RegisterActor",
                 "RevokeActor",
                 "RotateLogKey",
+                "DeclareDocumentUnavailable",
             ],
             // api.md: `RegisterAssociation`; `SubmitApplication` on an association's behalf.
             Role::Registrar => &["RegisterAssociation", "SubmitApplication"],
@@ -103,12 +104,14 @@ impl std::fmt::Display for Role {
 }
 
 /// Every command name of `api.md`, in its order; `RotateLogKey` (docs/key-rotation.md)
-/// follows the other administrator's commands.
-pub const COMMANDS: [&str; 26] = [
+/// and `DeclareDocumentUnavailable` (docs/hardening.md) follow the other administrator's
+/// commands.
+pub const COMMANDS: [&str; 27] = [
     "RegisterInstitution",
     "RegisterActor",
     "RevokeActor",
     "RotateLogKey",
+    "DeclareDocumentUnavailable",
     "RegisterAssociation",
     "PublishOffer",
     "AmendOffer",
@@ -179,6 +182,8 @@ mod tests {
         assert!(may_issue(Role::Admin, "RegisterActor"));
         assert!(may_issue(Role::Admin, "RotateLogKey"));
         assert!(!may_issue(Role::Publisher, "RotateLogKey"));
+        assert!(may_issue(Role::Admin, "DeclareDocumentUnavailable"));
+        assert!(!may_issue(Role::Moderator, "DeclareDocumentUnavailable"));
         assert!(!may_issue(Role::Admin, "PublishOffer"));
         assert!(may_issue(Role::Registrar, "SubmitApplication"));
         assert!(may_issue(Role::Association, "SubmitApplication"));

@@ -96,9 +96,15 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(json!({"sha256": digest}))))
 }
 
+/// How long a cache may serve a document without asking again. Short on purpose: a text
+/// can be withheld at any time, and a cache must stop serving it within minutes, so a
+/// document is never `immutable` (docs/hardening.md, "Documents and caches").
+pub const DOCUMENT_MAX_AGE_SECS: u32 = 300;
+
 async fn download(
     State(service): State<AppState>,
     Path(digest): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if ledger::hash::from_hex(&digest).is_none() {
         return Err(ApiError::bad_request(
@@ -120,11 +126,29 @@ async fn download(
             "no published document {digest}"
         )));
     };
+    // The bytes never change under their hash, so the hash is a strong validator: a cache
+    // revalidates cheaply, and learns at once (410) when the text was withheld.
+    let etag = format!("\"{digest}\"");
+    let cache_control = format!("public, max-age={DOCUMENT_MAX_AGE_SECS}");
+    let matched = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag == etag || tag.strip_prefix("W/") == Some(etag.as_str()));
+    if matched {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag), (header::CACHE_CONTROL, cache_control)],
+        )
+            .into_response());
+    }
     Ok((
         [
-            (header::CONTENT_TYPE, "application/octet-stream"),
-            // A document's bytes never change under its hash.
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, cache_control),
         ],
         content,
     )

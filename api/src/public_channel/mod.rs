@@ -3,9 +3,9 @@
 //! inclusion; their name and e-mail stay out of the ledger, in an erasable store.
 //!
 //! This module owns the request's rules and the order of the work: validate, answer a
-//! retry from its `client_token`, store the text as a document, compute the person
-//! reference, append through [`Service::record_public_comment`], then store the personal
-//! data. The HTTP handler (`http::public_comments`) only adds the rate limit and the
+//! retry from its `client_token`, compute the person reference, append through
+//! [`Service::record_public_comment`] (whose transaction stores the text as a document),
+//! then store the personal data. The HTTP handler (`http::public_comments`) only adds the rate limit and the
 //! transport; anything else that records public comments (a demo) can call [`submit`].
 
 pub mod client_addr;
@@ -15,7 +15,6 @@ pub mod rate_limit;
 
 use domain::participation::comment_text::check_comment_text;
 use domain::participation::PublicComment;
-use domain::DomainError;
 use ledger::hash::{sha256, to_hex};
 use ledger::{canonical, Hash};
 use serde::Deserialize;
@@ -200,19 +199,9 @@ pub async fn submit(
             return Ok(receipt);
         }
     }
+    // The text is stored by the append transaction, with the comment or not at all: a
+    // refused comment (unknown or closed consultation, unknown article) keeps nothing.
     let document = to_hex(&sha256(request.text.as_bytes()));
-    if service.db.document_withheld(&document).await? {
-        // Its bytes were deleted on purpose; taking them in again would publish them anew.
-        return Err(DomainError::rule(
-            "invalid_comment_text",
-            "this text was withheld by moderation and cannot be submitted again",
-        )
-        .into());
-    }
-    service
-        .db
-        .put_document(&document, request.text.as_bytes(), "public")
-        .await?;
     let persons = &service.public.persons;
     let person = persons
         .secrets()
@@ -227,7 +216,12 @@ pub async fn submit(
         request_hash: request.request_hash,
     });
     let appended = match service
-        .record_public_comment(consultation, comment, token)
+        .record_public_comment(
+            consultation,
+            comment,
+            token,
+            Some(request.text.as_bytes().to_vec()),
+        )
         .await
     {
         Ok(appended) => appended,

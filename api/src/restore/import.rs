@@ -393,6 +393,7 @@ impl Writer<'_> {
             document_names: &rows.names,
             withheld_documents: &rows.withheld,
             client_tokens: &[],
+            new_documents: &[],
             state: &state,
             checkpoint: &note,
         };

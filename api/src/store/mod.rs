@@ -6,6 +6,7 @@
 //! Architecture invariant: nothing outside this module writes SQL.
 
 mod document_batches;
+pub use document_batches::{DocumentAvailability, NewDocument};
 mod public_channel;
 mod queries;
 mod restore;

@@ -160,6 +160,8 @@ pub struct BatchWrite<'a> {
     /// the same transaction (docs/public-channel.md).
     pub withheld_documents: &'a [(String, u64)],
     pub client_tokens: &'a [ClientTokenRow],
+    /// Bytes that arrived with the commands naming them (a public comment's text).
+    pub new_documents: &'a [super::NewDocument],
     pub state: &'a StateRow,
     pub checkpoint: &'a str,
 }
@@ -267,6 +269,9 @@ impl Db {
         tx: &mut AppendTx,
         batch: &BatchWrite<'_>,
     ) -> Result<(), sqlx::Error> {
+        // Before the withholding below: a batch never withholds a document it stores (the
+        // sequencer refuses naming a document withheld earlier in the batch).
+        self.insert_new_documents(tx, batch.new_documents).await?;
         if self.backend() == Backend::Sqlite {
             self.insert_events(tx, batch.events).await?;
             self.insert_nodes(tx, batch.nodes).await?;

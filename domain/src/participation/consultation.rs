@@ -4,8 +4,11 @@
 //!
 //! Rules: comments only inside the window, on the whole text or one of the consulted
 //! revision's articles; moderation hides and restores but deletes nothing, and withholds
-//! the text on the grounds that require it; one response per comment; results only after
-//! closing, and never while a visible comment has no response.
+//! the text on the grounds that require it, but only once no other entry of the log still
+//! publishes the same text (documents are addressed by content: one consultation's
+//! moderator never takes down another's comment; docs/public-channel.md); one response
+//! per comment; results only after closing, and never while a visible comment has no
+//! response.
 
 use std::collections::BTreeSet;
 
@@ -296,7 +299,7 @@ impl Aggregate for Consultation {
             )?,
             ConsultationCommand::Moderate(body) => {
                 self.require_opened(&issued, "ModerateComment")?;
-                self.moderate(body)?
+                self.moderate(&issued.id, body, services)?
             }
             ConsultationCommand::Erase(body) => {
                 self.require_opened(&issued, "ErasePersonalData")?;
@@ -534,7 +537,17 @@ impl Consultation {
         }))
     }
 
-    fn moderate(&self, body: &ModerateComment) -> Result<ConsultationEvent, DomainError> {
+    /// A hide on a withholding ground withholds the comment's document only when no other
+    /// entry still publishes it (`DocumentFacts::publishers`): the same bytes named by
+    /// another consultation's comment, a report or a revision stay served, and this entry's
+    /// `withheld` is empty. The last such hide withholds it. A restore is refused once
+    /// the document is withheld, by this comment or any other entry.
+    fn moderate(
+        &self,
+        id: &str,
+        body: &ModerateComment,
+        services: &Services,
+    ) -> Result<ConsultationEvent, DomainError> {
         let comment = self.existing(body.comment)?;
         if !GROUNDS.contains(&body.ground.as_str()) {
             return Err(DomainError::rule(
@@ -543,6 +556,9 @@ impl Consultation {
             ));
         }
         require("note_required", "note", &body.note, MAX_TEXT_CHARS)?;
+        let stream = format!("{}/{id}", Self::TYPE);
+        let facts = services.registry.document(&comment.document);
+        let withheld_by_log = comment.withheld || facts.as_ref().is_some_and(|f| f.withheld);
         let withheld = match body.action.as_str() {
             "hide" if comment.hidden => {
                 return Err(DomainError::state(
@@ -550,8 +566,15 @@ impl Consultation {
                     "the comment is already hidden",
                 ))
             }
-            "hide" if WITHHOLDING_GROUNDS.contains(&body.ground.as_str()) && !comment.withheld => {
-                vec![comment.document.clone()]
+            "hide" if WITHHOLDING_GROUNDS.contains(&body.ground.as_str()) && !withheld_by_log => {
+                let published_elsewhere = facts
+                    .as_ref()
+                    .is_some_and(|f| !f.publishers(Some((&stream, body.comment))).is_empty());
+                if published_elsewhere {
+                    Vec::new()
+                } else {
+                    vec![comment.document.clone()]
+                }
             }
             "hide" => Vec::new(),
             "restore" if !comment.hidden => {
@@ -560,7 +583,7 @@ impl Consultation {
                     "the comment is not hidden",
                 ))
             }
-            "restore" if comment.withheld => {
+            "restore" if withheld_by_log => {
                 return Err(DomainError::state(
                     "document_withheld",
                     "the comment's text was withheld and cannot be shown again",

@@ -17,6 +17,7 @@ pub use consultation::{
     ConsultationClosed, ConsultationCommand, ConsultationEvent, ConsultationOpened,
     ErasePersonalData, ModerateComment, OpenConsultation, PersonalDataErased, PublicComment,
     PublishResults, Recommendation, RespondToComments, Response, ResultsPublished, SubmitComment,
+    WITHHOLDING_GROUNDS,
 };
 pub use draft::{
     CreateDraft, Draft, DraftCommand, DraftCreated, DraftEvent, DraftSubmitted, Motivation,

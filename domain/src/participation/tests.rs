@@ -506,6 +506,77 @@ fn hiding_personal_data_withholds_the_text_for_good() {
     );
 }
 
+#[test]
+fn a_withholding_hide_withholds_nothing_while_another_consultation_publishes_the_text() {
+    // Consultation C2 (another institution's) holds, as its comment 1, the same bytes as
+    // C1's comment 1: documents are addressed by content.
+    let mut w = world(1);
+    record(&mut w, "consultation/C2", opened());
+    record(
+        &mut w,
+        "consultation/C2",
+        comment_event(1, None, "association", None),
+    );
+    let given = || vec![opened(), comment_event(1, None, "public", Some("p1"))];
+    // C1's moderator hides its copy: hidden, nothing withheld.
+    TestFramework::<Consultation>::with(s(DURING, w.clone()))
+        .given(given())
+        .when(moderate(1, "hide", "personal_data"))
+        .then_expect_events(vec![moderated(1, "hide", "personal_data", vec![])]);
+    // Nothing withheld, so the comment can be shown again.
+    let mut hidden = given();
+    hidden.push(moderated(1, "hide", "personal_data", vec![]));
+    let mut w_hidden = w.clone();
+    record(
+        &mut w_hidden,
+        "consultation/C1",
+        moderated(1, "hide", "personal_data", vec![]),
+    );
+    TestFramework::<Consultation>::with(s(DURING, w_hidden.clone()))
+        .given(hidden)
+        .when(moderate(1, "restore", "personal_data"))
+        .then_expect_events(vec![moderated(1, "restore", "personal_data", vec![])]);
+
+    // When C2's comment is hidden on a withholding ground too, the last hide withholds.
+    let c2 = |command| Issued::new("C2", command, Some(moderator()));
+    let c2_given = || vec![opened(), comment_event(1, None, "association", None)];
+    TestFramework::<Consultation>::with(s(DURING, w_hidden.clone()))
+        .given(c2_given())
+        .when(c2(ConsultationCommand::Moderate(ModerateComment {
+            comment: 1,
+            action: "hide".into(),
+            ground: "illegal_content".into(),
+            note: "Note du modérateur".into(),
+        })))
+        .then_expect_events(vec![moderated(1, "hide", "illegal_content", vec![doc(1)])]);
+    // A hide on a ground that does not withhold leaves the copy publishing it: C1's
+    // withholding hide withholds nothing.
+    let mut w_spam = w.clone();
+    record(
+        &mut w_spam,
+        "consultation/C2",
+        moderated(1, "hide", "spam", vec![]),
+    );
+    TestFramework::<Consultation>::with(s(DURING, w_spam))
+        .given(given())
+        .when(moderate(1, "hide", "personal_data"))
+        .then_expect_events(vec![moderated(1, "hide", "personal_data", vec![])]);
+
+    // Once the text is withheld by any entry, C1's hidden comment cannot be restored.
+    let mut w_gone = w_hidden;
+    record(
+        &mut w_gone,
+        "consultation/C2",
+        moderated(1, "hide", "illegal_content", vec![doc(1)]),
+    );
+    let mut hidden = given();
+    hidden.push(moderated(1, "hide", "personal_data", vec![]));
+    assert_eq!(
+        refused::<Consultation>(s(DURING, w_gone), hidden, moderate(1, "restore", "spam")).code,
+        "document_withheld"
+    );
+}
+
 fn respond(responses: &[(u64, &str)]) -> Issued<ConsultationCommand> {
     on(
         Some(drafter()),

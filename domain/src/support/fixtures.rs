@@ -95,6 +95,17 @@ pub(crate) fn record(world: &mut World, stream: &str, event: impl LedgerEvent) {
     );
 }
 
+/// Applies an entry given by its type and `data`, for facts of streams whose events a
+/// test does not build.
+pub(crate) fn record_raw(
+    world: &mut World,
+    stream: &str,
+    event_type: &str,
+    data: &serde_json::Value,
+) {
+    world.apply(stream, event_type, "1", data);
+}
+
 pub(crate) fn association(region: &str, domains: &[&str], registered_on: &str) -> AssociationEvent {
     AssociationEvent::AssociationRegistered(RegisterAssociation {
         name: format!("Association of {region}"),

@@ -63,6 +63,7 @@ fn unowned(command: &str) -> bool {
             | "RegisterActor"
             | "RevokeActor"
             | "RotateLogKey"
+            | "DeclareDocumentUnavailable"
             | "RegisterAssociation"
     )
 }
@@ -257,6 +258,16 @@ impl World {
                 let id = format!("victim-{n}");
                 official(&self.ledger, &id, MINISTRY, &["publisher"]).await;
                 (format!("registry/{id}"), json!({"reason": "Départ"}))
+            }
+            "DeclareDocumentUnavailable" => {
+                // A hash no entry names: an allowed declaration passes authorization and
+                // is then refused by the domain, which costs the story nothing.
+                let sha =
+                    ledger::hash::to_hex(&ledger::hash::sha256(format!("authz-{n}").as_bytes()));
+                (
+                    format!("document/{sha}"),
+                    json!({"document": sha, "reason": "Jamais fourni"}),
+                )
             }
             "RegisterAssociation" => (
                 fresh("association"),

@@ -30,6 +30,7 @@ mod consultation_concurrency;
 mod consultation_refusals;
 mod crash;
 mod demo;
+mod document_integrity;
 mod documents;
 mod drafts_consultations;
 mod faults;
