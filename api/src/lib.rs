@@ -9,6 +9,7 @@ pub mod client;
 pub mod clock;
 pub mod command_documents;
 pub mod commands;
+pub mod connections;
 pub mod cosigning;
 pub mod demo;
 pub mod error;

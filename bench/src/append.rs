@@ -123,6 +123,7 @@ impl Ledger {
             demo: false,
             public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
             witnesses: Default::default(),
+            connections: Default::default(),
         })
         .await?;
         progress(&format!(

@@ -26,6 +26,7 @@ mod browser;
 mod browser_verify;
 mod cli;
 mod concurrency;
+mod connections;
 mod consultation_concurrency;
 mod consultation_refusals;
 mod crash;

@@ -205,6 +205,7 @@ async fn an_export_and_a_persons_backup_bring_the_server_back(backend: Backend) 
         demo: false,
         public_comments_per_minute: 1000,
         witnesses: Default::default(),
+        connections: Default::default(),
     };
     let running = sijill::serve::start_with_clock(&options, clock)
         .await

@@ -706,6 +706,7 @@ impl TestApp {
             demo: false,
             public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
             witnesses: Default::default(),
+            connections: Default::default(),
         };
         configure(&mut options);
         let running =
