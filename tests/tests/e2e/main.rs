@@ -36,6 +36,7 @@ mod drafts_consultations;
 mod faults;
 mod flood;
 mod hostile;
+mod hostile_server;
 mod indicators;
 mod interop;
 mod key_rotation;
