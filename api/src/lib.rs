@@ -4,6 +4,7 @@
 //! Entry points: [`cli::run`] (the binary), [`serve::start`] (the server, also used by the
 //! end-to-end tests), [`http::app`] (the router).
 
+pub mod blocking;
 pub mod bounded;
 pub mod cli;
 pub mod client;

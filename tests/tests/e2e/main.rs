@@ -42,6 +42,7 @@ mod interop;
 mod key_rotation;
 mod lifecycle;
 mod monitor;
+mod pagination;
 mod participation;
 mod participation_pages;
 mod participation_views;
