@@ -7,8 +7,9 @@
 //! - a **body read timeout**: the whole request body must arrive within it, counted from
 //!   the end of the headers; past it the handler sees a body error (an answer, never a
 //!   partial write, since nothing is written before the body is whole);
-//! - an **idle timeout**: a connection on which no byte moves either way for that long is
-//!   closed once its current response is done (a client that stops reading its answer);
+//! - an **idle timeout**: a connection on which no byte moves either way for that long,
+//!   while no handler is working on one of its requests, is closed (a client that stops
+//!   reading its answer);
 //! - a **connection cap**: beyond it, a new connection is closed as soon as it is accepted,
 //!   so the process never holds more sockets than the cap allows, and a held slot frees
 //!   itself by the timeouts above.
@@ -20,7 +21,7 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -104,10 +105,17 @@ pub async fn serve(
         });
         let body_timeout = limits.body_timeout;
         let app = app.clone();
+        let watched = activity.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
             let request = request.map(|body| Body::new(Deadline::new(body, body_timeout)));
-            app.clone().oneshot(request)
+            let handling = Handling::start(watched.clone());
+            let answer = app.clone().oneshot(request);
+            async move {
+                let answer = answer.await;
+                drop(handling);
+                answer
+            }
         });
         let connection = builder.serve_connection(io, service);
         let idle = limits.idle_timeout;
@@ -132,10 +140,30 @@ pub async fn serve(
     Ok(())
 }
 
-/// The last instant a byte moved on a connection.
+/// The last instant a byte moved on a connection, and how many of its requests a handler
+/// is still working on (a connection waiting for its answer is not idle).
 struct Activity {
     start: Instant,
     last: AtomicU64,
+    handling: AtomicUsize,
+}
+
+/// A request in a handler's hands; counted in [`Activity`] until dropped.
+struct Handling(Arc<Activity>);
+
+impl Handling {
+    fn start(activity: Arc<Activity>) -> Self {
+        activity.handling.fetch_add(1, Ordering::Relaxed);
+        Self(activity)
+    }
+}
+
+impl Drop for Handling {
+    fn drop(&mut self) {
+        self.0.handling.fetch_sub(1, Ordering::Relaxed);
+        // The idle time counts from the answer, not from the request.
+        self.0.touch();
+    }
 }
 
 impl Activity {
@@ -143,6 +171,7 @@ impl Activity {
         Self {
             start: Instant::now(),
             last: AtomicU64::new(0),
+            handling: AtomicUsize::new(0),
         }
     }
 
@@ -157,7 +186,11 @@ impl Activity {
             let last = self.start + Duration::from_millis(self.last.load(Ordering::Relaxed));
             let deadline = last + idle;
             if Instant::now() >= deadline {
-                return;
+                if self.handling.load(Ordering::Relaxed) == 0 {
+                    return;
+                }
+                tokio::time::sleep(idle).await;
+                continue;
             }
             tokio::time::sleep_until(deadline.into()).await;
         }
