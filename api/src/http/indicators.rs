@@ -114,7 +114,7 @@ impl Snapshots {
 
     /// Whether a fold of `size` entries should be kept.
     pub(crate) fn wants(&self, size: u64) -> bool {
-        size > 0 && size % self.every == 0 && !self.at.contains_key(&size)
+        size > 0 && size.is_multiple_of(self.every) && !self.at.contains_key(&size)
     }
 
     pub(crate) fn keep(&mut self, size: u64, fold: Arc<IndicatorFold>) {
@@ -122,7 +122,7 @@ impl Snapshots {
         while self.at.len() > self.max {
             self.every *= 2;
             let every = self.every;
-            self.at.retain(|size, _| size % every == 0);
+            self.at.retain(|size, _| size.is_multiple_of(every));
         }
     }
 
