@@ -9,6 +9,36 @@ use clap::{Parser, Subcommand};
 use crate::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE;
 use crate::serve::{ServeOptions, DEFAULT_ORIGIN};
 
+/// Timeouts and the connection cap of a listening command (docs/hardening.md).
+#[derive(Debug, clap::Args)]
+pub struct ConnectionArgs {
+    /// Seconds a client has to send a request's line and headers (and the longest a
+    /// kept-alive connection waits for its next request).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout: u64,
+    /// Seconds a client has to send a request's whole body, from the end of its headers.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    body_timeout: u64,
+    /// Seconds without a byte either way after which a connection is closed.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout: u64,
+    /// Open connections at most; a new one beyond is closed at once.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+}
+
+impl ConnectionArgs {
+    pub fn limits(&self) -> crate::connections::ConnectionLimits {
+        use std::time::Duration;
+        crate::connections::ConnectionLimits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            body_timeout: Duration::from_secs(self.body_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+        }
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "sijill",
@@ -55,6 +85,8 @@ pub enum Command {
         /// inside one, the client is read from X-Forwarded-For; see docs/hardening.md.
         #[arg(long = "trusted-proxy", value_name = "CIDR")]
         trusted_proxies: Vec<crate::public_channel::client_addr::Cidr>,
+        #[command(flatten)]
+        connections: ConnectionArgs,
     },
     /// Runs a C2SP tlog-witness for the logs whose keys are given (docs/witnesses.md).
     Witness {
@@ -276,6 +308,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             witnesses,
             witness_quorum,
             trusted_proxies,
+            connections,
         } => {
             crate::serve_cli::run(ServeOptions {
                 data,
@@ -289,6 +322,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                     quorum: witness_quorum,
                 },
                 trusted_proxies,
+                connections: connections.limits(),
             })
             .await
         }

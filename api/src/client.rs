@@ -15,6 +15,7 @@ use ledger::{canonical, Auth, SignedEntry, Statement, Timestamp};
 use rand::RngCore;
 use serde_json::Value;
 
+use crate::bounded;
 use crate::clock::SystemClock;
 use crate::keys;
 
@@ -37,10 +38,10 @@ fn url(server: &str, path: &str) -> String {
     format!("{}{path}", server.trim_end_matches('/'))
 }
 
-async fn get_text(client: &reqwest::Client, url: &str) -> Result<String, String> {
+async fn get_text(client: &reqwest::Client, url: &str, limit: usize) -> Result<String, String> {
     let response = client.get(url).send().await.map_err(|e| e.to_string())?;
     let status = response.status();
-    let text = response.text().await.map_err(|e| e.to_string())?;
+    let text = bounded::read_text(response, limit).await?;
     if status.is_success() {
         Ok(text)
     } else {
@@ -88,7 +89,13 @@ pub async fn submit(
         Err(e) => return fail("submit", e),
     };
     let client = http();
-    let origin = match get_text(&client, &url(server, "/v1/log/checkpoint")).await {
+    let origin = match get_text(
+        &client,
+        &url(server, "/v1/log/checkpoint"),
+        bounded::CHECKPOINT,
+    )
+    .await
+    {
         Ok(note) => note.lines().next().unwrap_or_default().to_owned(),
         Err(e) => return fail("submit", e),
     };
@@ -113,7 +120,9 @@ pub async fn submit(
     match response {
         Ok(r) => {
             let ok = r.status().is_success();
-            let text = r.text().await.unwrap_or_default();
+            let text = bounded::read_text(r, bounded::ANSWER)
+                .await
+                .unwrap_or_else(|e| e);
             println!("{text}");
             if ok {
                 ExitCode::SUCCESS
@@ -156,7 +165,10 @@ pub async fn upload(server: &str, key: &Path, document: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(r) => {
-            eprintln!("{}", r.text().await.unwrap_or_default());
+            let text = bounded::read_text(r, bounded::ANSWER)
+                .await
+                .unwrap_or_else(|e| e);
+            eprintln!("{text}");
             ExitCode::from(1)
         }
         Err(e) => fail("upload", e),
@@ -182,14 +194,19 @@ async fn export_to(server: &str, out: &Path) -> Result<u64, String> {
         .map_err(|e| format!("{}: {e}", out.display()))?;
     let client = http();
     // The checkpoint first: it fixes how many entries the export holds.
-    let note = get_text(&client, &url(server, "/v1/log/checkpoint")).await?;
+    let note = get_text(
+        &client,
+        &url(server, "/v1/log/checkpoint"),
+        bounded::CHECKPOINT,
+    )
+    .await?;
     let size: u64 = note
         .lines()
         .nth(1)
         .and_then(|l| l.parse().ok())
         .ok_or("the server's checkpoint has no tree size")?;
     // log.pub lists every key the log signed with, oldest first (several after a rotation).
-    let key = get_text(&client, &url(server, "/v1/log/keys")).await?;
+    let key = get_text(&client, &url(server, "/v1/log/keys"), bounded::KEYS).await?;
 
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(size)
@@ -210,7 +227,7 @@ async fn export_to(server: &str, out: &Path) -> Result<u64, String> {
     let mut next = 0;
     while next < size {
         let page = (size - next).min(PAGE);
-        let body = client
+        let response = client
             .get(url(
                 server,
                 &format!("/v1/log/entries?start={next}&limit={page}"),
@@ -218,10 +235,8 @@ async fn export_to(server: &str, out: &Path) -> Result<u64, String> {
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| e.to_string())?
-            .bytes()
-            .await
             .map_err(|e| e.to_string())?;
+        let body = bounded::read(response, bounded::ENTRY_PAGE).await?;
         for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
             // Written exactly as served; parsed only to find documents and check the order.
             let signed = SignedEntry::parse(line).map_err(|e| format!("entry {next}: {e}"))?;
@@ -271,12 +286,8 @@ async fn export_to(server: &str, out: &Path) -> Result<u64, String> {
                  unavailable with DeclareDocumentUnavailable)"
             ));
         }
-        let bytes = response
-            .error_for_status()
-            .map_err(|e| e.to_string())?
-            .bytes()
-            .await
-            .map_err(|e| e.to_string())?;
+        let response = response.error_for_status().map_err(|e| e.to_string())?;
+        let bytes = bounded::read(response, bounded::DOCUMENT).await?;
         std::fs::write(out.join("documents").join(digest), &bytes).map_err(|e| e.to_string())?;
     }
     std::fs::write(out.join("checkpoint"), note).map_err(|e| e.to_string())?;

@@ -4,11 +4,14 @@
 //! Entry points: [`cli::run`] (the binary), [`serve::start`] (the server, also used by the
 //! end-to-end tests), [`http::app`] (the router).
 
+pub mod blocking;
+pub mod bounded;
 pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod command_documents;
 pub mod commands;
+pub mod connections;
 pub mod cosigning;
 pub mod demo;
 pub mod error;

@@ -209,8 +209,8 @@ impl Source {
         if !status.is_success() {
             return Err(format!("{url}: {status}").into());
         }
-        let bytes = response.bytes().await.map_err(|e| format!("{url}: {e}"))?;
-        Ok(Some(bytes.to_vec()))
+        let bytes = crate::bounded::read(response, limit_for(path)).await?;
+        Ok(Some(bytes))
     }
 
     async fn text(&self, path: &str) -> Result<String, MirrorError> {
@@ -219,6 +219,23 @@ impl Source {
             .await?
             .ok_or_else(|| format!("{}/{path}: not found", self.base))?;
         String::from_utf8(bytes).map_err(|_| format!("{}/{path}: not UTF-8 text", self.base).into())
+    }
+}
+
+/// The most a mirrored file at `path` can hold: a hash tile, an entry bundle, a checkpoint,
+/// the log's keys or a document.
+fn limit_for(path: &str) -> usize {
+    use crate::bounded;
+    if path.starts_with("log/tile/entries/") {
+        bounded::ENTRY_BUNDLE
+    } else if path.starts_with("log/tile/") {
+        bounded::HASH_TILE
+    } else if path.ends_with("checkpoint") {
+        bounded::CHECKPOINT
+    } else if path.ends_with("log.pub") || path.ends_with("log/keys") {
+        bounded::KEYS
+    } else {
+        bounded::DOCUMENT
     }
 }
 

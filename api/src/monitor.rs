@@ -225,7 +225,17 @@ impl Monitor {
         let url = format!("{}{path}", self.server);
         let response = self.http.get(&url).send().await.map_err(trouble)?;
         let status = response.status();
-        let body = response.bytes().await.map_err(trouble)?;
+        // An entry page is the largest answer the monitor asks for.
+        let limit = if path.starts_with("/v1/log/entries") {
+            crate::bounded::ENTRY_PAGE
+        } else if path.starts_with("/v1/log/checkpoint") {
+            crate::bounded::CHECKPOINT
+        } else {
+            crate::bounded::ANSWER
+        };
+        let body = crate::bounded::read(response, limit)
+            .await
+            .map_err(trouble)?;
         if !status.is_success() {
             return Err(trouble(format!(
                 "{url}: {status}: {}",
@@ -546,10 +556,8 @@ async fn trusted_key(
                 .send()
                 .await
                 .and_then(reqwest::Response::error_for_status)
-                .map_err(|e| e.to_string())?
-                .text()
-                .await
                 .map_err(|e| e.to_string())?;
+            let text = crate::bounded::read_text(text, crate::bounded::KEYS).await?;
             let key = parse(&text)?;
             println!("trusting the server's log key on first use: {key} (compare it with the published one)");
             key

@@ -37,9 +37,9 @@ pub async fn prove(server: &str, index: u64, out: &Path) -> ExitCode {
         Err(e) => return fail(e.to_string()),
     };
     let status = response.status();
-    let text = match response.text().await {
+    let text = match crate::bounded::read_text(response, crate::bounded::ANSWER).await {
         Ok(t) => t,
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return fail(e),
     };
     if !status.is_success() {
         eprintln!("sijill prove: {url}: {status}: {text}");

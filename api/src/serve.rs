@@ -41,6 +41,8 @@ pub struct ServeOptions {
     pub witnesses: crate::cosigning::WitnessPolicy,
     /// Reverse proxies whose `X-Forwarded-For` names the client (docs/hardening.md).
     pub trusted_proxies: Vec<Cidr>,
+    /// Timeouts and the connection cap (docs/hardening.md).
+    pub connections: crate::connections::ConnectionLimits,
 }
 
 /// A started server.
@@ -243,14 +245,13 @@ async fn start_on(
     banner.push_str(&format!("listening on http://{addr}\n"));
     crate::cosigning::start(service.clone(), options.witnesses.clone());
     let app = crate::http::app(service.clone());
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    });
+    let limits = options.connections.clone();
+    let server = tokio::spawn(crate::connections::serve(
+        listener,
+        app,
+        limits,
+        shutdown_signal(),
+    ));
     Ok(Running {
         addr,
         service,

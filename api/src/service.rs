@@ -53,8 +53,8 @@ pub struct Service {
     pub sequencer: SequencerHandle,
     pub projections: ProjectionHandle,
     pub clock: Arc<dyn Clock>,
-    /// The indicators' fold at the largest size asked so far (`http::indicators`).
-    pub indicators: tokio::sync::Mutex<Option<projections::indicators::IndicatorFold>>,
+    /// The indicators' folds: the head and snapshots of earlier sizes (`http::indicators`).
+    pub indicators: crate::http::indicators::IndicatorCache,
     /// The public channel's personal-data store and rate limit.
     pub public: PublicChannel,
     /// Witnesses' cosignatures of the latest checkpoints (`crate::cosigning`).
@@ -114,7 +114,7 @@ impl Service {
             documents: stores.framework(),
             tickets: tickets.clone(),
             turns: crate::stream_turns::StreamTurns::default(),
-            indicators: tokio::sync::Mutex::new(None),
+            indicators: Default::default(),
             cosignatures: Default::default(),
             db: parts.db,
             origin: parts.origin,

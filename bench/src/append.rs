@@ -124,6 +124,7 @@ impl Ledger {
             public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
             witnesses: Default::default(),
             trusted_proxies: Vec::new(),
+            connections: Default::default(),
         })
         .await?;
         progress(&format!(

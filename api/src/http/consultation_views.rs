@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use projections::participation::comments_csv::Texts;
 use projections::participation::consultations::{self, Material, CONSULTATIONS};
 use projections::participation::drafts::{self, ArticlesAt, DRAFTS};
 use serde_json::Value;
@@ -29,6 +28,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/consultations", get(list_consultations))
         .route("/v1/consultations/{id}", get(one_consultation))
+        .route(
+            "/v1/consultations/{id}/comments",
+            get(consultation_comments),
+        )
 }
 
 pub(crate) async fn list_consultations(
@@ -68,33 +71,219 @@ pub(crate) async fn list_consultations(
     .map(Json)
 }
 
+/// Comments a page holds unless `per_page` says otherwise.
+pub const DEFAULT_COMMENTS_PER_PAGE: u64 = 50;
+/// The most comments one page may hold; `/v1/consultations/{id}` shows this many.
+pub const MAX_COMMENTS_PER_PAGE: u64 = 200;
+
+/// Which comments of a consultation an answer shows.
+pub(crate) struct CommentWindow {
+    pub page: u64,
+    pub per_page: u64,
+    /// Only those on this article (`""`: those on the whole text).
+    pub article: Option<String>,
+}
+
+impl CommentWindow {
+    /// `?page=` (from 1), `?per_page=` (1 to [`MAX_COMMENTS_PER_PAGE`], default
+    /// `per_page`) and, when `with_article`, `?article=`.
+    pub(crate) fn read(
+        params: &HashMap<String, String>,
+        per_page: u64,
+        with_article: bool,
+    ) -> Result<Self, ApiError> {
+        let number = |name: &str| -> Result<Option<u64>, ApiError> {
+            params
+                .get(name)
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| {
+                        ApiError::bad_request(
+                            "invalid_parameter",
+                            format!("{name} must be a whole number"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let page = number("page")?.unwrap_or(1);
+        if page == 0 {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                "page counts from 1",
+            ));
+        }
+        let per_page = number("per_page")?.unwrap_or(per_page);
+        if !(1..=MAX_COMMENTS_PER_PAGE).contains(&per_page) {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                format!("per_page must be between 1 and {MAX_COMMENTS_PER_PAGE}"),
+            ));
+        }
+        Ok(Self {
+            page,
+            per_page,
+            article: if with_article {
+                params.get("article").cloned()
+            } else {
+                None
+            },
+        })
+    }
+
+    /// The first page at the largest size: what `/v1/consultations/{id}` shows by default.
+    pub(crate) fn first() -> Self {
+        Self {
+            page: 1,
+            per_page: MAX_COMMENTS_PER_PAGE,
+            article: None,
+        }
+    }
+}
+
 pub(crate) async fn one_consultation(
     State(service): State<AppState>,
     Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    let window = CommentWindow::read(&params, MAX_COMMENTS_PER_PAGE, false)?;
+    consultation(&service, &id, &window).await.map(Json)
+}
+
+/// The consultation `id` with one page of its comments (`comments_page` says which), the
+/// texts and names read for that page only.
+///
+/// # Errors
+/// 404 for an unknown consultation; a store error.
+pub(crate) async fn consultation(
+    service: &AppState,
+    id: &str,
+    window: &CommentWindow,
+) -> Result<Value, ApiError> {
     service.await_read_models().await;
-    let consultation = row(&service, CONSULTATIONS, "consultation", &id).await?;
+    let consultation = row(service, CONSULTATIONS, "consultation", id).await?;
     let draft = match consultation.get("draft").and_then(Value::as_str) {
         Some(draft) => service.db.view_row(DRAFTS, draft).await?.map(|t| parse(&t)),
         None => None,
     };
-    let articles = consulted_articles(&service, &consultation, draft.as_ref()).await?;
-    let texts: HashMap<u64, String> = comment_texts(&service, &[&consultation])
-        .await?
-        .into_iter()
-        .map(|((_, n), text)| (n, text))
-        .collect();
-    let authors =
-        public_commenter_names(&service, &consultations::persons_to_name(&consultation)).await?;
-    Ok(Json(consultations::present(
+    let articles = consulted_articles(service, &consultation, draft.as_ref()).await?;
+    let (page, total) = consultations::comment_page(
         &consultation,
+        window.article.as_deref(),
+        window.page,
+        window.per_page,
+    );
+    let (texts, authors) = page_material(service, &consultation, &page).await?;
+    let numbers: Vec<u64> = page
+        .iter()
+        .filter_map(|c| c.get("number").and_then(Value::as_u64))
+        .collect();
+    let mut answer = consultations::present_some(
+        &consultation,
+        &numbers,
         &Material {
             draft: draft.as_ref(),
             articles: articles.as_deref(),
             texts: &texts,
             authors: &authors,
         },
-    )))
+    );
+    if let Value::Object(out) = &mut answer {
+        out.insert("comments_page".into(), page_info(id, window, total));
+    }
+    Ok(answer)
+}
+
+/// Where a page of comments sits among them all, with the link to the next page.
+fn page_info(id: &str, window: &CommentWindow, total: u64) -> Value {
+    let pages = total.div_ceil(window.per_page).max(1);
+    let next = (window.page < pages).then(|| {
+        format!(
+            "/v1/consultations/{id}/comments?page={}&per_page={}",
+            window.page + 1,
+            window.per_page
+        )
+    });
+    serde_json::json!({
+        "page": window.page, "per_page": window.per_page, "total": total, "pages": pages,
+        "next": next,
+    })
+}
+
+/// `GET /v1/consultations/{id}/comments?page=&per_page=&article=`: one page of a
+/// consultation's comments in number order, each as the consultation shows it.
+async fn consultation_comments(
+    State(service): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    if let Some(name) = params
+        .keys()
+        .find(|k| !["page", "per_page", "article"].contains(&k.as_str()))
+    {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("unknown parameter {name:?}; use page, per_page and article"),
+        ));
+    }
+    let window = CommentWindow::read(&params, DEFAULT_COMMENTS_PER_PAGE, true)?;
+    service.await_read_models().await;
+    let consultation = row(&service, CONSULTATIONS, "consultation", &id).await?;
+    let (page, total) = consultations::comment_page(
+        &consultation,
+        window.article.as_deref(),
+        window.page,
+        window.per_page,
+    );
+    let (texts, authors) = page_material(&service, &consultation, &page).await?;
+    let items = consultations::present_comments(
+        &consultation,
+        &page,
+        &Material {
+            draft: None,
+            articles: None,
+            texts: &texts,
+            authors: &authors,
+        },
+    );
+    let info = page_info(&id, &window, total);
+    Ok(Json(serde_json::json!({
+        "consultation": id, "article": window.article, "items": items,
+        "page": window.page, "per_page": window.per_page, "total": total,
+        "pages": info["pages"], "next": info["next"],
+    })))
+}
+
+/// The public texts and the names of the commenters of `page`, by comment number: only
+/// these are read, whatever the number of comments the consultation holds.
+async fn page_material(
+    service: &AppState,
+    consultation: &Value,
+    page: &[Value],
+) -> Result<(HashMap<u64, String>, HashMap<u64, String>), ApiError> {
+    let numbers: std::collections::HashSet<u64> = page
+        .iter()
+        .filter_map(|c| c.get("number").and_then(Value::as_u64))
+        .collect();
+    let wanted: Vec<(u64, String)> = consultations::public_documents(consultation)
+        .into_iter()
+        .filter(|(n, _)| numbers.contains(n))
+        .collect();
+    let mut texts = HashMap::new();
+    if !wanted.is_empty() {
+        let shas: Vec<String> = wanted.iter().map(|(_, sha)| sha.clone()).collect();
+        let documents = service.db.published_documents(&shas).await?;
+        for (n, sha) in wanted {
+            if let Some(bytes) = documents.get(&sha) {
+                texts.insert(n, String::from_utf8_lossy(bytes).into_owned());
+            }
+        }
+    }
+    let persons: Vec<(u64, String)> = consultations::persons_to_name(consultation)
+        .into_iter()
+        .filter(|(n, _)| numbers.contains(n))
+        .collect();
+    let authors = public_commenter_names(service, &persons).await?;
+    Ok((texts, authors))
 }
 
 /// The articles of the revision a consultation is on, from the draft's row (inline) or
@@ -118,33 +307,6 @@ async fn consulted_articles(
             .next(),
         ArticlesAt::Missing => None,
     })
-}
-
-/// The texts of the comments of `rows` that the public may read, by (consultation id,
-/// comment number), read in one round trip. A text that is not valid UTF-8 (the edge
-/// refuses those) is shown with replacement characters rather than failing the page.
-async fn comment_texts(service: &AppState, rows: &[&Value]) -> Result<Texts, ApiError> {
-    let wanted: Vec<(String, u64, String)> = rows
-        .iter()
-        .flat_map(|r| {
-            let id = r.get("id").and_then(Value::as_str).unwrap_or("").to_owned();
-            consultations::public_documents(r)
-                .into_iter()
-                .map(move |(n, sha)| (id.clone(), n, sha))
-        })
-        .collect();
-    if wanted.is_empty() {
-        return Ok(Texts::new());
-    }
-    let shas: Vec<String> = wanted.iter().map(|(_, _, sha)| sha.clone()).collect();
-    let documents = service.db.published_documents(&shas).await?;
-    Ok(wanted
-        .into_iter()
-        .filter_map(|(id, n, sha)| {
-            let bytes = documents.get(&sha)?;
-            Some(((id, n), String::from_utf8_lossy(bytes).into_owned()))
-        })
-        .collect())
 }
 
 /// The display names of public commenters, by comment number, from the erasable

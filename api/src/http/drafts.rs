@@ -117,20 +117,32 @@ pub(crate) async fn draft_diff(
     };
     let (from_articles, to_articles) = (articles(from, from_rev)?, articles(to, to_rev)?);
     let commented = commented_articles(&service, &between).await?;
-    let motivations = diff::motivations(&between, &commented);
-    Ok(Json(diff::present(
-        &id,
-        Side {
-            revision: from_rev,
-            articles: &from_articles,
-        },
-        Side {
-            revision: to_rev,
-            articles: &to_articles,
-        },
-        &between,
-        &motivations,
-    )))
+    // The word diff is the costly part: on a blocking thread, a bounded number at once.
+    let answer = crate::blocking::run(move || {
+        let null = Value::Null;
+        let revision = |n: u64| drafts::revision(&draft, n).unwrap_or(&null);
+        let between: Vec<&Value> = numbers
+            .iter()
+            .filter(|n| **n > from && **n <= to)
+            .map(|n| revision(*n))
+            .collect();
+        let motivations = diff::motivations(&between, &commented);
+        diff::present(
+            &id,
+            Side {
+                revision: revision(from),
+                articles: &from_articles,
+            },
+            Side {
+                revision: revision(to),
+                articles: &to_articles,
+            },
+            &between,
+            &motivations,
+        )
+    })
+    .await?;
+    Ok(Json(answer))
 }
 
 /// `from` or `to`: a revision number, a positive integer.

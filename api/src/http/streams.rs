@@ -1,15 +1,21 @@
-//! `GET /v1/streams/{type}/{id}`: a stream's entries with their verification status, for
-//! the audit trail. Each entry is checked here against the log key and its chain, so a
-//! reader sees at once whether the stored history still holds together.
+//! `GET /v1/streams/{type}/{id}?from=&limit=`: a stream's entries with their verification
+//! status, for the audit trail, at most [`MAX_STREAM_ENTRIES`] per answer. Each entry is
+//! checked here against the log key and its chain, so a reader sees at once whether the
+//! stored history still holds together; the checks run on a blocking thread, a bounded
+//! number at once (`crate::blocking`), never on the async workers.
 
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use ledger::hash::{to_hex, ZERO_HASH};
 use ledger::rotation::LogKeyChain;
+use ledger::Hash;
 use ledger::SignedEntry;
 use serde_json::{json, Value};
 
+use super::log::optional_param;
 use super::AppState;
 use crate::error::ApiError;
 
@@ -30,12 +36,19 @@ impl Checked {
     }
 }
 
-/// Checks a stream's entries (their bytes, in `seq` order) against the log key that signs
-/// each one's index and against their chain; an entry that does not parse is an error
-/// naming why. Only the server's word: the portal's Verify button checks the same in the
-/// reader's browser.
-pub fn checked(rows: &[Vec<u8>], log_keys: &LogKeyChain) -> Vec<Result<Checked, String>> {
-    let mut prev = ZERO_HASH;
+/// Entries one answer (and one page of the audit trail's JSON) holds at most.
+pub const MAX_STREAM_ENTRIES: u64 = 1000;
+
+/// Checks part of a stream (its entries' bytes, in `seq` order, the one before them
+/// hashing to `prev`, zeros before the first) against the log key that signs each one's
+/// index and against their chain; an entry that does not parse is an error naming why.
+/// Only the server's word: the portal's Verify button checks the same in the reader's
+/// browser.
+pub fn checked_after(
+    rows: &[Vec<u8>],
+    mut prev: Hash,
+    log_keys: &LogKeyChain,
+) -> Vec<Result<Checked, String>> {
     rows.iter()
         .map(|bytes| {
             let signed = SignedEntry::parse(bytes).map_err(|e| e.to_string())?;
@@ -53,28 +66,100 @@ pub fn checked(rows: &[Vec<u8>], log_keys: &LogKeyChain) -> Vec<Result<Checked, 
         .collect()
 }
 
+/// Part of a stream, checked: `rows[i]` is the entry at the position asked plus `i` (0 is
+/// the first entry), `checks[i]` the server's check of it; `total` counts the stream.
+pub struct StreamPage {
+    pub total: u64,
+    pub rows: Vec<Vec<u8>>,
+    pub checks: Vec<Result<Checked, String>>,
+}
+
+/// At most `limit` entries of the stream `kind/id` from position `from`, checked on a
+/// blocking thread (one Ed25519 verification or two per entry), with the chain checked
+/// from the entry before `from`. `None` when the stream does not exist.
+///
+/// # Errors
+/// A store error; 500 when a stream exists but the log has no genesis.
+pub async fn stream_page(
+    service: &AppState,
+    kind: &str,
+    id: &str,
+    from: u64,
+    limit: u64,
+) -> Result<Option<StreamPage>, ApiError> {
+    let total = service.db.stream_len(kind, id).await?;
+    if total == 0 {
+        return Ok(None);
+    }
+    let log_keys = service
+        .log_key_chain()
+        .ok_or_else(|| ApiError::internal(&"a stream exists but the log has no genesis"))?;
+    // `seq` counts from 1: the entry before position `from` has `seq` `from`.
+    let mut rows = if from == 0 {
+        service.db.stream_entries_from(kind, id, 1, limit).await?
+    } else {
+        service
+            .db
+            .stream_entries_from(kind, id, from, limit.saturating_add(1))
+            .await?
+    };
+    let prev = if from > 0 && !rows.is_empty() {
+        let before = rows.remove(0);
+        // An unreadable previous entry fails the first entry's chain check.
+        SignedEntry::parse(&before).map_or([0xff; 32], |s| s.hash)
+    } else {
+        ZERO_HASH
+    };
+    let (rows, checks) = crate::blocking::run(move || {
+        let checks = checked_after(&rows, prev, &log_keys);
+        (rows, checks)
+    })
+    .await?;
+    Ok(Some(StreamPage {
+        total,
+        rows,
+        checks,
+    }))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/streams/{kind}/{id}", get(stream))
+}
+
+/// `?from=` (a position, 0 is the first entry) and `?limit=` (1 to
+/// [`MAX_STREAM_ENTRIES`], the default).
+fn window(params: &HashMap<String, String>) -> Result<(u64, u64), ApiError> {
+    if let Some(name) = params.keys().find(|k| *k != "from" && *k != "limit") {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("unknown parameter {name:?}; use from and limit"),
+        ));
+    }
+    let from = optional_param(params, "from")?.unwrap_or(0);
+    let limit = optional_param(params, "limit")?.unwrap_or(MAX_STREAM_ENTRIES);
+    if limit == 0 || limit > MAX_STREAM_ENTRIES {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("limit must be between 1 and {MAX_STREAM_ENTRIES}"),
+        ));
+    }
+    Ok((from, limit))
 }
 
 async fn stream(
     State(service): State<AppState>,
     Path((kind, id)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let name = domain::StreamName::parse(&format!("{kind}/{id}"))?;
-    let rows = service
-        .db
-        .stream_entries(name.kind, name.id.as_str())
-        .await?;
-    if rows.is_empty() {
+    let (from, limit) = window(&params)?;
+    let Some(page) = stream_page(&service, name.kind, name.id.as_str(), from, limit).await? else {
         return Err(ApiError::not_found(format!("no stream {name}")));
-    }
-    let log_keys = service
-        .log_key_chain()
-        .ok_or_else(|| ApiError::internal(&"a stream exists but the log has no genesis"))?;
-    let entries: Vec<Value> = checked(&rows, &log_keys)
+    };
+    let entries: Vec<Value> = page
+        .checks
         .into_iter()
-        .zip(&rows)
+        .zip(&page.rows)
         .map(|(check, bytes)| match check {
             Ok(c) => {
                 let value: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
@@ -85,7 +170,11 @@ async fn stream(
             Err(e) => json!({"entry": Value::Null, "status": {"verified": false, "error": e}}),
         })
         .collect();
-    Ok(Json(
-        json!({"stream": name.to_string(), "entries": entries}),
-    ))
+    let after = from.saturating_add(entries.len() as u64);
+    let next = (after < page.total && !entries.is_empty())
+        .then(|| format!("/v1/streams/{name}?from={after}&limit={limit}"));
+    Ok(Json(json!({
+        "stream": name.to_string(), "entries": entries,
+        "from": from, "limit": limit, "total": page.total, "next": next,
+    })))
 }

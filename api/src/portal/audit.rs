@@ -26,10 +26,13 @@ use serde_json::Value;
 
 use super::format::date;
 use super::i18n::{label, Lang};
-use super::listing::{encode, problem, Ask};
+use super::listing::{encode, problem, Ask, Pager};
 use super::{html, Page};
 use crate::error::ApiError;
 use crate::http::AppState;
+
+/// Entries one page of a trail shows; a longer stream has page links.
+const TRAIL_PAGE: u64 = 100;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -75,6 +78,8 @@ struct Trail {
     root: String,
     /// The verifier's messages in the page's language, as JSON safe inside `<script>`.
     labels: String,
+    /// Links between the pages of a long trail.
+    pager: Pager,
 }
 
 #[derive(Template)]
@@ -225,21 +230,38 @@ async fn trail_page(
     let lang = ask.lang;
     let name = domain::StreamName::parse(&format!("{kind}/{id}"))
         .map_err(|_| ApiError::not_found(format!("no record {kind}/{id}")))?;
-    let rows = service
-        .db
-        .stream_entries(name.kind, name.id.as_str())
-        .await?;
-    if rows.is_empty() {
+    let page_number =
+        match ask.get("page") {
+            None => 1,
+            Some(p) => p.parse::<u64>().ok().filter(|p| *p >= 1).ok_or_else(|| {
+                ApiError::bad_request("invalid_parameter", "page must be 1 or more")
+            })?,
+        };
+    let from = (page_number - 1).saturating_mul(TRAIL_PAGE);
+    let Some(part) =
+        crate::http::streams::stream_page(service, name.kind, name.id.as_str(), from, TRAIL_PAGE)
+            .await?
+    else {
         return Err(ApiError::not_found(format!("no record {name}")));
-    }
+    };
     let log_keys = service
         .log_key_chain()
         .ok_or_else(|| ApiError::internal(&"a record exists but the log has no genesis"))?;
-    let mut lines = Vec::with_capacity(rows.len());
-    for (check, bytes) in crate::http::streams::checked(&rows, &log_keys)
-        .into_iter()
-        .zip(&rows)
-    {
+    let pages = part.total.div_ceil(TRAIL_PAGE).max(1);
+    if page_number > pages {
+        return Err(ApiError::not_found(format!(
+            "{name} has {pages} pages of entries"
+        )));
+    }
+    let pager = Pager {
+        page: page_number,
+        pages,
+        total: part.total,
+        previous: (page_number > 1).then(|| ask.href(path, Some(page_number - 1))),
+        next: (page_number < pages).then(|| ask.href(path, Some(page_number + 1))),
+    };
+    let mut lines = Vec::with_capacity(part.rows.len());
+    for (check, bytes) in part.checks.into_iter().zip(&part.rows) {
         let check = check.map_err(|e| ApiError::internal(&e))?;
         let server_ok = check.verified();
         let signed = check.signed;
@@ -278,6 +300,7 @@ async fn trail_page(
         tree_size,
         root,
         labels: verifier_labels(lang),
+        pager,
     };
     Ok(html(&template, lang, ask.remember))
 }

@@ -27,10 +27,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::i18n::{label, Lang};
+use super::listing::Pager;
 use super::strict_form::{self, StrictForm};
 use super::{format, html, Page};
 use crate::error::ApiError;
-use crate::http::consultation_views::{list_consultations, one_consultation};
+use crate::http::consultation_views::{
+    consultation, list_consultations, CommentWindow, DEFAULT_COMMENTS_PER_PAGE,
+};
 use crate::http::AppState;
 use crate::public_channel::rate_limit::retry_after_secs;
 use crate::public_channel::{self, CommentRequest, MAX_PUBLIC_COMMENT_REQUEST_BYTES};
@@ -496,6 +499,8 @@ struct ConsultationPage {
     article_options: Vec<Choice>,
     form: FormState,
     max_chars: usize,
+    /// Links between the pages of comments.
+    pager: Pager,
 }
 
 async fn one(
@@ -507,7 +512,16 @@ async fn one(
 ) -> Response {
     let (lang, remember) = language(&params, &headers);
     let path = path_of(&uri);
-    match consultation_page(&service, lang, &id, path.clone(), FormState::fresh()).await {
+    // A page of comments: `?page=` from 1, a number the page links give.
+    let page = match params.get("page").map(|p| p.parse::<u64>()) {
+        None => 1,
+        Some(Ok(p)) if p >= 1 => p,
+        Some(_) => {
+            let e = ApiError::bad_request("invalid_parameter", "page counts from 1");
+            return error_page(lang, &e, &path);
+        }
+    };
+    match consultation_page(&service, lang, &id, path.clone(), FormState::fresh(), page).await {
         Ok(template) => html(&template, lang, remember),
         Err(e) => error_page(lang, &e, &path),
     }
@@ -520,8 +534,30 @@ async fn consultation_page(
     id: &str,
     path: String,
     form: FormState,
+    page: u64,
 ) -> Result<ConsultationPage, ApiError> {
-    let Json(c) = one_consultation(State(service.clone()), Path(id.to_owned())).await?;
+    let comments = CommentWindow {
+        page,
+        per_page: DEFAULT_COMMENTS_PER_PAGE,
+        article: None,
+    };
+    let c = consultation(service, id, &comments).await?;
+    let shown = c.get("comments_page").cloned().unwrap_or(Value::Null);
+    let pages = number(&shown, "pages").unwrap_or(1);
+    if page > pages {
+        return Err(ApiError::not_found(format!(
+            "consultation {id} has {pages} pages of comments"
+        )));
+    }
+    // Links from the consultation's own route, never from the request's path.
+    let here = format!("/consultations/{}", super::listing::encode(id));
+    let pager = Pager {
+        page,
+        pages,
+        total: number(&shown, "total").unwrap_or(0),
+        previous: (page > 1).then(|| format!("{here}?page={}", page - 1)),
+        next: (page < pages).then(|| format!("{here}?page={}", page + 1)),
+    };
     // Collected before the look-ups: no borrowing closure may live across an await.
     let commenters: Vec<String> = items(&c, "articles")
         .iter()
@@ -616,6 +652,7 @@ async fn consultation_page(
         article_options,
         form,
         max_chars: MAX_COMMENT_CHARS,
+        pager,
     })
 }
 
@@ -793,7 +830,7 @@ async fn submit_comment(
                 error: Some(message),
             };
             let mut response =
-                match consultation_page(&service, lang, &id, path.clone(), state).await {
+                match consultation_page(&service, lang, &id, path.clone(), state, 1).await {
                     Ok(template) => html(&template, lang, false),
                     Err(e) => return error_page(lang, &e, &path),
                 };
@@ -900,8 +937,8 @@ async fn receipt_page(
     };
     let entry = parsed.get("entry").cloned().unwrap_or(Value::Null);
     let data = entry.get("data").cloned().unwrap_or(Value::Null);
-    let title = match one_consultation(State(service.clone()), Path(id.to_owned())).await {
-        Ok(Json(c)) => text(&c, "title"),
+    let title = match consultation(service, id, &CommentWindow::first()).await {
+        Ok(c) => text(&c, "title"),
         Err(_) => id.to_owned(),
     };
     let template = ReceiptPage {

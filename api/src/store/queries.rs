@@ -582,6 +582,46 @@ impl Db {
         rows.iter().map(|r| r.try_get(0)).collect()
     }
 
+    /// How many entries a stream holds.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn stream_len(&self, kind: &str, id: &str) -> Result<u64, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
+        )
+        .bind(kind.to_owned())
+        .bind(id.to_owned())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(to_u64(row.try_get(0)?))
+    }
+
+    /// At most `limit` entries of a stream from its `seq` `from` (1 is the first), in
+    /// sequence order.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn stream_entries_from(
+        &self,
+        kind: &str,
+        id: &str,
+        from: u64,
+        limit: u64,
+    ) -> Result<Vec<Vec<u8>>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT entry FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+             AND sequence >= $3 ORDER BY sequence LIMIT $4",
+        )
+        .bind(kind.to_owned())
+        .bind(id.to_owned())
+        .bind(to_i64(from))
+        .bind(to_i64(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.try_get(0)).collect()
+    }
+
     /// A page of the entries of the given stream types from index `from`, in index order
     /// (to rebuild the registry page by page, never the whole log in memory).
     ///

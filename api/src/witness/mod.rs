@@ -107,7 +107,14 @@ pub async fn start(options: &WitnessOptions) -> Result<RunningWitness, String> {
         .local_addr()
         .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
     let app = router(witness);
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    // The same timeouts and connection cap as `sijill serve`'s defaults; it stops when the
+    // process does.
+    let server = tokio::spawn(crate::connections::serve(
+        listener,
+        app,
+        crate::connections::ConnectionLimits::default(),
+        std::future::pending(),
+    ));
     Ok(RunningWitness {
         addr,
         verifier,

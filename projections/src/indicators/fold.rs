@@ -19,12 +19,14 @@ use serde_json::{json, Map, Value};
 
 use super::definitions::DEFINITIONS;
 
+#[derive(Clone)]
 struct Offer {
     institution: String,
     fiscal_year: i32,
     late: bool,
 }
 
+#[derive(Clone)]
 struct Award {
     offer: String,
     association: String,
@@ -44,7 +46,7 @@ impl Award {
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Consultation {
     institution: String,
     year: i32,
@@ -54,6 +56,7 @@ struct Consultation {
     recommendations: u64,
 }
 
+#[derive(Clone)]
 struct Training {
     institution: String,
     year: i32,
@@ -62,7 +65,7 @@ struct Training {
 }
 
 /// Reads entries in index order; answers for any year.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct IndicatorFold {
     frontier: Frontier,
     last_recorded_at: Option<Timestamp>,

@@ -355,6 +355,66 @@ fn identity(out: &mut Map<String, Value>, row: &Value, draft: Option<&Value>) {
     out.insert("counts".into(), comments::counts(&comment_rows(row)));
 }
 
+/// The comments a page of a consultation shows: in number order, only those on `article`
+/// when given (the empty string: those on the whole text), the `page`th run (from 1) of
+/// `per_page`; and how many there are in all (with `article`'s filter).
+pub fn comment_page(
+    row: &Value,
+    article: Option<&str>,
+    page: u64,
+    per_page: u64,
+) -> (Vec<Value>, u64) {
+    let chosen: Vec<Value> = comment_rows(row)
+        .into_iter()
+        .filter(|c| match article {
+            None => true,
+            Some("") => c.get("article").is_none_or(Value::is_null),
+            Some(a) => c.get("article").and_then(Value::as_str) == Some(a),
+        })
+        .collect();
+    let total = chosen.len() as u64;
+    let skip =
+        usize::try_from(page.saturating_sub(1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let take = usize::try_from(per_page).unwrap_or(usize::MAX);
+    (chosen.into_iter().skip(skip).take(take).collect(), total)
+}
+
+/// `row` with only the comments numbered in `numbers`, for [`present`] to show one page
+/// of them; the counts are still those of every comment.
+pub fn present_some(row: &Value, numbers: &[u64], m: &Material) -> Value {
+    let numbers: std::collections::BTreeSet<u64> = numbers.iter().copied().collect();
+    let mut some = row.clone();
+    if let Some(Value::Object(all)) = some.get_mut("comments") {
+        all.retain(|_, c| {
+            c.get("number")
+                .and_then(Value::as_u64)
+                .is_some_and(|n| numbers.contains(&n))
+        });
+    }
+    let mut out = present(&some, m);
+    if let Value::Object(out) = &mut out {
+        out.insert("counts".into(), comments::counts(&comment_rows(row)));
+    }
+    out
+}
+
+/// The comments `page` (rows from [`comment_page`]) as every comment is shown: text or
+/// placeholder, author, moderation, response and the revisions it motivated.
+pub fn present_comments(row: &Value, page: &[Value], m: &Material) -> Vec<Value> {
+    let motivated = by_index(row.get("motivated_revisions"));
+    page.iter()
+        .map(|c| {
+            let number = c.get("number").and_then(Value::as_u64).unwrap_or(0);
+            comments::present(
+                c,
+                m.texts.get(&number).map(String::as_str),
+                m.authors.get(&number).map(String::as_str),
+                &motivated_by_comment(&motivated, number),
+            )
+        })
+        .collect()
+}
+
 /// The public page of a consultation: the consulted revision article by article, each
 /// with its comments, then the comments on the whole text; every comment with its text
 /// (or, hidden, a placeholder with the ground), its moderation history and response; the

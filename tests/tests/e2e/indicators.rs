@@ -131,6 +131,33 @@ async fn the_server_and_the_offline_command_agree_on_the_indicators(backend: Bac
     // Before the disbursement, the award and the training, those figures were lower.
     assert_eq!(value(&reply.json, "training_sessions"), json!(0));
 
+    // An earlier size never sends the head back to the start of the log: the next answer
+    // for the whole log reads no entry, and earlier sizes are still right.
+    let indicators = &ledger.service().indicators;
+    let head = ledger.get("/v1/indicators?year=2026").await;
+    assert_eq!(indicators.head_size().await, size);
+    for earlier in [1, 2, size / 2, size - 1] {
+        let before = indicators.entries_folded();
+        let reply = ledger
+            .get(&format!("/v1/indicators?year=2026&size={earlier}"))
+            .await;
+        assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+        let offline =
+            sijill::indicators::from_export(&export, Some(2026), Some(earlier)).expect("offline");
+        assert_eq!(offline.to_string().as_bytes(), reply.bytes.as_slice());
+        // Folded on its own copy from the start (no snapshot below this small size).
+        assert_eq!(indicators.entries_folded(), before + earlier);
+        let before = indicators.entries_folded();
+        let again = ledger.get("/v1/indicators?year=2026").await;
+        assert_eq!(again.bytes, head.bytes);
+        assert_eq!(
+            indicators.entries_folded(),
+            before,
+            "the head read the log again"
+        );
+        assert_eq!(indicators.head_size().await, size);
+    }
+
     for bad in [
         "year=1999",
         "size=0",

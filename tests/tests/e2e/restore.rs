@@ -206,6 +206,7 @@ async fn an_export_and_a_persons_backup_bring_the_server_back(backend: Backend) 
         public_comments_per_minute: 1000,
         witnesses: Default::default(),
         trusted_proxies: Vec::new(),
+        connections: Default::default(),
     };
     let running = sijill::serve::start_with_clock(&options, clock)
         .await

@@ -707,6 +707,7 @@ impl TestApp {
             public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
             witnesses: Default::default(),
             trusted_proxies: Vec::new(),
+            connections: Default::default(),
         };
         configure(&mut options);
         let running =
