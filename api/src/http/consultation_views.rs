@@ -87,8 +87,10 @@ pub(crate) async fn one_consultation(
         .into_iter()
         .map(|((_, n), text)| (n, text))
         .collect();
+    let id = consultation.get("id").and_then(Value::as_str).unwrap_or("");
     let authors =
-        public_commenter_names(&service, &consultations::persons_to_name(&consultation)).await?;
+        public_commenter_names(&service, id, &consultations::persons_to_name(&consultation))
+            .await?;
     Ok(Json(consultations::present(
         &consultation,
         &Material {
@@ -176,17 +178,13 @@ async fn comment_texts(service: &AppState, rows: &[&Value]) -> Result<Texts, Api
 }
 
 /// The display names of public commenters, by comment number, from the erasable
-/// personal-data store (`public_channel::persons`): a name is there only while its
-/// person's key exists, so an erased person has none. Never copied into a view or an
-/// export, so that erasure reaches every place a name was shown.
+/// personal-data store (`public_channel::persons`): each comment shows the name given
+/// with it, only while its key opens, so an erased person has none. Never copied into a
+/// view or an export, so that erasure reaches every place a name was shown.
 async fn public_commenter_names(
     service: &AppState,
+    consultation: &str,
     persons: &[(u64, String)],
 ) -> Result<HashMap<u64, String>, ApiError> {
-    let refs: Vec<String> = persons.iter().map(|(_, r)| r.clone()).collect();
-    let names = service.public.persons.names(&refs).await?;
-    Ok(persons
-        .iter()
-        .filter_map(|(n, r)| names.get(r).map(|name| (*n, name.clone())))
-        .collect())
+    Ok(service.public.persons.names(consultation, persons).await?)
 }
