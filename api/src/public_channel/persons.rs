@@ -82,11 +82,24 @@ impl PersonsSecret {
         }
     }
 
-    /// Reads a secret file (64 hex characters).
+    /// Reads a secret file (64 hex characters), which group and others must not be able
+    /// to read or write.
     ///
     /// # Errors
     /// A message naming the file.
     pub fn load(path: &Path) -> Result<Self, String> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "{} is readable or writable by others (mode {:o}): chmod 600 it",
+                path.display(),
+                mode & 0o777
+            ));
+        }
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let bytes: [u8; 32] = hex::decode(text.trim())

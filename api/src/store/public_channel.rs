@@ -382,23 +382,25 @@ impl Db {
     /// Any database error.
     pub async fn public_comment_persons(&self) -> Result<Vec<(String, u64, String)>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT aggregate_id, payload FROM events WHERE event_type = 'CommentSubmitted' \
-             ORDER BY log_index",
+            "SELECT entry FROM events WHERE event_type = 'CommentSubmitted' ORDER BY log_index",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::new();
         for r in rows {
-            let id: String = r.try_get(0)?;
-            let payload: String = r.try_get(1)?;
-            let Ok(data) = serde_json::from_str::<serde_json::Value>(&payload) else {
+            let bytes: Vec<u8> = r.try_get(0)?;
+            let Ok(signed) = ledger::SignedEntry::parse(&bytes) else {
                 continue;
             };
-            if let (Some(n), Some(p)) = (
-                data.get("comment").and_then(serde_json::Value::as_u64),
-                data.get("person").and_then(serde_json::Value::as_str),
-            ) {
-                out.push((id, n, p.to_owned()));
+            let entry = signed.entry;
+            let id = entry.stream.strip_prefix("consultation/");
+            let number = entry
+                .data
+                .get("comment")
+                .and_then(serde_json::Value::as_u64);
+            let person = entry.data.get("person").and_then(serde_json::Value::as_str);
+            if let (Some(id), Some(n), Some(p)) = (id, number, person) {
+                out.push((id.to_owned(), n, p.to_owned()));
             }
         }
         Ok(out)

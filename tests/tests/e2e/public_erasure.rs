@@ -17,6 +17,7 @@ use crate::support::{Backend, Reply};
 both_backends!(
     erasure_destroys_the_key_and_the_log_still_verifies,
     erased_data_stops_opening_once_its_epoch_key_is_gone,
+    data_of_the_earlier_scheme_is_moved_and_stays_erasable,
     a_withheld_document_is_gone_and_the_export_still_verifies,
 );
 
@@ -345,6 +346,137 @@ async fn erased_data_stops_opening_once_its_epoch_key_is_gone(backend: Backend) 
             }
         }
     }
+}
+
+/// SHA-256(label || bytes), as the earlier scheme derived its keys from the log key.
+fn labelled(label: &[u8], bytes: &[u8]) -> [u8; 32] {
+    let mut h = <sha2::Sha256 as sha2::Digest>::new();
+    sha2::Digest::update(&mut h, label);
+    sha2::Digest::update(&mut h, bytes);
+    sha2::Digest::finalize(h).into()
+}
+
+/// nonce || ciphertext, sealed as the earlier scheme sealed a person's fields.
+fn legacy_seal(key: &[u8; 32], field: &str, person: &str, plain: &[u8]) -> Vec<u8> {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    let nonce = [9u8; 12];
+    let aad = format!("sijill-person-v1\n{field}\n{person}");
+    let mut out = nonce.to_vec();
+    out.extend(
+        chacha20poly1305::ChaCha20Poly1305::new(key.into())
+            .encrypt(
+                (&nonce).into(),
+                Payload {
+                    msg: plain,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .unwrap(),
+    );
+    out
+}
+
+async fn data_of_the_earlier_scheme_is_moved_and_stays_erasable(backend: Backend) {
+    use hmac::Mac as _;
+    let c = Consultation::open(backend, 1000).await;
+    let log_key = sijill::keys::load(&c.scratch().join("data/keys/log.key")).unwrap();
+    let seed = log_key.to_bytes();
+    // A store written before the personal-data secret: the reference is the keyed hash of
+    // the e-mail alone under a key derived from the log key, in signed entries for good.
+    let email = "nadia@exemple.ma";
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&labelled(
+        b"sijill-person-ref-v1",
+        &seed,
+    ))
+    .unwrap();
+    mac.update(format!("email\n{email}").as_bytes());
+    let legacy = hex::encode(mac.finalize().into_bytes());
+    let service = c.service();
+    let mut numbers = Vec::new();
+    for text in ["Un premier avis, d'avant.", "Un second avis, d'avant."] {
+        let document = to_hex(&sha256(text.as_bytes()));
+        service
+            .db
+            .put_document(&document, text.as_bytes(), "public")
+            .await
+            .unwrap();
+        let comment = domain::participation::PublicComment {
+            article: None,
+            document,
+            person: legacy.clone(),
+        };
+        let appended = service
+            .record_public_comment(CONSULTATION, comment, None)
+            .await
+            .unwrap_or_else(|e| panic!("appended: {e:?}"));
+        let entry = ledger::SignedEntry::parse(&appended.entries[0].bytes).unwrap();
+        numbers.push(entry.entry.data["comment"].as_u64().unwrap());
+    }
+    let wrap = labelled(b"sijill-person-store-v1", &seed);
+    let person_key = [5u8; 32];
+    sqlx::query(
+        "INSERT INTO persons (person_ref, person_key, name_ct, email_ct) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(legacy.clone())
+    .bind(legacy_seal(&wrap, "key", &legacy, &person_key))
+    .bind(legacy_seal(&person_key, "name", &legacy, b"Nadia Alaoui"))
+    .bind(legacy_seal(&person_key, "email", &legacy, email.as_bytes()))
+    .execute(&c.db().pool)
+    .await
+    .unwrap();
+
+    // The move, as at the first start with the log key at hand (and idempotent).
+    let persons = &service.public.persons;
+    let moved = sijill::public_channel::persons::migrate_legacy(persons, &log_key)
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(
+        sijill::public_channel::persons::migrate_legacy(persons, &log_key)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(erased_at(&c, &legacy).await, None);
+    let left = sqlx::query("SELECT COUNT(*) FROM persons WHERE person_ref = $1")
+        .bind(legacy.clone())
+        .fetch_one(&c.db().pool)
+        .await
+        .unwrap()
+        .try_get::<i64, _>(0)
+        .unwrap();
+    assert_eq!(left, 0, "nothing of the earlier scheme is left");
+    let authors = shown_authors(&c, CONSULTATION).await;
+    for n in &numbers {
+        assert!(
+            authors.contains(&(*n, Some("Nadia Alaoui".to_owned()))),
+            "{authors:?}"
+        );
+    }
+    // The same person commenting again in that consultation stays one participant: the
+    // scoped reference of the e-mail maps to the earlier one.
+    let (again, _) = c
+        .accepted(&json!({"text": "Un avis d'après.", "article": null,
+                          "author_name": "Nadia A.", "author_email": " NADIA@exemple.ma"}))
+        .await;
+    assert_eq!(person_of(&again), legacy);
+    let authors = shown_authors(&c, CONSULTATION).await;
+    assert!(authors.contains(&(comment_of(&again), Some("Nadia A.".to_owned()))));
+    assert!(authors.contains(&(numbers[0], Some("Nadia Alaoui".to_owned()))));
+    // One erasure covers the comments of both schemes.
+    c.accept(
+        &c.moderator,
+        "ErasePersonalData",
+        STREAM,
+        json!({"person": legacy, "reason": "Demande de l'intéressée (loi 09-08)"}),
+        "PersonalDataErased",
+    )
+    .await;
+    for n in numbers.iter().chain([&comment_of(&again)]) {
+        assert_eq!(comment_row(&c, *n).await, (None, None, None));
+    }
+    let authors = shown_authors(&c, CONSULTATION).await;
+    assert!(authors.iter().all(|(_, a)| a.is_none()), "{authors:?}");
 }
 
 fn moderation(comment: u64, action: &str, ground: &str) -> Value {
