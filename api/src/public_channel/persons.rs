@@ -502,11 +502,12 @@ impl PersonStore {
 
     async fn rotate_to(&self, target: u64) -> Result<(), String> {
         let dberr = |e: sqlx::Error| format!("database error: {e}");
-        self.rewrap(target).await.map_err(dberr)?;
-        self.epochs.advance(target)?;
+        let mut changed = self.rewrap(target).await.map_err(dberr)?;
+        let moved = self.epochs.advance(target)?;
         // Rows another process wrapped under the old epoch meanwhile.
-        self.rewrap(target).await.map_err(dberr)?;
-        if self.db.backend() == Backend::Sqlite {
+        changed += self.rewrap(target).await.map_err(dberr)?;
+        if (moved || changed > 0) && self.db.backend() == Backend::Sqlite {
+            // The pages the re-wrap replaced leave the WAL.
             self.db.checkpoint_wal().await;
         }
         Ok(())
@@ -514,16 +515,19 @@ impl PersonStore {
 
     /// Re-wraps every live key stored under an epoch before `target` under `target`'s
     /// key. A key whose epoch key is gone can never open again: its row is cleared.
-    async fn rewrap(&self, target: u64) -> Result<(), sqlx::Error> {
+    /// Returns how many rows it changed.
+    async fn rewrap(&self, target: u64) -> Result<u64, sqlx::Error> {
         let Some(new_key) = self.epochs.key(target) else {
-            return Ok(());
+            return Ok(0);
         };
         let new_key = Key::from(new_key);
+        let mut changed = 0;
         loop {
             let rows = self.db.person_comments_before(target, 500).await?;
             if rows.is_empty() {
-                return Ok(());
+                return Ok(changed);
             }
+            changed += rows.len() as u64;
             for row in rows {
                 match self.unwrap_key(&row) {
                     Some(key) => {

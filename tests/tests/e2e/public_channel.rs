@@ -756,16 +756,13 @@ async fn references_are_scoped_to_one_consultation(backend: Backend) {
     sha2::Digest::update(&mut h, log_key.to_bytes());
     let old_key: [u8; 32] = sha2::Digest::finalize(h).into();
     use hmac::Mac as _;
-    for email in ["salma@site.ma"] {
-        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&old_key).unwrap();
-        mac.update(b"email\n");
-        mac.update(email.as_bytes());
-        let old = hex::encode(mac.finalize().into_bytes());
-        assert_ne!(
-            person_of(&here),
-            old,
-            "the log key alone gives the reference"
-        );
-        assert_ne!(person_of(&there), old);
-    }
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&old_key).unwrap();
+    mac.update(b"email\nsalma@site.ma");
+    let old = hex::encode(mac.finalize().into_bytes());
+    assert_ne!(
+        person_of(&here),
+        old,
+        "the log key alone gives the reference"
+    );
+    assert_ne!(person_of(&there), old);
 }
