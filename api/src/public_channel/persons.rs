@@ -290,11 +290,13 @@ impl PersonStore {
                 path.display()
             ));
         };
-        if stored.is_none() {
-            db.set_persons_fingerprint(secret.fingerprint())
+        // Only the process that records the fingerprint of a new store may make its epoch
+        // key file: another one making its own would wrap under keys nobody else holds.
+        let recorded_here = stored.is_none()
+            && db
+                .set_persons_fingerprint(secret.fingerprint())
                 .await
                 .map_err(dberr)?;
-        }
         let recorded = db.persons_fingerprint().await.map_err(dberr)?;
         if recorded.as_deref() != Some(secret.fingerprint()) {
             return Err(format!(
@@ -309,11 +311,11 @@ impl PersonStore {
         let epoch_file = epoch_path(path);
         let epochs = if epoch_file.exists() || epoch_path_temp_exists(&epoch_file) {
             EpochKeys::load(&epoch_file)?
-        } else if db.live_person_comments().await.map_err(dberr)? == 0 {
+        } else if recorded_here && db.live_person_comments().await.map_err(dberr)? == 0 {
             EpochKeys::create(&epoch_file, now_epoch)?
         } else {
             return Err(format!(
-                "the epoch key file {} is missing, and this store holds personal data wrapped under it: copy it from the host where it was made (docs/public-channel.md)",
+                "the epoch key file {} is missing: copy it, with the secret, from the data folder of the process that first served this store (docs/public-channel.md)",
                 epoch_file.display()
             ));
         };

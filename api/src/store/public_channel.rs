@@ -125,18 +125,19 @@ impl Db {
     }
 
     /// Records the fingerprint of the personal-data secret, unless one is (another process
-    /// may have been first: the caller reads it back and compares).
+    /// may have been first: the caller reads it back and compares). Returns whether this
+    /// call recorded it.
     ///
     /// # Errors
     /// Any database error.
-    pub async fn set_persons_fingerprint(&self, fingerprint: &str) -> Result<(), sqlx::Error> {
-        sqlx::query(
+    pub async fn set_persons_fingerprint(&self, fingerprint: &str) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
             "INSERT INTO persons_secret (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
         )
         .bind(fingerprint.to_owned())
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// How many comments have a key that still opens their author's data (or would, with

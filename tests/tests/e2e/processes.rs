@@ -486,8 +486,12 @@ async fn two_processes_started_at_once_on_an_empty_database_record_one_genesis()
         dir.path().join("b"),
         dir.path().join("logs"),
     );
-    // The operator provisions one log key for both before either has started.
+    // The operator provisions one log key and one personal-data secret (with its epoch key
+    // file) for both before either has started.
     sijill::keys::generate(&data_a.join("keys/log.key")).unwrap();
+    sijill::public_channel::persons::PersonsSecret::create(&data_a.join("persons.secret")).unwrap();
+    sijill::public_channel::epochs::EpochKeys::create(&data_a.join("persons.secret.epoch"), 0)
+        .unwrap();
     copy_log_key(&data_a, &data_b);
     let (a, b) = tokio::join!(
         ServerProcess::start(&data_a, Some(&url), None, &logs),
@@ -575,6 +579,25 @@ async fn a_process_with_another_persons_secret_refuses_to_start(backend: Backend
     assert!(
         !missing.join("persons.secret").exists(),
         "no new secret is made for it"
+    );
+
+    // The secret but not its epoch key file.
+    let no_epoch = dir.path().join("no-epoch");
+    copy_log_key(&data, &no_epoch);
+    std::fs::remove_file(no_epoch.join("persons.secret.epoch")).unwrap();
+    let failure = ServerProcess::start(&no_epoch, Some(&url), None, &logs)
+        .await
+        .err()
+        .expect("a process without the epoch key file must not start");
+    exit_1(&failure);
+    assert!(
+        failure.stderr.contains("persons.secret.epoch"),
+        "{}",
+        failure.stderr
+    );
+    assert!(
+        !no_epoch.join("persons.secret.epoch").exists(),
+        "none is made for it"
     );
 
     // Another secret of its own.
