@@ -74,6 +74,8 @@ pub enum Command {
         #[arg(long, default_value_t = DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
               value_parser = clap::value_parser!(u32).range(1..))]
         public_comments_per_minute: u32,
+        #[command(flatten)]
+        persons: PersonsOptions,
         /// A witness to send each new checkpoint to, as URL=WITNESS_KEY (repeatable; the
         /// URL holds no '='); see docs/witnesses.md.
         #[arg(long = "witness", value_name = "URL=WITNESS_KEY")]
@@ -213,6 +215,8 @@ pub enum Command {
     PersonsBackup {
         #[command(flatten)]
         store: StoreOptions,
+        #[command(flatten)]
+        persons: PersonsOptions,
         #[arg(long)]
         out: PathBuf,
     },
@@ -221,6 +225,8 @@ pub enum Command {
     PersonsRestore {
         #[command(flatten)]
         store: StoreOptions,
+        #[command(flatten)]
+        persons: PersonsOptions,
         #[arg(long)]
         from: PathBuf,
     },
@@ -274,6 +280,31 @@ pub struct StoreOptions {
     database_url: Option<String>,
 }
 
+/// Where the personal-data secret is, and how long an epoch of its wrapping keys lasts
+/// (docs/public-channel.md), for every command that reads or writes personal data.
+#[derive(Debug, clap::Args)]
+pub struct PersonsOptions {
+    /// The personal-data secret (mode 0600); its epoch key file is PATH.epoch next to it.
+    /// Default: persons.secret in the data folder, created on a new store.
+    #[arg(long, value_name = "PATH")]
+    persons_key: Option<PathBuf>,
+    /// Hours an epoch key wraps personal data; an erased person's data stops opening at
+    /// most two epochs after the erasure.
+    #[arg(long, default_value_t = crate::public_channel::persons::DEFAULT_EPOCH_HOURS,
+          value_parser = clap::value_parser!(u64).range(1..=12))]
+    persons_epoch_hours: u64,
+}
+
+impl PersonsOptions {
+    fn config(&self, data: &std::path::Path) -> crate::public_channel::persons::PersonsConfig {
+        crate::public_channel::persons::PersonsConfig::new(
+            data,
+            self.persons_key.as_deref(),
+            self.persons_epoch_hours,
+        )
+    }
+}
+
 impl From<StoreOptions> for crate::restore::StoreArgs {
     fn from(o: StoreOptions) -> Self {
         Self {
@@ -305,6 +336,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             origin,
             demo,
             public_comments_per_minute,
+            persons,
             witnesses,
             witness_quorum,
             trusted_proxies,
@@ -317,6 +349,8 @@ pub async fn run(cli: Cli) -> ExitCode {
                 origin,
                 demo,
                 public_comments_per_minute,
+                persons_key: persons.persons_key,
+                persons_epoch_hours: persons.persons_epoch_hours,
                 witnesses: crate::cosigning::WitnessPolicy {
                     witnesses,
                     quorum: witness_quorum,
@@ -365,11 +399,21 @@ pub async fn run(cli: Cli) -> ExitCode {
             .await
         }
         Command::Import { dir, store } => crate::restore::import::run(&dir, &store.into()).await,
-        Command::PersonsBackup { store, out } => {
-            crate::restore::persons_backup::run_backup(&store.into(), &out).await
+        Command::PersonsBackup {
+            store,
+            persons,
+            out,
+        } => {
+            let config = persons.config(&store.data);
+            crate::restore::persons_backup::run_backup(&store.into(), &config, &out).await
         }
-        Command::PersonsRestore { store, from } => {
-            crate::restore::persons_backup::run_restore(&store.into(), &from).await
+        Command::PersonsRestore {
+            store,
+            persons,
+            from,
+        } => {
+            let config = persons.config(&store.data);
+            crate::restore::persons_backup::run_restore(&store.into(), &config, &from).await
         }
         Command::NewLogKey { store } => crate::log_keys::run_new_key(&store.into()).await,
         Command::Replay { store } => crate::restore::replay::run(&store.into()).await,

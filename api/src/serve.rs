@@ -14,7 +14,7 @@ use crate::clock::ScriptableClock;
 use crate::demo::Demo;
 use crate::log_keys::LogKeyRing;
 use crate::public_channel::client_addr::{Cidr, TrustedProxies};
-use crate::public_channel::persons::{PersonSecrets, PersonStore};
+use crate::public_channel::persons::{PersonStore, PersonsConfig};
 use crate::public_channel::rate_limit::RateLimiter;
 use crate::public_channel::{erasure, PublicChannel};
 use crate::registry_state::SharedRegistry;
@@ -37,6 +37,12 @@ pub struct ServeOptions {
     /// Public comments one client address may post per minute (docs/public-channel.md);
     /// [`crate::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE`] unless set.
     pub public_comments_per_minute: u32,
+    /// The personal-data secret's file (`DATA/persons.secret` when `None`); its epoch key
+    /// file is next to it (docs/public-channel.md).
+    pub persons_key: Option<PathBuf>,
+    /// Hours an epoch key wraps personal data (1 to 12;
+    /// [`crate::public_channel::persons::DEFAULT_EPOCH_HOURS`] by default).
+    pub persons_epoch_hours: u64,
     /// Witnesses to send each new checkpoint to, and their quorum (docs/witnesses.md).
     pub witnesses: crate::cosigning::WitnessPolicy,
     /// Reverse proxies whose `X-Forwarded-For` names the client (docs/hardening.md).
@@ -182,9 +188,23 @@ async fn start_on(
         // A new demo log begins where its story does.
         demo.rewind_clock();
     }
-    // Derived here, before the log key moves into the sequencer: every process sharing the
-    // database holds the same log key, so they all compute the same person references.
-    let persons = PersonStore::new(db.clone(), PersonSecrets::derive(&log_key));
+    // Before the log key moves into the sequencer: data kept under the earlier scheme,
+    // whose keys were derived from it, is moved under the personal-data secret once. The
+    // epochs follow the system clock, never the ledger's scripted one (a demo's story is
+    // recorded in the past).
+    let persons = PersonStore::open(
+        db.clone(),
+        &PersonsConfig::new(
+            &options.data,
+            options.persons_key.as_deref(),
+            options.persons_epoch_hours,
+        ),
+        Arc::new(crate::clock::SystemClock),
+        Some(&log_key),
+    )
+    .await
+    .map_err(StartError::Refused)?;
+    persons.start_rotation();
     let sequencer = sequencer::start(
         sequencer::SequencerConfig {
             db: db.clone(),

@@ -122,6 +122,8 @@ impl Ledger {
             origin: None,
             demo: false,
             public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
+            persons_key: None,
+            persons_epoch_hours: sijill::public_channel::persons::DEFAULT_EPOCH_HOURS,
             witnesses: Default::default(),
             trusted_proxies: Vec::new(),
             connections: Default::default(),

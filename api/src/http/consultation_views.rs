@@ -282,7 +282,8 @@ async fn page_material(
         .into_iter()
         .filter(|(n, _)| numbers.contains(n))
         .collect();
-    let authors = public_commenter_names(service, &persons).await?;
+    let id = consultation.get("id").and_then(Value::as_str).unwrap_or("");
+    let authors = public_commenter_names(service, id, &persons).await?;
     Ok((texts, authors))
 }
 
@@ -310,17 +311,13 @@ async fn consulted_articles(
 }
 
 /// The display names of public commenters, by comment number, from the erasable
-/// personal-data store (`public_channel::persons`): a name is there only while its
-/// person's key exists, so an erased person has none. Never copied into a view or an
-/// export, so that erasure reaches every place a name was shown.
+/// personal-data store (`public_channel::persons`): each comment shows the name given
+/// with it, only while its key opens, so an erased person has none. Never copied into a
+/// view or an export, so that erasure reaches every place a name was shown.
 async fn public_commenter_names(
     service: &AppState,
+    consultation: &str,
     persons: &[(u64, String)],
 ) -> Result<HashMap<u64, String>, ApiError> {
-    let refs: Vec<String> = persons.iter().map(|(_, r)| r.clone()).collect();
-    let names = service.public.persons.names(&refs).await?;
-    Ok(persons
-        .iter()
-        .filter_map(|(n, r)| names.get(r).map(|name| (*n, name.clone())))
-        .collect())
+    Ok(service.public.persons.names(consultation, persons).await?)
 }

@@ -3,12 +3,14 @@
 //! inclusion; their name and e-mail stay out of the ledger, in an erasable store.
 //!
 //! This module owns the request's rules and the order of the work: validate, answer a
-//! retry from its `client_token`, compute the person reference, append through
-//! [`Service::record_public_comment`] (whose transaction stores the text as a document),
-//! then store the personal data. The HTTP handler (`http::public_comments`) only adds the rate limit and the
-//! transport; anything else that records public comments (a demo) can call [`submit`].
+//! retry from its `client_token`, compute the person reference (scoped to the
+//! consultation), append through [`Service::record_public_comment`] (whose transaction
+//! stores the text as a document), then store the personal data. The HTTP handler
+//! (`http::public_comments`) only adds the rate limit and the transport; anything else that
+//! records public comments (a demo) can call [`submit`].
 
 pub mod client_addr;
+pub mod epochs;
 pub mod erasure;
 pub mod persons;
 pub mod rate_limit;
@@ -204,8 +206,8 @@ pub async fn submit(
     let document = to_hex(&sha256(request.text.as_bytes()));
     let persons = &service.public.persons;
     let person = persons
-        .secrets()
-        .person_ref(request.author_email.as_deref());
+        .reference(consultation, request.author_email.as_deref())
+        .await?;
     let comment = PublicComment {
         article: request.article.clone(),
         document,
@@ -253,8 +255,18 @@ pub async fn submit(
     // After the append, so that no personal data is kept for a comment the log refused.
     // A failure here leaves the comment without a name, which is better than a retry
     // appending it twice; the reason is logged, the data never.
+    let number = ledger::SignedEntry::parse(&entry.bytes)
+        .ok()
+        .and_then(|s| s.entry.data.get("comment").and_then(Value::as_u64));
+    let Some(number) = number else {
+        return Err(ApiError::internal(
+            &"a public comment's entry has no number",
+        ));
+    };
     if let Err(e) = persons
         .remember(
+            consultation,
+            number,
             &person,
             request.author_name.as_deref(),
             request.author_email.as_deref(),

@@ -104,6 +104,9 @@ impl Db {
                             "PRAGMA journal_mode = WAL",
                             "PRAGMA synchronous = FULL",
                             "PRAGMA busy_timeout = 30000",
+                            // Freed bytes (an erased person's ciphertexts) are zeroed in
+                            // the file rather than left in a free page.
+                            "PRAGMA secure_delete = ON",
                         ] {
                             sqlx::query(pragma).execute(&mut *conn).await?;
                         }

@@ -11,14 +11,43 @@ use sqlx::Row;
 use super::queries::{hash_of, to_i64, to_u64, AppendTx, ClientTokenRow};
 use super::{Backend, Db};
 
-/// A person's row as stored: the wrapped per-person key and the ciphertexts, all `None`
-/// once erased.
+/// A row of the `persons` table: today only the marker of an erased person
+/// (`erased_at`); the other columns hold data of the earlier scheme until it is moved
+/// (`public_channel::persons::migrate_legacy`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PersonRow {
     pub wrapped_key: Option<Vec<u8>>,
     pub name: Option<Vec<u8>>,
     pub email: Option<Vec<u8>>,
     pub erased_at: Option<String>,
+}
+
+/// What was given with one public comment, as stored: the comment's key wrapped under the
+/// key of `epoch`, and the ciphertexts of the name and e-mail; all `None` once erased.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PersonCommentRow {
+    pub consultation: String,
+    pub comment: u64,
+    pub person_ref: String,
+    pub epoch: u64,
+    pub comment_key: Option<Vec<u8>>,
+    pub name: Option<Vec<u8>>,
+    pub email: Option<Vec<u8>>,
+}
+
+const PERSON_COMMENT_COLUMNS: &str =
+    "consultation, comment, person_ref, epoch, comment_key, name_ct, email_ct";
+
+fn person_comment_row(r: &sqlx::any::AnyRow) -> Result<PersonCommentRow, sqlx::Error> {
+    Ok(PersonCommentRow {
+        consultation: r.try_get(0)?,
+        comment: to_u64(r.try_get(1)?),
+        person_ref: r.try_get(2)?,
+        epoch: to_u64(r.try_get(3)?),
+        comment_key: r.try_get(4)?,
+        name: r.try_get(5)?,
+        email: r.try_get(6)?,
+    })
 }
 
 impl Db {
@@ -83,77 +112,238 @@ impl Db {
         .transpose()
     }
 
-    /// Stores a person's encrypted data. A person seen before keeps what is stored unless
-    /// this submission carries a name (then it replaces the whole row, with a new key);
-    /// a person once erased never gets data again, so nothing is kept that an
-    /// `ErasePersonalData` could no longer reach.
+    /// The fingerprint of the personal-data secret the store's data is under, if one was
+    /// recorded.
     ///
     /// # Errors
     /// Any database error.
-    pub async fn remember_person(
+    pub async fn persons_fingerprint(&self) -> Result<Option<String>, sqlx::Error> {
+        let row = sqlx::query("SELECT fingerprint FROM persons_secret WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| r.try_get(0)).transpose()
+    }
+
+    /// Records the fingerprint of the personal-data secret, unless one is (another process
+    /// may have been first: the caller reads it back and compares). Returns whether this
+    /// call recorded it.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn set_persons_fingerprint(&self, fingerprint: &str) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "INSERT INTO persons_secret (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(fingerprint.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// How many comments have a key that still opens their author's data (or would, with
+    /// its epoch key).
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn live_person_comments(&self) -> Result<u64, sqlx::Error> {
+        let row = sqlx::query("SELECT COUNT(*) FROM person_comments WHERE comment_key IS NOT NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(to_u64(row.try_get(0)?))
+    }
+
+    /// The earlier reference a scoped reference stands for, if any.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn person_alias(&self, scoped_ref: &str) -> Result<Option<String>, sqlx::Error> {
+        let row = sqlx::query("SELECT legacy_ref FROM person_aliases WHERE scoped_ref = $1")
+            .bind(scoped_ref.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| r.try_get(0)).transpose()
+    }
+
+    /// Records that `scoped_ref` stands for `legacy_ref` (idempotent).
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn add_person_alias(
         &self,
-        person_ref: &str,
-        row: &PersonRow,
+        scoped_ref: &str,
+        legacy_ref: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO persons (person_ref, person_key, name_ct, email_ct) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (person_ref) DO UPDATE SET person_key = excluded.person_key, \
-             name_ct = excluded.name_ct, email_ct = excluded.email_ct \
-             WHERE persons.erased_at IS NULL AND excluded.name_ct IS NOT NULL",
+            "INSERT INTO person_aliases (scoped_ref, legacy_ref) VALUES ($1, $2) \
+             ON CONFLICT (scoped_ref) DO NOTHING",
         )
-        .bind(person_ref.to_owned())
-        .bind(row.wrapped_key.clone())
-        .bind(row.name.clone())
-        .bind(row.email.clone())
+        .bind(scoped_ref.to_owned())
+        .bind(legacy_ref.to_owned())
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    /// A person's stored row.
+    /// Every alias, for a backup: `(scoped_ref, legacy_ref)`.
     ///
     /// # Errors
     /// Any database error.
-    pub async fn person(&self, person_ref: &str) -> Result<Option<PersonRow>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT person_key, name_ct, email_ct, erased_at FROM persons WHERE person_ref = $1",
-        )
-        .bind(person_ref.to_owned())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(PersonRow {
-                wrapped_key: r.try_get(0)?,
-                name: r.try_get(1)?,
-                email: r.try_get(2)?,
-                erased_at: r.try_get(3)?,
-            })
-        })
-        .transpose()
+    pub async fn all_person_aliases(&self) -> Result<Vec<(String, String)>, sqlx::Error> {
+        let rows =
+            sqlx::query("SELECT scoped_ref, legacy_ref FROM person_aliases ORDER BY scoped_ref")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
     }
 
-    /// The stored rows of these persons (those that have one).
+    /// Stores what was given with one comment. Never for a person already erased, so
+    /// nothing is kept that an `ErasePersonalData` could no longer reach; never over a row
+    /// already stored for that comment, so nothing sent later changes it.
     ///
     /// # Errors
     /// Any database error.
-    pub async fn persons(
+    pub async fn remember_person_comment(&self, row: &PersonCommentRow) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO person_comments \
+             (consultation, comment, person_ref, epoch, comment_key, name_ct, email_ct) \
+             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS \
+             (SELECT 1 FROM persons WHERE person_ref = $8 AND erased_at IS NOT NULL) \
+             ON CONFLICT (consultation, comment) DO NOTHING",
+        )
+        .bind(row.consultation.clone())
+        .bind(to_i64(row.comment))
+        .bind(row.person_ref.clone())
+        .bind(to_i64(row.epoch))
+        .bind(row.comment_key.clone())
+        .bind(row.name.clone())
+        .bind(row.email.clone())
+        .bind(row.person_ref.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The stored rows of these comments of a consultation (those that have one), by
+    /// comment number.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn person_comments(
         &self,
-        refs: &[String],
-    ) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
-        let mut found = HashMap::with_capacity(refs.len());
-        for chunk in refs.chunks(200) {
-            let list: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        consultation: &str,
+        comments: &[u64],
+    ) -> Result<HashMap<u64, PersonCommentRow>, sqlx::Error> {
+        let mut found = HashMap::with_capacity(comments.len());
+        for chunk in comments.chunks(200) {
+            let list: Vec<String> = (2..=chunk.len() + 1).map(|n| format!("${n}")).collect();
             let sql = format!(
-                "SELECT person_ref, person_key, name_ct, email_ct, erased_at FROM persons \
-                 WHERE person_ref IN ({})",
+                "SELECT {PERSON_COMMENT_COLUMNS} FROM person_comments \
+                 WHERE consultation = $1 AND comment IN ({})",
                 list.join(", ")
             );
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = q.bind(r.clone());
+            let mut q = sqlx::query(&sql).bind(consultation.to_owned());
+            for n in chunk {
+                q = q.bind(to_i64(*n));
             }
             for r in q.fetch_all(&self.pool).await? {
-                found.insert(
+                let row = person_comment_row(&r)?;
+                found.insert(row.comment, row);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Up to `limit` rows whose key is wrapped under an epoch before `epoch`.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn person_comments_before(
+        &self,
+        epoch: u64,
+        limit: u32,
+    ) -> Result<Vec<PersonCommentRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {PERSON_COMMENT_COLUMNS} FROM person_comments \
+             WHERE comment_key IS NOT NULL AND epoch < $1 ORDER BY consultation, comment LIMIT {limit}"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(to_i64(epoch))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(person_comment_row).collect()
+    }
+
+    /// Every row, for a backup.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn all_person_comments(&self) -> Result<Vec<PersonCommentRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {PERSON_COMMENT_COLUMNS} FROM person_comments ORDER BY consultation, comment"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(person_comment_row).collect()
+    }
+
+    /// Replaces a row's wrapped key and epoch, unless another process re-wrapped or
+    /// erased it since it was read.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn rewrap_person_comment(
+        &self,
+        old: &PersonCommentRow,
+        new: &PersonCommentRow,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE person_comments SET epoch = $1, comment_key = $2 \
+             WHERE consultation = $3 AND comment = $4 AND epoch = $5 AND comment_key IS NOT NULL",
+        )
+        .bind(to_i64(new.epoch))
+        .bind(new.comment_key.clone())
+        .bind(old.consultation.clone())
+        .bind(to_i64(old.comment))
+        .bind(to_i64(old.epoch))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Clears a row whose key can no longer be opened.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn clear_person_comment(&self, row: &PersonCommentRow) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE person_comments SET comment_key = NULL, name_ct = NULL, email_ct = NULL \
+             WHERE consultation = $1 AND comment = $2 AND epoch = $3",
+        )
+        .bind(row.consultation.clone())
+        .bind(to_i64(row.comment))
+        .bind(to_i64(row.epoch))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Rows of the `persons` table that still hold data of the earlier scheme (a key
+    /// derived from the log key), to be moved.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn legacy_persons(&self) -> Result<Vec<(String, PersonRow)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT person_ref, person_key, name_ct, email_ct, erased_at FROM persons \
+             WHERE person_key IS NOT NULL OR name_ct IS NOT NULL OR email_ct IS NOT NULL \
+             ORDER BY person_ref",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
                     r.try_get(0)?,
                     PersonRow {
                         wrapped_key: r.try_get(1)?,
@@ -161,28 +351,71 @@ impl Db {
                         email: r.try_get(3)?,
                         erased_at: r.try_get(4)?,
                     },
-                );
-            }
-        }
-        Ok(found)
+                ))
+            })
+            .collect()
     }
 
-    /// Erases a person: the key and both ciphertexts become NULL, and a row is left (or
-    /// created) that says so, which also stops later data from being stored. Idempotent,
-    /// and a row already erased is not written again (the reconciliation at start-up runs
-    /// this for every erasure in the log); `at` is kept from the first erasure.
+    /// Deletes a moved row of the earlier scheme (an erased person keeps the marker).
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn drop_legacy_person(&self, person_ref: &str) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM persons WHERE person_ref = $1 AND erased_at IS NULL")
+            .bind(person_ref.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE persons SET person_key = NULL, name_ct = NULL, email_ct = NULL \
+             WHERE person_ref = $1",
+        )
+        .bind(person_ref.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// `(consultation id, comment number, person reference)` of every public comment in
+    /// the log.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn public_comment_persons(&self) -> Result<Vec<(String, u64, String)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT entry FROM events WHERE event_type = 'CommentSubmitted' ORDER BY log_index",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let bytes: Vec<u8> = r.try_get(0)?;
+            let Ok(signed) = ledger::SignedEntry::parse(&bytes) else {
+                continue;
+            };
+            let entry = signed.entry;
+            let id = entry.stream.strip_prefix("consultation/");
+            let number = entry
+                .data
+                .get("comment")
+                .and_then(serde_json::Value::as_u64);
+            let person = entry.data.get("person").and_then(serde_json::Value::as_str);
+            if let (Some(id), Some(n), Some(p)) = (id, number, person) {
+                out.push((id.to_owned(), n, p.to_owned()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Erases a person: the key and ciphertexts of each of their comments become NULL,
+    /// and a row is left (or created) in `persons` that says so, which also stops later
+    /// data from being stored. Idempotent; `at` is kept from the first erasure. On SQLite
+    /// the WAL is then checkpointed and truncated, so the old pages do not linger there.
     ///
     /// # Errors
     /// Any database error.
     pub async fn erase_person(&self, person_ref: &str, at: &str) -> Result<(), sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
-        if self.backend() == Backend::Sqlite {
-            // Overwrite the freed bytes in the database file rather than leave them in a
-            // free page until reused. Per connection; harmless to leave on.
-            sqlx::query("PRAGMA secure_delete = ON")
-                .execute(&mut *conn)
-                .await?;
-        }
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO persons (person_ref, erased_at) VALUES ($1, $2) \
              ON CONFLICT (person_ref) DO UPDATE SET person_key = NULL, name_ct = NULL, \
@@ -192,9 +425,49 @@ impl Db {
         )
         .bind(person_ref.to_owned())
         .bind(at.to_owned())
-        .execute(&mut *conn)
+        .execute(&mut *tx)
         .await?;
+        let cleared = sqlx::query(
+            "UPDATE person_comments SET comment_key = NULL, name_ct = NULL, email_ct = NULL \
+             WHERE person_ref = $1 AND (comment_key IS NOT NULL OR name_ct IS NOT NULL \
+             OR email_ct IS NOT NULL)",
+        )
+        .bind(person_ref.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        if cleared.rows_affected() > 0 && self.backend() == Backend::Sqlite {
+            self.checkpoint_wal().await;
+        }
         Ok(())
+    }
+
+    /// SQLite: copies the WAL into the database file and truncates it, so that pages an
+    /// erasure replaced do not stay in the WAL. SQLite reports a checkpoint that readers
+    /// held back as "busy" in the first column of its answer, not as an error: that is
+    /// retried a few times, then logged (the epoch keys still bound what such a page
+    /// reveals). Returns whether the checkpoint completed.
+    pub async fn checkpoint_wal(&self) -> bool {
+        for attempt in 0..20 {
+            match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.pool)
+                .await
+            {
+                Ok(row) => {
+                    let busy: i64 = row.try_get(0).unwrap_or(1);
+                    if busy == 0 {
+                        return true;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                    return false;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25 * (attempt + 1))).await;
+        }
+        tracing::warn!("WAL checkpoint stayed busy; the next one will truncate it");
+        false
     }
 
     /// `PersonalDataErased` entries from `start` on, in index order: `(index, canonical

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::queries::{hash_of, to_i64, to_u64, AppendTx, ClientTokenRow};
-use super::{Backend, Db, PersonRow};
+use super::{Backend, Db, PersonCommentRow};
 
 /// Every table an import fills or that only exists beside a log: an import goes only into
 /// a store where all of them are empty (the state row always exists; its tree size says).
@@ -92,29 +92,19 @@ impl Db {
         Ok(())
     }
 
-    /// Every row of the personal-data store, by person reference.
+    /// Every erased person's marker: `(person_ref, erased_at)`.
     ///
     /// # Errors
     /// Any database error.
-    pub async fn all_persons(&self) -> Result<Vec<(String, PersonRow)>, sqlx::Error> {
+    pub async fn erased_persons(&self) -> Result<Vec<(String, String)>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT person_ref, person_key, name_ct, email_ct, erased_at FROM persons \
+            "SELECT person_ref, erased_at FROM persons WHERE erased_at IS NOT NULL \
              ORDER BY person_ref",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get(0)?,
-                    PersonRow {
-                        wrapped_key: r.try_get(1)?,
-                        name: r.try_get(2)?,
-                        email: r.try_get(3)?,
-                        erased_at: r.try_get(4)?,
-                    },
-                ))
-            })
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect()
     }
 
@@ -168,32 +158,57 @@ impl Db {
         Ok(found)
     }
 
-    /// Writes restored persons and client tokens in one transaction. A row already there
-    /// wins (it is at least as recent as a backup), so a restore never undoes an erasure
-    /// the store already did. Returns how many persons and tokens were written.
+    /// Writes a persons backup's rows in one transaction: erased persons' markers, the
+    /// rows of comments, aliases and client tokens. Rows already in the store win.
+    /// Returns the comment rows and the tokens written.
     ///
     /// # Errors
     /// Any database error; nothing is written then.
     pub async fn restore_public_channel(
         &self,
-        persons: &[(String, PersonRow)],
+        erased: &[(String, String)],
+        comments: &[PersonCommentRow],
+        aliases: &[(String, String)],
         tokens: &[ClientTokenRow],
     ) -> Result<(u64, u64), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let mut written = (0, 0);
-        for (person_ref, row) in persons {
-            let done = sqlx::query(
-                "INSERT INTO persons (person_ref, person_key, name_ct, email_ct, erased_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_ref) DO NOTHING",
+        for (person_ref, at) in erased {
+            sqlx::query(
+                "INSERT INTO persons (person_ref, erased_at) VALUES ($1, $2) \
+                 ON CONFLICT (person_ref) DO NOTHING",
             )
             .bind(person_ref.clone())
-            .bind(row.wrapped_key.clone())
+            .bind(at.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for row in comments {
+            let done = sqlx::query(
+                "INSERT INTO person_comments \
+                 (consultation, comment, person_ref, epoch, comment_key, name_ct, email_ct) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (consultation, comment) DO NOTHING",
+            )
+            .bind(row.consultation.clone())
+            .bind(to_i64(row.comment))
+            .bind(row.person_ref.clone())
+            .bind(to_i64(row.epoch))
+            .bind(row.comment_key.clone())
             .bind(row.name.clone())
             .bind(row.email.clone())
-            .bind(row.erased_at.clone())
             .execute(&mut *tx)
             .await?;
             written.0 += done.rows_affected();
+        }
+        for (scoped, legacy) in aliases {
+            sqlx::query(
+                "INSERT INTO person_aliases (scoped_ref, legacy_ref) VALUES ($1, $2) \
+                 ON CONFLICT (scoped_ref) DO NOTHING",
+            )
+            .bind(scoped.clone())
+            .bind(legacy.clone())
+            .execute(&mut *tx)
+            .await?;
         }
         for t in tokens {
             let done = sqlx::query(

@@ -20,7 +20,7 @@ pub const DEFINITIONS: [Definition; 15] = [
         key: "consultation_participants",
         fr: "Participants aux consultations",
         ar: "المشاركون في الاستشارات",
-        definition: "Distinct commenters on those consultations: associations (signed comments) plus public persons (by their opaque person reference), from CommentSubmitted entries.",
+        definition: "Distinct commenters on those consultations: associations (signed comments) plus public persons (by their opaque person reference, which is scoped to one consultation: a person who comments on two consultations counts twice), from CommentSubmitted entries.",
     },
     Definition {
         key: "consultation_comments",

@@ -284,6 +284,7 @@ fn copy_log_keys(from: &Path, to: &Path, keep: impl Fn(&str) -> bool) {
                 .unwrap();
         }
     }
+    crate::processes::copy_persons_secret(from, to);
 }
 
 fn rotation_key_file(name: &str) -> bool {

@@ -23,6 +23,7 @@ use crate::support::{new_key, parse_entry, public_b64, Api, Backend, ServerProce
 both_backends!(
     a_process_with_another_log_key_or_origin_refuses_to_start,
     a_key_file_readable_by_others_is_refused_at_start,
+    a_process_with_another_persons_secret_refuses_to_start,
 );
 
 /// Makes `data/keys` (0700) and copies the log key of `from` into it, as an operator
@@ -34,6 +35,19 @@ fn copy_log_key(from: &Path, data: &Path) {
     std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o700)).unwrap();
     std::fs::copy(from.join("keys/log.key"), keys.join("log.key")).unwrap();
     std::fs::set_permissions(keys.join("log.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    copy_persons_secret(from, data);
+}
+
+/// Copies the personal-data secret and its epoch key file, if `from` has them: every
+/// process sharing a store holds the same ones (docs/public-channel.md).
+pub fn copy_persons_secret(from: &Path, data: &Path) {
+    for file in ["persons.secret", "persons.secret.epoch"] {
+        if from.join(file).exists() {
+            std::fs::copy(from.join(file), data.join(file)).unwrap();
+            std::fs::set_permissions(data.join(file), std::fs::Permissions::from_mode(0o600))
+                .unwrap();
+        }
+    }
 }
 
 /// Two server processes on one fresh PostgreSQL database, the second with a copy of the
@@ -472,8 +486,12 @@ async fn two_processes_started_at_once_on_an_empty_database_record_one_genesis()
         dir.path().join("b"),
         dir.path().join("logs"),
     );
-    // The operator provisions one log key for both before either has started.
+    // The operator provisions one log key and one personal-data secret (with its epoch key
+    // file) for both before either has started.
     sijill::keys::generate(&data_a.join("keys/log.key")).unwrap();
+    sijill::public_channel::persons::PersonsSecret::create(&data_a.join("persons.secret")).unwrap();
+    sijill::public_channel::epochs::EpochKeys::create(&data_a.join("persons.secret.epoch"), 0)
+        .unwrap();
     copy_log_key(&data_a, &data_b);
     let (a, b) = tokio::join!(
         ServerProcess::start(&data_a, Some(&url), None, &logs),
@@ -506,4 +524,139 @@ async fn two_processes_started_at_once_on_an_empty_database_record_one_genesis()
     api_a.register_institution("GA", "Genesis A").await;
     api_b.register_institution("GB", "Genesis B").await;
     api_b.export_and_verify(dir.path(), "export").await;
+}
+
+async fn a_process_with_another_persons_secret_refuses_to_start(backend: Backend) {
+    let store = Store::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (data, logs) = (dir.path().join("first"), dir.path().join("logs"));
+    let first = ServerProcess::start_ok(&data, store.database_url().as_deref(), &logs).await;
+    let api = first.api(&data).await;
+    let size = api.tree_size().await;
+    // A new store made its personal-data secret and epoch key file, 0600, outside keys/.
+    for file in ["persons.secret", "persons.secret.epoch"] {
+        let mode = std::fs::metadata(data.join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
+    let secret =
+        sijill::public_channel::persons::PersonsSecret::load(&data.join("persons.secret")).unwrap();
+    let db = sijill::store::Db::open(&store.shared_url(&data), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.persons_fingerprint().await.unwrap().as_deref(),
+        Some(secret.fingerprint()),
+        "the store keeps the secret's fingerprint"
+    );
+    let url = store.shared_url(&data);
+    let exit_1 = |failure: &crate::support::StartFailure| {
+        assert_eq!(
+            failure.status.and_then(|s| s.code()),
+            Some(1),
+            "{failure:?}"
+        );
+    };
+
+    // The log key but no personal-data secret, against a store that has one.
+    let missing = dir.path().join("missing");
+    copy_log_key(&data, &missing);
+    for file in ["persons.secret", "persons.secret.epoch"] {
+        std::fs::remove_file(missing.join(file)).unwrap();
+    }
+    let failure = ServerProcess::start(&missing, Some(&url), None, &logs)
+        .await
+        .err()
+        .expect("a process without the store's secret must not start");
+    exit_1(&failure);
+    assert!(
+        failure.stderr.contains("persons.secret"),
+        "{}",
+        failure.stderr
+    );
+    assert!(
+        !missing.join("persons.secret").exists(),
+        "no new secret is made for it"
+    );
+
+    // The secret but not its epoch key file.
+    let no_epoch = dir.path().join("no-epoch");
+    copy_log_key(&data, &no_epoch);
+    std::fs::remove_file(no_epoch.join("persons.secret.epoch")).unwrap();
+    let failure = ServerProcess::start(&no_epoch, Some(&url), None, &logs)
+        .await
+        .err()
+        .expect("a process without the epoch key file must not start");
+    exit_1(&failure);
+    assert!(
+        failure.stderr.contains("persons.secret.epoch"),
+        "{}",
+        failure.stderr
+    );
+    assert!(
+        !no_epoch.join("persons.secret.epoch").exists(),
+        "none is made for it"
+    );
+
+    // Another secret of its own.
+    let other = dir.path().join("other");
+    copy_log_key(&data, &other);
+    std::fs::write(
+        other.join("persons.secret"),
+        format!("{}\n", hex::encode([7u8; 32])),
+    )
+    .unwrap();
+    let failure = ServerProcess::start(&other, Some(&url), None, &logs)
+        .await
+        .err()
+        .expect("a process with another secret must not start");
+    exit_1(&failure);
+    assert!(failure.stderr.contains("fingerprint"), "{}", failure.stderr);
+
+    // A secret that others may read.
+    let open = dir.path().join("open");
+    copy_log_key(&data, &open);
+    std::fs::set_permissions(
+        open.join("persons.secret"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let failure = ServerProcess::start(&open, Some(&url), None, &logs)
+        .await
+        .err()
+        .expect("a secret others can read must not be used");
+    exit_1(&failure);
+    assert!(failure.stderr.contains("chmod 600"), "{}", failure.stderr);
+
+    // None of them wrote anything; the same secret, by default or named with
+    // --persons-key from outside the data folder, starts and serves.
+    assert_eq!(api.tree_size().await, size);
+    let same = dir.path().join("same");
+    copy_log_key(&data, &same);
+    let second = ServerProcess::start(&same, Some(&url), Some(&api.origin), &logs)
+        .await
+        .expect("the same secret starts");
+    assert_eq!(second.api(&data).await.tree_size().await, size);
+    drop(second);
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let third = dir.path().join("third");
+    copy_log_key(&data, &third);
+    for file in ["persons.secret", "persons.secret.epoch"] {
+        std::fs::rename(third.join(file), elsewhere.join(file)).unwrap();
+    }
+    let key = elsewhere.join("persons.secret").display().to_string();
+    let third = ServerProcess::start_with(
+        &third,
+        Some(&url),
+        None,
+        &["--persons-key", &key],
+        crate::support::PATIENCE,
+        &logs,
+    )
+    .await
+    .expect("--persons-key names the secret");
+    assert_eq!(third.api(&data).await.tree_size().await, size);
 }

@@ -219,6 +219,8 @@ both_backends!(
     bodies_are_strict_and_refusals_append_nothing,
     the_e_mail_never_reaches_the_log_nor_an_answer,
     one_e_mail_is_one_participant,
+    a_later_comment_does_not_rename_earlier_ones,
+    references_are_scoped_to_one_consultation,
 );
 
 async fn a_receipt_proves_that_the_log_holds_exactly_that_text(backend: Backend) {
@@ -552,13 +554,16 @@ async fn the_e_mail_never_reaches_the_log_nor_an_answer(backend: Backend) {
         assert!(!secret(&answer.text()), "GET {path} shows the e-mail");
     }
     // In the database, neither the e-mail nor the name is readable.
+    let number = comment_of(&receipt);
     let row = c
         .db()
-        .person(&person)
+        .person_comments(CONSULTATION, &[number])
         .await
         .unwrap()
-        .expect("the person's row");
-    for bytes in [&row.name, &row.email, &row.wrapped_key] {
+        .remove(&number)
+        .expect("the comment's row");
+    assert_eq!(row.person_ref, person);
+    for bytes in [&row.name, &row.email, &row.comment_key] {
         let bytes = bytes.as_deref().expect("stored while not erased");
         assert!(!String::from_utf8_lossy(bytes)
             .to_lowercase()
@@ -566,9 +571,12 @@ async fn the_e_mail_never_reaches_the_log_nor_an_answer(backend: Backend) {
     }
     // The store gives the name back while the key exists, for the read models.
     let persons = &c.service().public.persons;
-    assert_eq!(persons.name(&person).await.unwrap().as_deref(), Some(name));
     assert_eq!(
-        persons.secrets().open_email(&person, &row).as_deref(),
+        persons.name(CONSULTATION, number).await.unwrap().as_deref(),
+        Some(name)
+    );
+    assert_eq!(
+        persons.open_email(&row).as_deref(),
         Some(lower.as_str()),
         "the e-mail is kept normalized, encrypted"
     );
@@ -608,24 +616,161 @@ async fn one_e_mail_is_one_participant(backend: Backend) {
         4,
         "other e-mails and anonymous comments are distinct participants"
     );
-    // A later comment without a name keeps the name given before.
+    // Each comment shows the name given with it: none for a comment sent without one.
     let persons = &c.service().public.persons;
-    assert_eq!(
-        persons.name(&person_of(&a)).await.unwrap().as_deref(),
-        Some("Karim")
-    );
-    assert_eq!(
-        persons.name(&person_of(&anon2)).await.unwrap().as_deref(),
-        Some("Hassan")
-    );
-    assert_eq!(persons.name(&person_of(&anon1)).await.unwrap(), None);
-    let names = persons
-        .names(&[person_of(&a), person_of(&other), person_of(&anon2)])
-        .await
-        .unwrap();
+    let name = |r: &Value| persons.name(CONSULTATION, comment_of(r));
+    assert_eq!(name(&a).await.unwrap().as_deref(), Some("Karim"));
+    assert_eq!(name(&b).await.unwrap(), None);
+    assert_eq!(name(&anon2).await.unwrap().as_deref(), Some("Hassan"));
+    assert_eq!(name(&anon1).await.unwrap(), None);
+    let wanted: Vec<(u64, String)> = [&a, &other, &anon2]
+        .iter()
+        .map(|r| (comment_of(r), person_of(r)))
+        .collect();
+    let names = persons.names(CONSULTATION, &wanted).await.unwrap();
     assert_eq!(names.len(), 2);
     assert_eq!(
-        names.get(&person_of(&anon2)).map(String::as_str),
+        names.get(&comment_of(&anon2)).map(String::as_str),
         Some("Hassan")
     );
+    // A row is shown only for the reference the log gives that comment.
+    let wrong = [(comment_of(&a), person_of(&other))];
+    assert!(persons
+        .names(CONSULTATION, &wrong)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// The `data.comment` (number) of the entry a receipt names.
+pub fn comment_of(receipt: &Value) -> u64 {
+    receipt["entry"]["data"]["comment"]
+        .as_u64()
+        .expect("a comment has a number")
+}
+
+/// `(comment number, author)` of every comment the consultation's JSON answer shows.
+pub async fn shown_authors(app: &TestApp, consultation: &str) -> Vec<(u64, Option<String>)> {
+    fn walk(v: &Value, out: &mut Vec<(u64, Option<String>)>) {
+        match v {
+            Value::Object(m) => {
+                if let (Some(n), true) = (
+                    m.get("number").and_then(Value::as_u64),
+                    m.contains_key("author"),
+                ) {
+                    out.push((n, m["author"].as_str().map(str::to_owned)));
+                }
+                m.values().for_each(|v| walk(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let page = app.get(&format!("/v1/consultations/{consultation}")).await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.text());
+    let mut out = Vec::new();
+    walk(&page.json, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+async fn a_later_comment_does_not_rename_earlier_ones(backend: Backend) {
+    let c = Consultation::open(backend, 1000).await;
+    let (first, _) = c
+        .accepted(&json!({"text": "Premier avis", "article": "art-1",
+                          "author_name": "Karim Benali", "author_email": "karim@site.ma"}))
+        .await;
+    // Someone who knows (or guesses) the e-mail, in another case and spacing, another name.
+    let (second, _) = c
+        .accepted(&json!({"text": "Avis usurpé", "article": null,
+                          "author_name": "Un imposteur", "author_email": "  KARIM@Site.MA "}))
+        .await;
+    let (third, _) = c
+        .accepted(&json!({"text": "Sans nom", "article": null,
+                          "author_email": "karim@site.ma"}))
+        .await;
+    assert_eq!(
+        person_of(&first),
+        person_of(&second),
+        "still one participant"
+    );
+    let authors = shown_authors(&c, CONSULTATION).await;
+    let author = |r: &Value| {
+        authors
+            .iter()
+            .find(|(n, _)| *n == comment_of(r))
+            .unwrap_or_else(|| panic!("comment {} not shown: {authors:?}", comment_of(r)))
+            .1
+            .clone()
+    };
+    assert_eq!(
+        author(&first).as_deref(),
+        Some("Karim Benali"),
+        "{authors:?}"
+    );
+    assert_eq!(author(&second).as_deref(), Some("Un imposteur"));
+    assert_eq!(author(&third), None);
+}
+
+async fn references_are_scoped_to_one_consultation(backend: Backend) {
+    let c = Consultation::open(backend, 1000).await;
+    let other = "CONS-2026-02";
+    c.accept(
+        &c.drafter,
+        "OpenConsultation",
+        &format!("consultation/{other}"),
+        json!({"draft": DRAFT, "revision": 1, "title": "Une autre consultation",
+               "summary": "Sur le même texte.",
+               "opens_at": OPENS_AT, "closes_at": CLOSES_AT}),
+        "ConsultationOpened",
+    )
+    .await;
+    let body = |text: &str, email: &str| {
+        json!({"text": text, "article": null, "author_name": "Salma", "author_email": email})
+            .to_string()
+            .into_bytes()
+    };
+    let here = c
+        .comment_to(CONSULTATION, body("Ici", "salma@site.ma"))
+        .await;
+    let again = c
+        .comment_to(CONSULTATION, body("Encore ici", "SALMA@site.ma"))
+        .await;
+    let there = c.comment_to(other, body("Là-bas", "salma@site.ma")).await;
+    let (here, again, there) = (
+        here.created().clone(),
+        again.created().clone(),
+        there.created().clone(),
+    );
+    assert_eq!(
+        person_of(&here),
+        person_of(&again),
+        "one person within one consultation"
+    );
+    assert_ne!(
+        person_of(&here),
+        person_of(&there),
+        "a reference read from one receipt finds nothing in another consultation"
+    );
+    // Each consultation shows its own comment's name.
+    assert!(shown_authors(&c, other)
+        .await
+        .contains(&(comment_of(&there), Some("Salma".to_owned()))));
+    // And the reference is not the keyed hash of the e-mail alone under any key of the log.
+    let log_key = sijill::keys::load(&c.scratch().join("data/keys/log.key")).expect("log key");
+    let mut h = <sha2::Sha256 as sha2::Digest>::new();
+    sha2::Digest::update(&mut h, b"sijill-person-ref-v1");
+    sha2::Digest::update(&mut h, log_key.to_bytes());
+    let old_key: [u8; 32] = sha2::Digest::finalize(h).into();
+    use hmac::Mac as _;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&old_key).unwrap();
+    mac.update(b"email\nsalma@site.ma");
+    let old = hex::encode(mac.finalize().into_bytes());
+    assert_ne!(
+        person_of(&here),
+        old,
+        "the log key alone gives the reference"
+    );
+    assert_ne!(person_of(&there), old);
 }

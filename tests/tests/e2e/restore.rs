@@ -52,19 +52,24 @@ async fn open_db(url: &str) -> Db {
     Db::open(url, 2).await.expect("open the store")
 }
 
-/// The person's row: (key, name, e-mail, erased_at).
+/// A person's data: (a comment's wrapped key, its name ciphertext, the erasure marker).
 async fn person_row(db: &Db, person: &str) -> (Option<Vec<u8>>, Option<Vec<u8>>, Option<String>) {
-    let row =
-        sqlx::query("SELECT person_key, name_ct, erased_at FROM persons WHERE person_ref = $1")
-            .bind(person.to_owned())
-            .fetch_one(&db.pool)
-            .await
-            .expect("the person's row");
-    (
-        row.try_get(0).unwrap(),
-        row.try_get(1).unwrap(),
-        row.try_get(2).unwrap(),
-    )
+    let row = sqlx::query("SELECT comment_key, name_ct FROM person_comments WHERE person_ref = $1")
+        .bind(person.to_owned())
+        .fetch_optional(&db.pool)
+        .await
+        .expect("the person's comments");
+    let (key, name) = match row {
+        Some(r) => (r.try_get(0).unwrap(), r.try_get(1).unwrap()),
+        None => (None, None),
+    };
+    let erased_at = sqlx::query("SELECT erased_at FROM persons WHERE person_ref = $1")
+        .bind(person.to_owned())
+        .fetch_optional(&db.pool)
+        .await
+        .expect("the person's marker")
+        .and_then(|r| r.try_get(0).unwrap());
+    (key, name, erased_at)
 }
 
 /// Posts a public comment to a server; the reply's status and JSON.
@@ -183,7 +188,14 @@ async fn an_export_and_a_persons_backup_bring_the_server_back(backend: Backend) 
     assert_eq!(code, 2, "a second import into the same store: {err}");
     assert!(err.contains("not empty"), "{err}");
 
+    // A persons backup opens only under its personal-data secret, with its epoch key file.
     let backup_from = ["--from", backup_arg.as_str()];
+    let (code, _, err) = sijill("persons-restore", &backup_from, &target_store).await;
+    assert_eq!(code, 2, "no personal-data secret: {err}");
+    assert!(err.contains("persons.secret"), "{err}");
+    for file in ["persons.secret", "persons.secret.epoch"] {
+        std::fs::copy(source_data.join(file), data.join(file)).unwrap();
+    }
     let (code, out, err) = sijill("persons-restore", &backup_from, &target_store).await;
     assert_eq!(code, 0, "persons-restore: {out}{err}");
     assert!(out.contains("(1 erased by the log)"), "{out}");
@@ -204,6 +216,8 @@ async fn an_export_and_a_persons_backup_bring_the_server_back(backend: Backend) 
         origin: None,
         demo: false,
         public_comments_per_minute: 1000,
+        persons_key: None,
+        persons_epoch_hours: sijill::public_channel::persons::DEFAULT_EPOCH_HOURS,
         witnesses: Default::default(),
         trusted_proxies: Vec::new(),
         connections: Default::default(),

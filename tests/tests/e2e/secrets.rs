@@ -205,6 +205,22 @@ async fn private_keys_never_leave_their_files() {
             );
         }
     }
+    // Nor the personal-data secret or its epoch keys, as the hex they are kept in.
+    for file in ["persons.secret", "persons.secret.epoch"] {
+        let text = std::fs::read_to_string(data.join(file)).expect("the server made it");
+        for word in text.split_whitespace().filter(|w| w.len() == 64) {
+            for form in [word.to_owned(), word.to_uppercase()] {
+                assert!(
+                    !printed.contains(&form),
+                    "the server printed {file} material"
+                );
+                assert!(
+                    !answers.contains(&form),
+                    "an answer carried {file} material"
+                );
+            }
+        }
+    }
 
     // A key file readable by others is refused, by the server and by the client.
     std::fs::set_permissions(&log_key, std::fs::Permissions::from_mode(0o644)).unwrap();
