@@ -553,7 +553,7 @@ impl Sequencer {
                 }
             }
         }
-        self.check_documents(request, work)?;
+        check_documents(&request.events, &request.documents, work)?;
         if let Some(auth) = &request.auth {
             let data = request.events.first().map(|e| &e.data);
             if !data.is_some_and(|d| body_within_data(&auth.statement.body, d)) {
@@ -721,29 +721,6 @@ impl Sequencer {
         Ok((data, key))
     }
 
-    /// Every document the command's entries name is stored (before this batch, or carried
-    /// by the command itself) and withheld neither before this batch nor by an entry
-    /// earlier in it.
-    fn check_documents(
-        &self,
-        request: &AppendRequest,
-        work: &BatchWork,
-    ) -> Result<(), AppendError> {
-        for event in &request.events {
-            for doc in named_documents(&event.data) {
-                let stored = work.availability.stored.contains(&doc)
-                    || request.documents.iter().any(|d| d.sha256 == doc)
-                    || work.new_documents.iter().any(|d| d.sha256 == doc);
-                let withheld = work.availability.withheld.contains(&doc)
-                    || work.withheld.iter().any(|(w, _)| *w == doc);
-                if !stored || withheld {
-                    return Err(AppendError::UnknownDocument(doc));
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// The checks on a statement that must hold at the entry's place in the log.
     fn check_auth(
         &self,
@@ -857,6 +834,29 @@ impl Drop for RetryAfter {
             let _ = reply.send(Err(e));
         }
     }
+}
+
+/// Every document `events` name is stored (before this batch, carried by the command
+/// itself in `carried`, or by a command accepted earlier in the batch) and withheld neither
+/// before this batch nor by an entry accepted earlier in it.
+fn check_documents(
+    events: &[PendingEvent],
+    carried: &[NewDocument],
+    work: &BatchWork,
+) -> Result<(), AppendError> {
+    for event in events {
+        for doc in named_documents(&event.data) {
+            let stored = work.availability.stored.contains(&doc)
+                || carried.iter().any(|d| d.sha256 == doc)
+                || work.new_documents.iter().any(|d| d.sha256 == doc);
+            let withheld = work.availability.withheld.contains(&doc)
+                || work.withheld.iter().any(|(w, _)| *w == doc);
+            if !stored || withheld {
+                return Err(AppendError::UnknownDocument(doc));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The documents an entry's `data` names (`data.documents`, ledger-format.md).
@@ -1083,5 +1083,79 @@ impl RecentAppends {
             }
             self.floor = self.floor.max(index + 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod document_check_tests {
+    //! The append transaction's own check of named documents, on a batch's working state.
+
+    use super::*;
+
+    const A: &str = "aa";
+    const B: &str = "bb";
+
+    fn naming(docs: &[&str]) -> Vec<PendingEvent> {
+        vec![PendingEvent {
+            event_type: "ReportSubmitted".into(),
+            version: "1".into(),
+            data: serde_json::json!({ "documents": docs }),
+        }]
+    }
+
+    fn work_with_stored(docs: &[&str]) -> BatchWork {
+        let mut work = BatchWork::new(Timestamp::parse_entry("2026-01-15T10:00:00.000Z").unwrap());
+        work.availability.stored = docs.iter().map(|d| (*d).to_owned()).collect();
+        work
+    }
+
+    fn carried(sha: &str) -> NewDocument {
+        NewDocument {
+            sha256: sha.into(),
+            content: b"text".to_vec(),
+            uploaded_by: "public".into(),
+        }
+    }
+
+    #[test]
+    fn a_stored_document_not_withheld_may_be_named() {
+        let work = work_with_stored(&[A]);
+        assert!(check_documents(&naming(&[A]), &[], &work).is_ok());
+        assert!(check_documents(&naming(&[]), &[], &work).is_ok());
+    }
+
+    #[test]
+    fn a_document_nobody_stored_is_refused() {
+        let work = work_with_stored(&[A]);
+        let refused = check_documents(&naming(&[A, B]), &[], &work);
+        assert!(matches!(refused, Err(AppendError::UnknownDocument(d)) if d == B));
+    }
+
+    #[test]
+    fn a_document_withheld_before_the_batch_is_refused() {
+        let mut work = work_with_stored(&[A]);
+        work.availability.withheld.insert(A.into());
+        let refused = check_documents(&naming(&[A]), &[], &work);
+        assert!(matches!(refused, Err(AppendError::UnknownDocument(d)) if d == A));
+    }
+
+    #[test]
+    fn a_document_withheld_earlier_in_the_same_batch_is_refused() {
+        let mut work = work_with_stored(&[A]);
+        // What `BatchWork::add` records for an accepted entry whose `data.withheld` lists A.
+        work.withheld.push((A.into(), 41));
+        let refused = check_documents(&naming(&[A]), &[], &work);
+        assert!(matches!(refused, Err(AppendError::UnknownDocument(d)) if d == A));
+        // Even when the command carries the bytes again (a public comment of the same text).
+        let refused = check_documents(&naming(&[A]), &[carried(A)], &work);
+        assert!(matches!(refused, Err(AppendError::UnknownDocument(d)) if d == A));
+    }
+
+    #[test]
+    fn bytes_carried_by_the_command_or_an_earlier_one_in_the_batch_count_as_stored() {
+        let mut work = work_with_stored(&[]);
+        assert!(check_documents(&naming(&[B]), &[carried(B)], &work).is_ok());
+        work.new_documents.push(carried(B));
+        assert!(check_documents(&naming(&[B]), &[], &work).is_ok());
     }
 }
