@@ -26,6 +26,8 @@ use ledger::{Auth, Checkpoint, Entry, Hash, SignedEntry, Timestamp};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use domain::document::listed_documents;
+
 use crate::log_keys::LogKeyRing;
 use crate::registry_state::{ActorRecord, Registry, SharedRegistry};
 use crate::store::{
@@ -373,7 +375,7 @@ impl Sequencer {
         let named: Vec<String> = batch
             .iter()
             .flat_map(|r| r.events.iter())
-            .flat_map(|e| named_documents(&e.data))
+            .flat_map(|e| listed_documents(&e.data, "documents"))
             .collect();
         if !named.is_empty() {
             match db.document_availability_in(&mut tx, &named).await {
@@ -845,7 +847,7 @@ fn check_documents(
     work: &BatchWork,
 ) -> Result<(), AppendError> {
     for event in events {
-        for doc in named_documents(&event.data) {
+        for doc in listed_documents(&event.data, "documents") {
             let stored = work.availability.stored.contains(&doc)
                 || carried.iter().any(|d| d.sha256 == doc)
                 || work.new_documents.iter().any(|d| d.sha256 == doc);
@@ -857,19 +859,6 @@ fn check_documents(
         }
     }
     Ok(())
-}
-
-/// The documents an entry's `data` names (`data.documents`, ledger-format.md).
-fn named_documents(data: &Value) -> Vec<String> {
-    data.get("documents")
-        .and_then(Value::as_array)
-        .map(|docs| {
-            docs.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn fail_all(batch: Vec<AppendRequest>, error: &dyn std::fmt::Display) {

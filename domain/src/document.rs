@@ -18,6 +18,21 @@ use serde::{Deserialize, Serialize};
 use crate::support::text::{check_sha256, require, MAX_TEXT_CHARS};
 use crate::{DomainError, LedgerEvent, Services, TimedDecision};
 
+/// The documents an entry's `data` lists under `member`: `documents` (what it names) or
+/// `withheld` (what it withholds), as the offline verifier reads them; anything else there
+/// is no document.
+pub fn listed_documents(data: &serde_json::Value, member: &str) -> Vec<String> {
+    data.get(member)
+        .and_then(serde_json::Value::as_array)
+        .map(|docs| {
+            docs.iter()
+                .filter_map(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Body of `DeclareDocumentUnavailable`, on stream `document/<document>`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

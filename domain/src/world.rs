@@ -364,17 +364,7 @@ impl World {
     /// ground, and which documents are withheld: read from any entry's `data.documents`
     /// and `data.withheld`, as the offline verifier reads them.
     fn apply_documents(&mut self, stream: &str, event_type: &str, data: &Value) {
-        let list = |field: &str| -> Vec<String> {
-            data.get(field)
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let list = |member: &str| crate::document::listed_documents(data, member);
         let comment = match event_type {
             "CommentSubmitted" | "CommentModerated" => data.get("comment").and_then(Value::as_u64),
             _ => None,

@@ -20,6 +20,7 @@ use projections::participation::comments_csv::{self, Texts};
 use projections::participation::consultations::{self, CONSULTATIONS};
 use serde_json::Value;
 
+use super::consultation_views::public_texts;
 use super::support::parse;
 use super::AppState;
 use crate::error::ApiError;
@@ -126,8 +127,7 @@ async fn consultations_page(service: &AppState, offset: u64) -> Result<Vec<Value
 }
 
 /// The texts the public may read of `chunk` (comments of `consultation`), in one round
-/// trip. A text that is not valid UTF-8 (the edge refuses those) is written with
-/// replacement characters rather than failing the file.
+/// trip, keyed as the CSV writer reads them.
 async fn chunk_texts(
     service: &AppState,
     consultation: &Value,
@@ -142,20 +142,9 @@ async fn chunk_texts(
         .iter()
         .filter_map(|c| c.get("number").and_then(Value::as_u64))
         .collect();
-    let wanted: Vec<(u64, String)> = consultations::public_documents(consultation)
+    Ok(public_texts(service, consultation, &numbers)
+        .await?
         .into_iter()
-        .filter(|(n, _)| numbers.contains(n))
-        .collect();
-    if wanted.is_empty() {
-        return Ok(Texts::new());
-    }
-    let shas: Vec<String> = wanted.iter().map(|(_, sha)| sha.clone()).collect();
-    let documents = service.db.published_documents(&shas).await?;
-    Ok(wanted
-        .into_iter()
-        .filter_map(|(n, sha)| {
-            let bytes = documents.get(&sha)?;
-            Some(((id.clone(), n), String::from_utf8_lossy(bytes).into_owned()))
-        })
+        .map(|(n, text)| ((id.clone(), n), text))
         .collect())
 }

@@ -264,20 +264,7 @@ async fn page_material(
         .iter()
         .filter_map(|c| c.get("number").and_then(Value::as_u64))
         .collect();
-    let wanted: Vec<(u64, String)> = consultations::public_documents(consultation)
-        .into_iter()
-        .filter(|(n, _)| numbers.contains(n))
-        .collect();
-    let mut texts = HashMap::new();
-    if !wanted.is_empty() {
-        let shas: Vec<String> = wanted.iter().map(|(_, sha)| sha.clone()).collect();
-        let documents = service.db.published_documents(&shas).await?;
-        for (n, sha) in wanted {
-            if let Some(bytes) = documents.get(&sha) {
-                texts.insert(n, String::from_utf8_lossy(bytes).into_owned());
-            }
-        }
-    }
+    let texts = public_texts(service, consultation, &numbers).await?;
     let persons: Vec<(u64, String)> = consultations::persons_to_name(consultation)
         .into_iter()
         .filter(|(n, _)| numbers.contains(n))
@@ -285,6 +272,32 @@ async fn page_material(
     let id = consultation.get("id").and_then(Value::as_str).unwrap_or("");
     let authors = public_commenter_names(service, id, &persons).await?;
     Ok((texts, authors))
+}
+
+/// The texts the public may read of the comments numbered `numbers` of `consultation`,
+/// by number, in one round trip. A text that is not valid UTF-8 (the edge refuses those)
+/// is shown with replacement characters rather than failing the page or the file.
+pub(crate) async fn public_texts(
+    service: &AppState,
+    consultation: &Value,
+    numbers: &std::collections::HashSet<u64>,
+) -> Result<HashMap<u64, String>, ApiError> {
+    let wanted: Vec<(u64, String)> = consultations::public_documents(consultation)
+        .into_iter()
+        .filter(|(n, _)| numbers.contains(n))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let shas: Vec<String> = wanted.iter().map(|(_, sha)| sha.clone()).collect();
+    let documents = service.db.published_documents(&shas).await?;
+    Ok(wanted
+        .into_iter()
+        .filter_map(|(n, sha)| {
+            let bytes = documents.get(&sha)?;
+            Some((n, String::from_utf8_lossy(bytes).into_owned()))
+        })
+        .collect())
 }
 
 /// The articles of the revision a consultation is on, from the draft's row (inline) or

@@ -27,7 +27,7 @@ use ledger::hash::{sha256, to_hex};
 use ledger::merkle::{Frontier, NodeId};
 use ledger::rotation::LogKeyChain;
 use ledger::{Checkpoint, Hash, SignedEntry, VerifierKey};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{db_error, finish, io_error, Stop, StoreArgs};
 use crate::log_keys::LogKeyRing;
@@ -293,13 +293,13 @@ impl Writer<'_> {
                     });
                 }
             }
-            for doc in documents_in(&entry.data, "documents") {
+            for doc in domain::document::listed_documents(&entry.data, "documents") {
                 rows.names.push((doc.clone(), entry.index));
                 named.entry(doc).or_insert_with(|| actor.clone());
             }
             // Read as the append path and the verifier read it: once per entry.
             let mut seen = HashSet::new();
-            for doc in documents_in(&entry.data, "withheld") {
+            for doc in domain::document::listed_documents(&entry.data, "withheld") {
                 if seen.insert(doc.clone()) {
                     rows.withheld.push((doc.clone(), entry.index));
                     withheld.insert(doc);
@@ -442,19 +442,6 @@ impl Writer<'_> {
         }
         Ok(written)
     }
-}
-
-/// The strings of `data.<member>` when it is an array.
-fn documents_in(data: &Value, member: &str) -> Vec<String> {
-    data.get(member)
-        .and_then(Value::as_array)
-        .map(|docs| {
-            docs.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn bar(size: u64, progress: bool) -> ProgressBar {

@@ -94,20 +94,8 @@ impl Db {
         &self,
         shas: &[String],
     ) -> Result<DocumentAvailability, sqlx::Error> {
-        let mut found = DocumentAvailability::default();
-        for chunk in unique(shas).chunks(CHUNK) {
-            let (stored, withheld) = availability_sql(chunk.len());
-            for (sql, into) in [(stored, &mut found.stored), (withheld, &mut found.withheld)] {
-                let mut query = sqlx::query(&sql);
-                for sha in chunk {
-                    query = query.bind((*sha).clone());
-                }
-                for row in query.fetch_all(&self.pool).await? {
-                    into.insert(row.try_get(0)?);
-                }
-            }
-        }
-        Ok(found)
+        let mut conn = self.pool.acquire().await?;
+        availability(&mut conn, shas).await
     }
 
     /// [`Db::document_availability`] inside the append transaction, under the lock that
@@ -120,20 +108,7 @@ impl Db {
         tx: &mut AppendTx,
         shas: &[String],
     ) -> Result<DocumentAvailability, sqlx::Error> {
-        let mut found = DocumentAvailability::default();
-        for chunk in unique(shas).chunks(CHUNK) {
-            let (stored, withheld) = availability_sql(chunk.len());
-            for (sql, into) in [(stored, &mut found.stored), (withheld, &mut found.withheld)] {
-                let mut query = sqlx::query(&sql);
-                for sha in chunk {
-                    query = query.bind((*sha).clone());
-                }
-                for row in query.fetch_all(&mut **tx).await? {
-                    into.insert(row.try_get(0)?);
-                }
-            }
-        }
-        Ok(found)
+        availability(&mut *tx, shas).await
     }
 
     /// Stores the documents that came with this batch's commands, in its transaction.
@@ -159,6 +134,28 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// Which of `shas` are stored and which withheld, on one connection (the pool's or the
+/// append transaction's).
+async fn availability(
+    conn: &mut sqlx::AnyConnection,
+    shas: &[String],
+) -> Result<DocumentAvailability, sqlx::Error> {
+    let mut found = DocumentAvailability::default();
+    for chunk in unique(shas).chunks(CHUNK) {
+        let (stored, withheld) = availability_sql(chunk.len());
+        for (sql, into) in [(stored, &mut found.stored), (withheld, &mut found.withheld)] {
+            let mut query = sqlx::query(&sql);
+            for sha in chunk {
+                query = query.bind((*sha).clone());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                into.insert(row.try_get(0)?);
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn unique(shas: &[String]) -> Vec<&String> {

@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 use sqlx::Row;
 
 use crate::lifecycle::{
-    apply, declare_and_score, publish, Cast, Ledger, AFTER_CLOSE, IN_WINDOW, RABAT,
+    apply, close_and_grant_w1, declare_and_score, publish, Cast, Ledger, AFTER_CLOSE, IN_WINDOW,
+    RABAT,
 };
 use crate::public_channel::{Consultation, CONSULTATION, STREAM};
 use crate::support::{new_key, public_b64, run_binary, Backend};
@@ -46,24 +47,7 @@ async fn awarded(backend: Backend) -> (Ledger, Cast) {
     apply(&ledger, &cast, "P1", "O1", RABAT, 10_000_000).await;
     ledger.clock.set(AFTER_CLOSE);
     declare_and_score(&ledger, &cast.evaluator, "P1", 80, 80).await;
-    ledger
-        .accept(
-            &cast.publisher,
-            "CloseOffer",
-            "offer/O1",
-            json!({}),
-            "OfferClosed",
-        )
-        .await;
-    ledger
-        .accept(
-            &cast.publisher,
-            "GrantAward",
-            "award/W1",
-            json!({"application": "P1", "amount_centimes": 10_000_000}),
-            "AwardGranted",
-        )
-        .await;
+    close_and_grant_w1(&ledger, &cast).await;
     (ledger, cast)
 }
 

@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use crate::lifecycle::{
-    apply, declare_and_score, publish, Cast, Ledger, AFTER_CLOSE, CASA, IN_WINDOW, MINISTRY, RABAT,
-    SALE,
+    apply, close_and_grant_w1, declare_and_score, publish, Cast, Ledger, AFTER_CLOSE, CASA,
+    IN_WINDOW, MINISTRY, RABAT, SALE,
 };
 use crate::support::{new_key, public_b64, Backend};
 
@@ -32,24 +32,7 @@ async fn the_server_and_the_offline_command_agree_on_the_indicators(backend: Bac
     ledger.clock.set(AFTER_CLOSE);
     declare_and_score(&ledger, &cast.evaluator, "P1", 80, 80).await;
     declare_and_score(&ledger, &cast.evaluator, "P2", 50, 50).await;
-    ledger
-        .accept(
-            &cast.publisher,
-            "CloseOffer",
-            "offer/O1",
-            json!({}),
-            "OfferClosed",
-        )
-        .await;
-    ledger
-        .accept(
-            &cast.publisher,
-            "GrantAward",
-            "award/W1",
-            json!({"application": "P1", "amount_centimes": 10_000_000}),
-            "AwardGranted",
-        )
-        .await;
+    close_and_grant_w1(&ledger, &cast).await;
     ledger
         .accept(
             &cast.publisher,

@@ -485,6 +485,29 @@ pub async fn declare_and_score(
         .1
 }
 
+/// Closes `offer/O1` and grants `award/W1` on application `P1` for 100,000 MAD: the
+/// clock must be past the offer's `closes_at` and `P1` scored first.
+pub async fn close_and_grant_w1(ledger: &Ledger, cast: &Cast) {
+    ledger
+        .accept(
+            &cast.publisher,
+            "CloseOffer",
+            "offer/O1",
+            json!({}),
+            "OfferClosed",
+        )
+        .await;
+    ledger
+        .accept(
+            &cast.publisher,
+            "GrantAward",
+            "award/W1",
+            json!({"application": "P1", "amount_centimes": 10_000_000}),
+            "AwardGranted",
+        )
+        .await;
+}
+
 /// Asserts that a refusal's message contains one of `words` (case-insensitive): the
 /// documented refusals must say which rule was broken in words a clerk understands.
 #[track_caller]

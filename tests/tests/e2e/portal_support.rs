@@ -12,7 +12,8 @@ use reqwest::header::{HeaderMap, ACCEPT_LANGUAGE, CONTENT_TYPE, COOKIE, SET_COOK
 use serde_json::json;
 
 use crate::lifecycle::{
-    apply, declare_and_score, publish, Cast, Ledger, AFTER_CLOSE, CASA, IN_WINDOW, RABAT,
+    apply, close_and_grant_w1, declare_and_score, publish, Cast, Ledger, AFTER_CLOSE, CASA,
+    IN_WINDOW, RABAT,
 };
 use crate::support::Backend;
 
@@ -111,24 +112,7 @@ async fn story(ledger: &Ledger) {
     ledger.clock.set(AFTER_CLOSE);
     declare_and_score(ledger, &cast.evaluator, "P1", 80, 70).await;
     declare_and_score(ledger, &cast.evaluator, "P2", 50, 50).await;
-    ledger
-        .accept(
-            &cast.publisher,
-            "CloseOffer",
-            "offer/O1",
-            json!({}),
-            "OfferClosed",
-        )
-        .await;
-    ledger
-        .accept(
-            &cast.publisher,
-            "GrantAward",
-            "award/W1",
-            json!({"application": "P1", "amount_centimes": 10_000_000}),
-            "AwardGranted",
-        )
-        .await;
+    close_and_grant_w1(ledger, &cast).await;
     ledger
         .accept(
             &cast.publisher,
