@@ -859,7 +859,7 @@ fn check_documents(
     Ok(())
 }
 
-/// The documents an entry's `data` names (`data.documents`, ledger-format.md).
+/// The documents an entry's `data` names (`data.documents`, docs/spec/ledger-format.md).
 fn named_documents(data: &Value) -> Vec<String> {
     data.get("documents")
         .and_then(Value::as_array)

@@ -36,7 +36,7 @@ struct Row {
     code: Option<&'static str>,
     /// More request headers (a document upload's signature headers).
     headers: Vec<(&'static str, String)>,
-    /// Whether the answer is api.md's JSON error; the portal's form answers an HTML page.
+    /// Whether the answer is docs/spec/api.md's JSON error; the portal's form answers an HTML page.
     json: bool,
 }
 
