@@ -1,4 +1,4 @@
-//! Secrets stay secret (issue 8): the real binary, logging at `debug`, is driven through
+//! Secrets stay secret: the real binary, logging at `debug`, is driven through
 //! writes, refusals of every kind, uploads, reads and the command-line tools; then every
 //! byte it printed and every answer it gave is searched for the private keys it holds (the
 //! log key and the first administrator's), in every form they could leak: the PEM file,
