@@ -1,4 +1,4 @@
-//! The `sijill` command line (api.md, "One binary"): argument parsing and dispatch.
+//! The `sijill` command line (docs/spec/api.md, section 7): argument parsing and dispatch.
 //! Each subcommand's work lives in its own module; this file only wires them.
 
 use std::path::PathBuf;
@@ -162,7 +162,7 @@ pub enum Command {
         key: PathBuf,
         document: PathBuf,
     },
-    /// Writes the export folder of ledger-format.md.
+    /// Writes the export folder of docs/spec/ledger-format.md.
     Export {
         #[arg(long)]
         server: String,

@@ -324,7 +324,8 @@ fn body<T: DeserializeOwned>(body: &Value) -> Result<T, ApiError> {
 mod tests {
     use super::*;
 
-    /// Every command of api.md's role table is routed: none answers `unknown_command`.
+    /// Every command of the role table of docs/spec/ledger-format.md is routed: none answers
+    /// `unknown_command`.
     #[test]
     fn every_command_of_the_role_table_is_routed() {
         struct Empty;

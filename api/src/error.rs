@@ -1,5 +1,5 @@
 //! The one error type of the HTTP surface: a status, a machine code and a sentence,
-//! answered as `{"error": code, "message": sentence}` (api.md).
+//! answered as `{"error": code, "message": sentence}` (docs/spec/api.md).
 //!
 //! 5xx answers carry a generic sentence; the detail goes to the server's log only, so no
 //! internal state (and never a secret) reaches a client.

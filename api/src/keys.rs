@@ -102,7 +102,7 @@ pub fn load(path: &Path) -> Result<SigningKey, KeyError> {
     SigningKey::from_pkcs8_pem(&pem).map_err(|_| KeyError::Format(path.to_owned()))
 }
 
-/// The base64 of a key's 32-byte public half, as api.md writes public keys.
+/// The base64 of a key's 32-byte public half, as docs/spec/api.md writes public keys.
 pub fn public_b64(key: &SigningKey) -> String {
     BASE64.encode(key.verifying_key().as_bytes())
 }

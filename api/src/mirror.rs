@@ -396,7 +396,7 @@ async fn fetch_documents(
     let folder = out.join("documents");
     std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
     for digest in withheld.iter().filter(|d| from_hex(d).is_some()) {
-        // Withheld documents are neither served nor mirrored (ledger-format.md).
+        // Withheld documents are neither served nor mirrored (docs/spec/ledger-format.md).
         let _ = std::fs::remove_file(folder.join(digest));
     }
     for digest in documents.difference(withheld) {

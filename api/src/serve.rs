@@ -22,7 +22,7 @@ use crate::service::{Service, ServiceParts};
 use crate::store::{Backend, Db};
 use crate::{keys, projector, sequencer};
 
-/// The origin of a log whose first start named none (ledger-format.md).
+/// The origin of a log whose first start named none (docs/spec/ledger-format.md).
 pub const DEFAULT_ORIGIN: &str = "sijill.local/ledger";
 
 /// Options of `sijill serve`.

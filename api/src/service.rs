@@ -1,5 +1,5 @@
 //! The ledger service: everything a request handler needs, and the write flow of
-//! `POST /v1/statements` with its checks in the order api.md fixes.
+//! `POST /v1/statements` with its checks in the order docs/spec/api.md (section 2.1) fixes.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -143,7 +143,8 @@ impl Service {
             .await
     }
 
-    /// `POST /v1/statements`: checks, in api.md's order, then runs the command.
+    /// `POST /v1/statements`: checks, in the order of docs/spec/api.md (section 2.1), then runs
+    /// the command.
     ///
     /// # Errors
     /// The first check that fails decides the answer; nothing is appended then.
@@ -153,7 +154,7 @@ impl Service {
             .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
         let auth = Auth::from_value(&value).map_err(|e| match e {
             // `Statement::from_value` already measures canonical(statement): its size error
-            // is the 413 of ledger-format.md, not a malformed statement.
+            // is the 413 of docs/spec/ledger-format.md, not a malformed statement.
             StatementError::TooLarge { .. } => {
                 ApiError::too_large("statement_too_large", e.to_string())
             }
@@ -280,7 +281,7 @@ impl Service {
     }
 
     /// Records a comment of the public channel: no key, no `auth` on the entry, and its
-    /// `data` says it came through the public channel (`ledger-format.md`). The text must
+    /// `data` says it came through the public channel (`docs/spec/ledger-format.md`). The text must
     /// already be stored as a document; the person reference comes from the erasable
     /// personal-data store.
     ///

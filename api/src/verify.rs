@@ -72,7 +72,7 @@ pub fn verify_export(dir: &Path, log_key: Option<&str>, progress: bool) -> Verif
     }
 }
 
-/// `sijill verify`: runs [`verify_export`] and reports as `api.md` fixes it: on standard
+/// `sijill verify`: runs [`verify_export`] and reports as `docs/spec/api.md` fixes it: on standard
 /// output `verified N entries, root <base64>` (exit 0) or `index I: <reason>` (exit 1);
 /// usage and I/O errors on standard error (exit 2).
 pub fn run(dir: &Path, log_key: Option<&str>) -> ExitCode {
@@ -171,7 +171,7 @@ pub(crate) struct Run {
 }
 
 /// Replays `lines` (an `entries.jsonl`, or a mirror's bundles written as one) and checks
-/// the checkpoint note, as ledger-format.md's "Export" says.
+/// the checkpoint note, as docs/spec/ledger-format.md (section 7.3) says.
 pub(crate) fn verify_lines(
     keys: Vec<VerifierKey>,
     checkpoint: &[u8],

@@ -2,7 +2,7 @@
 // the server's word, what an audit-trail page or a comment receipt claims.
 //
 // It uses only the browser's WebCrypto (Ed25519 and SHA-256) and follows the public
-// contract (ledger-format.md): RFC 8785 canonical JSON, the entry's log signature, the
+// contract (docs/spec/ledger-format.md): RFC 8785 canonical JSON, the entry's log signature, the
 // `prev` chain of its stream, the RFC 9162 inclusion proof of each entry against the
 // latest checkpoint, and the checkpoint's C2SP signed-note signature under the log keys
 // typed in the page (which the reader compares with the keys published elsewhere). Which

@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use serde_json::json;
 
 /// Statements signed ahead of their timed run are stale five minutes after `issued_at`
-/// (ledger-format.md), so they are signed in rounds of at most this many, each just before
-/// it runs: a round stays inside the window down to about 14 commands per second.
+/// (docs/spec/ledger-format.md), so they are signed in rounds of at most this many, each just
+/// before it runs: a round stays inside the window down to about 14 commands per second.
 pub const SIGN_ROUND: u64 = 4_000;
 
 /// The aggregate id of command `n`.

@@ -1,5 +1,6 @@
-//! Who may issue a command: the role table of `api.md` plus the rule that officials act
-//! for their own institution (and associations for themselves) only.
+//! Who may issue a command: the role table of `docs/spec/ledger-format.md` (section 10) plus
+//! the rule that officials act for their own institution (and associations for themselves)
+//! only.
 
 use ledger::roles::{self, Role};
 

@@ -1,4 +1,4 @@
-//! The one error type every aggregate returns, classified the way `api.md` answers it.
+//! The one error type every aggregate returns, classified the way `docs/spec/api.md` answers it.
 
 use serde::Serialize;
 

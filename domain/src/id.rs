@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::DomainError;
 
-/// The longest aggregate id `api.md` allows.
+/// The longest aggregate id `docs/spec/ledger-format.md` (section 2.3) allows.
 pub const MAX_ID_CHARS: usize = 64;
 
 /// A client-chosen aggregate id: 1 to 64 characters of `[A-Za-z0-9][A-Za-z0-9._-]*`.
@@ -42,8 +42,8 @@ impl fmt::Display for AggregateId {
     }
 }
 
-/// The stream types of `api.md`, one per aggregate type, and `document`
-/// (docs/hardening.md).
+/// The stream types of `docs/spec/ledger-format.md` (section 2.3), one per aggregate type, and
+/// `document` (docs/hardening.md).
 pub const STREAM_TYPES: [&str; 11] = [
     "registry",
     "institution",

@@ -1,11 +1,11 @@
 //! How a decision that depends on time is bound to the entry's `recorded_at`.
 //!
 //! An aggregate decides with the clock it is given, but the entry's `recorded_at` is only
-//! fixed later, under the lock that orders appends (`ledger-format.md`, "Time"). So a
-//! time-dependent decision also states the window of `recorded_at` values for which it
-//! holds, and the append path refuses to record it outside that window (the command is
-//! then run again and decided afresh). A comment recorded after a consultation's close
-//! therefore cannot exist.
+//! fixed later, under the lock that orders appends (`docs/spec/ledger-format.md`, section 2.2).
+//! So a time-dependent decision also states the window of `recorded_at` values for which it
+//! holds, and the append path refuses to record it outside that window (the command is then run
+//! again and decided afresh). A comment recorded after a consultation's close therefore cannot
+//! exist.
 
 use ledger::Timestamp;
 

@@ -1,4 +1,4 @@
-//! RFC 8785 (JCS) canonical JSON, restricted to the number rules of `ledger-format.md`.
+//! RFC 8785 (JCS) canonical JSON, restricted to the number rules of `docs/spec/ledger-format.md`.
 //!
 //! Everything the ledger signs or hashes is `canonical(x)`: the JCS serialization of a
 //! JSON value, as UTF-8. Two halves live here:

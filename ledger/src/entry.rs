@@ -1,6 +1,6 @@
 //! Log entries: their fields, their canonical bytes, the log signature and `entry_hash`.
 //!
-//! `ledger-format.md` defines, for an entry e:
+//! `docs/spec/ledger-format.md` defines, for an entry e:
 //! - `sig` = Ed25519(log key, canonical(e without its top-level `sig` member));
 //! - `entry_hash(e)` = SHA-256(canonical(e)), `sig` included;
 //! - the Merkle leaf of e is canonical(e), at most [`MAX_ENTRY_BYTES`] bytes.
@@ -204,7 +204,7 @@ impl SignedEntry {
     /// # Errors
     /// [`EntryError::TooLarge`] beyond [`MAX_ENTRY_BYTES`]; [`EntryError::Canonical`] for
     /// bytes that are not canonical JSON; member errors unless the object has exactly the
-    /// members of `ledger-format.md` with their types (`index`, `seq`, `auth_at`
+    /// members of `docs/spec/ledger-format.md` with their types (`index`, `seq`, `auth_at`
     /// integers, `seq` at least 1, `recorded_at` in the entry form, `data` an object,
     /// `prev` 64 lowercase hex, `sig` base64 of 64 bytes, `auth` valid, not both `auth`
     /// and `auth_at`); [`EntryError::NotCanonical`] if the bytes differ from what

@@ -1,6 +1,6 @@
 //! SHA-256 digests as the ledger handles them: raw 32-byte arrays, written as lowercase hex.
 //!
-//! `ledger-format.md` writes `prev` and document names in lowercase hex, and compares
+//! `docs/spec/ledger-format.md` writes `prev` and document names in lowercase hex, and compares
 //! hashes as bytes, so there is exactly one accepted spelling of each hash.
 
 use sha2::{Digest, Sha256};

@@ -7,7 +7,7 @@
 //!
 //! Architecture invariant: no I/O, no async runtime, no clock. Callers hand in bytes and
 //! get bytes or verdicts back, so the server, the offline verifier and third-party tools
-//! share one implementation of the contract in `ledger-format.md`.
+//! share one implementation of the contract in `docs/spec/ledger-format.md`.
 
 pub mod audit;
 pub mod canonical;

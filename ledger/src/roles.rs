@@ -1,4 +1,5 @@
-//! The roles of `api.md` and which commands each may issue.
+//! The roles of the role table (`docs/spec/ledger-format.md`, section 10) and which commands
+//! each may issue.
 //!
 //! An auditor's verifier checks this table at every entry carrying `auth`, so it lives in
 //! the verifiable core rather than in the server. Scope rules ("for its own institution
@@ -28,7 +29,7 @@ pub enum Role {
 }
 
 impl Role {
-    /// Every role, in the order of `api.md`'s list.
+    /// Every role, in the order of the role table (`docs/spec/ledger-format.md`, section 10).
     pub const ALL: [Role; 8] = [
         Role::Admin,
         Role::Registrar,
@@ -60,7 +61,8 @@ impl Role {
         }
     }
 
-    /// The commands this role may issue (the row of `api.md`'s table).
+    /// The commands this role may issue (its row of the role table,
+    /// `docs/spec/ledger-format.md` section 10).
     pub fn commands(self) -> &'static [&'static str] {
         match self {
             Role::Admin => &[
@@ -70,7 +72,7 @@ impl Role {
                 "RotateLogKey",
                 "DeclareDocumentUnavailable",
             ],
-            // api.md: `RegisterAssociation`; `SubmitApplication` on an association's behalf.
+            // `RegisterAssociation`; `SubmitApplication` on an association's behalf.
             Role::Registrar => &["RegisterAssociation", "SubmitApplication"],
             Role::Publisher => &[
                 "PublishOffer",
@@ -103,9 +105,9 @@ impl std::fmt::Display for Role {
     }
 }
 
-/// Every command name of `api.md`, in its order; `RotateLogKey` (docs/key-rotation.md)
-/// and `DeclareDocumentUnavailable` (docs/hardening.md) follow the other administrator's
-/// commands.
+/// Every command name a statement may carry (the role table of `docs/spec/ledger-format.md`,
+/// section 10): the administrator's first, `RotateLogKey` (docs/key-rotation.md) and
+/// `DeclareDocumentUnavailable` (docs/hardening.md) last among them, then the others.
 pub const COMMANDS: [&str; 27] = [
     "RegisterInstitution",
     "RegisterActor",
@@ -136,7 +138,7 @@ pub const COMMANDS: [&str; 27] = [
     "RecordTrainingSession",
 ];
 
-/// Whether `role` may issue `command` according to `api.md`. Unknown commands: `false`.
+/// Whether `role` may issue `command` according to the role table. Unknown commands: `false`.
 pub fn may_issue(role: Role, command: &str) -> bool {
     role.commands().contains(&command)
 }

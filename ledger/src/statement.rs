@@ -1,4 +1,4 @@
-//! Actors' signed statements: the `auth` object of `ledger-format.md`.
+//! Actors' signed statements: the `auth` object of `docs/spec/ledger-format.md`.
 //!
 //! A registered actor's client signs `canonical(statement)` with its own Ed25519 key
 //! before sending a command; the log then carries the statement, so an auditor can check
@@ -21,7 +21,7 @@ pub const MAX_STATEMENT_BYTES: usize = 32 * 1024;
 pub const MAX_NONCE_CHARS: usize = 64;
 /// Largest distance allowed between `issued_at` and the time the ledger records.
 pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
-/// Prefix of the bytes an uploader signs for a document (`api.md`, `POST /v1/documents`).
+/// Prefix of the bytes an uploader signs for a document (`docs/spec/api.md`, section 2.2).
 pub const DOCUMENT_MESSAGE_PREFIX: &[u8] = b"sijill-document\n";
 
 /// Levels of nesting above a statement's `body` inside an entry (entry, `auth`,
@@ -29,7 +29,7 @@ pub const DOCUMENT_MESSAGE_PREFIX: &[u8] = b"sijill-document\n";
 /// as a request and then not fit in an entry, so it is refused up front.
 const BODY_DEPTH_IN_ENTRY: usize = 3;
 
-/// Members of a statement, in the order of `ledger-format.md`.
+/// Members of a statement, in the order of `docs/spec/ledger-format.md`.
 const STATEMENT_MEMBERS: [&str; 6] = ["origin", "command", "stream", "body", "issued_at", "nonce"];
 /// Members of an `auth` object.
 const AUTH_MEMBERS: [&str; 3] = ["actor", "statement", "sig"];
@@ -95,7 +95,7 @@ pub enum StatementError {
 pub struct Statement {
     /// The log's origin, as in its checkpoints; binds the statement to one log.
     pub origin: String,
-    /// The command name (`api.md`), e.g. `PublishOffer`.
+    /// The command name (the role table of `docs/spec/ledger-format.md`), e.g. `PublishOffer`.
     pub command: String,
     /// The target stream, `<aggregate type>/<aggregate id>`.
     pub stream: String,
@@ -296,7 +296,7 @@ impl Auth {
 }
 
 /// Whether every member of the object `body` is present in the object `data` with an
-/// equal value (`ledger-format.md`: the ledger may add members, never change or drop
+/// equal value (`docs/spec/ledger-format.md`: the ledger may add members, never change or drop
 /// one). `false` if either is not an object.
 pub fn body_within_data(body: &Value, data: &Value) -> bool {
     match (body, data) {

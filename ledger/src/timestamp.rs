@@ -1,4 +1,4 @@
-//! UTC timestamps in the two textual forms of `ledger-format.md`.
+//! UTC timestamps in the two textual forms of `docs/spec/ledger-format.md`.
 //!
 //! Entries carry `recorded_at` as exactly `YYYY-MM-DDTHH:MM:SS.sssZ`; statements may omit
 //! the milliseconds (`YYYY-MM-DDTHH:MM:SSZ`). Both are parsed by hand into milliseconds
@@ -215,7 +215,8 @@ mod tests {
             Timestamp::parse_entry("2000-02-29T00:00:00.001Z"),
             Ok(Timestamp(951_782_400_001))
         );
-        // The statement example of ledger-format.md: 1768469398 is 2026-01-15T09:29:58Z.
+        // The statement example of docs/spec/ledger-format.md (section 3): 1768469398 is
+        // 2026-01-15T09:29:58Z.
         assert_eq!(
             Timestamp::parse_statement("2026-01-15T09:29:58Z"),
             Ok(Timestamp(1_768_469_398_000))

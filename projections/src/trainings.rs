@@ -1,4 +1,4 @@
-//! The `trainings` view (issue 5, capacity building): one row per training session of the
+//! The `trainings` view (capacity building): one row per training session of the
 //! unified framework, as `/v1/trainings` lists it and an association's page shows the
 //! sessions it attended.
 //!

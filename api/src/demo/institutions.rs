@@ -1,5 +1,6 @@
 //! The demo's public side: the ministries and public bodies that publish calls, and their
-//! officials, each with the roles api.md gives them (publisher, evaluator, registrar).
+//! officials, each with roles of the role table (docs/spec/ledger-format.md, section 10):
+//! publisher, evaluator, registrar.
 //!
 //! Names are those of real Moroccan institutions, so that the portal reads as it would in
 //! production; the officials are fictional.
@@ -10,7 +11,7 @@ pub struct Institution {
     /// The `institution/<id>` stream id.
     pub id: &'static str,
     pub name: &'static str,
-    /// `ministry`, `public_institution`, `local_authority` or `other` (api.md).
+    /// `ministry`, `public_institution`, `local_authority` or `other` (docs/spec/api.md).
     pub kind: &'static str,
 }
 

@@ -1,4 +1,4 @@
-//! `GET /v1/exports/comments.csv` (api.md): every comment of every consultation, one row
+//! `GET /v1/exports/comments.csv` (docs/spec/api.md): every comment of every consultation, one row
 //! each, streamed. The file grows with public input, so it is never built whole: the
 //! consultations are read a page at a time, and each one's comments a chunk at a time,
 //! with the texts of that chunk only, written to the answer as they are read. The bytes

@@ -1,5 +1,5 @@
-//! The portal's read models of public consultations (api.md, "The portal's read models";
-//! issue 4): `/v1/consultations` listed with filters and pages, `/v1/consultations/{id}`
+//! The portal's read models of public consultations (docs/spec/api.md, section
+//! 5): `/v1/consultations` listed with filters and pages, `/v1/consultations/{id}`
 //! (the consulted revision article by article with its comments, moderation
 //! placeholders, responses, recommendations and counts); the open-data file
 //! `/v1/exports/comments.csv` is streamed by `http::comments_csv`. Rows come from the

@@ -1,5 +1,5 @@
 //! Documents: content too large for an entry, or that may have to be withheld, stored under
-//! its SHA-256 and bound by the entries that name it (ledger-format.md, "Documents").
+//! its SHA-256 and bound by the entries that name it (docs/spec/ledger-format.md, section 5).
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -113,7 +113,7 @@ async fn download(
         ));
     }
     let Some(content) = service.db.published_document(&digest).await? else {
-        // Withheld by moderation (ledger-format.md): gone for good, and said so, so that
+        // Withheld by moderation (docs/spec/ledger-format.md): gone for good, and said so, so that
         // exports and mirrors skip it rather than retry it.
         if service.db.document_withheld(&digest).await? {
             return Err(ApiError::new(

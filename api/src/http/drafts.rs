@@ -1,4 +1,4 @@
-//! The portal's read models of law drafts (api.md, "The portal's read models"; issue 4):
+//! The portal's read models of law drafts (docs/spec/api.md, section 5):
 //! `/v1/drafts` listed with filters and pages, `/v1/drafts/{id}` with every revision's
 //! text, and `/v1/drafts/{id}/diff?from=A&to=B`, the article-by-article diff linked to the
 //! comments and recommendations behind it. Rows come from the `participation.v1`

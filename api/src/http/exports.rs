@@ -1,4 +1,4 @@
-//! Open data (api.md): `GET /v1/exports/360giving.json`, the 360Giving data package of
+//! Open data (docs/spec/api.md): `GET /v1/exports/360giving.json`, the 360Giving data package of
 //! every award, and `GET /v1/exports/awards.csv`, the same facts one row per award.
 //!
 //! The handlers only read the views and hand the rows to the pure builders of

@@ -1,4 +1,4 @@
-//! The HTTP surface of api.md: one router per area, merged here, with the body limits,
+//! The HTTP surface of docs/spec/api.md: one router per area, merged here, with the body limits,
 //! the JSON error format and the security headers applied everywhere.
 
 // `pub(crate)`: the portal's pages render the same read models (`crate::portal`).
@@ -42,7 +42,7 @@ pub type AppState = Arc<Service>;
 
 /// The largest request body of a statement: a 32 KiB statement plus its envelope.
 pub const MAX_STATEMENT_REQUEST_BYTES: usize = 64 * 1024;
-/// The largest document (api.md).
+/// The largest document (docs/spec/api.md).
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 
 /// The whole application, for `sijill serve` and for tests.

@@ -3,11 +3,11 @@
 //! Handlers answer errors through [`ApiError`], but some requests never reach a handler:
 //! a path segment that is not UTF-8 (`/v1/offers/%FF`) is refused by axum's `Path`
 //! extractor in `text/plain`, and a method a route does not take (`POST /v1/offers`) gets
-//! a 405 with an empty body. api.md promises `{"error", "message"}` for every 4xx and 5xx,
-//! and a client (or a fuzzer) must not have to special-case those. This layer rewrites
-//! exactly the error answers that are plain text or empty, keeping their status and
-//! headers (`Allow` on a 405); every answer a handler wrote (JSON errors, the portal's
-//! HTML pages) passes through untouched.
+//! a 405 with an empty body. docs/spec/api.md promises `{"error", "message"}` for every 4xx and
+//! 5xx, and a client (or a fuzzer) must not have to special-case those. This layer rewrites
+//! exactly the error answers that are plain text or empty, keeping their status and headers
+//! (`Allow` on a 405); every answer a handler wrote (JSON errors, the portal's HTML pages)
+//! passes through untouched.
 
 use axum::body::Body;
 use axum::extract::Request;

@@ -1,4 +1,4 @@
-//! `POST /v1/consultations/{id}/comments`: the public's way in, no key needed (api.md).
+//! `POST /v1/consultations/{id}/comments`: the public's way in, no key needed (docs/spec/api.md).
 //! The rate limit per client address and the transport live here; the request's rules
 //! and the work are in [`crate::public_channel`] (docs/public-channel.md).
 

@@ -1,7 +1,7 @@
 //! A read that met a dead database connection is tried once more before the reader sees
 //! a 503: after the database restarts, each pooled connection fails once before the pool
 //! replaces it, and a `GET` is safe to run twice. Writes are never run again here: a
-//! statement refused with 503 is the client's to send again (api.md makes that safe).
+//! statement refused with 503 is the client's to send again (docs/spec/api.md makes that safe).
 
 use axum::body::Body;
 use axum::extract::Request;

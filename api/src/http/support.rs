@@ -1,5 +1,5 @@
-//! The portal's read models of the support lifecycle (api.md, "The portal's read
-//! models"): offers, awards and associations, listed with filters and pages, and one by
+//! The portal's read models of the support lifecycle (docs/spec/api.md, section 5):
+//! offers, awards and associations, listed with filters and pages, and one by
 //! one with everything a reader follows from them. Rows come from the `support.v1`
 //! projector (an association's training sessions from `trainings.v1`); their public
 //! shapes from `projections::support`.
@@ -368,7 +368,8 @@ impl<'a> Filters<'a> {
         }
     }
 
-    /// An aggregate id: 1 to 64 characters, `[A-Za-z0-9][A-Za-z0-9._-]*` (api.md).
+    /// An aggregate id: 1 to 64 characters, `[A-Za-z0-9][A-Za-z0-9._-]*`
+    /// (docs/spec/ledger-format.md, section 2.3).
     pub(super) fn id(&self, name: &str) -> Result<Option<String>, ApiError> {
         let Some(id) = self.get(name)? else {
             return Ok(None);

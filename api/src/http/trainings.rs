@@ -1,4 +1,4 @@
-//! Capacity building's read models (issue 5): the training sessions of the unified
+//! Capacity building's read models: the training sessions of the unified
 //! framework, listed with filters and pages (`/v1/trainings`), one by one
 //! (`/v1/trainings/{id}`), and the framework's modules with their French and Arabic
 //! titles (`/v1/trainings/modules`), the list an institution publishes. Rows come from

@@ -1,4 +1,4 @@
-//! The public portal (issue 6): server-rendered pages in French and Arabic at `/`, built
+//! The public portal: server-rendered pages in French and Arabic at `/`, built
 //! from the same read models as the JSON API, working without JavaScript; the only script
 //! is the verifier (`static/verify.js`), which checks in the reader's browser what a page
 //! shows.

@@ -1,6 +1,6 @@
 //! What an unknown address answers: a browser (which asks for `text/html`) gets the
 //! portal's 404 page in its language, with a way back home; every other client, and
-//! anything under `/v1/`, the JSON error of `api.md`.
+//! anything under `/v1/`, the JSON error of `docs/spec/api.md`.
 
 use std::collections::HashMap;
 

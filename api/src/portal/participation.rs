@@ -1,4 +1,4 @@
-//! The portal's consultation pages (issue 6): `/consultations` (a list with its filters
+//! The portal's consultation pages: `/consultations` (a list with its filters
 //! as a GET form), `/consultations/{id}` (the consulted revision article by article with
 //! its comments, moderation placeholders, responses, results and counts, and the comment
 //! form), `POST /consultations/{id}/comments` (the form's target, which shows the

@@ -1,4 +1,4 @@
-//! The portal's draft pages (issue 6): `/drafts` (the list), `/drafts/{id}` (every
+//! The portal's draft pages: `/drafts` (the list), `/drafts/{id}` (every
 //! revision with its date, change summary and text hash, the text of one revision, the
 //! consultations held on it, a form to compare any two) and `/drafts/{id}/diff?from=A&to=B`
 //! (the article diff: added, removed and changed articles, words marked with `<ins>` and

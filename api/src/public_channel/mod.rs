@@ -278,7 +278,7 @@ pub async fn submit(
     Ok(entry.receipt())
 }
 
-/// A consultation that does not exist is an unknown resource, 404 (api.md); the domain
+/// A consultation that does not exist is an unknown resource, 404 (docs/spec/api.md); the domain
 /// says `no_consultation` as a state refusal (409), which stays the answer to a signed
 /// statement, whose order of checks is fixed, and to a consultation that exists but is
 /// not open (`window_not_open`, `window_closed`).

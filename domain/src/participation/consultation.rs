@@ -172,7 +172,7 @@ pub struct CommentModerated {
     pub action: String,
     pub ground: String,
     pub note: String,
-    /// Documents no longer served, exported or mirrored (`ledger-format.md`).
+    /// Documents no longer served, exported or mirrored (`docs/spec/ledger-format.md`).
     pub withheld: Vec<String>,
 }
 

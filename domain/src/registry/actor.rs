@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::institution::check_name;
 use crate::{DomainError, LedgerEvent, Services, TimedDecision};
 
-/// Body of `RegisterActor`, as `api.md` fixes it.
+/// Body of `RegisterActor`, as `docs/spec/ledger-format.md` (section 4) fixes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterActor {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{DomainError, LedgerEvent, Services, TimedDecision};
 
-/// The kinds `api.md` fixes for `RegisterInstitution`.
+/// The kinds `docs/spec/ledger-format.md` (section 4) fixes for `RegisterInstitution`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InstitutionKind {
@@ -30,7 +30,7 @@ pub enum InstitutionCommand {
     Register(RegisterInstitution),
 }
 
-/// The event's data is the command's body, as `ledger-format.md` requires.
+/// The event's data is the command's body, as `docs/spec/ledger-format.md` requires.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstitutionRegistered {

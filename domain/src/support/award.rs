@@ -98,7 +98,7 @@ pub struct ReportSubmitted {
     pub document: String,
     pub offer: String,
     pub association: String,
-    /// The documents the entry names (`ledger-format.md`): here the report's.
+    /// The documents the entry names (`docs/spec/ledger-format.md`): here the report's.
     pub documents: Vec<String>,
 }
 

@@ -1,5 +1,5 @@
 //! Streaming export verifier: replays a log entry by entry and says where it first breaks
-//! the contract of `ledger-format.md`.
+//! the contract of `docs/spec/ledger-format.md`.
 //!
 //! The [`Auditor`] is the pure core of `sijill verify`. Its caller reads `entries.jsonl`
 //! and hands each line to [`Auditor::push`]; at the end it reads the checkpoint and calls
@@ -298,7 +298,7 @@ impl Auditor {
     /// Same as `push_parsed(ParsedLine::new(line), sigs)`.
     ///
     /// # Errors
-    /// The first rule of `ledger-format.md` this entry breaks, with its index.
+    /// The first rule of `docs/spec/ledger-format.md` this entry breaks, with its index.
     pub fn push(&mut self, line: &[u8], sigs: &mut Vec<SigCheck>) -> Result<(), Failure> {
         self.push_parsed(ParsedLine::new(line), sigs)
     }

@@ -1,6 +1,6 @@
 //! The key registry, rebuilt from the log alone.
 //!
-//! `ledger-format.md` ("The registry") makes the log self-describing: which keys may sign,
+//! `docs/spec/ledger-format.md` (section 4) makes the log self-describing: which keys may sign,
 //! with which roles, and from which entry on they may not, all follow from its
 //! `ActorRegistered` and `ActorRevoked` entries. This module keeps that state while the
 //! [`Auditor`](super::Auditor) reads the log, and answers "may this key issue this command
@@ -81,7 +81,8 @@ impl Registry {
     }
 
     /// Whether `key` may issue `command` now: registered by an earlier entry, not revoked,
-    /// and holding a role that the table of `api.md` allows for the command.
+    /// and holding a role that the role table (`docs/spec/ledger-format.md`, section 10) allows
+    /// for the command.
     ///
     /// The table is all an auditor can check from the log: "for its own institution only"
     /// depends on domain state that the format does not ask a verifier to rebuild.
@@ -111,7 +112,8 @@ fn parse_public_key(data: &Value) -> Result<[u8; 32], String> {
     Ok(bytes)
 }
 
-/// `data.roles`: an array of role names of `api.md`.
+/// `data.roles`: an array of role names of the role table (`docs/spec/ledger-format.md`,
+/// section 10).
 fn parse_roles(data: &Value) -> Result<Vec<Role>, String> {
     let list = data
         .get("roles")

@@ -1,4 +1,4 @@
-//! Each indicator's key (fixed by api.md), its label in French and Arabic, and its
+//! Each indicator's key (fixed by docs/spec/api.md), its label in French and Arabic, and its
 //! definition in one sentence: what is counted, from which events. The README repeats
 //! these; changing one is changing what the ministry reports.
 

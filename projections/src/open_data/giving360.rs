@@ -1,5 +1,5 @@
 //! The 360Giving data package of Sijill's awards (Data Standard 1.4, schemas in
-//! `shared/anchors/360giving/`): one grant per award, its amounts in MAD.
+//! `projections/tests/data/360giving/`): one grant per award, its amounts in MAD.
 //!
 //! Identifiers use the publisher prefix `360G-sijill-`. Moroccan institutions and
 //! associations have no identifier in the org-id lists 360Giving draws on, so they get

@@ -1,5 +1,6 @@
 //! The 360Giving package checked against the official Data Standard schemas (version
-//! 1.4.3, `shared/anchors/360giving/`, CC BY 4.0 by 360Giving), as its README says to:
+//! 1.4.3, vendored in `projections/tests/data/360giving/`, CC BY 4.0 by 360Giving), as
+//! their README says to:
 //! the grant schema registered under its published URL, JSON Schema 2020-12, with
 //! format checking on. Offline: nothing is fetched.
 
@@ -11,11 +12,11 @@ use serde_json::{json, Value};
 use super::fixture;
 use super::giving360::{grant, package, PackageMeta};
 
-/// Where the anchors are: `shared/` beside the repository (CI clones the repository
-/// beside a copy of it).
+/// The schemas are vendored test data in this crate, so the check needs nothing outside
+/// the repository.
 fn anchor(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/anchors/360giving")
+        .join("tests/data/360giving")
         .join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read the 360Giving schema {}: {e}", path.display()));

@@ -1,4 +1,4 @@
-//! Read models of public consultations and law drafts (issue 4, `docs/consultations.md`):
+//! Read models of public consultations and law drafts (`docs/consultations.md`):
 //! the drafts with every revision, the consultations with their comments, moderation,
 //! responses and results, the article-by-article diff between two revisions and the
 //! comments' open-data CSV.

@@ -1,4 +1,4 @@
-//! Read models of the support lifecycle (issue 3, `docs/support-lifecycle.md`): the
+//! Read models of the support lifecycle (`docs/support-lifecycle.md`): the
 //! associations, the offers, the applications and the awards, as the portal lists them
 //! and the open-data exports publish them.
 //!

@@ -1,4 +1,4 @@
-//! Who may do what (issue 8): every command sent by an actor of every role, by the right
+//! Who may do what: every command sent by an actor of every role, by the right
 //! role of another institution (or another association), by a revoked actor and by an
 //! unknown key, against a world where every targeted record exists and belongs to the
 //! ministry and the association of the story. The answers are checked against the table

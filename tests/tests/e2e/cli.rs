@@ -1,5 +1,5 @@
-//! The client commands of the `sijill` binary as a user types them (api.md, "One
-//! binary"): `keygen` writes a 0600 key and never overwrites one, `submit` signs and posts
+//! The client commands of the `sijill` binary as a user types them (docs/spec/api.md,
+//! section 7): `keygen` writes a 0600 key and never overwrites one, `submit` signs and posts
 //! a statement and exits 1 with the server's error on a refusal, `upload` prints the
 //! document's SHA-256.
 

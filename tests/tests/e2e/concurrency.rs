@@ -1,6 +1,6 @@
 //! Many clients at once against one server: every acknowledged write gets its own index,
 //! the indexes stay dense, the export still verifies, and conflicting writes to one stream
-//! are settled inside the server (api.md: "never returned to the client as a conflict").
+//! are settled inside the server (docs/spec/api.md: "never returned to the client as a conflict").
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -187,7 +187,7 @@ async fn the_demo_records_a_living_portal_once(backend: Backend) {
     );
     assert!(!withheld.is_empty(), "a comment's text is withheld");
 
-    // Law drafts and consultations (issue 4): three revisions each, one as a document,
+    // Law drafts and consultations: three revisions each, one as a document,
     // comments in French and Arabic, moderation, answers, results, revisions motivated
     // by them, and a consultation open now.
     for t in [

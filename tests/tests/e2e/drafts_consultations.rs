@@ -1,6 +1,6 @@
 //! A law draft from its first revision to its submission for approval, with a public
 //! consultation in between, entirely through signed statements with real keys
-//! (`docs/consultations.md`, issue 4): an inline revision and one whose text is an
+//! (`docs/consultations.md`): an inline revision and one whose text is an
 //! uploaded document, an association's comments on an article and on the whole text,
 //! moderation that hides, restores and withholds without deleting, the close, the
 //! responses, the results with their counts, a revision motivated by a comment and a

@@ -1,4 +1,4 @@
-//! The store failing under the server (issue 8): PostgreSQL stopped at once and started
+//! The store failing under the server: PostgreSQL stopped at once and started
 //! again in the middle of a write load, a database turned read-only, a disk that fills up.
 //! Each time, the server stays up; writes it cannot make durable are refused clearly (503
 //! with the JSON error body) and append nothing; reads keep being served where the store

@@ -1,4 +1,4 @@
-//! Hostile input (issue 8), as a table: each row is a raw request a careless or malicious
+//! Hostile input, as a table: each row is a raw request a careless or malicious
 //! client could send, and the documented 4xx it must get, with the JSON error body. After
 //! every row the server still answers and the log has not moved. What `refusals.rs`
 //! already covers row by row (duplicate keys, floats and huge integers in statements,
@@ -36,7 +36,7 @@ struct Row {
     code: Option<&'static str>,
     /// More request headers (a document upload's signature headers).
     headers: Vec<(&'static str, String)>,
-    /// Whether the answer is api.md's JSON error; the portal's form answers an HTML page.
+    /// Whether the answer is docs/spec/api.md's JSON error; the portal's form answers an HTML page.
     json: bool,
 }
 

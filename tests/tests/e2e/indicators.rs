@@ -1,4 +1,4 @@
-//! The commitment's indicators (issue 5): computed by the server from the log, equal to the
+//! The commitment's indicators: computed by the server from the log, equal to the
 //! hand-computed figures of a small story, and byte-identical to what `sijill indicators`
 //! computes offline from an export, for the whole log and for an earlier tree size.
 

@@ -1,4 +1,4 @@
-//! Log-key rotation (issue 7, item 5; docs/key-rotation.md): `sijill new-log-key` makes
+//! Log-key rotation (docs/key-rotation.md): `sijill new-log-key` makes
 //! the key, an administrator's `RotateLogKey` statement switches the log to it. The
 //! rotation entry is signed by both keys, later entries by the new one, checkpoints by
 //! both; `log.pub` lists both, and the history verifies across the rotation whichever of

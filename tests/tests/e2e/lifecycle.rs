@@ -1,4 +1,4 @@
-//! What the support-lifecycle tests (issue 3, `docs/support-lifecycle.md`) stand on: a
+//! What the support-lifecycle tests (`docs/support-lifecycle.md`) stand on: a
 //! ledger clock the test moves by hand ([`TestClock`]), the real server started on it with
 //! statements signed at its time ([`Ledger`]), the officials and associations every
 //! scenario needs ([`Cast`]), and the bodies of the lifecycle's commands with realistic

@@ -11,12 +11,12 @@
 //! The `support_*` modules follow public support to associations (offers, applications,
 //! awards) on a server whose ledger clock the test moves (`lifecycle.rs`); the
 //! `drafts_consultations`, `consultation_*` modules follow law drafts and public
-//! consultations (issue 4) on the same clock, with the cast of `participation.rs`;
+//! consultations on the same clock, with the cast of `participation.rs`;
 //! `participation_views` follows a draft law and its consultation to the portal's read
 //! models, `participation_pages` to the portal's HTML pages and its comment form;
 //! `portal_support` reads the portal's HTML pages of offers, awards, associations and
-//! indicators in French and Arabic. `witnesses` runs real tlog-witnesses in this process
-//! (issue 7): forks and rollbacks refused, checkpoints cosigned, proof files checked offline.
+//! indicators in French and Arabic. `witnesses` runs real tlog-witnesses in this process:
+//! forks and rollbacks refused, checkpoints cosigned, proof files checked offline.
 
 #[macro_use]
 mod support;

@@ -1,4 +1,4 @@
-//! `sijill monitor` (issue 7), as a separate process following a real server: it trusts
+//! `sijill monitor`, as a separate process following a real server: it trusts
 //! the log key on first use, verifies what is new at each run, reports entries on watched
 //! streams and by watched actors, and catches, with exit code 1 and a line saying what,
 //! a rollback, a forked checkpoint (signed with the real log key, as a thief of that key

@@ -1,4 +1,4 @@
-//! What the draft and consultation tests (issue 4, `docs/consultations.md`) stand on: the
+//! What the draft and consultation tests (`docs/consultations.md`) stand on: the
 //! officials and associations of a consultation registered through signed statements
 //! ([`Participants`]), articles and their text hash, and the bodies of the commands with
 //! realistic defaults that a test changes one field at a time.

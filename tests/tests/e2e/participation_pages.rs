@@ -1,4 +1,4 @@
-//! The portal's consultation and draft pages (issue 6), read as a browser reads them:
+//! The portal's consultation and draft pages, read as a browser reads them:
 //! HTML in French and in Arabic, on both stores. A ministry drafts a law in three
 //! revisions and consults on the second; an association comments on an article and on the
 //! whole text, a comment is hidden for personal data, a citizen comments through the

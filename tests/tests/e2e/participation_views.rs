@@ -1,5 +1,5 @@
-//! The read models and open data of drafts and consultations over HTTP, on both stores
-//! (issue 4): a ministry drafts a law in three revisions (the second as an articles
+//! The read models and open data of drafts and consultations over HTTP, on both stores:
+//! a ministry drafts a law in three revisions (the second as an articles
 //! document), consults on the second, two associations comment with signed statements
 //! and uploaded texts, a moderator hides one comment as spam and restores it and hides
 //! another for personal data, the ministry closes, answers every visible comment,

@@ -1,4 +1,4 @@
-//! The portal's support and indicator pages (issue 6) in a browser's place, on both
+//! The portal's support and indicator pages in a browser's place, on both
 //! stores: a ministry publishes two offers in the first quarter, two associations apply
 //! to the first, both are scored, one is awarded and paid in part; then every page type
 //! is read in French and in Arabic, as HTML, and checked for what a reader must see:

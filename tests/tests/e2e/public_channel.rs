@@ -1,4 +1,4 @@
-//! The public channel of consultations (issue 4, docs/public-channel.md): a citizen posts
+//! The public channel of consultations (docs/public-channel.md): a citizen posts
 //! `POST /v1/consultations/{id}/comments` with no key and keeps a receipt that proves
 //! inclusion; a retry with its `client_token` appends nothing; one address is rate
 //! limited; a name and an e-mail never reach the log nor any answer, and one e-mail is one

@@ -1,4 +1,4 @@
-//! Erasure and withholding on the public channel (issue 4, docs/public-channel.md): after
+//! Erasure and withholding on the public channel (docs/public-channel.md): after
 //! `ErasePersonalData` the person's key and ciphertexts are gone from the database (read
 //! here straight from the table), the comments and the log remain, and a full export
 //! still verifies; a comment hidden on the grounds of personal data of others has its

@@ -1,6 +1,7 @@
-//! Refusals of `POST /v1/statements`: every check of api.md answers with its documented
-//! status and a JSON body `{"error", "message"}`, the first failing check in api.md's order
-//! decides, and a refused write leaves the log exactly as it was (same signed tree size).
+//! Refusals of `POST /v1/statements`: every check of docs/spec/api.md answers with its documented
+//! status and a JSON body `{"error", "message"}`, the first failing check in the order of
+//! docs/spec/api.md decides, and a refused write leaves the log exactly as it was (same signed
+//! tree size).
 //!
 //! The order matters to clients: a statement with a bad signature must not learn anything
 //! about nonces, roles or the domain's state.
@@ -232,7 +233,7 @@ async fn oversized_statements_and_bodies_get_413(backend: Backend) {
     let api: &Api = &app;
 
     // A statement whose canonical form exceeds 32 KiB, in a request well under the
-    // request limit: the statement limit of ledger-format.md answers 413.
+    // request limit: the statement limit of docs/spec/ledger-format.md answers 413.
     let long_name = "a".repeat(33 * 1024);
     let auth = api.sign(
         &api.admin,

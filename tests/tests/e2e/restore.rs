@@ -1,4 +1,4 @@
-//! Backup and restore (issue 8, docs/backup-restore.md): a consultation with public
+//! Backup and restore (docs/backup-restore.md): a consultation with public
 //! comments is exported, its personal-data store backed up, and both are brought back
 //! into a fresh store of the OTHER backend (SQLite -> PostgreSQL, PostgreSQL -> SQLite)
 //! with the `sijill` binary. The restored server serves the same checkpoint and the same

@@ -1,6 +1,6 @@
 //! Identical retries: a client that lost the answer to a write sends the exact same signed
 //! statement again and must get the original 201, with nothing appended twice, whether
-//! the retry comes after the first answer or races it (api.md, `POST /v1/statements`).
+//! the retry comes after the first answer or races it (docs/spec/api.md, section 2.1).
 
 use std::sync::Arc;
 

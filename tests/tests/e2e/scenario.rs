@@ -143,7 +143,7 @@ async fn newcomer_records_exports_verifies_and_tampering_is_caught(backend: Back
         "a foreign checkpoint fails as `index N: checkpoint: ...`: {failure}"
     );
 
-    // --- `sijill verify` as a process: exit codes and the exact lines of api.md. ---
+    // --- `sijill verify` as a process: exit codes and the exact lines of docs/spec/api.md. ---
     let (code, stdout, stderr) = run_binary(&["verify", good.to_str().unwrap()]).await;
     assert_eq!(code, 0, "verify of a good export: {stdout} {stderr}");
     assert_eq!(

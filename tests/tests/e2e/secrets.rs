@@ -1,11 +1,11 @@
-//! Secrets stay secret (issue 8): the real binary, logging at `debug`, is driven through
+//! Secrets stay secret: the real binary, logging at `debug`, is driven through
 //! writes, refusals of every kind, uploads, reads and the command-line tools; then every
 //! byte it printed and every answer it gave is searched for the private keys it holds (the
 //! log key and the first administrator's), in every form they could leak: the PEM file,
 //! its base64 body, the raw 32-byte seed in base64, base64url and hex. Key files are 0600 in
 //! a 0700 folder, whether `serve` or `keygen` writes them, and a key file that group or
 //! others may read or write is refused by `serve` (exit 1), `submit` and `upload` (exit 2,
-//! api.md's usage and I/O errors), each saying which file and how to fix it.
+//! docs/spec/api.md's usage and I/O errors), each saying which file and how to fix it.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -277,7 +277,7 @@ impl Reply {
         &self.json
     }
 
-    /// Asserts api.md's error shape: this status, a JSON body `{"error", "message"}` with
+    /// Asserts docs/spec/api.md's error shape: this status, a JSON body `{"error", "message"}` with
     /// exactly these two members, this machine code and a non-empty sentence.
     #[track_caller]
     pub fn assert_error(&self, status: u16, code: &str) {

@@ -1,4 +1,4 @@
-//! The support lifecycle's rules that span streams, under concurrency (issue 3): awards on
+//! The support lifecycle's rules that span streams, under concurrency: awards on
 //! different `award/<id>` streams share one offer's budget, and applications on different
 //! `application/<id>` streams share the rule "one per association per offer". Statements
 //! are signed first, then released together through a barrier from tokio tasks, so they

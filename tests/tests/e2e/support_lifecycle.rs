@@ -1,4 +1,4 @@
-//! Public support to associations, the whole way (issue 3): a ministry publishes an offer,
+//! Public support to associations, the whole way: a ministry publishes an offer,
 //! associations apply (one with its own key, others through the registrar), evaluators
 //! declare their conflicts and score, the publisher closes, awards, disburses, the
 //! association reports with a signed document, and an award is revoked. Every step goes

@@ -1,4 +1,4 @@
-//! The support lifecycle's read models and open data over HTTP, on both stores (issue 3).
+//! The support lifecycle's read models and open data over HTTP, on both stores.
 //!
 //! The domain of the lifecycle is written in parallel, so its entries cannot be signed
 //! through the server yet: the rows of the `support.v1` projector, projected from the

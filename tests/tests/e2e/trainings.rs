@@ -1,4 +1,4 @@
-//! Capacity building's read models over HTTP, on both stores (issue 5): training sessions
+//! Capacity building's read models over HTTP, on both stores: training sessions
 //! recorded through signed statements by trainers of two ministries, then listed with
 //! every filter of `/v1/trainings`, shown one by one, listed on the pages of the
 //! associations that attended, with the framework's modules, the 400s and the 404s.

@@ -1,4 +1,4 @@
-//! Witnesses and offline proofs (issue 7): a real `sijill witness` refuses a forked
+//! Witnesses and offline proofs: a real `sijill witness` refuses a forked
 //! checkpoint and, after a restart, a rollback, with the statuses of C2SP tlog-witness; a
 //! server with two witnesses and a quorum of 2 serves a checkpoint both cosigned; `verify
 //! --witness` and `verify-proof` accept and refuse what they should, with no network.
