@@ -1,9 +1,9 @@
-//! The portal in a real browser (issue 6), on the demo data as a newcomer sees it: every
+//! The portal in a real browser, on the demo data as a newcomer sees it: every
 //! page type read in French and in Arabic (the `<html>` element's `lang` and `dir`, the
 //! language remembered in a cookie), a comment submitted through the form with its receipt
 //! downloaded, then checked on the receipt page, and the Verify button turning green on
 //! audit trails in both languages. With `SIJILL_SCREENSHOTS=docs/screenshots` the
-//! pictures the README links to are written.
+//! pictures docs/portal.md links to are written.
 
 use std::time::Duration;
 
