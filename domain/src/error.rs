@@ -23,7 +23,8 @@ pub enum ErrorKind {
 #[error("{message}")]
 pub struct DomainError {
     pub kind: ErrorKind,
-    /// Stable, snake_case, documented in the README (e.g. `already_registered`).
+    /// Stable, snake_case, documented in docs/http-answers.md and the lifecycle docs (e.g.
+    /// `already_registered`).
     pub code: &'static str,
     pub message: String,
 }

@@ -1,6 +1,7 @@
 //! Each indicator's key (fixed by docs/spec/api.md), its label in French and Arabic, and its
-//! definition in one sentence: what is counted, from which events. The README repeats
-//! these; changing one is changing what the ministry reports.
+//! definition in one sentence: what is counted, from which events. docs/indicators.md
+//! repeats these (a test keeps them equal); changing one is changing what the ministry
+//! reports.
 
 pub struct Definition {
     pub key: &'static str,

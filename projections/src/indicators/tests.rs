@@ -158,7 +158,7 @@ fn training(
     );
 }
 
-/// The scenario of the README's indicator definitions, for 2026:
+/// The scenario of the indicator definitions (docs/indicators.md), for 2026:
 /// A1 (MA-04, 2025) and A2 (MA-06, 2026) registered by the end of 2026, A3 in 2027;
 /// offers of fiscal 2026: O1 (MIN, on time), O2 (MIN, late), O3 (OTH, on time), and O0 of
 /// 2025; W1 on O1 to A1: 100, 60 paid; W2 on O2 to A2: 50, 20 paid, revoked; W3 on O0;
@@ -356,12 +356,16 @@ fn the_checkpoint_is_the_tree_of_the_entries_read() {
     assert_eq!(out.to_string(), log.fold().finish(None).to_string());
 }
 
-/// The README states each indicator's definition; it must say what the code computes.
+/// docs/indicators.md states each indicator's definition; it must say what the code computes.
 #[test]
-fn the_readme_states_every_definition() {
-    let readme = include_str!("../../../README.md");
+fn the_docs_state_every_definition() {
+    let page = include_str!("../../../docs/indicators.md");
     for d in DEFINITIONS {
         let row = format!("| `{}` | {} / {} | {} |", d.key, d.fr, d.ar, d.definition);
-        assert!(readme.contains(&row), "README lacks the row of {}", d.key);
+        assert!(
+            page.contains(&row),
+            "docs/indicators.md lacks the row of {}",
+            d.key
+        );
     }
 }

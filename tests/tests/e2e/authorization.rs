@@ -2,8 +2,8 @@
 //! role of another institution (or another association), by a revoked actor and by an
 //! unknown key, against a world where every targeted record exists and belongs to the
 //! ministry and the association of the story. The answers are checked against the table
-//! in the README ("Who may do what"), which this test also renders and finds there, so
-//! the table and the server cannot drift apart.
+//! of docs/roles.md, which this test also renders and finds there, so the table and the
+//! server cannot drift apart.
 //!
 //! An allowed cell means the authorization checks pass: the answer is not 401 or 403
 //! (the command may still be refused by the domain, 409 or 422, since the world moves on
@@ -27,7 +27,7 @@ use crate::support::{new_key, public_b64, Backend};
 
 both_backends!(every_command_by_every_kind_of_actor_gets_the_documented_answer);
 
-const README: &str = include_str!("../../../README.md");
+const ROLES_PAGE: &str = include_str!("../../../docs/roles.md");
 
 /// A column of the table.
 #[derive(Clone, Copy, Debug)]
@@ -68,7 +68,7 @@ fn unowned(command: &str) -> bool {
     )
 }
 
-/// The answer the README's table gives: `Some(true)` allowed, `Some(false)` refused with
+/// The answer the table of docs/roles.md gives: `Some(true)` allowed, `Some(false)` refused with
 /// [`refusal_status`], `None` when the column does not apply.
 fn allowed(command: &str, who: Who) -> Option<bool> {
     match who {
@@ -104,7 +104,7 @@ fn cell(command: &str, who: Who) -> String {
     }
 }
 
-/// The README's table, rendered from the expectations above.
+/// The table of docs/roles.md, rendered from the expectations above.
 fn table() -> String {
     let mut out = String::from(
         "| command | admin | registrar | publisher | evaluator | moderator | drafter | trainer | association | other institution or association | revoked key | unknown key |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
@@ -337,8 +337,8 @@ impl World {
 async fn every_command_by_every_kind_of_actor_gets_the_documented_answer(backend: Backend) {
     let rendered = table();
     assert!(
-        README.contains(&rendered),
-        "the README's \"Who may do what\" table must be exactly:\n{rendered}"
+        ROLES_PAGE.contains(&rendered),
+        "the table of docs/roles.md must be exactly:\n{rendered}"
     );
     let world = World::build(backend).await;
     let ledger = &world.ledger;
@@ -371,7 +371,7 @@ async fn every_command_by_every_kind_of_actor_gets_the_documented_answer(backend
     }
     assert!(
         wrong.is_empty(),
-        "{} answers differ from the README's table:\n{}",
+        "{} answers differ from the table of docs/roles.md:\n{}",
         wrong.len(),
         wrong.join("\n")
     );

@@ -3,7 +3,7 @@
 //! language remembered in a cookie), a comment submitted through the form with its receipt
 //! downloaded, then checked on the receipt page, and the Verify button turning green on
 //! audit trails in both languages. With `SIJILL_SCREENSHOTS=docs/screenshots` the
-//! pictures the README links to are written.
+//! pictures docs/portal.md links to are written.
 
 use std::time::Duration;
 

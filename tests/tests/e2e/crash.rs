@@ -16,7 +16,7 @@ use crate::support::{parse_entry, Backend, ServerProcess, Store, PATIENCE};
 
 both_backends!(acknowledged_writes_survive_kill_9_at_their_index);
 
-/// Kills per test in the suite; `SIJILL_KILL_ROUNDS=200` runs many more by hand (README).
+/// Kills per test in the suite; `SIJILL_KILL_ROUNDS=200` runs many more by hand (docs/hardening.md).
 const ROUNDS: usize = 3;
 /// Acknowledgements to wait for before a kill are drawn from `1..=MAX_ACKS_BEFORE_KILL`,
 /// so the kill lands at a random point of the load (printed, to replay a failure).

@@ -1,7 +1,7 @@
 //! A flood of public comments from one address: the rate limit holds (exactly
 //! the bucket's worth is appended, every other attempt is a 429 that appends nothing),
 //! while a commenter at another address and readers keep being served during the flood.
-//! The figures of the same situation at full speed come from `bench/load/run` (README).
+//! The figures of the same situation at full speed come from `bench/load/run` (docs/performance.md).
 
 use std::net::{IpAddr, Ipv4Addr};
 

@@ -220,7 +220,7 @@ impl Browser {
     }
 
     /// Saves a screenshot as `DIR/NAME.png` when `SIJILL_SCREENSHOTS=DIR` is set (the
-    /// README's pictures are made so); otherwise still takes it, so a page that cannot be
+    /// pictures of docs/portal.md are made so); otherwise still takes it, so a page that cannot be
     /// drawn fails the test.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("a screenshot");
