@@ -12,7 +12,7 @@ use ledger::canonical;
 
 use crate::commands::Routed;
 use crate::error::ApiError;
-use crate::store::Db;
+use store::Db;
 
 /// Reads the documents `command` names and checks or attaches what the domain needs.
 ///

@@ -80,8 +80,8 @@ impl From<DomainError> for ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<store::Error> for ApiError {
+    fn from(e: store::Error) -> Self {
         Self::unavailable(&e)
     }
 }

@@ -21,7 +21,7 @@ use serde_json::json;
 use crate::sequencer::{
     AppendError, AppendRequest, Appended, ClientToken, PendingEvent, SequencerHandle,
 };
-use crate::store::{Db, NewDocument};
+use store::{Db, NewDocument};
 
 /// The metadata key that names a command's [`Ticket`].
 pub const TICKET_KEY: &str = "ticket";

@@ -32,7 +32,6 @@ pub mod sequencer;
 pub mod serve;
 pub mod serve_cli;
 pub mod service;
-pub mod store;
 pub mod stream_turns;
 pub mod verify;
 pub mod verify_cosigned;

@@ -14,7 +14,7 @@ use projections::{Projector, ViewChange};
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::store::Db;
+use store::Db;
 
 /// Entries read per page.
 const PAGE: u64 = 500;

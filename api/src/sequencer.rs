@@ -30,7 +30,7 @@ use domain::document::listed_documents;
 
 use crate::log_keys::LogKeyRing;
 use crate::registry_state::{ActorRecord, Registry, SharedRegistry};
-use crate::store::{
+use store::{
     BatchWrite, ClientTokenRow, Db, DocumentAvailability, EventRow, NewDocument, NonceRow, StateRow,
 };
 

@@ -19,8 +19,8 @@ use crate::public_channel::rate_limit::RateLimiter;
 use crate::public_channel::{erasure, PublicChannel};
 use crate::registry_state::SharedRegistry;
 use crate::service::{Service, ServiceParts};
-use crate::store::{Backend, Db};
 use crate::{keys, projector, sequencer};
+use store::{Backend, Db};
 
 /// The origin of a log whose first start named none (docs/spec/ledger-format.md).
 pub const DEFAULT_ORIGIN: &str = "sijill.local/ledger";
@@ -64,11 +64,11 @@ pub struct Running {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
-    Open(#[from] crate::store::OpenError),
+    Open(#[from] store::OpenError),
     #[error(transparent)]
     Key(#[from] keys::KeyError),
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(#[from] store::Error),
     #[error("{0}")]
     Refused(String),
     #[error("cannot listen on {0}: {1}")]

@@ -30,7 +30,7 @@ use crate::projector::ProjectionHandle;
 use crate::public_channel::{erasure, PublicChannel};
 use crate::registry_state::SharedRegistry;
 use crate::sequencer::{AppendError, Appended, ClientToken, SequencerHandle};
-use crate::store::{Db, NewDocument};
+use store::{Db, NewDocument};
 
 /// How many times a command is run again after a conflict before the client gets a 503.
 /// Commands racing on one offer's budget are decided one per batch, so this bounds how

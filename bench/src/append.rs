@@ -190,7 +190,7 @@ impl Ledger {
     /// Stops serving and drops the database and the data folder.
     pub async fn close(self) {
         self.running.server.abort();
-        self.running.service.db.pool.close().await;
+        self.running.service.db.close().await;
         self.db.drop_now().await;
         let _ = std::fs::remove_dir_all(&self.data);
     }

@@ -24,7 +24,7 @@ use super::consultation_views::public_texts;
 use super::support::parse;
 use super::AppState;
 use crate::error::ApiError;
-use crate::store::{Order, ViewQuery};
+use store::{Order, ViewQuery};
 
 /// Consultations read from the store at a time.
 pub const CONSULTATIONS_PER_PAGE: u64 = 10;

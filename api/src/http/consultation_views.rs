@@ -22,7 +22,7 @@ use super::drafts::document_articles;
 use super::support::{equals, list, parse, row, Filters};
 use super::AppState;
 use crate::error::ApiError;
-use crate::store::{Join, Order, Source, ViewQuery};
+use store::{Join, Order, Source, ViewQuery};
 
 pub fn router() -> Router<AppState> {
     Router::new()

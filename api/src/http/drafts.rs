@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::support::{equals, invalid, list, parse, row, Filters};
 use super::AppState;
 use crate::error::ApiError;
-use crate::store::{Order, Source, ViewQuery};
+use store::{Order, Source, ViewQuery};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::store::{Join, Order, Source, ViewQuery};
+use store::{Join, Order, Source, ViewQuery};
 
 pub fn router() -> Router<AppState> {
     Router::new()

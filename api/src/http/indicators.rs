@@ -25,7 +25,7 @@ use serde_json::Value;
 use super::log::optional_param;
 use super::AppState;
 use crate::error::ApiError;
-use crate::store::Db;
+use store::Db;
 
 /// Snapshots of the head fold kept at most; when a new one would pass this, every other one
 /// goes and the interval doubles, so an old size is at most one interval from a snapshot.

@@ -20,7 +20,7 @@ use super::registry::page;
 use super::trainings;
 use super::AppState;
 use crate::error::ApiError;
-use crate::store::{Condition, Join, ListedRow, Order, Source, ViewQuery};
+use store::{Condition, Join, ListedRow, Order, Source, ViewQuery};
 
 pub fn router() -> Router<AppState> {
     Router::new()

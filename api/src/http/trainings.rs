@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use super::support::{equals, list, parse, related_row, row, Filters};
 use super::AppState;
 use crate::error::ApiError;
-use crate::store::{Condition, Join, Order, Source, ViewQuery};
+use store::{Condition, Join, Order, Source, ViewQuery};
 
 pub fn router() -> Router<AppState> {
     // `modules` is a fixed segment, which axum matches before `{id}`.

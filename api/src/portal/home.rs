@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::http::indicators::compute;
 use crate::http::support;
 use crate::http::AppState;
-use crate::store::{Condition, Order, Source, ViewQuery};
+use store::{Condition, Order, Source, ViewQuery};
 
 /// How many of each the home page shows before "see all".
 const SHOWN: u64 = 5;

@@ -20,7 +20,7 @@ use super::{html, Page};
 use crate::error::ApiError;
 use crate::http::support;
 use crate::http::AppState;
-use crate::store::{Order, ViewQuery};
+use store::{Order, ViewQuery};
 
 /// An offer in a list.
 pub struct OfferLine {

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 use super::persons::PersonStore;
 use crate::sequencer::Appended;
-use crate::store::Db;
+use store::Db;
 
 /// How often the reconciliation looks for entries other processes appended, besides
 /// being woken by this process's own appends and catch-ups.
@@ -58,7 +58,7 @@ pub async fn after_append(persons: &PersonStore, appended: &Appended) {
 ///
 /// # Errors
 /// A database error; nothing is skipped then, the next run starts from `from` again.
-pub async fn reconcile(db: &Db, persons: &PersonStore, from: u64) -> Result<u64, sqlx::Error> {
+pub async fn reconcile(db: &Db, persons: &PersonStore, from: u64) -> Result<u64, store::Error> {
     // The tree size first: every entry below it is committed, so none is missed by
     // moving the position up to it.
     let (state, _) = db.state().await?;
@@ -83,7 +83,7 @@ pub async fn start(
     db: Db,
     persons: PersonStore,
     mut appended: watch::Receiver<u64>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), store::Error> {
     let mut next = reconcile(&db, &persons, 0).await?;
     let purged = db.purge_withheld_documents().await?;
     if purged > 0 {

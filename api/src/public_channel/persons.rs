@@ -36,7 +36,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::epochs::EpochKeys;
-use crate::store::{Backend, Db, PersonCommentRow, PersonRow};
+use store::{Backend, Db, PersonCommentRow, PersonRow};
 
 const NONCE_LEN: usize = 12;
 /// The personal-data secret's file name in the data folder, by default.
@@ -277,7 +277,7 @@ impl PersonStore {
         clock: Arc<dyn Clock>,
         log_key: Option<&SigningKey>,
     ) -> Result<Self, String> {
-        let dberr = |e: sqlx::Error| format!("database error: {e}");
+        let dberr = |e: store::Error| format!("database error: {e}");
         let path = &config.secret_path;
         let stored = db.persons_fingerprint().await.map_err(dberr)?;
         let secret = if path.exists() {
@@ -352,7 +352,7 @@ impl PersonStore {
         &self,
         consultation: &str,
         email: Option<&str>,
-    ) -> Result<String, sqlx::Error> {
+    ) -> Result<String, store::Error> {
         let Some(email) = email else {
             return Ok(anonymous_ref());
         };
@@ -420,7 +420,7 @@ impl PersonStore {
         person_ref: &str,
         name: Option<&str>,
         email: Option<&str>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), store::Error> {
         if name.is_none() && email.is_none() {
             return Ok(());
         }
@@ -437,7 +437,7 @@ impl PersonStore {
         &self,
         consultation: &str,
         comment: u64,
-    ) -> Result<Option<String>, sqlx::Error> {
+    ) -> Result<Option<String>, store::Error> {
         Ok(self
             .db
             .person_comments(consultation, &[comment])
@@ -456,7 +456,7 @@ impl PersonStore {
         &self,
         consultation: &str,
         comments: &[(u64, String)],
-    ) -> Result<HashMap<u64, String>, sqlx::Error> {
+    ) -> Result<HashMap<u64, String>, store::Error> {
         let numbers: Vec<u64> = comments.iter().map(|(n, _)| *n).collect();
         let rows = self.db.person_comments(consultation, &numbers).await?;
         Ok(comments
@@ -474,7 +474,7 @@ impl PersonStore {
     ///
     /// # Errors
     /// Any database error.
-    pub async fn erase(&self, person_ref: &str, at: &str) -> Result<(), sqlx::Error> {
+    pub async fn erase(&self, person_ref: &str, at: &str) -> Result<(), store::Error> {
         self.db.erase_person(person_ref, at).await
     }
 
@@ -503,7 +503,7 @@ impl PersonStore {
     }
 
     async fn rotate_to(&self, target: u64) -> Result<(), String> {
-        let dberr = |e: sqlx::Error| format!("database error: {e}");
+        let dberr = |e: store::Error| format!("database error: {e}");
         let mut changed = self.rewrap(target).await.map_err(dberr)?;
         let moved = self.epochs.advance(target)?;
         // Rows another process wrapped under the old epoch meanwhile.
@@ -518,7 +518,7 @@ impl PersonStore {
     /// Re-wraps every live key stored under an epoch before `target` under `target`'s
     /// key. A key whose epoch key is gone can never open again: its row is cleared.
     /// Returns how many rows it changed.
-    async fn rewrap(&self, target: u64) -> Result<u64, sqlx::Error> {
+    async fn rewrap(&self, target: u64) -> Result<u64, store::Error> {
         let Some(new_key) = self.epochs.key(target) else {
             return Ok(0);
         };
@@ -630,7 +630,10 @@ impl LegacySecrets {
 ///
 /// # Errors
 /// Any database error; what was moved stays moved, the rest is moved at the next start.
-pub async fn migrate_legacy(store: &PersonStore, log_key: &SigningKey) -> Result<u64, sqlx::Error> {
+pub async fn migrate_legacy(
+    store: &PersonStore,
+    log_key: &SigningKey,
+) -> Result<u64, store::Error> {
     let legacy_rows = store.db.legacy_persons().await?;
     if legacy_rows.is_empty() {
         return Ok(0);

@@ -32,8 +32,8 @@ use serde_json::json;
 use super::{db_error, finish, io_error, Stop, StoreArgs};
 use crate::log_keys::LogKeyRing;
 use crate::sequencer::{Appended, AppendedEntry};
-use crate::store::{BatchWrite, Db, DocumentRow, EventRow, NonceRow, StateRow};
 use crate::verify::{verify_export, VerifyOutcome};
+use store::{BatchWrite, Db, DocumentRow, EventRow, NonceRow, StateRow};
 
 /// Entries written per [`Db::write_batch`] call; all of them in the one transaction.
 const ENTRIES_PER_WRITE: usize = 1000;
@@ -360,7 +360,7 @@ impl Writer<'_> {
     /// state row of the tree so far; returns the checkpoint note written.
     async fn flush(
         &self,
-        tx: &mut crate::store::AppendTx,
+        tx: &mut store::AppendTx,
         rows: &mut Rows,
         frontier: &Frontier,
         last_recorded_at: &Option<String>,
@@ -407,7 +407,7 @@ impl Writer<'_> {
     /// verifier did, but the bytes are read again here). Returns how many were written.
     async fn write_documents(
         &self,
-        tx: &mut crate::store::AppendTx,
+        tx: &mut store::AppendTx,
         dir: &Path,
         named: &HashMap<String, String>,
         withheld: &HashSet<String>,

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use ed25519_dalek::SigningKey;
 
 use crate::keys;
-use crate::store::Db;
+use store::Db;
 
 /// Which store a command works on: the data folder (keys, and the SQLite file unless a
 /// URL is given) and the database URL, as `sijill serve` takes them.
@@ -107,7 +107,7 @@ impl StoreArgs {
     }
 }
 
-fn db_error(e: sqlx::Error) -> Stop {
+fn db_error(e: store::Error) -> Stop {
     Stop::Refused(format!("database error: {e}"))
 }
 

@@ -35,7 +35,7 @@ use serde_json::Value;
 use super::{db_error, finish, io_error, Stop, StoreArgs};
 use crate::public_channel::erasure;
 use crate::public_channel::persons::{epoch_path, PersonStore, PersonsConfig, PersonsSecret};
-use crate::store::{ClientTokenRow, Db, PersonCommentRow};
+use store::{ClientTokenRow, Db, PersonCommentRow};
 
 /// The first bytes of a backup file, also its associated data.
 const MAGIC: &[u8] = b"sijill persons backup v2\n";

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use super::{db_error, finish, Stop, StoreArgs};
 use crate::projector;
-use crate::store::ViewsDigest;
+use store::ViewsDigest;
 
 /// What a replay did.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -27,10 +27,10 @@ both_backends!(
 );
 
 /// How many rows of the `documents` table hold `sha`.
-async fn stored(db: &sijill::store::Db, sha: &str) -> i64 {
+async fn stored(db: &store::Db, sha: &str) -> i64 {
     sqlx::query("SELECT COUNT(*) FROM documents WHERE sha256 = $1")
         .bind(sha.to_owned())
-        .fetch_one(&db.pool)
+        .fetch_one(db.raw_pool())
         .await
         .unwrap()
         .try_get(0)
@@ -141,7 +141,7 @@ async fn a_missing_document_is_declared_unavailable_and_the_log_exports_again(ba
     // does not hold. Made here by taking the bytes out from under the signed entry.
     sqlx::query("DELETE FROM documents WHERE sha256 = $1")
         .bind(sha.clone())
-        .execute(&ledger.db().pool)
+        .execute(ledger.db().raw_pool())
         .await
         .unwrap();
 

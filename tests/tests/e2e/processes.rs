@@ -543,9 +543,7 @@ async fn a_process_with_another_persons_secret_refuses_to_start(backend: Backend
     }
     let secret =
         sijill::public_channel::persons::PersonsSecret::load(&data.join("persons.secret")).unwrap();
-    let db = sijill::store::Db::open(&store.shared_url(&data), 1)
-        .await
-        .unwrap();
+    let db = store::Db::open(&store.shared_url(&data), 1).await.unwrap();
     assert_eq!(
         db.persons_fingerprint().await.unwrap().as_deref(),
         Some(secret.fingerprint()),

@@ -40,7 +40,7 @@ async fn comment_row(
 async fn erased_at(c: &Consultation, person: &str) -> Option<String> {
     sqlx::query("SELECT erased_at FROM persons WHERE person_ref = $1")
         .bind(person.to_owned())
-        .fetch_optional(&c.db().pool)
+        .fetch_optional(c.db().raw_pool())
         .await
         .unwrap()
         .and_then(|r| r.try_get(0).unwrap())
@@ -168,7 +168,7 @@ async fn erasure_destroys_the_key_and_the_log_still_verifies(backend: Backend) {
     .bind(sealed.epoch as i64)
     .bind(CONSULTATION.to_owned())
     .bind(n as i64)
-    .execute(&c.db().pool)
+    .execute(c.db().raw_pool())
     .await
     .unwrap();
     assert_eq!(
@@ -213,7 +213,7 @@ async fn store_files(c: &Consultation, backend: Backend) -> Vec<(String, Vec<u8>
             );
         }
         Backend::Postgres => {
-            let pool = &c.db().pool;
+            let pool = c.db().raw_pool();
             sqlx::query("CHECKPOINT")
                 .execute(pool)
                 .await
@@ -421,7 +421,7 @@ async fn data_of_the_earlier_scheme_is_moved_and_stays_erasable(backend: Backend
     .bind(legacy_seal(&wrap, "key", &legacy, &person_key))
     .bind(legacy_seal(&person_key, "name", &legacy, b"Nadia Alaoui"))
     .bind(legacy_seal(&person_key, "email", &legacy, email.as_bytes()))
-    .execute(&c.db().pool)
+    .execute(c.db().raw_pool())
     .await
     .unwrap();
 
@@ -440,7 +440,7 @@ async fn data_of_the_earlier_scheme_is_moved_and_stays_erasable(backend: Backend
     assert_eq!(erased_at(&c, &legacy).await, None);
     let left = sqlx::query("SELECT COUNT(*) FROM persons WHERE person_ref = $1")
         .bind(legacy.clone())
-        .fetch_one(&c.db().pool)
+        .fetch_one(c.db().raw_pool())
         .await
         .unwrap()
         .try_get::<i64, _>(0)
@@ -487,7 +487,7 @@ fn moderation(comment: u64, action: &str, ground: &str) -> Value {
 async fn document_rows(c: &Consultation, sha: &str) -> i64 {
     sqlx::query("SELECT COUNT(*) FROM documents WHERE sha256 = $1")
         .bind(sha.to_owned())
-        .fetch_one(&c.db().pool)
+        .fetch_one(c.db().raw_pool())
         .await
         .unwrap()
         .try_get(0)

@@ -15,8 +15,8 @@ use domain::Clock;
 use ledger::{Auth, Statement};
 use serde_json::{json, Value};
 use sijill::serve::ServeOptions;
-use sijill::store::Db;
 use sqlx::Row;
+use store::Db;
 
 use crate::public_channel::{person_of, Consultation, CONSULTATION, STREAM};
 use crate::support::{copy_export, run_binary, Api, Backend, Store};
@@ -56,7 +56,7 @@ async fn open_db(url: &str) -> Db {
 async fn person_row(db: &Db, person: &str) -> (Option<Vec<u8>>, Option<Vec<u8>>, Option<String>) {
     let row = sqlx::query("SELECT comment_key, name_ct FROM person_comments WHERE person_ref = $1")
         .bind(person.to_owned())
-        .fetch_optional(&db.pool)
+        .fetch_optional(db.raw_pool())
         .await
         .expect("the person's comments");
     let (key, name) = match row {
@@ -65,7 +65,7 @@ async fn person_row(db: &Db, person: &str) -> (Option<Vec<u8>>, Option<Vec<u8>>,
     };
     let erased_at = sqlx::query("SELECT erased_at FROM persons WHERE person_ref = $1")
         .bind(person.to_owned())
-        .fetch_optional(&db.pool)
+        .fetch_optional(db.raw_pool())
         .await
         .expect("the person's marker")
         .and_then(|r| r.try_get(0).unwrap());
@@ -373,7 +373,7 @@ async fn replay_rebuilds_the_demo_read_models_row_for_row(backend: Backend) {
     let db = open_db(&store.shared_url(&data)).await;
     let rows = || async {
         sqlx::query("SELECT view_name, view_id, payload FROM views")
-            .fetch_all(&db.pool)
+            .fetch_all(db.raw_pool())
             .await
             .unwrap()
             .iter()

@@ -729,7 +729,7 @@ impl TestApp {
     }
 
     /// The server's store, for tests that put read-model rows in place themselves.
-    pub fn db(&self) -> &sijill::store::Db {
+    pub fn db(&self) -> &store::Db {
         &self.running.service.db
     }
 

@@ -3,7 +3,8 @@
 //!
 //! Queries use `$N` placeholders in increasing order, which both drivers accept; the few
 //! statements that differ (the append lock, JSON casts) come from [`Dialect`].
-//! Architecture invariant: nothing outside this module writes SQL.
+//! Architecture invariant: nothing outside this crate writes SQL; the pool is private, so
+//! the compiler keeps it so.
 
 mod document_batches;
 pub use document_batches::{DocumentAvailability, NewDocument};
@@ -23,6 +24,9 @@ pub use public_channel::*;
 pub use queries::*;
 pub use restore::*;
 pub use view_queries::*;
+
+/// A database error, as the store's callers see it: they handle it, they never build one.
+pub use sqlx::Error;
 
 /// Which database a URL selects.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -63,8 +67,8 @@ impl Dialect {
 /// A connection pool and its dialect.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pub pool: AnyPool,
-    pub dialect: Dialect,
+    pool: AnyPool,
+    dialect: Dialect,
 }
 
 /// Errors opening or migrating the store.
@@ -159,5 +163,18 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.dialect.backend
+    }
+
+    /// Closes every connection of the pool, waiting for those in use to come back.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The pool itself, for the test suite and the benchmarks only (they check what the
+    /// store wrote with SQL of their own). Behind the `raw-pool` feature, which no product
+    /// crate turns on: the crate-graph test checks it.
+    #[cfg(feature = "raw-pool")]
+    pub fn raw_pool(&self) -> &AnyPool {
+        &self.pool
     }
 }
