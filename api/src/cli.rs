@@ -360,23 +360,23 @@ pub async fn run(cli: Cli) -> ExitCode {
             })
             .await
         }
-        Command::Keygen { out } => crate::client::keygen(&out),
+        Command::Keygen { out } => client::submit::keygen(&out),
         Command::Submit {
             server,
             key,
             command,
             stream,
             body,
-        } => crate::client::submit(&server, &key, &command, &stream, body.as_deref()).await,
+        } => client::submit::submit(&server, &key, &command, &stream, body.as_deref()).await,
         Command::Upload {
             server,
             key,
             document,
-        } => crate::client::upload(&server, &key, &document).await,
-        Command::Export { server, out } => crate::client::export(&server, &out).await,
-        Command::Mirror { server, out } => crate::mirror::run(&server, &out).await,
+        } => client::submit::upload(&server, &key, &document).await,
+        Command::Export { server, out } => client::submit::export(&server, &out).await,
+        Command::Mirror { server, out } => client::mirror::run(&server, &out).await,
         Command::Indicators { dir, year, size } => {
-            tokio::task::spawn_blocking(move || crate::indicators::run(&dir, year, size))
+            tokio::task::spawn_blocking(move || client::indicators::run(&dir, year, size))
                 .await
                 .unwrap_or(ExitCode::from(2))
         }
@@ -388,7 +388,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             follow,
             interval,
         } => {
-            crate::monitor::run(crate::monitor::MonitorOptions {
+            client::monitor::run(client::monitor::MonitorOptions {
                 server,
                 state,
                 watch,
@@ -424,12 +424,12 @@ pub async fn run(cli: Cli) -> ExitCode {
             quorum,
         } => tokio::task::spawn_blocking(move || {
             if log_key.is_none() {
-                eprintln!("{}", crate::verify::unpinned_key_warning(&dir));
+                eprintln!("{}", client::verify::unpinned_key_warning(&dir));
             }
             if witnesses.is_empty() && quorum.is_none() {
-                crate::verify::run(&dir, log_key.as_deref())
+                client::verify::run(&dir, log_key.as_deref())
             } else {
-                crate::verify_cosigned::run(&dir, log_key.as_deref(), &witnesses, quorum)
+                client::verify_cosigned::run(&dir, log_key.as_deref(), &witnesses, quorum)
             }
         })
         .await
@@ -450,14 +450,14 @@ pub async fn run(cli: Cli) -> ExitCode {
             })
             .await
         }
-        Command::Prove { server, index, out } => crate::proofs::prove(&server, index, &out).await,
+        Command::Prove { server, index, out } => client::proofs::prove(&server, index, &out).await,
         Command::VerifyProof {
             file,
             log_keys,
             witnesses,
             quorum,
             receipt,
-        } => crate::proofs::verify_proof(&crate::proofs::VerifyProofOptions {
+        } => client::proofs::verify_proof(&client::proofs::VerifyProofOptions {
             file: &file,
             log_keys: &log_keys,
             witnesses: &witnesses,

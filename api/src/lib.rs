@@ -5,9 +5,7 @@
 //! end-to-end tests), [`http::app`] (the router).
 
 pub mod blocking;
-pub mod bounded;
 pub mod cli;
-pub mod client;
 pub mod clock;
 pub mod command_documents;
 pub mod commands;
@@ -17,14 +15,9 @@ pub mod demo;
 pub mod error;
 pub mod event_store;
 pub mod http;
-pub mod indicators;
-pub mod keys;
 pub mod log_keys;
-pub mod mirror;
-pub mod monitor;
 pub mod portal;
 pub mod projector;
-pub mod proofs;
 pub mod public_channel;
 pub mod registry_state;
 pub mod restore;
@@ -33,9 +26,6 @@ pub mod serve;
 pub mod serve_cli;
 pub mod service;
 pub mod stream_turns;
-pub mod verify;
-pub mod verify_cosigned;
-mod verify_mirror;
 pub mod witness;
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! (docs/key-rotation.md); a key it does not find is read again from the folder, so a key
 //! created while the server runs is picked up without a restart.
 //!
-//! Every file is a PKCS#8 PEM with mode 0600, loaded through [`crate::keys`], which refuses
+//! Every file is a PKCS#8 PEM with mode 0600, loaded through [`keys`], which refuses
 //! one that others can read.
 
 use std::collections::HashMap;
@@ -19,8 +19,8 @@ use ledger::note::{sign_note, VerifierKey};
 use ledger::rotation::LogKeyChain;
 use ledger::{Checkpoint, NoteSigner};
 
-use crate::keys::{self, KeyError};
 use crate::restore::{Stop, StoreArgs};
+use keys::{self, KeyError};
 
 /// File name of the genesis key in `DATA/keys`.
 pub const GENESIS_KEY_FILE: &str = "log.key";

@@ -19,7 +19,7 @@ use crate::public_channel::rate_limit::RateLimiter;
 use crate::public_channel::{erasure, PublicChannel};
 use crate::registry_state::SharedRegistry;
 use crate::service::{Service, ServiceParts};
-use crate::{keys, projector, sequencer};
+use crate::{projector, sequencer};
 use store::{Backend, Db};
 
 /// The origin of a log whose first start named none (docs/spec/ledger-format.md).

@@ -133,7 +133,7 @@ impl Ledger {
             "in-process server on http://{} ({})",
             running.addr, db.name
         ));
-        let key = sijill::keys::load(&data.join("keys/admin.key"))?;
+        let key = keys::load(&data.join("keys/admin.key"))?;
         let issuer = Arc::new(Issuer {
             key,
             origin: running.service.origin.clone(),

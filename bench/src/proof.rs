@@ -105,7 +105,7 @@ async fn measure(
     let note = get_text(&http, &format!("{base}/v1/log/checkpoint")).await?;
     let origin = note.lines().next().unwrap_or_default().to_owned();
     let issuer = Arc::new(Issuer {
-        key: sijill::keys::load(&data.join("keys/admin.key"))?,
+        key: keys::load(&data.join("keys/admin.key"))?,
         origin,
     });
 

@@ -2,9 +2,9 @@
 //! auditor verifies an export, and how close that comes to the raw speed of Ed25519 batch
 //! verification on the same cores.
 //!
-//! The export is written by `sijill::client::export` (the code of `sijill export`) from the
+//! The export is written by `client::submit::export` (the code of `sijill export`) from the
 //! append group's server, topped up with more signed statements to the wanted size, and
-//! verified by `sijill::verify::verify_export` (the code of `sijill verify`). The raw
+//! verified by `client::verify::verify_export` (the code of `sijill verify`). The raw
 //! figure runs `ed25519_dalek::verify_batch` over rayon exactly as verify.rs splits its
 //! work: chunks of as many signatures as one chunk of entries carries, cut into
 //! `ceil(n / (2 x threads))` batches. Its messages have the export's sizes (entries and
@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use client::verify::{verify_export, VerifyOutcome};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use rayon::prelude::*;
-use sijill::verify::{verify_export, VerifyOutcome};
 
 use crate::append::Ledger;
 use crate::report::{comment, figure, progress};
@@ -61,7 +61,7 @@ async fn measure(ledger: &mut Ledger, settings: &Settings) -> BenchResult<()> {
         dir.display()
     ));
     let started = Instant::now();
-    if sijill::client::export(&server, &dir).await != ExitCode::SUCCESS {
+    if client::submit::export(&server, &dir).await != ExitCode::SUCCESS {
         return Err("sijill export failed (see above)".into());
     }
     progress(&format!(

@@ -1,4 +1,4 @@
-//! Fuzz target: the streaming export verifier (`ledger::audit::Auditor`), fed the input's
+//! Fuzz target: the streaming export verifier (`audit::Auditor`), fed the input's
 //! lines as `entries.jsonl` (the seeds are lines of the seed export).
 //!
 //! The auditor trusts the seed log's key and the fuzz key under the seed origin. For any
@@ -14,7 +14,7 @@
 //!   one of another size fails.
 #![no_main]
 
-use ledger::audit::{first_invalid, Auditor, SigCheck};
+use audit::{first_invalid, Auditor, SigCheck};
 use ledger::checkpoint::Checkpoint;
 use ledger::merkle::{leaf_hash, root_from_leaves};
 use ledger::note::VerifierKey;

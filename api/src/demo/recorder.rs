@@ -19,8 +19,8 @@ use serde_json::Value;
 use super::calendar::instant;
 use super::script::{Step, ADMIN};
 use crate::clock::ScriptableClock;
-use crate::keys;
 use crate::service::Service;
+use keys;
 
 /// Signs and submits steps, holding the keys they need.
 pub struct Recorder<'a> {

@@ -16,8 +16,7 @@ use serde_json::{json, Value};
 use super::AppState;
 use crate::error::ApiError;
 
-/// The most entries one call of `/v1/log/entries` returns (docs/spec/api.md).
-pub const MAX_ENTRIES_PER_CALL: u64 = 1000;
+pub use ledger::limits::MAX_ENTRIES_PER_CALL;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -42,8 +42,7 @@ pub type AppState = Arc<Service>;
 
 /// The largest request body of a statement: a 32 KiB statement plus its envelope.
 pub const MAX_STATEMENT_REQUEST_BYTES: usize = 64 * 1024;
-/// The largest document (docs/spec/api.md).
-pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+pub use ledger::limits::MAX_DOCUMENT_BYTES;
 
 /// The whole application, for `sijill serve` and for tests.
 pub fn app(state: AppState) -> Router {

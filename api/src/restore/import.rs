@@ -32,7 +32,7 @@ use serde_json::json;
 use super::{db_error, finish, io_error, Stop, StoreArgs};
 use crate::log_keys::LogKeyRing;
 use crate::sequencer::{Appended, AppendedEntry};
-use crate::verify::{verify_export, VerifyOutcome};
+use client::verify::{verify_export, VerifyOutcome};
 use store::{BatchWrite, Db, DocumentRow, EventRow, NonceRow, StateRow};
 
 /// Entries written per [`Db::write_batch`] call; all of them in the one transaction.

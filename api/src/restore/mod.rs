@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 
-use crate::keys;
+use keys;
 use store::Db;
 
 /// Which store a command works on: the data folder (keys, and the SQLite file unless a

@@ -32,14 +32,14 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 use crate::error::ApiError;
-use crate::keys;
+use keys;
 use state::StateDir;
 
 /// The name a witness signs under unless `--name` says otherwise.
 pub const DEFAULT_WITNESS_NAME: &str = "sijill.local/witness";
 
 /// A request body larger than this is no checkpoint with 63 proof lines.
-pub const MAX_REQUEST_BYTES: usize = 16 * 1024;
+pub use ledger::limits::MAX_WITNESS_BODY_BYTES as MAX_REQUEST_BYTES;
 
 /// Options of `sijill witness`.
 #[derive(Clone, Debug)]

@@ -21,7 +21,7 @@ async fn the_cli_keygen_submit_and_upload_work_against_a_live_server(backend: Ba
     let key_path = scratch.join("clerk.key");
     let (code, stdout, stderr) = run_binary(&["keygen", "--out", key_path.to_str().unwrap()]).await;
     assert_eq!(code, 0, "keygen: {stderr}");
-    let written = sijill::keys::load(&key_path).expect("keygen writes a loadable key");
+    let written = keys::load(&key_path).expect("keygen writes a loadable key");
     assert_eq!(stdout, format!("{}\n", public_b64(&written)));
     let mode = std::fs::metadata(&key_path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "a private key file is 0600");

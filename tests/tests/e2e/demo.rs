@@ -245,8 +245,8 @@ async fn the_demo_records_a_living_portal_once(backend: Backend) {
 
     // The live server runs on real time: a newcomer, registered by the demo's registrar,
     // applies to the open call.
-    let registrar = sijill::keys::load(&data.join("keys/demo/mdrp.registrar.key"))
-        .expect("the demo's keys are kept");
+    let registrar =
+        keys::load(&data.join("keys/demo/mdrp.registrar.key")).expect("the demo's keys are kept");
     let offer_entry = entries
         .iter()
         .find(|e| e.entry.event_type == "OfferPublished" && &&e.entry.data == open[0])

@@ -15,7 +15,7 @@ use signed_note::{Note, StandardVerifier, VerifierList};
 use crate::support::{
     new_key, public_b64, run_binary, Api, Backend, ServerProcess, Store, TestApp,
 };
-use sijill::verify::{verify_export, VerifyOutcome};
+use client::verify::{verify_export, VerifyOutcome};
 
 both_backends!(
     a_rotation_switches_the_signing_key_and_the_history_verifies_across_it,

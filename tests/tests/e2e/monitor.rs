@@ -44,7 +44,7 @@ async fn serving_checkpoint(app: &TestApp, note: String) -> String {
 
 /// A checkpoint signed with the server's own log key, as whoever stole it could sign.
 fn forged(app: &TestApp, size: u64, root: [u8; 32]) -> String {
-    let key = sijill::keys::load(&app.scratch().join("data/keys/log.key")).expect("the log key");
+    let key = keys::load(&app.scratch().join("data/keys/log.key")).expect("the log key");
     Checkpoint {
         origin: app.origin.clone(),
         size,

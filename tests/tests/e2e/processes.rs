@@ -398,7 +398,7 @@ async fn a_process_with_another_log_key_or_origin_refuses_to_start(backend: Back
 
     // A log key of its own, not the genesis entry's.
     let other_key = dir.path().join("other-key");
-    sijill::keys::generate(&other_key.join("keys/log.key")).unwrap();
+    keys::generate(&other_key.join("keys/log.key")).unwrap();
     let failure = ServerProcess::start(&other_key, Some(&url), None, &logs)
         .await
         .err()
@@ -488,7 +488,7 @@ async fn two_processes_started_at_once_on_an_empty_database_record_one_genesis()
     );
     // The operator provisions one log key and one personal-data secret (with its epoch key
     // file) for both before either has started.
-    sijill::keys::generate(&data_a.join("keys/log.key")).unwrap();
+    keys::generate(&data_a.join("keys/log.key")).unwrap();
     sijill::public_channel::persons::PersonsSecret::create(&data_a.join("persons.secret")).unwrap();
     sijill::public_channel::epochs::EpochKeys::create(&data_a.join("persons.secret.epoch"), 0)
         .unwrap();

@@ -758,7 +758,7 @@ async fn references_are_scoped_to_one_consultation(backend: Backend) {
         .await
         .contains(&(comment_of(&there), Some("Salma".to_owned()))));
     // And the reference is not the keyed hash of the e-mail alone under any key of the log.
-    let log_key = sijill::keys::load(&c.scratch().join("data/keys/log.key")).expect("log key");
+    let log_key = keys::load(&c.scratch().join("data/keys/log.key")).expect("log key");
     let mut h = <sha2::Sha256 as sha2::Digest>::new();
     sha2::Digest::update(&mut h, b"sijill-person-ref-v1");
     sha2::Digest::update(&mut h, log_key.to_bytes());

@@ -379,7 +379,7 @@ fn legacy_seal(key: &[u8; 32], field: &str, person: &str, plain: &[u8]) -> Vec<u
 async fn data_of_the_earlier_scheme_is_moved_and_stays_erasable(backend: Backend) {
     use hmac::Mac as _;
     let c = Consultation::open(backend, 1000).await;
-    let log_key = sijill::keys::load(&c.scratch().join("data/keys/log.key")).unwrap();
+    let log_key = keys::load(&c.scratch().join("data/keys/log.key")).unwrap();
     let seed = log_key.to_bytes();
     // A store written before the personal-data secret: the reference is the keyed hash of
     // the e-mail alone under a key derived from the log key, in signed entries for good.

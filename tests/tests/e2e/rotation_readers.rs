@@ -9,14 +9,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use client::mirror::{mirror, MirrorError};
+use client::verify::VerifyOutcome;
 use ed25519_dalek::SigningKey;
 use ledger::cosignature::open_cosigned;
 use ledger::{NoteSigner, VerifierKey};
 use serde_json::json;
 use sijill::clock::SystemClock;
 use sijill::cosigning::{WitnessPolicy, WitnessTarget};
-use sijill::mirror::{mirror, MirrorError};
-use sijill::verify::VerifyOutcome;
 
 use crate::key_rotation::rotate_log_key;
 use crate::monitor::monitor;

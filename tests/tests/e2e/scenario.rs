@@ -8,11 +8,11 @@
 
 use std::path::{Path, PathBuf};
 
+use audit::Failure;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use ledger::audit::Failure;
+use client::verify::VerifyOutcome;
 use serde_json::json;
-use sijill::verify::VerifyOutcome;
 
 use crate::support::{
     copy_export, new_key, public_b64, run_binary, verify_folder, Backend, TestApp,

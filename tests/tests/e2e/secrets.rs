@@ -21,7 +21,7 @@ use crate::support::{new_key, nonce, run_binary, Api, PgDatabase, PATIENCE, SERV
 /// Every form in which `key_file`'s secret could show up in text.
 fn secret_forms(key_file: &Path) -> Vec<String> {
     let pem = std::fs::read_to_string(key_file).expect("a key file");
-    let seed = sijill::keys::load(key_file).expect("a key").to_bytes();
+    let seed = keys::load(key_file).expect("a key").to_bytes();
     let mut forms = vec![
         BASE64.encode(seed),
         URL_SAFE_NO_PAD.encode(seed),
@@ -75,7 +75,7 @@ async fn private_keys_never_leave_their_files() {
     assert_eq!(mode(&log_key), 0o600, "the log key is 0600");
     assert_eq!(mode(&admin_key), 0o600, "the admin key is 0600");
 
-    let admin = sijill::keys::load(&admin_key).expect("the admin key");
+    let admin = keys::load(&admin_key).expect("the admin key");
     let api = Api::connect(base.clone(), admin).await;
     let mut answers = String::new();
     let mut keep = |text: String| answers.push_str(&text);
@@ -276,7 +276,7 @@ async fn keygen_writes_0600_and_every_command_refuses_an_open_key() {
         0o700,
         "keygen's new folder is 0700"
     );
-    let public = sijill::keys::public_b64(&sijill::keys::load(&key).unwrap());
+    let public = keys::public_b64(&keys::load(&key).unwrap());
     assert_eq!(out.trim(), public, "keygen prints the public key");
     let secrets = secret_forms(&key);
     assert!(secrets.iter().all(|s| !out.contains(s) && !err.contains(s)));
@@ -413,7 +413,7 @@ async fn the_database_password_is_never_printed() {
         assert!(Instant::now() < deadline, "the server did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    let admin = sijill::keys::load(&dir.path().join("data/keys/admin.key")).unwrap();
+    let admin = keys::load(&dir.path().join("data/keys/admin.key")).unwrap();
     let api = Api::connect(base, admin).await;
     api.register_institution("MRP", "Ministère délégué").await;
     let mut answers = api.get("/v1/institutions").await.text();

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
+use client::verify::VerifyOutcome;
 use domain::Clock;
 use ed25519_dalek::{Signer, SigningKey};
 use ledger::hash::{sha256, to_hex};
@@ -24,7 +25,6 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sijill::clock::SystemClock;
 use sijill::serve::{Running, ServeOptions};
-use sijill::verify::VerifyOutcome;
 use tempfile::TempDir;
 
 /// The server binary built from this crate: exactly `sijill`'s main.
@@ -576,7 +576,7 @@ impl Api {
 
     /// Writes an export of this server into `out` through `sijill export`'s own code.
     pub async fn export(&self, out: &Path) {
-        let code = sijill::client::export(&self.base, out).await;
+        let code = client::submit::export(&self.base, out).await;
         assert_eq!(
             code,
             std::process::ExitCode::SUCCESS,
@@ -605,10 +605,10 @@ impl Api {
     }
 }
 
-/// Runs `sijill::verify::verify_export` on a folder, off the async threads.
+/// Runs `client::verify::verify_export` on a folder, off the async threads.
 pub async fn verify_folder(dir: &Path) -> VerifyOutcome {
     let dir = dir.to_owned();
-    tokio::task::spawn_blocking(move || sijill::verify::verify_export(&dir, None, false))
+    tokio::task::spawn_blocking(move || client::verify::verify_export(&dir, None, false))
         .await
         .expect("verification thread")
 }
@@ -717,7 +717,7 @@ impl TestApp {
                 .await
                 .expect("the server starts in time")
                 .unwrap_or_else(|e| panic!("the server refused to start: {e}"));
-        let admin = sijill::keys::load(&data.join("keys/admin.key")).expect("admin key");
+        let admin = keys::load(&data.join("keys/admin.key")).expect("admin key");
         let api = Api::connect(format!("http://{}", running.addr), admin).await;
         Self {
             api,
@@ -868,7 +868,7 @@ impl ServerProcess {
     /// A client of this process, acting as the administrator whose key is in `admin_from`
     /// (the data folder of the process that recorded the genesis).
     pub async fn api(&self, admin_from: &Path) -> Api {
-        let admin = sijill::keys::load(&admin_from.join("keys/admin.key")).expect("admin key");
+        let admin = keys::load(&admin_from.join("keys/admin.key")).expect("admin key");
         Api::connect(self.base.clone(), admin).await
     }
 

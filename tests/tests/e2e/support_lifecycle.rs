@@ -279,12 +279,12 @@ async fn a_clerk_runs_the_lifecycle_commands_with_sijill_submit(backend: Backend
         ("publisher-cli", "publisher"),
     ] {
         let path = keys.join(format!("{id}.key"));
-        let key = sijill::keys::generate(&path).expect("a key file");
+        let key = keys::generate(&path).expect("a key file");
         app.submit(
             &app.admin,
             "RegisterActor",
             &format!("registry/{id}"),
-            json!({"public_key": sijill::keys::public_b64(&key), "name": id,
+            json!({"public_key": keys::public_b64(&key), "name": id,
                    "institution": MINISTRY, "roles": [role]}),
         )
         .await

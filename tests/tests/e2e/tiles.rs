@@ -7,13 +7,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use ledger::audit::Failure;
+use audit::Failure;
+use client::mirror::{mirror, MirrorError};
+use client::verify::VerifyOutcome;
 use ledger::merkle::{self, NodeId};
 use ledger::tiles::{self, TileId, TileKind};
 use ledger::{Checkpoint, Hash, NoteSigner};
 use serde_json::json;
-use sijill::mirror::{mirror, MirrorError};
-use sijill::verify::VerifyOutcome;
 
 use crate::proofs::hashes_of;
 use crate::public_channel::Consultation;
@@ -253,7 +253,7 @@ async fn a_mirror_on_a_plain_file_server_verifies_and_updates(backend: Backend) 
     // consistency proof can tell.
     let forked = c.scratch().join("forked");
     mirror_ok(&c.base, &forked).await;
-    let log_key = sijill::keys::load(&c.scratch().join("data/keys/log.key")).unwrap();
+    let log_key = keys::load(&c.scratch().join("data/keys/log.key")).unwrap();
     let signer = NoteSigner::new(&grown.origin, log_key);
     let fork = Checkpoint {
         origin: grown.origin.clone(),

@@ -1,13 +1,10 @@
 //! `sijill indicators DIR [--year Y] [--size N]` and the server's `GET /v1/indicators`:
-//! the same fold (`projections::indicators`) over the same entries, so that for one year
+//! the same fold (`audit::indicators`) over the same entries, so that for one year
 //! and one tree size both print the same bytes.
 
-use std::io::BufRead;
 use std::path::Path;
 use std::process::ExitCode;
 
-use ledger::SignedEntry;
-use projections::indicators::IndicatorFold;
 use serde_json::Value;
 
 /// Reads the first `size` entries (default: all) of an export folder's `entries.jsonl`.
@@ -18,25 +15,7 @@ use serde_json::Value;
 pub fn from_export(dir: &Path, year: Option<i32>, size: Option<u64>) -> Result<Value, String> {
     let path = dir.join("entries.jsonl");
     let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut fold = IndicatorFold::new();
-    for line in std::io::BufReader::new(file).split(b'\n') {
-        if size.is_some_and(|n| fold.size() >= n) {
-            break;
-        }
-        let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
-        let signed =
-            SignedEntry::parse(&line).map_err(|e| format!("entry {}: {e}", fold.size()))?;
-        if signed.entry.index != fold.size() {
-            return Err(format!("entry {} is out of place", fold.size()));
-        }
-        fold.push(&signed);
-    }
-    if let Some(n) = size {
-        if fold.size() < n {
-            return Err(format!("the export holds {} entries, not {n}", fold.size()));
-        }
-    }
-    Ok(fold.finish(year))
+    audit::indicators::of_entries(std::io::BufReader::new(file), year, size)
 }
 
 /// The command: prints the JSON on standard output; exit 2 on a usage or I/O error.

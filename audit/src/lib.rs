@@ -1,10 +1,12 @@
-//! Streaming export verifier: replays a log entry by entry and says where it first breaks
-//! the contract of `docs/spec/ledger-format.md`.
+//! The offline auditor: replays a log entry by entry and says where it first breaks the
+//! contract of `docs/spec/ledger-format.md`; [`export`] runs it over a whole export or
+//! mirror.
 //!
-//! The [`Auditor`] is the pure core of `sijill verify`. Its caller reads `entries.jsonl`
+//! The [`Auditor`] is the core of `sijill verify`. Its caller reads `entries.jsonl`
 //! and hands each line to [`Auditor::push`]; at the end it reads the checkpoint and calls
 //! [`Auditor::finish`]. Three things are left to the caller on purpose, because they need
-//! I/O or threads and this crate has neither:
+//! I/O or threads ([`export`] does them for a whole export, reading through the caller's
+//! [`export::ExportFiles`]):
 //!
 //! - **Signatures.** `push` returns the signatures an entry needs as [`SigCheck`]s instead
 //!   of verifying them, so the caller can batch-verify thousands at once on every core
@@ -54,6 +56,9 @@
 //! handed out as they come and only problems are kept, and the Merkle tree is kept as a
 //! [`Frontier`] of at most 64 hashes.
 
+pub mod export;
+pub mod indicators;
+mod mirror;
 mod registry;
 mod signature;
 mod signed_bytes;
@@ -64,15 +69,15 @@ use std::fmt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::checkpoint::Checkpoint;
-use crate::entry::{Entry, EntryError, SignedEntry, MAX_ENTRY_BYTES};
-use crate::hash::{from_hex, to_hex, Hash, ZERO_HASH};
-use crate::merkle::{Frontier, NodeId};
-use crate::note::VerifierKey;
-use crate::roles;
-use crate::rotation::{LogKeyChain, Rotation, ROTATION_COMMAND, ROTATION_EVENT, ROTATION_STREAM};
-use crate::statement::{body_within_data, MAX_CLOCK_SKEW_MS};
-use crate::timestamp::Timestamp;
+use ledger::checkpoint::Checkpoint;
+use ledger::entry::{Entry, EntryError, SignedEntry, MAX_ENTRY_BYTES};
+use ledger::hash::{from_hex, to_hex, Hash, ZERO_HASH};
+use ledger::merkle::{Frontier, NodeId};
+use ledger::note::VerifierKey;
+use ledger::roles;
+use ledger::rotation::{LogKeyChain, Rotation, ROTATION_COMMAND, ROTATION_EVENT, ROTATION_STREAM};
+use ledger::statement::{body_within_data, MAX_CLOCK_SKEW_MS};
+use ledger::timestamp::Timestamp;
 
 use registry::Registry;
 pub use signature::{first_invalid, SigCheck, SigKind};

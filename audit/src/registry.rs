@@ -13,7 +13,7 @@ use base64::Engine as _;
 use ed25519_dalek::VerifyingKey;
 use serde_json::Value;
 
-use crate::roles::{self, Role};
+use ledger::roles::{self, Role};
 
 use super::shown;
 

@@ -18,7 +18,7 @@ pub enum SigKind {
     /// The actor's signature over `canonical(auth.statement)`.
     Actor,
     /// A `LogKeyRotated` entry's `data.log_key_sig`: the new log key's signature over the
-    /// rotation message ([`Rotation::message`](crate::rotation::Rotation::message)).
+    /// rotation message ([`Rotation::message`](ledger::rotation::Rotation::message)).
     Rotation,
 }
 

@@ -10,7 +10,7 @@
 //!    missing or truncated file, at the first entry it should hold. The pass stops at a
 //!    missing or truncated bundle, since later leaves are then unknown.
 //! 2. **Entries.** The bundles, written out as `entries.jsonl` lines, go through the same
-//!    replay as an export (`verify::verify_lines`), up to and including the entry of the
+//!    replay as an export (`export::verify_lines`), up to and including the entry of the
 //!    tile failure, if any, so that a broken entry is reported for what is wrong with it
 //!    (its signature, say) rather than as a tile mismatch at the same index.
 //!
@@ -19,61 +19,58 @@
 //! export. A checkpoint whose body cannot be read fails at index 0, since no entry can be
 //! located without it.
 
-use std::fs::File;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
 
-use ledger::audit::{Failure, Verified};
 use ledger::hash::Hash;
 use ledger::merkle::leaf_hash;
 use ledger::tiles::{self, TileBuilder, TileId, TileKind, HASH_BYTES, TILE_WIDTH};
 use ledger::Checkpoint;
 
-use crate::verify::{
-    io_error, read_limited, trusted_keys, verify_lines, Chunks, Run, Stop, MAX_CHECKPOINT_BYTES,
+use crate::export::{
+    io_error, read_limited, trusted_keys, verify_lines, Chunks, ExportFiles, Progress, Run, Stop,
+    MAX_CHECKPOINT_BYTES,
 };
+use crate::{Failure, Verified};
 
 /// A full bundle of maximal entries: 256 × (2 + 65,535) bytes.
 const MAX_BUNDLE_BYTES: u64 = 256 * (2 + 65_535);
 
-/// Whether `dir` is laid out as a mirror rather than an export.
-pub(crate) fn is_mirror(dir: &Path) -> bool {
-    !dir.join("entries.jsonl").exists() && dir.join("log").join("checkpoint").is_file()
+/// Whether `files` are laid out as a mirror rather than an export.
+pub(crate) fn is_mirror(files: &dyn ExportFiles) -> Result<bool, Stop> {
+    let exists = |name: &str| {
+        files
+            .open(name)
+            .map(|file| file.is_some())
+            .map_err(|e| io_error(files, name, &e))
+    };
+    Ok(!exists("entries.jsonl")? && exists("log/checkpoint")?)
 }
 
 /// Verifies the mirror in `dir` (see the module documentation).
 pub(crate) fn verify(
-    dir: &Path,
+    files: &dyn ExportFiles,
     log_key: Option<&str>,
-    progress: bool,
+    progress: &dyn Progress,
     chunks: Chunks,
 ) -> Result<Verified, Stop> {
-    let keys = trusted_keys(dir, log_key)?;
-    let log = dir.join("log");
-    let checkpoint = read_limited(&log.join("checkpoint"), MAX_CHECKPOINT_BYTES)?;
+    let keys = trusted_keys(files, log_key)?;
+    let checkpoint = read_limited(files, "log/checkpoint", MAX_CHECKPOINT_BYTES)?;
     let size = claimed_size(&checkpoint).map_err(|reason| Failure {
         index: 0,
         reason: format!("checkpoint: {reason}"),
     })?;
-    let tiles = check_tiles(&log, size)?;
+    let tiles = check_tiles(files, size)?;
     let limit = tiles
         .failure
         .as_ref()
         .map_or(size, |f| f.index.saturating_add(1).min(size));
-    let lines = io::BufReader::with_capacity(1 << 20, BundleLines::new(&log, size, limit));
+    let lines = io::BufReader::with_capacity(1 << 20, BundleLines::new(files, size, limit));
     let run = Run {
         progress,
         chunks,
         cut: tiles.failure,
     };
-    verify_lines(
-        keys,
-        &checkpoint,
-        lines,
-        tiles.line_bytes,
-        &dir.join("documents"),
-        run,
-    )
+    verify_lines(keys, &checkpoint, lines, tiles.line_bytes, files, run)
 }
 
 /// The tree size a checkpoint note claims, before its signature is checked.
@@ -99,7 +96,7 @@ struct TilePass {
 }
 
 /// Pass 1: recompute every tile from the bundles and compare with the stored ones.
-fn check_tiles(log: &Path, size: u64) -> Result<TilePass, Stop> {
+fn check_tiles(files: &dyn ExportFiles, size: u64) -> Result<TilePass, Stop> {
     let mut pass = TilePass {
         failure: None,
         line_bytes: 0,
@@ -117,7 +114,7 @@ fn check_tiles(log: &Path, size: u64) -> Result<TilePass, Stop> {
     let mut complete = true;
     for bundle in tiles::bundles_for_size(size) {
         let first = bundle.first_leaf();
-        let Some(bytes) = read_tile(log, &bundle, MAX_BUNDLE_BYTES)? else {
+        let Some(bytes) = read_tile(files, &bundle, MAX_BUNDLE_BYTES)? else {
             note(&mut pass.failure, missing(&bundle, first));
             complete = false;
             break;
@@ -127,7 +124,7 @@ fn check_tiles(log: &Path, size: u64) -> Result<TilePass, Stop> {
         for entry in entries.iter().take(width) {
             pass.line_bytes += entry.len() as u64 + 1;
             for (tile, hashes) in builder.push(leaf_hash(entry)) {
-                if let Some(failure) = compare(log, &tile, &hashes, pass.failure.as_ref())? {
+                if let Some(failure) = compare(files, &tile, &hashes, pass.failure.as_ref())? {
                     note(&mut pass.failure, failure);
                 }
             }
@@ -154,7 +151,7 @@ fn check_tiles(log: &Path, size: u64) -> Result<TilePass, Stop> {
     }
     if complete {
         for (tile, hashes) in builder.finish() {
-            if let Some(failure) = compare(log, &tile, &hashes, pass.failure.as_ref())? {
+            if let Some(failure) = compare(files, &tile, &hashes, pass.failure.as_ref())? {
                 note(&mut pass.failure, failure);
             }
         }
@@ -166,13 +163,13 @@ fn check_tiles(log: &Path, size: u64) -> Result<TilePass, Stop> {
 /// far: a hash over entries that already failed below is expected to differ (it was
 /// recomputed from those entries) and is not reported again.
 fn compare(
-    log: &Path,
+    files: &dyn ExportFiles,
     tile: &TileId,
     hashes: &[Hash],
     known: Option<&Failure>,
 ) -> Result<Option<Failure>, Stop> {
     let limit = u64::from(TILE_WIDTH) * HASH_BYTES as u64;
-    let Some(stored) = read_tile(log, tile, limit)? else {
+    let Some(stored) = read_tile(files, tile, limit)? else {
         return Ok(Some(missing(tile, tile.first_leaf())));
     };
     let TileKind::Hashes(level) = tile.kind else {
@@ -217,26 +214,26 @@ fn missing(tile: &TileId, index: u64) -> Failure {
 }
 
 /// A tile's bytes (at most `limit + 1`), or `None` if the file does not exist.
-fn read_tile(log: &Path, tile: &TileId, limit: u64) -> Result<Option<Vec<u8>>, Stop> {
-    let path = log.join(tile.path());
-    match File::open(&path) {
-        Ok(file) => {
-            let mut bytes = Vec::new();
-            file.take(limit + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| io_error(&path, &e))?;
-            Ok(Some(bytes))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io_error(&path, &e)),
-    }
+fn read_tile(files: &dyn ExportFiles, tile: &TileId, limit: u64) -> Result<Option<Vec<u8>>, Stop> {
+    let name = format!("log/{}", tile.path());
+    read_optional(files, &name, limit).map_err(|e| io_error(files, &name, &e))
+}
+
+/// A file's bytes (at most `limit + 1`), or `None` if it does not exist.
+fn read_optional(files: &dyn ExportFiles, name: &str, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    let Some(file) = files.open(name)? else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    file.reader.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
 }
 
 /// Pass 2's input: the first `limit` entries of the bundles as `entries.jsonl` lines
 /// (each entry and a line feed), one bundle in memory at a time. A missing or truncated
 /// bundle ends the lines early: pass 1 has reported it.
-struct BundleLines {
-    log: PathBuf,
+struct BundleLines<'a> {
+    files: &'a dyn ExportFiles,
     /// The tree size: which bundles exist and how wide each is.
     size: u64,
     /// The index of the next bundle to read.
@@ -246,10 +243,10 @@ struct BundleLines {
     position: usize,
 }
 
-impl BundleLines {
-    fn new(log: &Path, size: u64, limit: u64) -> Self {
+impl<'a> BundleLines<'a> {
+    fn new(files: &'a dyn ExportFiles, size: u64, limit: u64) -> Self {
         BundleLines {
-            log: log.to_path_buf(),
+            files,
             size,
             next: 0,
             remaining: limit.min(size),
@@ -272,15 +269,9 @@ impl BundleLines {
             width: (self.size - first).min(u64::from(TILE_WIDTH)) as u16,
         };
         self.next += 1;
-        let path = self.log.join(bundle.path());
-        let bytes = match File::open(&path) {
-            Ok(file) => {
-                let mut bytes = Vec::new();
-                file.take(MAX_BUNDLE_BYTES + 1).read_to_end(&mut bytes)?;
-                bytes
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(e),
+        let name = format!("log/{}", bundle.path());
+        let Some(bytes) = read_optional(self.files, &name, MAX_BUNDLE_BYTES)? else {
+            return Ok(false);
         };
         let (entries, _) = tiles::bundle_prefix(&bytes);
         self.buffer.clear();
@@ -302,7 +293,7 @@ impl BundleLines {
     }
 }
 
-impl Read for BundleLines {
+impl Read for BundleLines<'_> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         while self.position == self.buffer.len() {
             if self.remaining == 0 || !self.refill()? {

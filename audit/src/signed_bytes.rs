@@ -6,11 +6,11 @@
 //! alone and joins members in a fixed order. Cutting them out avoids serializing the entry
 //! twice more (with a copy of its `data`), which was about a quarter of the cost of reading
 //! an entry. These functions only apply to bytes that
-//! [`SignedEntry::parse`](crate::entry::SignedEntry::parse) accepted, and so are canonical;
+//! [`SignedEntry::parse`](ledger::entry::SignedEntry::parse) accepted, and so are canonical;
 //! when the expected shape is not found they fall back to serializing, and debug builds
 //! check every cut against the serialization.
 
-use crate::entry::{EntryError, SignedEntry};
+use ledger::entry::{EntryError, SignedEntry};
 
 /// The top-level `sig` member of a canonical entry, up to its value.
 const SIG_MEMBER: &[u8] = b",\"sig\":\"";
@@ -110,10 +110,10 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::entry::Entry;
-    use crate::hash::ZERO_HASH;
-    use crate::statement::{Auth, Statement};
-    use crate::timestamp::Timestamp;
+    use ledger::entry::Entry;
+    use ledger::hash::ZERO_HASH;
+    use ledger::statement::{Auth, Statement};
+    use ledger::timestamp::Timestamp;
 
     #[test]
     fn value_len_skips_strings_and_nesting() {

@@ -1,11 +1,12 @@
-//! `sijill verify DIR [--log-key VKEY]`: offline verification of an export folder.
+//! Verification of an export folder or a mirror, streaming, as `sijill verify` and the
+//! import of a backup run it.
 //!
-//! This is the I/O around [`ledger::audit`], which holds every rule. It reads
-//! `DIR/entries.jsonl` in chunks of a few thousand lines; each chunk is parsed on every core
-//! ([`ParsedLine::new`]) and replayed in order into the [`Auditor`], then the documents it
-//! names are hashed, while the signatures of the previous chunk are batch-verified on the
-//! same pool. At the end the auditor checks the checkpoint. Nothing needs a server or a
-//! database.
+//! It reads `entries.jsonl` in chunks of a few thousand lines; each chunk is parsed on every
+//! core ([`ParsedLine::new`]) and replayed in order into the [`Auditor`], then the documents
+//! it names are hashed, while the signatures of the previous chunk are batch-verified on the
+//! same pool. At the end the auditor checks the checkpoint. Files are read through
+//! [`ExportFiles`], which the caller provides (a folder on disk, or bytes in memory), so this
+//! crate opens nothing itself.
 //!
 //! Memory stays flat whatever the size of the export: at most two chunks (a few MiB each)
 //! are in memory, and since an entry is at most 65,535 bytes, a longer line is refused
@@ -19,22 +20,55 @@
 //! Document problems are reported only once every entry has passed, because a later entry
 //! may withhold a document an earlier one names (and withheld documents are not exported).
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
-use std::path::Path;
-use std::process::ExitCode;
+use std::io::{self, BufRead, BufReader, Read};
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ledger::audit::{
-    first_invalid, Auditor, DocumentProblem, Failure, ParsedLine, SigCheck, Verified,
-};
 use ledger::entry::MAX_ENTRY_BYTES;
 use ledger::hash::{to_hex, Hash};
 use ledger::VerifierKey;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+
+use crate::{first_invalid, Auditor, DocumentProblem, Failure, ParsedLine, SigCheck, Verified};
+
+/// The files of an export or a mirror, by their `/`-separated names inside it
+/// (`entries.jsonl`, `documents/<sha256>`, `log/tile/0/000`).
+pub trait ExportFiles: Sync {
+    /// Opens the file `name` with its length in bytes, or `Ok(None)` if there is none.
+    ///
+    /// # Errors
+    /// The file exists but cannot be read.
+    fn open(&self, name: &str) -> io::Result<Option<Opened<'_>>>;
+
+    /// How messages name the file `name` (a folder gives its full path).
+    fn show(&self, name: &str) -> String;
+}
+
+/// A file of an [`ExportFiles`], open for reading.
+pub struct Opened<'a> {
+    /// Its bytes.
+    pub reader: Box<dyn Read + Send + 'a>,
+    /// Its length, for the progress of a long read.
+    pub len: u64,
+}
+
+/// What a long verification reports as it goes: the bytes of entries read so far.
+pub trait Progress: Sync {
+    /// `total` bytes of entries are to be read.
+    fn start(&self, total: u64);
+    /// `bytes` more were read.
+    fn advance(&self, bytes: u64);
+    /// Reading is over.
+    fn finish(&self);
+}
+
+/// No progress reports.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn start(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+}
 
 /// The verdict of [`verify_export`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,45 +87,26 @@ pub enum VerifyOutcome {
     Usage(String),
 }
 
-/// Verifies the export folder `dir`, trusting `log_key` (a note verifier key string) if
-/// given, else the keys listed in `DIR/log.pub`. With `progress`, a progress bar is drawn
-/// on standard error when it is a terminal.
+/// Verifies the export in `files`, trusting `log_key` (a note verifier key string) if
+/// given, else the keys listed in its `log.pub`, and reporting the bytes of entries read to
+/// `progress`.
 ///
-/// A folder without `entries.jsonl` but with `log/checkpoint` is read as a mirror
+/// Files without `entries.jsonl` but with `log/checkpoint` are read as a mirror
 /// (`sijill mirror`, docs/tiles.md): same checks, plus every stored tile.
-pub fn verify_export(dir: &Path, log_key: Option<&str>, progress: bool) -> VerifyOutcome {
-    let verified = if crate::verify_mirror::is_mirror(dir) {
-        crate::verify_mirror::verify(dir, log_key, progress, Chunks::DEFAULT)
-    } else {
-        verify(dir, log_key, progress, Chunks::DEFAULT)
+pub fn verify_export(
+    files: &dyn ExportFiles,
+    log_key: Option<&str>,
+    progress: &dyn Progress,
+) -> VerifyOutcome {
+    let verified = match crate::mirror::is_mirror(files) {
+        Ok(true) => crate::mirror::verify(files, log_key, progress, Chunks::DEFAULT),
+        Ok(false) => verify(files, log_key, progress, Chunks::DEFAULT),
+        Err(stop) => Err(stop),
     };
     match verified {
         Ok(Verified { size, root }) => VerifyOutcome::Verified { size, root },
         Err(Stop::Failed(failure)) => VerifyOutcome::Failed(failure),
         Err(Stop::Usage(message)) => VerifyOutcome::Usage(message),
-    }
-}
-
-/// `sijill verify`: runs [`verify_export`] and reports as `docs/spec/api.md` fixes it: on standard
-/// output `verified N entries, root <base64>` (exit 0) or `index I: <reason>` (exit 1);
-/// usage and I/O errors on standard error (exit 2).
-pub fn run(dir: &Path, log_key: Option<&str>) -> ExitCode {
-    // Write errors (a closed pipe) are ignored rather than panicking: the exit code still
-    // carries the verdict.
-    match verify_export(dir, log_key, true) {
-        VerifyOutcome::Verified { size, root } => {
-            let root = BASE64.encode(root);
-            let _ = writeln!(io::stdout(), "verified {size} entries, root {root}");
-            ExitCode::SUCCESS
-        }
-        VerifyOutcome::Failed(failure) => {
-            let _ = writeln!(io::stdout(), "{failure}");
-            ExitCode::from(1)
-        }
-        VerifyOutcome::Usage(message) => {
-            let _ = writeln!(io::stderr(), "sijill verify: {message}");
-            ExitCode::from(2)
-        }
     }
 }
 
@@ -137,32 +152,29 @@ const MAX_LOG_PUB_BYTES: u64 = 64 * 1024;
 
 /// The whole verification, in the order the format lists it.
 fn verify(
-    dir: &Path,
+    files: &dyn ExportFiles,
     log_key: Option<&str>,
-    progress: bool,
+    progress: &dyn Progress,
     chunks: Chunks,
 ) -> Result<Verified, Stop> {
-    let keys = trusted_keys(dir, log_key)?;
+    let keys = trusted_keys(files, log_key)?;
     // Read before the entries so a missing file is reported before minutes of work.
-    let checkpoint = read_limited(&dir.join("checkpoint"), MAX_CHECKPOINT_BYTES)?;
+    let checkpoint = read_limited(files, "checkpoint", MAX_CHECKPOINT_BYTES)?;
 
-    let path = dir.join("entries.jsonl");
-    let file = File::open(&path).map_err(|e| io_error(&path, &e))?;
-    let total = file.metadata().map_or(0, |m| m.len());
-    let entries = BufReader::with_capacity(1 << 20, file);
-    let documents = dir.join("documents");
+    let file = open(files, "entries.jsonl")?;
+    let entries = BufReader::with_capacity(1 << 20, file.reader);
     let run = Run {
         progress,
         chunks,
         cut: None,
     };
-    verify_lines(keys, &checkpoint, entries, total, &documents, run)
+    verify_lines(keys, &checkpoint, entries, file.len, files, run)
 }
 
 /// How [`verify_lines`] runs.
-pub(crate) struct Run {
-    /// Draw a progress bar on an interactive standard error.
-    pub progress: bool,
+pub(crate) struct Run<'a> {
+    /// Where the bytes of entries read are reported.
+    pub progress: &'a dyn Progress,
     /// Signature batching.
     pub chunks: Chunks,
     /// A failure found outside the entries (a mirror's tiles): the lines stop at or just
@@ -177,13 +189,13 @@ pub(crate) fn verify_lines(
     checkpoint: &[u8],
     mut lines: impl BufRead,
     total: u64,
-    documents: &Path,
-    run: Run,
+    files: &dyn ExportFiles,
+    run: Run<'_>,
 ) -> Result<Verified, Stop> {
-    let bar = progress_bar(run.progress, total);
+    run.progress.start(total);
     let mut auditor = Auditor::new(keys);
-    let replayed = replay(&mut auditor, &mut lines, documents, &bar, run.chunks);
-    bar.finish_and_clear();
+    let replayed = replay(&mut auditor, &mut lines, files, run.progress, run.chunks);
+    run.progress.finish();
     replayed?;
     if let Some(cut) = run.cut {
         // The lowest index wins, as everywhere.
@@ -215,30 +227,33 @@ pub(crate) fn verify_lines(
 /// What `sijill verify` prints on standard error when no `--log-key` is given: the keys it
 /// then trusts came in the folder it checks, so a forged folder brings its own key and
 /// verifies; only a key obtained some other way says the log is the expected one.
-pub fn unpinned_key_warning(dir: &Path) -> String {
+pub fn unpinned_key_warning(files: &dyn ExportFiles) -> String {
     format!(
         "warning: no --log-key given: trusting the log key(s) in {}, which came with the \
          folder being checked. Anyone who can write the folder can choose them, so this \
          shows the folder is consistent, not that it is the log you expect. Pass the log's \
          key, obtained from a source you trust, with --log-key.",
-        dir.join("log.pub").display()
+        files.show("log.pub")
     )
 }
 
 /// The keys to trust: `--log-key` if given, else every line of `DIR/log.pub`.
-pub(crate) fn trusted_keys(dir: &Path, log_key: Option<&str>) -> Result<Vec<VerifierKey>, Stop> {
+pub(crate) fn trusted_keys(
+    files: &dyn ExportFiles,
+    log_key: Option<&str>,
+) -> Result<Vec<VerifierKey>, Stop> {
     if let Some(text) = log_key {
         let key = VerifierKey::parse(text.trim())
             .map_err(|e| Stop::Usage(format!("--log-key is not a note verifier key: {e}")))?;
         return Ok(vec![key]);
     }
-    let path = dir.join("log.pub");
-    let bytes = read_limited(&path, MAX_LOG_PUB_BYTES)?;
+    let path = files.show("log.pub");
+    let bytes = read_limited(files, "log.pub", MAX_LOG_PUB_BYTES)?;
     if bytes.len() as u64 > MAX_LOG_PUB_BYTES {
-        return Err(Stop::Usage(format!("{} is too large", path.display())));
+        return Err(Stop::Usage(format!("{} is too large", path)));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Stop::Usage(format!("{} is not UTF-8 text", path.display())))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| Stop::Usage(format!("{} is not UTF-8 text", path)))?;
     let mut keys = Vec::new();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -246,22 +261,40 @@ pub(crate) fn trusted_keys(dir: &Path, log_key: Option<&str>) -> Result<Vec<Veri
             continue;
         }
         let key = VerifierKey::parse(line)
-            .map_err(|e| Stop::Usage(format!("{} line {}: {e}", path.display(), number + 1)))?;
+            .map_err(|e| Stop::Usage(format!("{} line {}: {e}", path, number + 1)))?;
         keys.push(key);
     }
     if keys.is_empty() {
-        return Err(Stop::Usage(format!("{} holds no key", path.display())));
+        return Err(Stop::Usage(format!("{} holds no key", path)));
     }
     Ok(keys)
 }
 
-/// Reads `path` up to `limit + 1` bytes, so the caller can tell an oversized file.
-pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Stop> {
-    let file = File::open(path).map_err(|e| io_error(path, &e))?;
+/// Opens `name`, which must exist.
+fn open<'a>(files: &'a dyn ExportFiles, name: &str) -> Result<Opened<'a>, Stop> {
+    match files.open(name) {
+        Ok(Some(file)) => Ok(file),
+        Ok(None) => Err(io_error(
+            files,
+            name,
+            &io::Error::from(io::ErrorKind::NotFound),
+        )),
+        Err(e) => Err(io_error(files, name, &e)),
+    }
+}
+
+/// Reads `name` up to `limit + 1` bytes, so the caller can tell an oversized file.
+pub(crate) fn read_limited(
+    files: &dyn ExportFiles,
+    name: &str,
+    limit: u64,
+) -> Result<Vec<u8>, Stop> {
+    let file = open(files, name)?;
     let mut bytes = Vec::new();
-    file.take(limit + 1)
+    file.reader
+        .take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| io_error(path, &e))?;
+        .map_err(|e| io_error(files, name, &e))?;
     Ok(bytes)
 }
 
@@ -299,19 +332,19 @@ impl Chunk {
 fn replay(
     auditor: &mut Auditor,
     reader: &mut impl BufRead,
-    documents: &Path,
-    bar: &ProgressBar,
+    files: &dyn ExportFiles,
+    progress: &dyn Progress,
     chunks: Chunks,
 ) -> Result<(), Stop> {
     let mut pending: Vec<SigCheck> = Vec::new();
     loop {
-        let chunk = read_chunk(reader, bar, chunks)?;
+        let chunk = read_chunk(reader, progress, chunks)?;
         let mut next = Vec::new();
         let (invalid, replayed) = rayon::join(
             || first_invalid_on_all_cores(&pending),
             || {
                 let structural = replay_chunk(auditor, &chunk, &mut next);
-                check_documents(documents, auditor)?;
+                check_documents(files, auditor)?;
                 Ok::<_, Stop>(structural)
             },
         );
@@ -336,7 +369,11 @@ fn replay(
 }
 
 /// Reads up to one chunk of lines.
-fn read_chunk(reader: &mut impl BufRead, bar: &ProgressBar, chunks: Chunks) -> Result<Chunk, Stop> {
+fn read_chunk(
+    reader: &mut impl BufRead,
+    progress: &dyn Progress,
+    chunks: Chunks,
+) -> Result<Chunk, Stop> {
     let mut chunk = Chunk::default();
     while chunk.ends.len() < chunks.entries && chunk.bytes.len() < chunks.bytes {
         let start = chunk.bytes.len();
@@ -345,7 +382,7 @@ fn read_chunk(reader: &mut impl BufRead, bar: &ProgressBar, chunks: Chunks) -> R
         let read = Read::take(&mut *reader, LINE_LIMIT)
             .read_until(b'\n', &mut chunk.bytes)
             .map_err(|e| Stop::Usage(format!("reading entries.jsonl: {e}")))?;
-        bar.inc(read as u64);
+        progress.advance(read as u64);
         if read == 0 {
             chunk.last = true;
             break;
@@ -402,11 +439,11 @@ fn first_invalid_on_all_cores(checks: &[SigCheck]) -> Option<Failure> {
 /// Checks the documents named since the last call: each must be in `documents/` under its
 /// hash. Problems go to the auditor, which reports them at the end unless an entry
 /// withholds the document.
-fn check_documents(folder: &Path, auditor: &mut Auditor) -> Result<(), Stop> {
+fn check_documents(files: &dyn ExportFiles, auditor: &mut Auditor) -> Result<(), Stop> {
     let named = auditor.take_named_documents();
     let problems: Vec<Option<(u64, Hash, DocumentProblem)>> = named
         .par_iter()
-        .map(|&(index, hash)| Ok(check_document(folder, &hash)?.map(|p| (index, hash, p))))
+        .map(|&(index, hash)| Ok(check_document(files, &hash)?.map(|p| (index, hash, p))))
         .collect::<Result<_, Stop>>()?;
     for (index, hash, problem) in problems.into_iter().flatten() {
         auditor.document_problem(index, hash, problem);
@@ -415,50 +452,33 @@ fn check_documents(folder: &Path, auditor: &mut Auditor) -> Result<(), Stop> {
 }
 
 /// Hashes one document file, streaming, and compares it with its name.
-fn check_document(folder: &Path, hash: &Hash) -> Result<Option<DocumentProblem>, Stop> {
-    let path = folder.join(to_hex(hash));
-    let mut file = match File::open(&path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Some(DocumentProblem::Missing)),
-        Err(e) => return Err(io_error(&path, &e)),
+fn check_document(files: &dyn ExportFiles, hash: &Hash) -> Result<Option<DocumentProblem>, Stop> {
+    let name = format!("documents/{}", to_hex(hash));
+    let mut file = match files.open(&name) {
+        Ok(Some(file)) => file,
+        Ok(None) => return Ok(Some(DocumentProblem::Missing)),
+        Err(e) => return Err(io_error(files, &name, &e)),
     };
     let mut hasher = Sha256::new();
-    io::copy(&mut file, &mut hasher).map_err(|e| io_error(&path, &e))?;
+    io::copy(&mut file.reader, &mut hasher).map_err(|e| io_error(files, &name, &e))?;
     if hasher.finalize().as_slice() != hash.as_slice() {
         return Ok(Some(DocumentProblem::Altered));
     }
     Ok(None)
 }
 
-/// A progress bar by bytes of `entries.jsonl`, drawn only on an interactive standard error
-/// so that scripts and logs never see it.
-fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
-    if !enabled || !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "verifying {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta})",
-    ) {
-        bar.set_style(style);
-    }
-    bar
-}
-
-/// An I/O error on `path`, as a usage error.
-pub(crate) fn io_error(path: &Path, error: &io::Error) -> Stop {
-    Stop::Usage(format!("{}: {error}", path.display()))
+/// An I/O error on `name`, as a usage error.
+pub(crate) fn io_error(files: &dyn ExportFiles, name: &str, error: &io::Error) -> Stop {
+    Stop::Usage(format!("{}: {error}", files.show(name)))
 }
 
 #[cfg(test)]
-#[path = "../../ledger/tests/support/log_builder.rs"]
+#[path = "../tests/support/log_builder.rs"]
 mod log_builder;
 
 #[cfg(test)]
 mod tests {
-    use std::fs;
-    use std::path::PathBuf;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::collections::BTreeMap;
 
     use ledger::hash::{sha256, to_hex};
     use serde_json::json;
@@ -466,48 +486,53 @@ mod tests {
     use super::log_builder::{key, sample_log, LogBuilder};
     use super::*;
 
-    /// A fresh folder under the system's temporary directory, removed when dropped.
-    struct TempDir(PathBuf);
+    /// An export held in memory, by file name.
+    #[derive(Default)]
+    struct Files(BTreeMap<String, Vec<u8>>);
 
-    impl TempDir {
-        fn new() -> Self {
-            static COUNTER: AtomicUsize = AtomicUsize::new(0);
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let path =
-                std::env::temp_dir().join(format!("sijill-verify-test-{}-{n}", std::process::id()));
-            let _ = fs::remove_dir_all(&path);
-            fs::create_dir_all(&path).unwrap();
-            TempDir(path)
+    impl Files {
+        fn write(&mut self, name: &str, bytes: impl AsRef<[u8]>) {
+            self.0.insert(name.to_owned(), bytes.as_ref().to_vec());
+        }
+
+        fn remove(&mut self, name: &str) {
+            assert!(self.0.remove(name).is_some(), "{name} was not there");
         }
     }
 
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
+    impl ExportFiles for Files {
+        fn open(&self, name: &str) -> io::Result<Option<Opened<'_>>> {
+            Ok(self.0.get(name).map(|bytes| Opened {
+                reader: Box::new(bytes.as_slice()),
+                len: bytes.len() as u64,
+            }))
+        }
+
+        fn show(&self, name: &str) -> String {
+            format!("export/{name}")
         }
     }
 
-    /// Writes the export folder of `log`, with these documents.
-    fn write_export(log: &LogBuilder, documents: &[&[u8]]) -> TempDir {
-        let dir = TempDir::new();
-        fs::write(dir.0.join("entries.jsonl"), log.jsonl()).unwrap();
-        fs::write(dir.0.join("checkpoint"), log.checkpoint()).unwrap();
-        fs::write(dir.0.join("log.pub"), format!("{}\n", log.verifier())).unwrap();
-        fs::create_dir(dir.0.join("documents")).unwrap();
+    /// The export of `log`, with these documents.
+    fn write_export(log: &LogBuilder, documents: &[&[u8]]) -> Files {
+        let mut dir = Files::default();
+        dir.write("entries.jsonl", log.jsonl());
+        dir.write("checkpoint", log.checkpoint());
+        dir.write("log.pub", format!("{}\n", log.verifier()));
         for document in documents {
             let name = to_hex(&sha256(document));
-            fs::write(dir.0.join("documents").join(name), document).unwrap();
+            dir.write(&format!("documents/{name}"), document);
         }
         dir
     }
 
     /// Verifies with tiny chunks, so that a handful of entries crosses several chunks.
-    fn verify_small_chunks(dir: &Path) -> VerifyOutcome {
+    fn verify_small_chunks(dir: &Files) -> VerifyOutcome {
         let chunks = Chunks {
             entries: 2,
             bytes: 1 << 20,
         };
-        match verify(dir, None, false, chunks) {
+        match verify(dir, None, &Quiet, chunks) {
             Ok(Verified { size, root }) => VerifyOutcome::Verified { size, root },
             Err(Stop::Failed(failure)) => VerifyOutcome::Failed(failure),
             Err(Stop::Usage(message)) => VerifyOutcome::Usage(message),
@@ -543,27 +568,27 @@ mod tests {
             size: log.lines.len() as u64,
             root: log.root(),
         };
-        assert_eq!(verify_export(&dir.0, None, false), expected);
-        assert_eq!(verify_small_chunks(&dir.0), expected);
+        assert_eq!(verify_export(&dir, None, &Quiet), expected);
+        assert_eq!(verify_small_chunks(&dir), expected);
     }
 
     #[test]
     fn log_key_argument_replaces_log_pub() {
         let (log, document) = sample_log();
-        let dir = write_export(&log, &[&document]);
-        fs::remove_file(dir.0.join("log.pub")).unwrap();
+        let mut dir = write_export(&log, &[&document]);
+        dir.remove("log.pub");
         let trusted = log.verifier().to_string();
         assert!(matches!(
-            verify_export(&dir.0, Some(&trusted), false),
+            verify_export(&dir, Some(&trusted), &Quiet),
             VerifyOutcome::Verified { .. }
         ));
         let stranger = LogBuilder::with_keys(key_of_other_log(), key(2)).verifier();
         assert_failed(
-            verify_export(&dir.0, Some(&stranger.to_string()), false),
+            verify_export(&dir, Some(&stranger.to_string()), &Quiet),
             0,
             "not a trusted log key",
         );
-        assert_usage(verify_export(&dir.0, Some("nonsense"), false), "--log-key");
+        assert_usage(verify_export(&dir, Some("nonsense"), &Quiet), "--log-key");
     }
 
     fn key_of_other_log() -> ed25519_dalek::SigningKey {
@@ -574,22 +599,22 @@ mod tests {
     fn missing_files_are_usage_errors() {
         let (log, document) = sample_log();
         for file in ["log.pub", "checkpoint", "entries.jsonl"] {
-            let dir = write_export(&log, &[&document]);
-            fs::remove_file(dir.0.join(file)).unwrap();
-            assert_usage(verify_export(&dir.0, None, false), file);
+            let mut dir = write_export(&log, &[&document]);
+            dir.remove(file);
+            assert_usage(verify_export(&dir, None, &Quiet), file);
         }
     }
 
     #[test]
     fn truncated_last_line_fails_at_its_index() {
         let (log, document) = sample_log();
-        let dir = write_export(&log, &[&document]);
+        let mut dir = write_export(&log, &[&document]);
         let mut jsonl = log.jsonl();
         jsonl.truncate(jsonl.len() - 10);
-        fs::write(dir.0.join("entries.jsonl"), &jsonl).unwrap();
+        dir.write("entries.jsonl", &jsonl);
         let last = log.lines.len() as u64 - 1;
         assert_failed(
-            verify_export(&dir.0, None, false),
+            verify_export(&dir, None, &Quiet),
             last,
             "does not end with a line feed",
         );
@@ -598,23 +623,23 @@ mod tests {
     #[test]
     fn last_line_without_line_feed_fails_even_if_complete() {
         let (log, document) = sample_log();
-        let dir = write_export(&log, &[&document]);
+        let mut dir = write_export(&log, &[&document]);
         let mut jsonl = log.jsonl();
         jsonl.pop();
-        fs::write(dir.0.join("entries.jsonl"), &jsonl).unwrap();
+        dir.write("entries.jsonl", &jsonl);
         let last = log.lines.len() as u64 - 1;
-        assert_failed(verify_small_chunks(&dir.0), last, "line feed");
+        assert_failed(verify_small_chunks(&dir), last, "line feed");
     }
 
     #[test]
     fn overlong_line_is_refused_without_reading_it_all() {
         let (log, document) = sample_log();
-        let dir = write_export(&log, &[&document]);
+        let mut dir = write_export(&log, &[&document]);
         let mut jsonl = log.jsonl();
         jsonl.extend_from_slice(&vec![b'x'; 3 * MAX_ENTRY_BYTES]);
-        fs::write(dir.0.join("entries.jsonl"), &jsonl).unwrap();
+        dir.write("entries.jsonl", &jsonl);
         assert_failed(
-            verify_export(&dir.0, None, false),
+            verify_export(&dir, None, &Quiet),
             log.lines.len() as u64,
             "entry longer than 65535 bytes",
         );
@@ -627,7 +652,7 @@ mod tests {
         let sha = to_hex(&sha256(&document));
         let index = log.lines.len() as u64 - 1;
         assert_failed(
-            verify_export(&dir.0, None, false),
+            verify_export(&dir, None, &Quiet),
             index,
             &format!("document {sha} missing"),
         );
@@ -636,12 +661,12 @@ mod tests {
     #[test]
     fn altered_document_fails() {
         let (log, document) = sample_log();
-        let dir = write_export(&log, &[&document]);
+        let mut dir = write_export(&log, &[&document]);
         let sha = to_hex(&sha256(&document));
-        fs::write(dir.0.join("documents").join(&sha), b"edited afterwards").unwrap();
+        dir.write(&format!("documents/{sha}"), b"edited afterwards");
         let index = log.lines.len() as u64 - 1;
         assert_failed(
-            verify_export(&dir.0, None, false),
+            verify_export(&dir, None, &Quiet),
             index,
             &format!("document {sha} does not match its hash"),
         );
@@ -669,12 +694,12 @@ mod tests {
         );
         let dir = write_export(&log, &[]);
         assert!(matches!(
-            verify_export(&dir.0, None, false),
+            verify_export(&dir, None, &Quiet),
             VerifyOutcome::Verified { .. }
         ));
         // With small chunks the absence is found chunks before the withholding entry.
         assert!(matches!(
-            verify_small_chunks(&dir.0),
+            verify_small_chunks(&dir),
             VerifyOutcome::Verified { .. }
         ));
     }
@@ -688,9 +713,9 @@ mod tests {
         log.lines[1][at] = b'J';
         log.lines.remove(4);
         let dir = write_export(&log, &[&document]);
-        assert_failed(verify_small_chunks(&dir.0), 1, "log signature invalid");
+        assert_failed(verify_small_chunks(&dir), 1, "log signature invalid");
         assert_failed(
-            verify_export(&dir.0, None, false),
+            verify_export(&dir, None, &Quiet),
             1,
             "log signature invalid",
         );
@@ -701,7 +726,7 @@ mod tests {
         let (mut log, document) = sample_log();
         log.lines.swap(3, 4);
         let dir = write_export(&log, &[&document]);
-        assert_failed(verify_small_chunks(&dir.0), 3, "index member is 4");
+        assert_failed(verify_small_chunks(&dir), 3, "index member is 4");
     }
 
     #[test]
@@ -709,11 +734,11 @@ mod tests {
         let (mut log, document) = sample_log();
         let stale = log.checkpoint();
         log.public("consultation/C-1", "CommentSubmitted", json!({}));
-        let dir = write_export(&log, &[&document]);
-        fs::write(dir.0.join("checkpoint"), stale).unwrap();
+        let mut dir = write_export(&log, &[&document]);
+        dir.write("checkpoint", stale);
         let size = log.lines.len() as u64;
         assert_failed(
-            verify_export(&dir.0, None, false),
+            verify_export(&dir, None, &Quiet),
             size,
             "checkpoint: tree size",
         );
@@ -722,33 +747,29 @@ mod tests {
     #[test]
     fn unreadable_checkpoint_fails_after_document_problems() {
         let (log, document) = sample_log();
-        let dir = write_export(&log, &[&document]);
-        fs::write(dir.0.join("checkpoint"), b"\xff\xfe not text").unwrap();
+        let mut dir = write_export(&log, &[&document]);
+        dir.write("checkpoint", b"\xff\xfe not text");
         let size = log.lines.len() as u64;
         assert_failed(
-            verify_export(&dir.0, None, false),
+            verify_export(&dir, None, &Quiet),
             size,
             "checkpoint: not UTF-8 text",
         );
-        fs::remove_file(dir.0.join("documents").join(to_hex(&sha256(&document)))).unwrap();
-        assert_failed(verify_export(&dir.0, None, false), size - 1, "missing");
+        dir.remove(&format!("documents/{}", to_hex(&sha256(&document))));
+        assert_failed(verify_export(&dir, None, &Quiet), size - 1, "missing");
     }
 
     #[test]
     fn log_pub_may_list_several_keys() {
         let (log, document) = sample_log();
-        let dir = write_export(&log, &[&document]);
+        let mut dir = write_export(&log, &[&document]);
         let other = LogBuilder::with_keys(key_of_other_log(), key(2)).verifier();
-        fs::write(
-            dir.0.join("log.pub"),
-            format!("{other}\n\n{}\n", log.verifier()),
-        )
-        .unwrap();
+        dir.write("log.pub", format!("{other}\n\n{}\n", log.verifier()));
         assert!(matches!(
-            verify_export(&dir.0, None, false),
+            verify_export(&dir, None, &Quiet),
             VerifyOutcome::Verified { .. }
         ));
-        fs::write(dir.0.join("log.pub"), "not a key\n").unwrap();
-        assert_usage(verify_export(&dir.0, None, false), "log.pub line 1");
+        dir.write("log.pub", "not a key\n");
+        assert_usage(verify_export(&dir, None, &Quiet), "log.pub line 1");
     }
 }

@@ -4,9 +4,7 @@
 #[path = "support/log_builder.rs"]
 mod log_builder;
 
-use ledger::audit::{
-    first_invalid, Auditor, DocumentProblem, Failure, SigCheck, SigKind, Verified,
-};
+use audit::{first_invalid, Auditor, DocumentProblem, Failure, SigCheck, SigKind, Verified};
 use ledger::hash::{sha256, to_hex};
 use ledger::{Checkpoint, NoteSigner, VerifierKey};
 use serde_json::json;

@@ -32,9 +32,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use audit::{first_invalid, Auditor, Failure, SigCheck};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use ledger::audit::{first_invalid, Auditor, Failure, SigCheck};
 use ledger::hash::Hash;
 use ledger::merkle::verify_consistency;
 use ledger::note::split_note;

@@ -16,8 +16,6 @@ use rand::RngCore;
 use serde_json::Value;
 
 use crate::bounded;
-use crate::clock::SystemClock;
-use crate::keys;
 
 /// Entries fetched per request (the server's maximum).
 const PAGE: u64 = 1000;
@@ -101,7 +99,12 @@ pub async fn submit(
     };
     let mut nonce = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let now = <SystemClock as domain::Clock>::now(&SystemClock);
+    // The statement's `issued_at` is the signer's own clock: the server checks it is
+    // within five minutes of its own.
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let now = Timestamp::from_millis(i64::try_from(ms).unwrap_or(i64::MAX));
     let statement = Statement {
         origin,
         command: command.to_owned(),

@@ -50,7 +50,7 @@ pub fn run(
         Err(e) => return usage(e),
     };
     // A mirror (docs/tiles.md) keeps its checkpoint at its tlog-tiles path.
-    let checkpoint = if crate::verify_mirror::is_mirror(dir) {
+    let checkpoint = if crate::verify::is_mirror(dir) {
         dir.join("log/checkpoint")
     } else {
         dir.join("checkpoint")

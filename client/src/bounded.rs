@@ -3,7 +3,7 @@
 //! resource it is can be (docs/hardening.md, "Client tools"), so a hostile or broken server
 //! cannot make them run out of memory.
 
-use crate::http::log::MAX_ENTRIES_PER_CALL;
+use ledger::limits::{MAX_DOCUMENT_BYTES, MAX_ENTRIES_PER_CALL};
 
 /// A checkpoint: origin, size, root, and at most `ledger::note::MAX_SIGNATURES` lines.
 pub const CHECKPOINT: usize = 16 * 1024;
@@ -16,7 +16,7 @@ pub const ENTRY_BUNDLE: usize = 256 * (2 + ledger::entry::MAX_ENTRY_BYTES);
 /// A page of `/v1/log/entries`: at most its maximum number of entries, one line each.
 pub const ENTRY_PAGE: usize = MAX_ENTRIES_PER_CALL as usize * (ledger::entry::MAX_ENTRY_BYTES + 1);
 /// A document: the largest the server accepts.
-pub const DOCUMENT: usize = crate::http::MAX_DOCUMENT_BYTES;
+pub const DOCUMENT: usize = MAX_DOCUMENT_BYTES;
 /// Any other answer: a receipt, an error, a proof, a proof file.
 pub const ANSWER: usize = 1024 * 1024;
 
