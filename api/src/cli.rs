@@ -28,9 +28,9 @@ pub struct ConnectionArgs {
 }
 
 impl ConnectionArgs {
-    pub fn limits(&self) -> crate::connections::ConnectionLimits {
+    pub fn limits(&self) -> connections::ConnectionLimits {
         use std::time::Duration;
-        crate::connections::ConnectionLimits {
+        connections::ConnectionLimits {
             header_timeout: Duration::from_secs(self.header_timeout),
             body_timeout: Duration::from_secs(self.body_timeout),
             idle_timeout: Duration::from_secs(self.idle_timeout),
@@ -99,7 +99,7 @@ pub enum Command {
         #[arg(long)]
         key: PathBuf,
         /// The witness's name, in its key and cosignature lines.
-        #[arg(long, default_value = crate::witness::DEFAULT_WITNESS_NAME)]
+        #[arg(long, default_value = witness::DEFAULT_WITNESS_NAME)]
         name: String,
         /// A log's note verifier key string (repeatable); its name is the log's origin.
         #[arg(long = "log-key", required = true)]
@@ -441,7 +441,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             log_keys,
             state,
         } => {
-            crate::witness::run(crate::witness::WitnessOptions {
+            witness::run(witness::WitnessOptions {
                 listen,
                 key,
                 name,

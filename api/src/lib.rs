@@ -9,7 +9,6 @@ pub mod cli;
 pub mod clock;
 pub mod command_documents;
 pub mod commands;
-pub mod connections;
 pub mod cosigning;
 pub mod demo;
 pub mod error;
@@ -26,7 +25,6 @@ pub mod serve;
 pub mod serve_cli;
 pub mod service;
 pub mod stream_turns;
-pub mod witness;
 
 #[cfg(test)]
 mod openapi_bodies_test;

@@ -931,7 +931,7 @@ impl BatchWork {
                 self.documents.push((doc.to_owned(), entry.index));
             }
         }
-        // Read as the offline verifier reads it (ledger/src/audit): any entry's
+        // Read as the offline verifier reads it (audit/src): any entry's
         // `data.withheld` withholds, so server and verifier never disagree on a document.
         if let Some(docs) = entry.data.get("withheld").and_then(Value::as_array) {
             for doc in docs.iter().filter_map(Value::as_str) {

@@ -48,7 +48,7 @@ pub struct ServeOptions {
     /// Reverse proxies whose `X-Forwarded-For` names the client (docs/hardening.md).
     pub trusted_proxies: Vec<Cidr>,
     /// Timeouts and the connection cap (docs/hardening.md).
-    pub connections: crate::connections::ConnectionLimits,
+    pub connections: connections::ConnectionLimits,
 }
 
 /// A started server.
@@ -266,12 +266,7 @@ async fn start_on(
     crate::cosigning::start(service.clone(), options.witnesses.clone());
     let app = crate::http::app(service.clone());
     let limits = options.connections.clone();
-    let server = tokio::spawn(crate::connections::serve(
-        listener,
-        app,
-        limits,
-        shutdown_signal(),
-    ));
+    let server = tokio::spawn(connections::serve(listener, app, limits, shutdown_signal()));
     Ok(Running {
         addr,
         service,

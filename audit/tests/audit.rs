@@ -1,4 +1,4 @@
-//! The export verifier ([`ledger::audit`]) against small logs built here: an honest log
+//! The export verifier ([`audit`]) against small logs built here: an honest log
 //! verifies, and each kind of tampering is reported at the index where it happens.
 
 #[path = "support/log_builder.rs"]
@@ -19,7 +19,7 @@ fn audit_with(keys: Vec<VerifierKey>, lines: &[Vec<u8>], note: &str) -> Result<V
     let structural = lines
         .iter()
         .try_for_each(|line| {
-            // Documents are the driver's business (api/src/verify.rs); not checked here.
+            // Documents are the driver's business (client/src/verify.rs); not checked here.
             auditor.take_named_documents();
             auditor.push(line, &mut sigs)
         })
@@ -59,7 +59,7 @@ fn honest_log_verifies_with_its_root() {
     assert_eq!(verified.root, log.root());
 }
 
-/// The verifier cuts the signed bytes out of each line (ledger/src/audit/signed_bytes.rs);
+/// The verifier cuts the signed bytes out of each line (audit/src/signed_bytes.rs);
 /// members and strings that look like the parts it looks for must not mislead it.
 #[test]
 fn lookalike_members_and_strings_do_not_confuse_the_signed_bytes() {

@@ -90,7 +90,7 @@ async fn connect(url: &str) -> BenchResult<PgConnection> {
     Ok(PgConnectOptions::from_str(url)?.connect().await?)
 }
 
-/// A pool configured like the ledger's (api/src/store/mod.rs): 32 connections, no test
+/// A pool configured like the ledger's (store/src/lib.rs): 32 connections, no test
 /// round trip before each acquire, 10 s acquire timeout. The plain cqrs-es baseline uses
 /// it so that the comparison is not decided by pool settings.
 ///

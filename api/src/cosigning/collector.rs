@@ -153,7 +153,7 @@ async fn ask(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/x.tlog.size"));
         let answer =
-            client::bounded::read_text(response, crate::witness::MAX_REQUEST_BYTES).await?;
+            client::bounded::read_text(response, ledger::limits::MAX_WITNESS_BODY_BYTES).await?;
         if status == reqwest::StatusCode::CONFLICT && is_size {
             let held = parse_decimal(answer.trim_end_matches('\n'))
                 .ok_or_else(|| format!("409 with a malformed size {answer:?}"))?;

@@ -17,7 +17,7 @@ use ledger::witness::AddCheckpoint;
 use ledger::{Checkpoint, VerifierKey};
 use sijill::clock::SystemClock;
 use sijill::cosigning::{WitnessPolicy, WitnessTarget};
-use sijill::witness::{RunningWitness, WitnessOptions};
+use witness::{RunningWitness, WitnessOptions};
 
 use crate::support::{run_binary, Backend, TestApp};
 
@@ -25,7 +25,7 @@ use crate::support::{run_binary, Backend, TestApp};
 const COSIGNING_PATIENCE: Duration = Duration::from_secs(30);
 
 pub async fn start_witness(dir: &Path, name: &str, log_keys: &[String]) -> RunningWitness {
-    sijill::witness::start(&WitnessOptions {
+    witness::start(&WitnessOptions {
         listen: "127.0.0.1:0".to_owned(),
         key: dir.join(format!("{name}.key")),
         name: name.to_owned(),

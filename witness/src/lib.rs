@@ -31,8 +31,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
-use crate::error::ApiError;
-use keys;
+use serde_json::json;
 use state::StateDir;
 
 /// The name a witness signs under unless `--name` says otherwise.
@@ -109,10 +108,10 @@ pub async fn start(options: &WitnessOptions) -> Result<RunningWitness, String> {
     let app = router(witness);
     // The same timeouts and connection cap as `sijill serve`'s defaults; it stops when the
     // process does.
-    let server = tokio::spawn(crate::connections::serve(
+    let server = tokio::spawn(connections::serve(
         listener,
         app,
-        crate::connections::ConnectionLimits::default(),
+        connections::ConnectionLimits::default(),
         std::future::pending(),
     ));
     Ok(RunningWitness {
@@ -154,7 +153,7 @@ fn router(witness: Arc<Witness>) -> Router {
     Router::new()
         .route("/add-checkpoint", post(add_checkpoint))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
-        .fallback(|| async { ApiError::not_found("no such resource") })
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such resource") })
         .with_state(witness)
 }
 
@@ -162,12 +161,29 @@ async fn add_checkpoint(
     State(witness): State<Arc<Witness>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let body = match crate::http::body_bytes(body) {
+    let body = match body {
         Ok(b) => b,
-        Err(e) => return e.into_response(),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the request body exceeds this route's limit",
+            )
+        }
+        Err(rejection) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                &rejection.body_text(),
+            )
+        }
     };
     let Ok(text) = std::str::from_utf8(&body) else {
-        return ApiError::bad_request("malformed_request", "the body is not UTF-8").into_response();
+        return error(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            "the body is not UTF-8",
+        );
     };
     let request = match AddCheckpoint::parse(text) {
         Ok(r) => r,
@@ -184,7 +200,7 @@ async fn add_checkpoint(
     if let Some(e) = unreadable {
         // Never treat lost memory as "nothing cosigned yet": that would allow a rollback.
         tracing::error!("witness state: {e}");
-        return ApiError::internal(&e).into_response();
+        return internal(&e);
     }
     let checkpoint = match decision {
         Ok(c) => c,
@@ -195,7 +211,7 @@ async fn add_checkpoint(
     };
     if let Err(e) = witness.state.record(&checkpoint) {
         tracing::error!("witness state: {e}");
-        return ApiError::internal(&e).into_response();
+        return internal(&e);
     }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -207,7 +223,7 @@ async fn add_checkpoint(
             format!("{}\n", cosignature.to_line()),
         )
             .into_response(),
-        Err(e) => ApiError::internal(&e).into_response(),
+        Err(e) => internal(&e),
     }
 }
 
@@ -229,5 +245,24 @@ fn refused(refusal: &Refusal) -> Response {
         Refusal::InvalidProof(_) => "invalid_consistency_proof",
         Refusal::SizeMismatch { .. } | Refusal::RootMismatch { .. } => "conflict",
     };
-    ApiError::new(status, code, refusal.to_string()).into_response()
+    error(status, code, &refusal.to_string())
+}
+
+/// An answer in the JSON error format of the rest of Sijill (docs/spec/api.md).
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({"error": code, "message": message})),
+    )
+        .into_response()
+}
+
+/// 500: the detail goes to the witness's log only.
+fn internal(detail: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %detail, "internal error");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "internal error",
+    )
 }
