@@ -1,13 +1,11 @@
 //! The one error type of the HTTP surface: a status, a machine code and a sentence,
-//! answered as `{"error": code, "message": sentence}` (docs/spec/api.md).
-//!
-//! 5xx answers carry a generic sentence; the detail goes to the server's log only, so no
-//! internal state (and never a secret) reaches a client.
+//! answered as `{"error": code, "message": sentence}` (docs/spec/api.md). The engine's
+//! refusals become one by their kind.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::{DomainError, ErrorKind};
+use engine::Refusal;
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,7 +30,7 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
-    /// 401: the statement's signature or signer is not acceptable.
+    /// 401: the signature or signer is not acceptable.
     pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, message)
     }
@@ -47,42 +45,23 @@ impl ApiError {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, code, message)
     }
 
-    /// 503: the store cannot be reached; the detail is logged, not returned.
-    pub fn unavailable(detail: &dyn std::fmt::Display) -> Self {
-        tracing::error!(error = %detail, "store unavailable");
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "store_unavailable",
-            "the ledger's store is unavailable; retry later",
-        )
-    }
-
     /// 500: a bug; the detail is logged, not returned.
     pub fn internal(detail: &dyn std::fmt::Display) -> Self {
-        tracing::error!(error = %detail, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal error",
-        )
+        Refusal::internal(detail).into()
     }
 }
 
-impl From<DomainError> for ApiError {
-    fn from(e: DomainError) -> Self {
-        let status = match e.kind {
-            ErrorKind::Invalid => StatusCode::BAD_REQUEST,
-            ErrorKind::State => StatusCode::CONFLICT,
-            ErrorKind::Rule => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
-        };
-        Self::new(status, e.code, e.message)
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        let status =
+            StatusCode::from_u16(r.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Self::new(status, r.code, r.message)
     }
 }
 
 impl From<store::Error> for ApiError {
     fn from(e: store::Error) -> Self {
-        Self::unavailable(&e)
+        Refusal::unavailable(&e).into()
     }
 }
 

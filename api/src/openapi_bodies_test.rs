@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::commands::route;
+use engine::commands::route;
 
 fn examples() -> Vec<(&'static str, &'static str, Value)> {
     let sha = "ab".repeat(32);

@@ -121,9 +121,9 @@ impl Ledger {
             listen: "127.0.0.1:0".into(),
             origin: None,
             demo: false,
-            public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
+            public_comments_per_minute: engine::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
             persons_key: None,
-            persons_epoch_hours: sijill::public_channel::persons::DEFAULT_EPOCH_HOURS,
+            persons_epoch_hours: engine::public_channel::persons::DEFAULT_EPOCH_HOURS,
             witnesses: Default::default(),
             trusted_proxies: Vec::new(),
             connections: Default::default(),
@@ -174,11 +174,12 @@ impl Ledger {
                 let (service, statements) = (service.clone(), statements.clone());
                 async move {
                     let body = &statements[usize::try_from(i).unwrap_or(usize::MAX)];
-                    match service.submit_statement(body).await {
-                        Ok((status, _)) if status.as_u16() == 201 => Ok(()),
-                        Ok((status, answer)) => Err(format!("answer {status}: {answer}")),
-                        Err(e) => Err(e.to_string()),
-                    }
+                    // An appended statement is a success value; anything else a refusal.
+                    service
+                        .submit_statement(body)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
                 }
             })
             .await;

@@ -150,30 +150,52 @@ impl Graph {
     }
 }
 
-/// The crates that may reach `target`, and the ones that do, must agree.
+/// The workspace crates that name `target` among their own (normal) dependencies.
+fn direct_users(graph: &Graph, target: &str) -> BTreeSet<String> {
+    graph
+        .members
+        .iter()
+        .filter(|m| graph.deps[*m].contains(target))
+        .cloned()
+        .collect()
+}
+
+/// Only `allowed` may name `target` as a dependency of their own.
 #[track_caller]
-fn only_these_reach(graph: &Graph, target: &str, allowed: &[&str]) {
-    let reaching = graph.members_reaching(target);
+fn only_these_use(graph: &Graph, target: &str, allowed: &[&str]) {
+    let users = direct_users(graph, target);
     let allowed_set = Graph::set(allowed);
-    let extra: Vec<_> = reaching.difference(&allowed_set).collect();
+    let extra: Vec<_> = users.difference(&allowed_set).collect();
     assert!(
         extra.is_empty(),
-        "{extra:?} depend (directly or not) on {target}, which ARCHITECTURE.md allows only to {allowed:?}"
+        "{extra:?} depend on {target}, which ARCHITECTURE.md allows only to {allowed:?}"
     );
 }
 
-/// The programs: the server binary, the end-to-end tests and the benchmark.
-const PROGRAMS: &[&str] = &["sijill", "e2e", "bench"];
+/// None of `crates` may need `forbidden` to build, directly or not.
+#[track_caller]
+fn never_reach(graph: &Graph, crates: &[&str], forbidden: &[&str], why: &str) {
+    for name in crates {
+        let reach = graph.reach(name);
+        for f in forbidden {
+            assert!(
+                !reach.contains(*f),
+                "{name} depends (directly or not) on {f}: {why}"
+            );
+        }
+    }
+}
+
+/// The test suite and the benchmark may reach into anything.
+const HARNESSES: &[&str] = &["e2e", "bench"];
 
 #[test]
 fn only_the_store_speaks_sql() {
     let graph = graph();
-    let mut allowed = vec!["store"];
-    allowed.extend(PROGRAMS);
-    only_these_reach(&graph, "sqlx", &allowed);
+    only_these_use(&graph, "sqlx", &["store", "e2e", "bench"]);
     // The pool is private; `raw-pool` opens it, for the test suite and the benchmark only.
     for member in &graph.members {
-        if matches!(member.as_str(), "e2e" | "bench") {
+        if HARNESSES.contains(&member.as_str()) {
             continue;
         }
         let path = format!(
@@ -194,35 +216,76 @@ fn only_the_store_speaks_sql() {
     }
 }
 
-/// The folder of a workspace crate (the binary's package lives in `api/`).
+/// The folder of a workspace crate (the `sijill` binary's package lives in `cli/`).
 fn folder(name: &str) -> &str {
     match name {
-        "sijill" => "api",
+        "sijill" => "cli",
         "e2e" => "tests",
         other => other,
     }
 }
 
 #[test]
+fn http_servers_templates_and_the_command_line_stay_at_the_edges() {
+    let graph = graph();
+    only_these_use(
+        &graph,
+        "axum",
+        &["api", "portal", "witness", "connections", "e2e", "bench"],
+    );
+    only_these_use(&graph, "askama", &["portal"]);
+    only_these_use(&graph, "clap", &["sijill", "bench"]);
+    never_reach(
+        &graph,
+        &["engine", "demo"],
+        &["axum", "askama", "clap", "api", "portal"],
+        "the engine answers typed results and refusals, the edges render them",
+    );
+    never_reach(
+        &graph,
+        &["api"],
+        &["portal", "askama", "demo"],
+        "the JSON API renders no pages",
+    );
+    never_reach(
+        &graph,
+        &["portal"],
+        &["api", "demo"],
+        "the pages render the engine's results, not the JSON API's",
+    );
+}
+
+#[test]
+fn only_the_server_programs_use_the_engine() {
+    let graph = graph();
+    let users = graph.members_reaching("engine");
+    assert_eq!(
+        users,
+        Graph::set(&["api", "portal", "demo", "sijill", "e2e", "bench"]),
+        "who depends on the engine"
+    );
+}
+
+#[test]
 fn the_auditor_needs_nothing_of_the_server() {
     let graph = graph();
-    for tool in ["ledger", "domain", "projections", "audit", "client", "keys"] {
-        let reach = graph.reach(tool);
-        for server in [
+    never_reach(
+        &graph,
+        &["ledger", "domain", "projections", "audit", "client", "keys"],
+        &[
             "sijill",
+            "engine",
             "store",
             "sqlx",
             "axum",
             "askama",
             "connections",
             "witness",
-        ] {
-            assert!(
-                !reach.contains(server),
-                "{tool} depends (directly or not) on {server}: an auditor's build must not link the server"
-            );
-        }
-    }
+            "api",
+            "portal",
+        ],
+        "an auditor's build must not link the server",
+    );
 }
 
 #[test]
@@ -250,10 +313,4 @@ fn the_witness_knows_the_ledger_and_an_http_server_only() {
         .cloned()
         .collect();
     assert_eq!(ours, Graph::set(&["ledger", "keys", "connections"]));
-}
-
-#[test]
-fn templates_are_the_portals_alone() {
-    let graph = graph();
-    only_these_reach(&graph, "askama", PROGRAMS);
 }

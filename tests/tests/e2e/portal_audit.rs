@@ -13,7 +13,7 @@ use crate::support::{Backend, TestApp};
 
 both_backends!(the_audit_trail_and_the_portal_edges);
 
-const VERIFY_JS: &str = include_str!("../../../api/static/verify.js");
+const VERIFY_JS: &str = include_str!("../../../portal/static/verify.js");
 const README: &str = include_str!("../../../README.md");
 
 async fn page(app: &TestApp, path: &str) -> (u16, String, String) {

@@ -489,8 +489,8 @@ async fn two_processes_started_at_once_on_an_empty_database_record_one_genesis()
     // The operator provisions one log key and one personal-data secret (with its epoch key
     // file) for both before either has started.
     keys::generate(&data_a.join("keys/log.key")).unwrap();
-    sijill::public_channel::persons::PersonsSecret::create(&data_a.join("persons.secret")).unwrap();
-    sijill::public_channel::epochs::EpochKeys::create(&data_a.join("persons.secret.epoch"), 0)
+    engine::public_channel::persons::PersonsSecret::create(&data_a.join("persons.secret")).unwrap();
+    engine::public_channel::epochs::EpochKeys::create(&data_a.join("persons.secret.epoch"), 0)
         .unwrap();
     copy_log_key(&data_a, &data_b);
     let (a, b) = tokio::join!(
@@ -542,7 +542,7 @@ async fn a_process_with_another_persons_secret_refuses_to_start(backend: Backend
         assert_eq!(mode & 0o777, 0o600, "{file}");
     }
     let secret =
-        sijill::public_channel::persons::PersonsSecret::load(&data.join("persons.secret")).unwrap();
+        engine::public_channel::persons::PersonsSecret::load(&data.join("persons.secret")).unwrap();
     let db = store::Db::open(&store.shared_url(&data), 1).await.unwrap();
     assert_eq!(
         db.persons_fingerprint().await.unwrap().as_deref(),

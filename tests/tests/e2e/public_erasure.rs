@@ -175,7 +175,7 @@ async fn erasure_destroys_the_key_and_the_log_still_verifies(backend: Backend) {
         persons.name(CONSULTATION, n).await.unwrap().as_deref(),
         Some("Nadia Alaoui")
     );
-    sijill::public_channel::erasure::reconcile(c.db(), persons, 0)
+    engine::public_channel::erasure::reconcile(c.db(), persons, 0)
         .await
         .expect("reconciliation");
     assert_eq!(comment_row(&c, n).await, (None, None, None));
@@ -284,9 +284,9 @@ async fn erased_data_stops_opening_once_its_epoch_key_is_gone(backend: Backend) 
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, out, err) = crate::support::run_binary(&args).await;
     assert_eq!(code, 0, "persons-backup: {out}{err}");
-    let secret = sijill::public_channel::persons::PersonsSecret::load(&data.join("persons.secret"))
+    let secret = engine::public_channel::persons::PersonsSecret::load(&data.join("persons.secret"))
         .expect("the secret");
-    let backed_up = sijill::restore::persons_backup::read_backup(&secret, &backup)
+    let backed_up = engine::restore::persons_backup::read_backup(&secret, &backup)
         .unwrap_or_else(|_| panic!("the backup opens"));
     let from_backup = |number: u64| {
         backed_up
@@ -427,12 +427,12 @@ async fn data_of_the_earlier_scheme_is_moved_and_stays_erasable(backend: Backend
 
     // The move, as at the first start with the log key at hand (and idempotent).
     let persons = &service.public.persons;
-    let moved = sijill::public_channel::persons::migrate_legacy(persons, &log_key)
+    let moved = engine::public_channel::persons::migrate_legacy(persons, &log_key)
         .await
         .unwrap();
     assert_eq!(moved, 1);
     assert_eq!(
-        sijill::public_channel::persons::migrate_legacy(persons, &log_key)
+        engine::public_channel::persons::migrate_legacy(persons, &log_key)
             .await
             .unwrap(),
         0

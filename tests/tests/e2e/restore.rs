@@ -217,7 +217,7 @@ async fn an_export_and_a_persons_backup_bring_the_server_back(backend: Backend) 
         demo: false,
         public_comments_per_minute: 1000,
         persons_key: None,
-        persons_epoch_hours: sijill::public_channel::persons::DEFAULT_EPOCH_HOURS,
+        persons_epoch_hours: engine::public_channel::persons::DEFAULT_EPOCH_HOURS,
         witnesses: Default::default(),
         trusted_proxies: Vec::new(),
         connections: Default::default(),

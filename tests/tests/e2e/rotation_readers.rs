@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 use client::mirror::{mirror, MirrorError};
 use client::verify::VerifyOutcome;
 use ed25519_dalek::SigningKey;
+use engine::clock::SystemClock;
+use engine::cosigning::{WitnessPolicy, WitnessTarget};
 use ledger::cosignature::open_cosigned;
 use ledger::{NoteSigner, VerifierKey};
 use serde_json::json;
-use sijill::clock::SystemClock;
-use sijill::cosigning::{WitnessPolicy, WitnessTarget};
 
 use crate::key_rotation::rotate_log_key;
 use crate::monitor::monitor;

@@ -17,13 +17,13 @@ use base64::Engine;
 use client::verify::VerifyOutcome;
 use domain::Clock;
 use ed25519_dalek::{Signer, SigningKey};
+use engine::clock::SystemClock;
 use ledger::hash::{sha256, to_hex};
 use ledger::statement::document_message;
 use ledger::{Auth, Checkpoint, SignedEntry, Statement, Timestamp, VerifierKey};
 use rand::RngCore;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sijill::clock::SystemClock;
 use sijill::serve::{Running, ServeOptions};
 use tempfile::TempDir;
 
@@ -704,9 +704,9 @@ impl TestApp {
             listen: "127.0.0.1:0".to_owned(),
             origin: None,
             demo: false,
-            public_comments_per_minute: sijill::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
+            public_comments_per_minute: engine::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
             persons_key: None,
-            persons_epoch_hours: sijill::public_channel::persons::DEFAULT_EPOCH_HOURS,
+            persons_epoch_hours: engine::public_channel::persons::DEFAULT_EPOCH_HOURS,
             witnesses: Default::default(),
             trusted_proxies: Vec::new(),
             connections: Default::default(),
@@ -735,7 +735,7 @@ impl TestApp {
 
     /// The running service, for tests that look behind the HTTP surface (the
     /// personal-data store).
-    pub fn service(&self) -> &sijill::service::Service {
+    pub fn service(&self) -> &engine::service::Service {
         &self.running.service
     }
 

@@ -361,7 +361,7 @@ async fn comments_csv_makes_formulas_text_and_streams_every_row(backend: Backend
 }
 
 fn sijill_comments_per_chunk() -> usize {
-    sijill::http::COMMENTS_CSV_ROWS_PER_CHUNK
+    api::COMMENTS_CSV_ROWS_PER_CHUNK
 }
 
 async fn a_comment_on_a_consultation_that_does_not_exist_is_404(backend: Backend) {

@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use ed25519_dalek::SigningKey;
+use engine::clock::SystemClock;
+use engine::cosigning::{WitnessPolicy, WitnessTarget};
 use ledger::cosignature::{open_cosigned, Cosignature, CosignerKey};
 use ledger::hash::Hash;
 use ledger::merkle::{consistency_from_leaves, leaf_hash, root_from_leaves};
 use ledger::note::NoteSigner;
 use ledger::witness::AddCheckpoint;
 use ledger::{Checkpoint, VerifierKey};
-use sijill::clock::SystemClock;
-use sijill::cosigning::{WitnessPolicy, WitnessTarget};
 use witness::{RunningWitness, WitnessOptions};
 
 use crate::support::{run_binary, Backend, TestApp};

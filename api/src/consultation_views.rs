@@ -1,0 +1,48 @@
+//! `/v1/consultations`, one consultation with a page of its comments, and its comments page
+//! by page, from the engine's read API (`engine::reads::consultation_views`).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+type Params = Query<HashMap<String, String>>;
+type Answer = Result<Json<Value>, ApiError>;
+use engine::reads::consultation_views as views;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/consultations", get(list_consultations))
+        .route("/v1/consultations/{id}", get(one_consultation))
+        .route(
+            "/v1/consultations/{id}/comments",
+            get(consultation_comments),
+        )
+}
+
+async fn list_consultations(State(service): State<AppState>, Query(params): Params) -> Answer {
+    Ok(Json(views::list_consultations(&service, &params).await?))
+}
+
+async fn one_consultation(
+    State(service): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Params,
+) -> Answer {
+    Ok(Json(views::one_consultation(&service, &id, &params).await?))
+}
+
+async fn consultation_comments(
+    State(service): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Params,
+) -> Answer {
+    Ok(Json(
+        views::consultation_comments(&service, &id, &params).await?,
+    ))
+}

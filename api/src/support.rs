@@ -1,0 +1,51 @@
+//! `/v1/offers`, `/v1/awards`, `/v1/associations` and one of each (docs/spec/api.md,
+//! section 5), answered by the engine's read API (`engine::reads::support`), which the
+//! portal's pages render too.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+type Params = Query<HashMap<String, String>>;
+type Answer = Result<Json<Value>, ApiError>;
+use engine::reads::support;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/offers", get(list_offers))
+        .route("/v1/offers/{id}", get(one_offer))
+        .route("/v1/awards", get(list_awards))
+        .route("/v1/awards/{id}", get(one_award))
+        .route("/v1/associations", get(list_associations))
+        .route("/v1/associations/{id}", get(one_association))
+}
+
+async fn list_offers(State(service): State<AppState>, Query(params): Params) -> Answer {
+    Ok(Json(support::offers_page(&service, &params).await?))
+}
+
+async fn one_offer(State(service): State<AppState>, Path(id): Path<String>) -> Answer {
+    Ok(Json(support::offer(&service, &id).await?))
+}
+
+async fn list_awards(State(service): State<AppState>, Query(params): Params) -> Answer {
+    Ok(Json(support::awards_page(&service, &params).await?))
+}
+
+async fn one_award(State(service): State<AppState>, Path(id): Path<String>) -> Answer {
+    Ok(Json(support::award(&service, &id).await?))
+}
+
+async fn list_associations(State(service): State<AppState>, Query(params): Params) -> Answer {
+    Ok(Json(support::associations_page(&service, &params).await?))
+}
+
+async fn one_association(State(service): State<AppState>, Path(id): Path<String>) -> Answer {
+    Ok(Json(support::association(&service, &id).await?))
+}

@@ -1,0 +1,322 @@
+//! The portal's read models of public consultations (docs/spec/api.md, section
+//! 5): `/v1/consultations` listed with filters and pages, `/v1/consultations/{id}`
+//! (the consulted revision article by article with its comments, moderation
+//! placeholders, responses, recommendations and counts); the open-data file
+//! `/v1/exports/comments.csv` is streamed by `http::comments_csv`. Rows come from the
+//! `participation.v1` projector; shapes from `projections::participation`.
+//!
+//! Comment texts are documents: only those the log lets the public read (not hidden, not
+//! withheld) are fetched, in one round trip per page. Public commenters' names live in
+//! the erasable personal-data store, looked up in one place: [`public_commenter_names`].
+
+use std::collections::HashMap;
+
+use projections::participation::consultations::{self, Material, CONSULTATIONS};
+use projections::participation::drafts::{self, ArticlesAt, DRAFTS};
+use serde_json::Value;
+
+use super::drafts::document_articles;
+use super::support::{equals, list, parse, row, Filters};
+use crate::refusal::Refusal;
+use crate::service::Service;
+use store::{Join, Order, Source, ViewQuery};
+
+pub async fn list_consultations(
+    service: &Service,
+    params: &HashMap<String, String>,
+) -> Result<Value, Refusal> {
+    let filters = Filters::read(params, &["status", "institution", "year", "draft"])?;
+    let mut query = ViewQuery::new(CONSULTATIONS, Order::Newest);
+    // j0: the consultation's draft, for its title.
+    query.joins = vec![Join {
+        view: DRAFTS,
+        from: Source::Row,
+        by: "draft",
+    }];
+    let own = Source::Row;
+    if let Some(status) = filters.one_of("status", &["open", "closed", "results"])? {
+        query.conditions.push(equals(own, &["status"], status));
+    }
+    if let Some(institution) = filters.id("institution")? {
+        query
+            .conditions
+            .push(equals(own, &["institution"], institution));
+    }
+    // The year a consultation opened in (its window's `opens_at`).
+    if let Some(year) = filters.year()? {
+        query.conditions.push(equals(own, &["year"], year));
+    }
+    if let Some(draft) = filters.id("draft")? {
+        query.conditions.push(equals(own, &["draft"], draft));
+    }
+    service.await_read_models().await;
+    list(service, &query, params, |r| {
+        let draft = r.joined.first().cloned().flatten().map(|t| parse(&t));
+        consultations::summary(&parse(&r.row), draft.as_ref())
+    })
+    .await
+}
+
+/// Comments a page holds unless `per_page` says otherwise.
+pub const DEFAULT_COMMENTS_PER_PAGE: u64 = 50;
+/// The most comments one page may hold; `/v1/consultations/{id}` shows this many.
+pub const MAX_COMMENTS_PER_PAGE: u64 = 200;
+
+/// Which comments of a consultation an answer shows.
+pub struct CommentWindow {
+    pub page: u64,
+    pub per_page: u64,
+    /// Only those on this article (`""`: those on the whole text).
+    pub article: Option<String>,
+}
+
+impl CommentWindow {
+    /// `?page=` (from 1), `?per_page=` (1 to [`MAX_COMMENTS_PER_PAGE`], default
+    /// `per_page`) and, when `with_article`, `?article=`.
+    pub(crate) fn read(
+        params: &HashMap<String, String>,
+        per_page: u64,
+        with_article: bool,
+    ) -> Result<Self, Refusal> {
+        let number = |name: &str| -> Result<Option<u64>, Refusal> {
+            params
+                .get(name)
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| {
+                        Refusal::bad_request(
+                            "invalid_parameter",
+                            format!("{name} must be a whole number"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let page = number("page")?.unwrap_or(1);
+        if page == 0 {
+            return Err(Refusal::bad_request(
+                "invalid_parameter",
+                "page counts from 1",
+            ));
+        }
+        let per_page = number("per_page")?.unwrap_or(per_page);
+        if !(1..=MAX_COMMENTS_PER_PAGE).contains(&per_page) {
+            return Err(Refusal::bad_request(
+                "invalid_parameter",
+                format!("per_page must be between 1 and {MAX_COMMENTS_PER_PAGE}"),
+            ));
+        }
+        Ok(Self {
+            page,
+            per_page,
+            article: if with_article {
+                params.get("article").cloned()
+            } else {
+                None
+            },
+        })
+    }
+
+    /// The first page at the largest size: what `/v1/consultations/{id}` shows by default.
+    pub fn first() -> Self {
+        Self {
+            page: 1,
+            per_page: MAX_COMMENTS_PER_PAGE,
+            article: None,
+        }
+    }
+}
+
+pub async fn one_consultation(
+    service: &Service,
+    id: &str,
+    params: &HashMap<String, String>,
+) -> Result<Value, Refusal> {
+    let window = CommentWindow::read(params, MAX_COMMENTS_PER_PAGE, false)?;
+    consultation(service, id, &window).await
+}
+
+/// The consultation `id` with one page of its comments (`comments_page` says which), the
+/// texts and names read for that page only.
+///
+/// # Errors
+/// 404 for an unknown consultation; a store error.
+pub async fn consultation(
+    service: &Service,
+    id: &str,
+    window: &CommentWindow,
+) -> Result<Value, Refusal> {
+    service.await_read_models().await;
+    let consultation = row(service, CONSULTATIONS, "consultation", id).await?;
+    let draft = match consultation.get("draft").and_then(Value::as_str) {
+        Some(draft) => service.db.view_row(DRAFTS, draft).await?.map(|t| parse(&t)),
+        None => None,
+    };
+    let articles = consulted_articles(service, &consultation, draft.as_ref()).await?;
+    let (page, total) = consultations::comment_page(
+        &consultation,
+        window.article.as_deref(),
+        window.page,
+        window.per_page,
+    );
+    let (texts, authors) = page_material(service, &consultation, &page).await?;
+    let numbers: Vec<u64> = page
+        .iter()
+        .filter_map(|c| c.get("number").and_then(Value::as_u64))
+        .collect();
+    let mut answer = consultations::present_some(
+        &consultation,
+        &numbers,
+        &Material {
+            draft: draft.as_ref(),
+            articles: articles.as_deref(),
+            texts: &texts,
+            authors: &authors,
+        },
+    );
+    if let Value::Object(out) = &mut answer {
+        out.insert("comments_page".into(), page_info(id, window, total));
+    }
+    Ok(answer)
+}
+
+/// Where a page of comments sits among them all, with the link to the next page.
+pub fn page_info(id: &str, window: &CommentWindow, total: u64) -> Value {
+    let pages = total.div_ceil(window.per_page).max(1);
+    let next = (window.page < pages).then(|| {
+        format!(
+            "/v1/consultations/{id}/comments?page={}&per_page={}",
+            window.page + 1,
+            window.per_page
+        )
+    });
+    serde_json::json!({
+        "page": window.page, "per_page": window.per_page, "total": total, "pages": pages,
+        "next": next,
+    })
+}
+
+/// `GET /v1/consultations/{id}/comments?page=&per_page=&article=`: one page of a
+/// consultation's comments in number order, each as the consultation shows it.
+pub async fn consultation_comments(
+    service: &Service,
+    id: &str,
+    params: &HashMap<String, String>,
+) -> Result<Value, Refusal> {
+    if let Some(name) = params
+        .keys()
+        .find(|k| !["page", "per_page", "article"].contains(&k.as_str()))
+    {
+        return Err(Refusal::bad_request(
+            "invalid_parameter",
+            format!("unknown parameter {name:?}; use page, per_page and article"),
+        ));
+    }
+    let window = CommentWindow::read(params, DEFAULT_COMMENTS_PER_PAGE, true)?;
+    service.await_read_models().await;
+    let consultation = row(service, CONSULTATIONS, "consultation", id).await?;
+    let (page, total) = consultations::comment_page(
+        &consultation,
+        window.article.as_deref(),
+        window.page,
+        window.per_page,
+    );
+    let (texts, authors) = page_material(service, &consultation, &page).await?;
+    let items = consultations::present_comments(
+        &consultation,
+        &page,
+        &Material {
+            draft: None,
+            articles: None,
+            texts: &texts,
+            authors: &authors,
+        },
+    );
+    let info = page_info(id, &window, total);
+    Ok(serde_json::json!({
+        "consultation": id, "article": window.article, "items": items,
+        "page": window.page, "per_page": window.per_page, "total": total,
+        "pages": info["pages"], "next": info["next"],
+    }))
+}
+
+/// The public texts and the names of the commenters of `page`, by comment number: only
+/// these are read, whatever the number of comments the consultation holds.
+pub async fn page_material(
+    service: &Service,
+    consultation: &Value,
+    page: &[Value],
+) -> Result<(HashMap<u64, String>, HashMap<u64, String>), Refusal> {
+    let numbers: std::collections::HashSet<u64> = page
+        .iter()
+        .filter_map(|c| c.get("number").and_then(Value::as_u64))
+        .collect();
+    let texts = public_texts(service, consultation, &numbers).await?;
+    let persons: Vec<(u64, String)> = consultations::persons_to_name(consultation)
+        .into_iter()
+        .filter(|(n, _)| numbers.contains(n))
+        .collect();
+    let id = consultation.get("id").and_then(Value::as_str).unwrap_or("");
+    let authors = public_commenter_names(service, id, &persons).await?;
+    Ok((texts, authors))
+}
+
+/// The texts the public may read of the comments numbered `numbers` of `consultation`,
+/// by number, in one round trip. A text that is not valid UTF-8 (the edge refuses those)
+/// is shown with replacement characters rather than failing the page or the file.
+pub async fn public_texts(
+    service: &Service,
+    consultation: &Value,
+    numbers: &std::collections::HashSet<u64>,
+) -> Result<HashMap<u64, String>, Refusal> {
+    let wanted: Vec<(u64, String)> = consultations::public_documents(consultation)
+        .into_iter()
+        .filter(|(n, _)| numbers.contains(n))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let shas: Vec<String> = wanted.iter().map(|(_, sha)| sha.clone()).collect();
+    let documents = service.db.published_documents(&shas).await?;
+    Ok(wanted
+        .into_iter()
+        .filter_map(|(n, sha)| {
+            let bytes = documents.get(&sha)?;
+            Some((n, String::from_utf8_lossy(bytes).into_owned()))
+        })
+        .collect())
+}
+
+/// The articles of the revision a consultation is on, from the draft's row (inline) or
+/// its articles document; `None` when neither can be read.
+pub async fn consulted_articles(
+    service: &Service,
+    consultation: &Value,
+    draft: Option<&Value>,
+) -> Result<Option<Vec<domain::participation::Article>>, Refusal> {
+    let Some(revision) = draft.and_then(|d| {
+        let n = consultation.get("revision")?.as_u64()?;
+        drafts::revision(d, n)
+    }) else {
+        return Ok(None);
+    };
+    Ok(match drafts::articles_at(revision) {
+        ArticlesAt::Inline(articles) => Some(articles),
+        ArticlesAt::Document(_) => document_articles(service, &[revision])
+            .await?
+            .into_values()
+            .next(),
+        ArticlesAt::Missing => None,
+    })
+}
+
+/// The display names of public commenters, by comment number, from the erasable
+/// personal-data store (`public_channel::persons`): each comment shows the name given
+/// with it, only while its key opens, so an erased person has none. Never copied into a
+/// view or an export, so that erasure reaches every place a name was shown.
+pub async fn public_commenter_names(
+    service: &Service,
+    consultation: &str,
+    persons: &[(u64, String)],
+) -> Result<HashMap<u64, String>, Refusal> {
+    Ok(service.public.persons.names(consultation, persons).await?)
+}

@@ -1,0 +1,387 @@
+//! The portal's read models of the support lifecycle (docs/spec/api.md, section 5):
+//! offers, awards and associations, listed with filters and pages, and one by
+//! one with everything a reader follows from them. Rows come from the `support.v1`
+//! projector (an association's training sessions from `trainings.v1`); their public
+//! shapes from `projections::support`.
+
+use std::collections::HashMap;
+
+use projections::support::applications::{self, APPLICATIONS};
+use projections::support::associations::{self, ASSOCIATIONS};
+use projections::support::awards::{self, AWARDS};
+use projections::support::offers::{self, OFFERS};
+use projections::support::vocabulary;
+use serde_json::{json, Value};
+
+use super::registry::page;
+use super::trainings;
+use crate::refusal::Refusal;
+use crate::service::Service;
+use store::{Condition, Join, ListedRow, Order, Source, ViewQuery};
+
+/// Parameters every list takes.
+const PAGING: [&str; 2] = ["page", "per_page"];
+
+/// The answer of `/v1/offers` for `params`; the portal's offer list shows the same.
+pub async fn offers_page(
+    service: &Service,
+    params: &HashMap<String, String>,
+) -> Result<Value, Refusal> {
+    let filters = Filters::read(
+        params,
+        &["year", "institution", "region", "domain", "status"],
+    )?;
+    let mut query = ViewQuery::new(OFFERS, Order::Newest);
+    let row = Source::Row;
+    if let Some(year) = filters.year()? {
+        query.conditions.push(equals(row, &["fiscal_year"], year));
+    }
+    if let Some(institution) = filters.id("institution")? {
+        query
+            .conditions
+            .push(equals(row, &["institution"], institution));
+    }
+    if let Some(region) = filters.region()? {
+        query.conditions.push(Condition::ListsOrAny {
+            source: row,
+            path: &["eligibility", "regions"],
+            value: region,
+        });
+    }
+    if let Some(domain) = filters.domain()? {
+        query.conditions.push(Condition::ListsOrAny {
+            source: row,
+            path: &["eligibility", "domains"],
+            value: domain,
+        });
+    }
+    if let Some(status) = filters.one_of("status", &["open", "closed"])? {
+        query.conditions.push(equals(row, &["status"], status));
+    }
+    service.await_read_models().await;
+    list(service, &query, params, |r| offers::present(&parse(&r.row))).await
+}
+
+/// The answer of `/v1/offers/{id}`; the portal's offer page shows the same.
+pub async fn offer(service: &Service, id: &str) -> Result<Value, Refusal> {
+    service.await_read_models().await;
+    let offer = row(service, OFFERS, "offer", id).await?;
+    let mut query = ViewQuery::new(APPLICATIONS, Order::Oldest);
+    query
+        .conditions
+        .push(equals(Source::Row, &["offer"], id.to_owned()));
+    let applications: Vec<Value> = service
+        .db
+        .view_query_all(&query)
+        .await?
+        .iter()
+        .map(|r| applications::present(&parse(&r.row), Some(&offer)))
+        .collect();
+    let mut out = offers::present(&offer);
+    out["applications"] = Value::Array(applications);
+    Ok(out)
+}
+
+/// The answer of `/v1/awards` for `params`; the portal's award list shows the same.
+pub async fn awards_page(
+    service: &Service,
+    params: &HashMap<String, String>,
+) -> Result<Value, Refusal> {
+    let filters = Filters::read(
+        params,
+        &[
+            "year",
+            "institution",
+            "offer",
+            "association",
+            "region",
+            "status",
+        ],
+    )?;
+    let mut query = ViewQuery::new(AWARDS, Order::Newest);
+    // j0: the award's offer, j1: its association.
+    let (offer, association) = (Source::Joined(0), Source::Joined(1));
+    query.joins = vec![
+        Join {
+            view: OFFERS,
+            from: Source::Row,
+            by: "offer",
+        },
+        Join {
+            view: ASSOCIATIONS,
+            from: Source::Row,
+            by: "association",
+        },
+    ];
+    // The year of an award is its offer's fiscal year, as for the offers themselves.
+    if let Some(year) = filters.year()? {
+        query.conditions.push(equals(offer, &["fiscal_year"], year));
+    }
+    if let Some(institution) = filters.id("institution")? {
+        query
+            .conditions
+            .push(equals(offer, &["institution"], institution));
+    }
+    if let Some(id) = filters.id("offer")? {
+        query.conditions.push(equals(Source::Row, &["offer"], id));
+    }
+    if let Some(id) = filters.id("association")? {
+        query
+            .conditions
+            .push(equals(Source::Row, &["association"], id));
+    }
+    // The region of an award is where its recipient association is registered.
+    if let Some(region) = filters.region()? {
+        query
+            .conditions
+            .push(equals(association, &["region"], region));
+    }
+    if let Some(status) = filters.one_of("status", &["active", "revoked"])? {
+        query
+            .conditions
+            .push(equals(Source::Row, &["status"], status));
+    }
+    service.await_read_models().await;
+    list(service, &query, params, |r| {
+        let joined = |j: usize| r.joined.get(j).cloned().flatten().map(|t| parse(&t));
+        awards::present_with(&parse(&r.row), joined(0).as_ref(), joined(1).as_ref())
+    })
+    .await
+}
+
+/// The answer of `/v1/awards/{id}`.
+pub async fn award(service: &Service, id: &str) -> Result<Value, Refusal> {
+    service.await_read_models().await;
+    let award = row(service, AWARDS, "award", id).await?;
+    let offer = related_row(service, OFFERS, &award, "offer").await?;
+    let association = related_row(service, ASSOCIATIONS, &award, "association").await?;
+    Ok(awards::present_with(
+        &award,
+        offer.as_ref(),
+        association.as_ref(),
+    ))
+}
+
+/// The answer of `/v1/associations` for `params`; the portal's search shows the same.
+pub async fn associations_page(
+    service: &Service,
+    params: &HashMap<String, String>,
+) -> Result<Value, Refusal> {
+    let filters = Filters::read(params, &["q", "region", "domain"])?;
+    let mut query = ViewQuery::new(ASSOCIATIONS, Order::Id);
+    if let Some(q) = filters.text("q")? {
+        query.conditions.push(Condition::Contains {
+            source: Source::Row,
+            path: &["name"],
+            value: q,
+        });
+    }
+    if let Some(region) = filters.region()? {
+        query
+            .conditions
+            .push(equals(Source::Row, &["region"], region));
+    }
+    if let Some(domain) = filters.domain()? {
+        query.conditions.push(Condition::Lists {
+            source: Source::Row,
+            path: &["domains"],
+            value: domain,
+        });
+    }
+    service.await_read_models().await;
+    list(service, &query, params, |r| {
+        associations::summary(&parse(&r.row))
+    })
+    .await
+}
+
+/// The answer of `/v1/associations/{id}`; the portal's profile shows the same.
+pub async fn association(service: &Service, id: &str) -> Result<Value, Refusal> {
+    service.await_read_models().await;
+    let association = row(service, ASSOCIATIONS, "association", id).await?;
+    let mut out = associations::present(&association);
+    // Asked of the trainings view rather than stored on the association's row: that row
+    // belongs to the `support.v1` projector, which may rewrite it whole.
+    out["trainings"] = Value::Array(trainings::attended_by(service, id).await?);
+    Ok(out)
+}
+
+/// The row of `view` whose id is `row`'s member `member`, if both exist.
+pub async fn related_row(
+    service: &Service,
+    view: &str,
+    row: &Value,
+    member: &str,
+) -> Result<Option<Value>, Refusal> {
+    let Some(id) = row.get(member).and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    Ok(service
+        .db
+        .view_row(view, id)
+        .await?
+        .map(|text| parse(&text)))
+}
+
+/// A page of `query`, each row shown by `show`, in the shape of every list.
+pub async fn list(
+    service: &Service,
+    query: &ViewQuery,
+    params: &HashMap<String, String>,
+    show: impl Fn(&ListedRow) -> Value,
+) -> Result<Value, Refusal> {
+    let (offset, limit, page_number) = page(params)?;
+    let (rows, total) = service.db.view_query_page(query, offset, limit).await?;
+    let items: Vec<Value> = rows.iter().map(show).collect();
+    Ok(json!({"items": items, "page": page_number, "per_page": limit, "total": total}))
+}
+
+/// The row `id` of `view`, or a 404 naming the `kind` of thing asked for.
+pub async fn row(service: &Service, view: &str, kind: &str, id: &str) -> Result<Value, Refusal> {
+    let text = service
+        .db
+        .view_row(view, id)
+        .await?
+        .ok_or_else(|| Refusal::not_found(format!("no {kind} {id:?}")))?;
+    serde_json::from_str(&text).map_err(|e| Refusal::internal(&e))
+}
+
+/// A stored row's JSON; a row that does not parse (never written so) shows as `null`
+/// rather than failing the whole list.
+pub fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+pub fn equals(source: Source, path: &'static [&'static str], value: String) -> Condition {
+    Condition::Equals {
+        source,
+        path,
+        value,
+    }
+}
+
+/// A list's query parameters, checked: an unknown parameter or a malformed value is a
+/// 400 `invalid_parameter` naming it, so a typo is never silently an unfiltered list.
+pub struct Filters<'a> {
+    params: &'a HashMap<String, String>,
+}
+
+impl<'a> Filters<'a> {
+    pub(super) fn read(
+        params: &'a HashMap<String, String>,
+        known: &[&str],
+    ) -> Result<Self, Refusal> {
+        let mut names: Vec<&String> = params.keys().collect();
+        names.sort();
+        if let Some(unknown) = names
+            .into_iter()
+            .find(|n| !known.contains(&n.as_str()) && !PAGING.contains(&n.as_str()))
+        {
+            return Err(invalid(format!(
+                "unknown parameter {unknown:?}; this list takes {}",
+                known.join(", ")
+            )));
+        }
+        Ok(Self { params })
+    }
+
+    /// A present, non-empty parameter.
+    pub(super) fn get(&self, name: &str) -> Result<Option<&'a str>, Refusal> {
+        match self.params.get(name).map(String::as_str) {
+            None => Ok(None),
+            Some("") => Err(invalid(format!("{name} is empty"))),
+            Some(value) => Ok(Some(value)),
+        }
+    }
+
+    /// `year`: a fiscal year, four digits.
+    pub(super) fn year(&self) -> Result<Option<String>, Refusal> {
+        let Some(year) = self.get("year")? else {
+            return Ok(None);
+        };
+        // Stored years are JSON numbers, compared by their decimal text: "0999" is 999.
+        match year.parse::<u16>() {
+            Ok(y) if year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) => {
+                Ok(Some(y.to_string()))
+            }
+            _ => Err(invalid("year must be a four-digit year, such as 2026")),
+        }
+    }
+
+    /// An aggregate id: 1 to 64 characters, `[A-Za-z0-9][A-Za-z0-9._-]*`
+    /// (docs/spec/ledger-format.md, section 2.3).
+    pub(super) fn id(&self, name: &str) -> Result<Option<String>, Refusal> {
+        let Some(id) = self.get(name)? else {
+            return Ok(None);
+        };
+        let mut bytes = id.bytes();
+        let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphanumeric());
+        let rest_ok = bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        if first_ok && rest_ok && id.len() <= 64 {
+            Ok(Some(id.to_owned()))
+        } else {
+            Err(invalid(format!(
+                "{name} must be an id: 1 to 64 of A-Z a-z 0-9 . _ -, starting with a letter or digit"
+            )))
+        }
+    }
+
+    /// `region`: an ISO 3166-2 code of one of Morocco's twelve regions.
+    pub(super) fn region(&self) -> Result<Option<String>, Refusal> {
+        let Some(region) = self.get("region")? else {
+            return Ok(None);
+        };
+        match vocabulary::region_name(region) {
+            Some(_) => Ok(Some(region.to_owned())),
+            None => Err(invalid(format!(
+                "region {region:?} is not a region code (MA-01 to MA-12)"
+            ))),
+        }
+    }
+
+    /// `domain`: one of the domains of activity.
+    fn domain(&self) -> Result<Option<String>, Refusal> {
+        let Some(domain) = self.get("domain")? else {
+            return Ok(None);
+        };
+        if vocabulary::is_domain(domain) {
+            Ok(Some(domain.to_owned()))
+        } else {
+            Err(invalid(format!(
+                "domain {domain:?} is not one of {}",
+                vocabulary::DOMAINS.join(", ")
+            )))
+        }
+    }
+
+    /// A parameter that takes one of `allowed`.
+    pub(super) fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, Refusal> {
+        let Some(value) = self.get(name)? else {
+            return Ok(None);
+        };
+        if allowed.contains(&value) {
+            Ok(Some(value.to_owned()))
+        } else {
+            Err(invalid(format!(
+                "{name} must be one of {}",
+                allowed.join(", ")
+            )))
+        }
+    }
+
+    /// Free text, at most 100 characters (a name search).
+    fn text(&self, name: &str) -> Result<Option<String>, Refusal> {
+        let Some(text) = self.get(name)? else {
+            return Ok(None);
+        };
+        if text.chars().count() <= 100 {
+            Ok(Some(text.to_owned()))
+        } else {
+            Err(invalid(format!("{name} is longer than 100 characters")))
+        }
+    }
+}
+
+pub fn invalid(message: impl Into<String>) -> Refusal {
+    Refusal::bad_request("invalid_parameter", message)
+}

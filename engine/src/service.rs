@@ -1,0 +1,633 @@
+//! The ledger service: everything a request handler needs, and the write flow of
+//! `POST /v1/statements` with its checks in the order docs/spec/api.md (section 2.1) fixes.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cqrs_es::{AggregateError, CqrsFramework};
+use domain::authorization::{authorize, ActorInfo};
+use domain::document::Document;
+use domain::participation::{
+    Consultation, ConsultationCommand, Draft, PublicComment, WITHHOLDING_GROUNDS,
+};
+use domain::registry::{Actor, ActorCommand, Institution, LogKey, RegisterGenesis};
+use domain::support::{Application, Association, Award, Offer};
+use domain::training::TrainingSession;
+use domain::{Clock, DomainError, Issued, RegistryFacts, Services};
+use ledger::canonical;
+use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
+use ledger::Auth;
+use serde_json::Value;
+
+use crate::command_documents;
+use crate::commands::{self, Routed};
+use crate::event_store::{LedgerStore, Ticket, Tickets, TICKET_KEY};
+use crate::projector::ProjectionHandle;
+use crate::public_channel::{erasure, PublicChannel};
+use crate::refusal::{Kind, Refusal};
+use crate::registry_state::SharedRegistry;
+use crate::sequencer::{AppendError, Appended, ClientToken, SequencerHandle};
+use store::{Db, NewDocument};
+
+/// How many times a command is run again after a conflict before the client gets a 503.
+/// Commands racing on one offer's budget are decided one per batch, so this bounds how
+/// many such commands can be in flight at once without a client seeing a 503.
+const MAX_ATTEMPTS: usize = 64;
+/// How long a writer waits for the read models to include its entries.
+const READ_YOUR_WRITES: Duration = Duration::from_secs(10);
+
+/// Marks the original answer of an identical statement (or public comment with the same
+/// client token) appended by a concurrent request.
+pub(crate) const ALREADY_APPENDED: &str = "already_appended";
+
+/// Shared state of the server.
+pub struct Service {
+    pub db: Db,
+    pub origin: String,
+    /// The log's note verifier key string.
+    pub log_key: String,
+    pub registry: Arc<SharedRegistry>,
+    pub sequencer: SequencerHandle,
+    pub projections: ProjectionHandle,
+    pub clock: Arc<dyn Clock>,
+    /// The indicators' folds: the head and snapshots of earlier sizes (`reads::indicators`).
+    pub indicators: crate::reads::indicators::IndicatorCache,
+    /// The public channel's personal-data store and rate limit.
+    pub public: PublicChannel,
+    /// Witnesses' cosignatures of the latest checkpoints (`crate::cosigning`).
+    pub cosignatures: crate::cosigning::Cosignatures,
+    tickets: Arc<Tickets>,
+    /// Commands on one stream take turns in this process (`stream_turns`).
+    turns: crate::stream_turns::StreamTurns,
+    institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
+    actors: CqrsFramework<Actor, LedgerStore<Actor>>,
+    associations: CqrsFramework<Association, LedgerStore<Association>>,
+    offers: CqrsFramework<Offer, LedgerStore<Offer>>,
+    applications: CqrsFramework<Application, LedgerStore<Application>>,
+    awards: CqrsFramework<Award, LedgerStore<Award>>,
+    drafts: CqrsFramework<Draft, LedgerStore<Draft>>,
+    consultations: CqrsFramework<Consultation, LedgerStore<Consultation>>,
+    trainings: CqrsFramework<TrainingSession, LedgerStore<TrainingSession>>,
+    log_keys: CqrsFramework<LogKey, LedgerStore<LogKey>>,
+    documents: CqrsFramework<Document, LedgerStore<Document>>,
+}
+
+/// The parts a [`Service`] is built from.
+pub struct ServiceParts {
+    pub db: Db,
+    pub origin: String,
+    pub log_key: String,
+    pub registry: Arc<SharedRegistry>,
+    pub sequencer: SequencerHandle,
+    pub projections: ProjectionHandle,
+    pub clock: Arc<dyn Clock>,
+    pub public: PublicChannel,
+}
+
+impl Service {
+    pub fn new(parts: ServiceParts) -> Self {
+        let tickets = Arc::new(Tickets::default());
+        let services = Services {
+            clock: parts.clock.clone(),
+            registry: parts.registry.clone(),
+        };
+        let stores = Stores {
+            db: &parts.db,
+            sequencer: &parts.sequencer,
+            tickets: &tickets,
+            services: &services,
+        };
+        Self {
+            institutions: stores.framework(),
+            actors: stores.framework(),
+            associations: stores.framework(),
+            offers: stores.framework(),
+            applications: stores.framework(),
+            awards: stores.framework(),
+            drafts: stores.framework(),
+            consultations: stores.framework(),
+            trainings: stores.framework(),
+            log_keys: stores.framework(),
+            documents: stores.framework(),
+            tickets: tickets.clone(),
+            turns: crate::stream_turns::StreamTurns::default(),
+            indicators: Default::default(),
+            cosignatures: Default::default(),
+            db: parts.db,
+            origin: parts.origin,
+            log_key: parts.log_key,
+            registry: parts.registry,
+            sequencer: parts.sequencer,
+            projections: parts.projections,
+            clock: parts.clock,
+            public: parts.public,
+        }
+    }
+
+    /// Records the genesis entry (index 0): the first administrator, the origin and the
+    /// log key. Only the server does this, on first start against an empty store.
+    ///
+    /// # Errors
+    /// When the log is not empty or the store refuses.
+    pub async fn record_genesis(&self, admin_public_key: &str) -> Result<Appended, Refusal> {
+        let command = Routed::Actor(ActorCommand::RegisterGenesis(RegisterGenesis {
+            public_key: admin_public_key.to_owned(),
+            name: "Genesis administrator".into(),
+            origin: self.origin.clone(),
+            log_key: self.log_key.clone(),
+        }));
+        self.execute("admin", command, None, Ticket::default())
+            .await
+    }
+
+    /// `POST /v1/statements`: checks, in the order of docs/spec/api.md (section 2.1), then runs
+    /// the command.
+    ///
+    /// # Errors
+    /// The first check that fails decides the answer; nothing is appended then.
+    pub async fn submit_statement(&self, body: &[u8]) -> Result<Value, Refusal> {
+        // Malformed or over the size limit: 400 / 413.
+        let value = canonical::parse(body)
+            .map_err(|e| Refusal::bad_request("malformed_json", e.to_string()))?;
+        let auth = Auth::from_value(&value).map_err(|e| match e {
+            // `Statement::from_value` already measures canonical(statement): its size error
+            // is the 413 of docs/spec/ledger-format.md, not a malformed statement.
+            StatementError::TooLarge { .. } => {
+                Refusal::too_large("statement_too_large", e.to_string())
+            }
+            e => Refusal::bad_request("invalid_statement", e.to_string()),
+        })?;
+        let routed = commands::route(&auth.statement, self.registry.as_ref())?;
+
+        // Anything appended after this size is in the sequencer's memory (see RecentAppends).
+        let checked_at = self.sequencer.known_size();
+        let actor = auth.actor_b64();
+        let previous = self.db.nonce(&actor, &auth.statement.nonce).await?;
+        if let Some((hash, response)) = &previous {
+            if *hash == auth.statement_hash() {
+                return original_answer(response);
+            }
+        }
+
+        // Who signed it: 401.
+        auth.verify()
+            .map_err(|e| Refusal::unauthorized("invalid_signature", e.to_string()))?;
+        if self.registry.actor(&actor).is_none() {
+            // Perhaps registered through another process sharing the database.
+            self.sequencer.sync().await;
+        }
+        let record = self.registry.actor(&actor).ok_or_else(|| {
+            Refusal::unauthorized("unknown_actor", "the signing key is not registered")
+        })?;
+        if record.revoked_at.is_some() {
+            return Err(Refusal::unauthorized(
+                "actor_revoked",
+                "the signing key was revoked",
+            ));
+        }
+        if auth.statement.origin != self.origin {
+            return Err(Refusal::unauthorized(
+                "wrong_origin",
+                format!(
+                    "the statement is for log {:?}, this is {:?}",
+                    auth.statement.origin, self.origin
+                ),
+            ));
+        }
+        let skew = (self.clock.now().millis() - auth.statement.issued_at().millis()).abs();
+        if skew > MAX_CLOCK_SKEW_MS {
+            return Err(Refusal::unauthorized(
+                "stale_statement",
+                "issued_at is more than five minutes from the ledger's clock",
+            ));
+        }
+        // Replay: 409.
+        if previous.is_some() {
+            return Err(Refusal::new(
+                Kind::Conflict,
+                "nonce_reused",
+                "this nonce was already used by this actor",
+            ));
+        }
+        // Role and institution: 403.
+        authorize(&record.info, &auth.statement.command, &routed.scope)?;
+        let mut routed = routed;
+        command_documents::prepare(&self.db, &mut routed.command).await?;
+        let withholding_hide = withholding_hide(&routed);
+
+        let (nonce, statement_hash) = (auth.statement.nonce.clone(), auth.statement_hash());
+        let ticket = Ticket {
+            auth: Some(Arc::new(auth)),
+            checked_at,
+            ..Ticket::default()
+        };
+        let appended = match self
+            .execute(
+                routed.stream.id.as_str(),
+                routed.command,
+                Some(record.info.clone()),
+                ticket,
+            )
+            .await
+        {
+            Err(e) if e.code == ALREADY_APPENDED => return original_answer(&e.message),
+            Err(e) => {
+                // An identical copy sent concurrently may have been appended while this one
+                // ran: this copy then lost on the stream and the domain refused it (the
+                // institution is now registered, the actor revoked). The client is owed
+                // the original answer, not that refusal.
+                if let Ok(Some((hash, response))) = self.db.nonce(&actor, &nonce).await {
+                    if hash == statement_hash {
+                        return original_answer(&response);
+                    }
+                }
+                return Err(e);
+            }
+            Ok(appended) => appended,
+        };
+        // Personal data named by an erasure goes now; if this fails or the process dies
+        // first, the reconciliation of `erasure::start` finishes it.
+        erasure::after_append(&self.public.persons, &appended).await;
+        let mut response = appended.response();
+        if let (Some((stream, comment)), Value::Object(members)) = (withholding_hide, &mut response)
+        {
+            members.insert(
+                "still_named_by".to_owned(),
+                self.still_named_by(&stream, comment),
+            );
+        }
+        Ok(response)
+    }
+
+    /// The entries other than comment `comment` of `stream` that still publish that
+    /// comment's document, as the log stands after its moderation: why a hide on a
+    /// withholding ground withheld nothing (docs/public-channel.md). Empty once withheld.
+    fn still_named_by(&self, stream: &str, comment: u64) -> Value {
+        let facts = self
+            .registry
+            .comment_document(stream, comment)
+            .and_then(|doc| self.registry.document(&doc));
+        let Some(facts) = facts.filter(|f| !f.withheld) else {
+            return Value::Array(Vec::new());
+        };
+        facts
+            .publishers(Some((stream, comment)))
+            .into_iter()
+            .map(|n| serde_json::json!({"stream": n.stream, "comment": n.comment}))
+            .collect()
+    }
+
+    /// Records a comment of the public channel: no key, no `auth` on the entry, and its
+    /// `data` says it came through the public channel (`docs/spec/ledger-format.md`). The text must
+    /// already be stored as a document; the person reference comes from the erasable
+    /// personal-data store.
+    ///
+    /// # Errors
+    /// The domain's refusals (window, article), 422 `invalid_comment_text`, or the store's.
+    pub async fn submit_public_comment(
+        &self,
+        consultation: &str,
+        comment: PublicComment,
+    ) -> Result<Appended, Refusal> {
+        self.record_public_comment(consultation, comment, None, None)
+            .await
+    }
+
+    /// [`Service::submit_public_comment`] with a client token: the comment is appended
+    /// only if no comment of this consultation used the token, and the token's receipt is
+    /// recorded in the same transaction (`crate::public_channel`). With `text`, the
+    /// comment's bytes are stored by the append transaction itself, so a refused comment
+    /// leaves nothing behind; without it, the text must already be stored.
+    ///
+    /// # Errors
+    /// As [`Service::submit_public_comment`]; a token already used gives an error with
+    /// code `already_appended`.
+    pub async fn record_public_comment(
+        &self,
+        consultation: &str,
+        comment: PublicComment,
+        client_token: Option<ClientToken>,
+        text: Option<Vec<u8>>,
+    ) -> Result<Appended, Refusal> {
+        domain::AggregateId::parse(consultation)?;
+        let documents = match text {
+            None => {
+                command_documents::comment_text(&self.db, &comment.document).await?;
+                Vec::new()
+            }
+            Some(text) => {
+                command_documents::carried_comment_text(&self.db, &comment.document, &text).await?;
+                vec![NewDocument {
+                    sha256: comment.document.clone(),
+                    content: text,
+                    uploaded_by: "public".to_owned(),
+                }]
+            }
+        };
+        let command = Routed::Consultation(ConsultationCommand::PublicComment(comment));
+        // The stream heads this process remembers cover everything from here on.
+        let ticket = Ticket {
+            checked_at: self.sequencer.known_size(),
+            client_token,
+            documents,
+            ..Ticket::default()
+        };
+        self.execute(consultation, command, None, ticket).await
+    }
+
+    /// Runs a command, again on a conflict, and returns what the log recorded.
+    async fn execute(
+        &self,
+        id: &str,
+        command: Routed,
+        by: Option<ActorInfo>,
+        ticket: Ticket,
+    ) -> Result<Appended, Refusal> {
+        let _turn = self
+            .turns
+            .wait(format!("{}/{id}", command.stream_type()))
+            .await;
+        let (ticket_id, ticket) = self.tickets.open(ticket);
+        let metadata = HashMap::from([(TICKET_KEY.to_owned(), ticket_id.to_string())]);
+        let mut result = Err(Refusal::new(
+            Kind::Unavailable,
+            "busy",
+            "the stream is too busy; retry",
+        ));
+        let mut caught_up = false;
+        for _ in 0..MAX_ATTEMPTS {
+            // The facts the aggregate reads are at least this fresh (see `Ticket::facts_at`).
+            ticket
+                .facts_at
+                .store(self.sequencer.known_size(), Ordering::Release);
+            let run = match &command {
+                Routed::Institution(c) => {
+                    self.institutions
+                        .execute_with_metadata(id, c.clone(), metadata.clone())
+                        .await
+                }
+                Routed::Actor(c) => {
+                    self.actors
+                        .execute_with_metadata(id, c.clone(), metadata.clone())
+                        .await
+                }
+                Routed::Association(c) => {
+                    self.associations
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Offer(c) => {
+                    self.offers
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Application(c) => {
+                    self.applications
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Award(c) => {
+                    self.awards
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Draft(c) => {
+                    self.drafts
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::Consultation(c) => {
+                    self.consultations
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+                Routed::LogKey(c) => {
+                    self.log_keys
+                        .execute_with_metadata(id, c.clone(), metadata.clone())
+                        .await
+                }
+                Routed::Document(c) => {
+                    self.documents
+                        .execute_with_metadata(id, c.clone(), metadata.clone())
+                        .await
+                }
+                Routed::Training(c) => {
+                    self.trainings
+                        .execute_with_metadata(
+                            id,
+                            Issued::new(id, c.clone(), by.clone()),
+                            metadata.clone(),
+                        )
+                        .await
+                }
+            };
+            let outcome = ticket
+                .outcome
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            match (run, outcome) {
+                (Ok(()), Some(Ok(appended))) => {
+                    result = Ok(appended);
+                    break;
+                }
+                (Err(AggregateError::AggregateConflict), _) => continue,
+                (Err(AggregateError::UserError(e)), _) => {
+                    // The refusal may rest on facts this process has not read yet (an offer
+                    // another process just published): catch up once, and decide again if
+                    // there was anything to read.
+                    if !caught_up {
+                        caught_up = true;
+                        let before = self.sequencer.known_size();
+                        self.sequencer.sync().await;
+                        if self.sequencer.known_size() > before {
+                            continue;
+                        }
+                    }
+                    result = Err(domain_error(e));
+                    break;
+                }
+                (_, Some(Err(e))) => {
+                    result = self.append_error(e, &ticket).await;
+                    break;
+                }
+                (Err(e), _) => {
+                    result = Err(Refusal::unavailable(&e));
+                    break;
+                }
+                (Ok(()), _) => {
+                    result = Err(Refusal::internal(&"a command produced no event"));
+                    break;
+                }
+            }
+        }
+        self.tickets.close(ticket_id);
+        result
+    }
+
+    async fn append_error(&self, e: AppendError, ticket: &Ticket) -> Result<Appended, Refusal> {
+        let unauthorized = |code| Err(Refusal::unauthorized(code, e.to_string()));
+        match &e {
+            AppendError::ActorRevoked => unauthorized("actor_revoked"),
+            AppendError::UnknownActor => unauthorized("unknown_actor"),
+            AppendError::StaleStatement => unauthorized("stale_statement"),
+            AppendError::NonceReused => {
+                Err(Refusal::new(Kind::Conflict, "nonce_reused", e.to_string()))
+            }
+            AppendError::KeyAlreadyRegistered => Err(Refusal::new(
+                Kind::Conflict,
+                "key_already_registered",
+                e.to_string(),
+            )),
+            AppendError::EntryTooLarge => Err(Refusal::too_large("entry_too_large", e.to_string())),
+            AppendError::UnknownDocument(_) => {
+                Err(Refusal::new(Kind::Rule, "unknown_document", e.to_string()))
+            }
+            AppendError::AlreadyAppended(_) => Err(self.already_appended(ticket).await),
+            AppendError::LogKeyUsed => {
+                Err(Refusal::new(Kind::Conflict, "log_key_used", e.to_string()))
+            }
+            AppendError::LogKeyName(_) => {
+                Err(Refusal::bad_request("invalid_log_key", e.to_string()))
+            }
+            AppendError::NewLogKeyUnavailable(_) => Err(Refusal::new(
+                Kind::Conflict,
+                "log_key_unavailable",
+                e.to_string(),
+            )),
+            AppendError::LogKeyUnavailable(_) => Err(Refusal::new(
+                Kind::Unavailable,
+                "log_key_unavailable",
+                e.to_string(),
+            )),
+            AppendError::NoGenesis => {
+                Err(Refusal::new(Kind::Unavailable, "no_genesis", e.to_string()))
+            }
+            AppendError::Unavailable(detail) => Err(Refusal::unavailable(detail)),
+            AppendError::Conflict | AppendError::OutsideWindow | AppendError::Internal(_) => {
+                Err(Refusal::internal(&e))
+            }
+        }
+    }
+
+    /// The identical statement won a race with this one: answer as it was answered. The
+    /// answer travels as an error with code [`ALREADY_APPENDED`], which
+    /// [`Service::submit_statement`] turns back into the original 201.
+    async fn already_appended(&self, ticket: &Ticket) -> Refusal {
+        if ticket.client_token.is_some() {
+            // The public channel reads the receipt itself, with the request it came with.
+            return Refusal::new(Kind::Conflict, ALREADY_APPENDED, "");
+        }
+        let Some(auth) = &ticket.auth else {
+            return Refusal::internal(&"append without a statement");
+        };
+        match self
+            .db
+            .nonce(&auth.actor_b64(), &auth.statement.nonce)
+            .await
+        {
+            Ok(Some((_, response))) => Refusal::new(Kind::Conflict, ALREADY_APPENDED, response),
+            Ok(None) => Refusal::internal(&"appended statement has no recorded answer"),
+            Err(e) => Refusal::unavailable(&e),
+        }
+    }
+
+    /// The note verifier key string of the log key in force: the genesis key until a
+    /// rotation, then the key the last rotation named.
+    pub fn current_log_key(&self) -> String {
+        self.registry
+            .log_keys()
+            .map_or_else(|| self.log_key.clone(), |chain| chain.current().to_string())
+    }
+
+    /// The log's keys, oldest first, each with the first index it signs; `None` before
+    /// the genesis.
+    pub fn log_key_chain(&self) -> Option<ledger::rotation::LogKeyChain> {
+        self.registry.log_keys()
+    }
+
+    /// Waits until the read models include every entry this process has seen committed,
+    /// so that a read following an acknowledged write sees it. Readers wait, not writers:
+    /// a write is acknowledged as soon as it is durable, and only reads that come right
+    /// after writes pay for the projection's lag.
+    pub async fn await_read_models(&self) {
+        let size = self.sequencer.known_size();
+        if !self.projections.wait_for(size, READ_YOUR_WRITES).await {
+            tracing::warn!(size, "read models lag behind acknowledged writes");
+        }
+    }
+}
+
+/// What every aggregate's cqrs-es framework is built from.
+struct Stores<'a> {
+    db: &'a Db,
+    sequencer: &'a SequencerHandle,
+    tickets: &'a Arc<Tickets>,
+    services: &'a Services,
+}
+
+impl Stores<'_> {
+    fn framework<A>(&self) -> CqrsFramework<A, LedgerStore<A>>
+    where
+        A: cqrs_es::Aggregate<Services = Services> + domain::TimedDecision,
+        A::Event: domain::LedgerEvent,
+    {
+        CqrsFramework::new(
+            LedgerStore::new(
+                self.db.clone(),
+                self.sequencer.clone(),
+                self.tickets.clone(),
+            ),
+            vec![],
+            self.services.clone(),
+        )
+    }
+}
+
+fn domain_error(e: DomainError) -> Refusal {
+    e.into()
+}
+
+fn original_answer(response: &str) -> Result<Value, Refusal> {
+    let value = serde_json::from_str(response).map_err(|e| Refusal::internal(&e))?;
+    Ok(value)
+}
+
+/// A `ModerateComment` hiding a comment on a withholding ground: its consultation's
+/// stream and the comment's number.
+fn withholding_hide(routed: &commands::RoutedCommand) -> Option<(String, u64)> {
+    match &routed.command {
+        Routed::Consultation(ConsultationCommand::Moderate(m))
+            if m.action == "hide" && WITHHOLDING_GROUNDS.contains(&m.ground.as_str()) =>
+        {
+            Some((routed.stream.to_string(), m.comment))
+        }
+        _ => None,
+    }
+}

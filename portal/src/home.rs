@@ -1,0 +1,124 @@
+//! `/`: what a reader comes for first: the offers open now, the consultations open now,
+//! the latest awards, and a few of the year's indicators, each linking to its full page.
+//! Every part is read through the same functions as the JSON API.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use projections::participation::consultations::CONSULTATIONS;
+use serde_json::Value;
+
+use super::awards::AwardLine;
+use super::format::date;
+use super::i18n::label;
+use super::indicators::{figures, Figure};
+use super::listing::{items, problem, text, Ask};
+use super::offers::{Names, OfferLine};
+use super::{html, Page};
+use crate::page_error::PageError;
+use crate::AppState;
+use engine::reads::indicators::compute;
+use engine::reads::support;
+use store::{Condition, Order, Source, ViewQuery};
+
+/// How many of each the home page shows before "see all".
+const SHOWN: u64 = 5;
+
+/// The indicators the home page shows at a glance.
+const AT_A_GLANCE: [&str; 6] = [
+    "offers_published",
+    "offers_published_q1_share",
+    "amount_awarded_centimes",
+    "amount_disbursed_centimes",
+    "associations_supported_share",
+    "consultations_conducted",
+];
+
+/// An open consultation: id, title, closing date.
+pub struct ConsultationLine {
+    pub id: String,
+    pub title: String,
+    pub closes: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    page: Page,
+    offers: Vec<OfferLine>,
+    consultations: Vec<ConsultationLine>,
+    awards: Vec<AwardLine>,
+    year: String,
+    glance: Vec<Figure>,
+    tree_size: u64,
+}
+
+pub async fn home(
+    State(service): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let ask = Ask::read(params, &headers);
+    match build(&service, &ask).await {
+        Ok(page) => html(&page, ask.lang, ask.remember),
+        Err(e) => problem(&ask, &e, "/"),
+    }
+}
+
+fn first(n: u64, extra: &[(&str, &str)]) -> HashMap<String, String> {
+    let mut params: HashMap<String, String> = extra
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    params.insert("per_page".into(), n.to_string());
+    params
+}
+
+async fn build(service: &AppState, ask: &Ask) -> Result<Home, PageError> {
+    let lang = ask.lang;
+    let names = Names::read(service).await?;
+    let offers = support::offers_page(service, &first(SHOWN, &[("status", "open")])).await?;
+    let awards = support::awards_page(service, &first(SHOWN, &[])).await?;
+    // The consultations' pages are another area's; the home page only lists the open
+    // ones from their view, newest first, as `/v1/consultations?status=open` does.
+    let mut query = ViewQuery::new(CONSULTATIONS, Order::Newest);
+    query.conditions.push(Condition::Equals {
+        source: Source::Row,
+        path: &["status"],
+        value: "open".into(),
+    });
+    let (rows, _) = service.db.view_query_page(&query, 0, SHOWN).await?;
+    let consultations = rows
+        .iter()
+        .filter_map(|r| serde_json::from_str::<Value>(&r.row).ok())
+        .map(|c| ConsultationLine {
+            id: text(&c, "id"),
+            title: text(&c, "title"),
+            closes: date(&text(&c, "closes_at")),
+        })
+        .collect();
+    let tree_size = service.sequencer.known_size();
+    let indicators = compute(service, None, tree_size).await?;
+    let glance = figures(lang, &indicators)
+        .into_iter()
+        .filter(|f| AT_A_GLANCE.contains(&f.key.as_str()))
+        .collect();
+    Ok(Home {
+        page: Page::new(lang, label(lang, "home"), "/"),
+        offers: items(&offers, "items")
+            .iter()
+            .map(|o| OfferLine::new(lang, o, &names))
+            .collect(),
+        consultations,
+        awards: items(&awards, "items")
+            .iter()
+            .map(|w| AwardLine::new(lang, w, &names))
+            .collect(),
+        year: text(&indicators, "year"),
+        glance,
+        tree_size,
+    })
+}
