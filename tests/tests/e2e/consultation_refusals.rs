@@ -4,19 +4,20 @@
 //! refused statement breaks exactly one rule, so the code it gets cannot depend on the
 //! order in which the edge and the domain check their rules.
 //!
-//! Between the refusals, accepted statements change the state the next ones are judged
-//! against: a window that opens and closes to the millisecond, a comment hidden then
-//! withheld, results that become publishable once the last unanswered comment is hidden
-//! or answered, a recommendation that exists only once the results are out.
+//! The refusals are tables of (change, status, code): each row is a known-good statement
+//! with one thing changed, its body edited or replaced or its signer or stream swapped
+//! ([`Unsigned`]). Between the tables, accepted statements change the state the next ones
+//! are judged against: a window that opens and closes to the millisecond, a comment hidden
+//! then withheld, results that become publishable once the last unanswered comment is
+//! hidden or answered, a recommendation that exists only once the results are out.
 
-use ed25519_dalek::SigningKey;
 use ledger::entry::MAX_ENTRY_BYTES;
 use ledger::statement::MAX_STATEMENT_BYTES;
 use serde_json::{json, Value};
 
 use crate::lifecycle::{
-    assert_message_mentions, Ledger, CASA, CLOSES, IN_WINDOW, LAST_MILLISECOND, MINISTRY, OPENS,
-    RABAT,
+    assert_message_mentions, Ledger, Unsigned, CASA, CLOSES, IN_WINDOW, LAST_MILLISECOND, MINISTRY,
+    OPENS, RABAT,
 };
 use crate::participation::{
     canonical_articles, comment, comment_body, consultation_body, consultation_stream,
@@ -34,25 +35,6 @@ both_backends!(
     response_and_results_refusals,
 );
 
-/// One refusal of a table: signer, stream, body, status, code.
-type Case<'a> = (&'a SigningKey, &'a str, Value, u16, &'a str);
-
-/// Sends each case as `command`, asserting its refusal and an unchanged log.
-async fn refuse_each(ledger: &Ledger, command: &str, cases: Vec<Case<'_>>) {
-    for (key, stream, body, status, code) in cases {
-        ledger
-            .refuse(key, command, stream, body, status, code)
-            .await;
-    }
-}
-
-/// A copy of `body` with `edit` applied.
-fn with(body: &Value, edit: impl FnOnce(&mut Value)) -> Value {
-    let mut body = body.clone();
-    edit(&mut body);
-    body
-}
-
 /// The whole numbers a refusal's message names.
 fn numbers_in(reply: &Reply) -> Vec<u64> {
     reply.json["message"]
@@ -68,261 +50,120 @@ async fn draft_refusals(backend: Backend) {
     let p = Participants::register(&ledger).await;
     let drafter = &p.drafter;
     let draft = draft_stream(DRAFT);
-    let good = draft_body(MINISTRY);
+    let first = first_text();
+    let second = second_text();
+    let create = Unsigned::new(drafter, "CreateDraft", &draft, draft_body(MINISTRY));
+    let rev1 = Unsigned::new(
+        drafter,
+        "PublishRevision",
+        &draft,
+        inline_revision(1, &first),
+    );
+    let submit = Unsigned::new(drafter, "SubmitDraft", &draft, json!({}));
 
     // --- Before the draft exists ---
-    refuse_each(
-        &ledger,
-        "PublishRevision",
-        vec![(
-            drafter,
-            &draft,
-            inline_revision(1, &first_text()),
-            409,
-            "no_draft",
-        )],
-    )
-    .await;
-    refuse_each(
-        &ledger,
-        "SubmitDraft",
-        vec![(drafter, &draft, json!({"note": null}), 409, "no_draft")],
-    )
-    .await;
+    ledger
+        .refuse_all([
+            rev1.refused(409, "no_draft"),
+            submit.body(json!({"note": null})).refused(409, "no_draft"),
+        ])
+        .await;
 
     // --- CreateDraft ---
     // An official who is both administrator and drafter acts for any institution, so only
     // the domain can tell that this one does not exist.
     let admin_drafter = official(&ledger, "admin-drafter", MINISTRY, &["admin", "drafter"]).await;
-    refuse_each(
-        &ledger,
-        "CreateDraft",
-        vec![
-            (
-                &admin_drafter,
-                &draft,
-                draft_body("MINISTERE-FANTOME"),
-                422,
-                "unknown_institution",
-            ),
-            (
-                drafter,
-                &draft,
-                with(&good, |b| b["title"] = json!("  ")),
-                422,
-                "invalid_title",
-            ),
-            (
-                drafter,
-                &draft,
-                with(&good, |b| b["summary"] = json!("")),
-                422,
-                "invalid_summary",
-            ),
-            (
-                drafter,
-                &draft,
-                with(&good, |b| b["status"] = json!("x")),
-                400,
-                "invalid_body",
-            ),
-            (
-                &p.other_drafter,
-                &draft,
-                good.clone(),
-                403,
-                "other_institution",
-            ),
-            (&p.moderator, &draft, good.clone(), 403, "role_not_allowed"),
-        ],
-    )
-    .await;
     ledger
-        .accept(drafter, "CreateDraft", &draft, good.clone(), "DraftCreated")
+        .refuse_all([
+            create
+                .by(&admin_drafter)
+                .edit(|b| b["institution"] = json!("MINISTERE-FANTOME"))
+                .refused(422, "unknown_institution"),
+            create
+                .edit(|b| b["title"] = json!("  "))
+                .refused(422, "invalid_title"),
+            create
+                .edit(|b| b["summary"] = json!(""))
+                .refused(422, "invalid_summary"),
+            create
+                .edit(|b| b["status"] = json!("x"))
+                .refused(400, "invalid_body"),
+            create
+                .by(&p.other_drafter)
+                .refused(403, "other_institution"),
+            create.by(&p.moderator).refused(403, "role_not_allowed"),
+        ])
         .await;
-    refuse_each(
-        &ledger,
-        "CreateDraft",
-        vec![(drafter, &draft, good, 409, "draft_exists")],
-    )
-    .await;
-    refuse_each(
-        &ledger,
-        "SubmitDraft",
-        vec![(drafter, &draft, json!({"note": null}), 409, "no_revision")],
-    )
-    .await;
+    create.accept(&ledger, "DraftCreated").await;
+    ledger
+        .refuse_all([
+            create.refused(409, "draft_exists"),
+            submit
+                .body(json!({"note": null}))
+                .refused(409, "no_revision"),
+        ])
+        .await;
 
     // --- PublishRevision ---
-    let first = first_text();
-    let rev1 = inline_revision(1, &first);
-    let second = second_text();
     // Uploaded, so only the rule at stake can refuse the revisions that name it.
     let document = upload(&ledger, drafter, &canonical_articles(&second)).await;
-    // A hash no one uploaded anything under.
-    let missing = "ab".repeat(32);
-    let mut reply = ledger
-        .refuse(
-            drafter,
-            "PublishRevision",
-            &draft,
-            with(&rev1, |b| b["number"] = json!(2)),
-            409,
-            "wrong_revision_number",
-        )
+    let by_document = rev1.body(document_revision(1, &document));
+    let reply = rev1
+        .edit(|b| b["number"] = json!(2))
+        .refuse(&ledger, 409, "wrong_revision_number")
         .await;
     assert_message_mentions(&reply, &["1"]);
-    refuse_each(
-        &ledger,
-        "PublishRevision",
-        vec![
-            // Inline articles whose canonical hash is not text_sha256.
-            (
-                drafter,
-                &draft,
-                with(&rev1, |b| b["text_sha256"] = json!(text_sha256(&second))),
-                422,
-                "text_hash_mismatch",
-            ),
-            // The same articles, one character changed after hashing.
-            (
-                drafter,
-                &draft,
-                with(&rev1, |b| {
-                    b["articles"][0]["text"] = json!("La présente loi.")
-                }),
-                422,
-                "text_hash_mismatch",
-            ),
-            // A document whose hash is not text_sha256.
-            (
-                drafter,
-                &draft,
-                with(&document_revision(1, &document), |b| {
-                    b["text_sha256"] = json!(text_sha256(&first))
-                }),
-                422,
-                "text_hash_mismatch",
-            ),
-            (
-                drafter,
-                &draft,
-                document_revision(1, &missing),
-                422,
-                "unknown_document",
-            ),
-            // Both the articles and a document.
-            (
-                drafter,
-                &draft,
-                with(&rev1, |b| b["articles_document"] = json!(document)),
-                422,
-                "invalid_articles",
-            ),
-            // Neither.
-            (
-                drafter,
-                &draft,
-                with(&rev1, |b| b["articles"] = Value::Null),
-                422,
-                "invalid_articles",
-            ),
-            (
-                drafter,
-                &draft,
-                inline_revision(1, &json!([])),
-                422,
-                "invalid_articles",
-            ),
-            (
-                drafter,
-                &draft,
-                inline_revision(1, &json!([first[0], first[0]])),
-                422,
-                "invalid_articles",
-            ),
-            (
-                drafter,
-                &draft,
-                with(&rev1, |b| b["change_summary"] = json!(" ")),
-                422,
-                "invalid_summary",
-            ),
-            (
-                &p.other_drafter,
-                &draft,
-                rev1.clone(),
-                403,
-                "other_institution",
-            ),
-        ],
-    )
-    .await;
     ledger
-        .accept(
-            drafter,
-            "PublishRevision",
-            &draft,
-            rev1.clone(),
-            "RevisionPublished",
-        )
+        .refuse_all([
+            // Inline articles whose canonical hash is not text_sha256.
+            rev1.edit(|b| b["text_sha256"] = json!(text_sha256(&second)))
+                .refused(422, "text_hash_mismatch"),
+            // The same articles, one character changed after hashing.
+            rev1.edit(|b| b["articles"][0]["text"] = json!("La présente loi."))
+                .refused(422, "text_hash_mismatch"),
+            // A document whose hash is not text_sha256.
+            by_document
+                .edit(|b| b["text_sha256"] = json!(text_sha256(&first)))
+                .refused(422, "text_hash_mismatch"),
+            // A hash no one uploaded anything under.
+            rev1.body(document_revision(1, &"ab".repeat(32)))
+                .refused(422, "unknown_document"),
+            // Both the articles and a document.
+            rev1.edit(|b| b["articles_document"] = json!(document))
+                .refused(422, "invalid_articles"),
+            // Neither.
+            rev1.edit(|b| b["articles"] = Value::Null)
+                .refused(422, "invalid_articles"),
+            rev1.body(inline_revision(1, &json!([])))
+                .refused(422, "invalid_articles"),
+            rev1.body(inline_revision(1, &json!([first[0], first[0]])))
+                .refused(422, "invalid_articles"),
+            rev1.edit(|b| b["change_summary"] = json!(" "))
+                .refused(422, "invalid_summary"),
+            rev1.by(&p.other_drafter).refused(403, "other_institution"),
+        ])
         .await;
-    reply = ledger
-        .refuse(
-            drafter,
-            "PublishRevision",
-            &draft,
-            rev1,
-            409,
-            "wrong_revision_number",
-        )
-        .await;
+    rev1.accept(&ledger, "RevisionPublished").await;
+    let reply = rev1.refuse(&ledger, 409, "wrong_revision_number").await;
     assert_message_mentions(&reply, &["2"]);
     // The document revision is number 2 and now fits.
-    ledger
-        .accept(
-            drafter,
-            "PublishRevision",
-            &draft,
-            document_revision(2, &document),
-            "RevisionPublished",
-        )
+    rev1.body(document_revision(2, &document))
+        .accept(&ledger, "RevisionPublished")
         .await;
 
     // --- SubmitDraft ---
-    refuse_each(
-        &ledger,
-        "SubmitDraft",
-        vec![(
-            &p.other_drafter,
-            &draft,
-            json!({}),
-            403,
-            "other_institution",
-        )],
-    )
-    .await;
-    ledger
-        .accept(drafter, "SubmitDraft", &draft, json!({}), "DraftSubmitted")
+    submit
+        .by(&p.other_drafter)
+        .refuse(&ledger, 403, "other_institution")
         .await;
-    refuse_each(
-        &ledger,
-        "SubmitDraft",
-        vec![(drafter, &draft, json!({}), 409, "draft_submitted")],
-    )
-    .await;
-    refuse_each(
-        &ledger,
-        "PublishRevision",
-        vec![(
-            drafter,
-            &draft,
-            inline_revision(3, &second),
-            409,
-            "draft_submitted",
-        )],
-    )
-    .await;
+    submit.accept(&ledger, "DraftSubmitted").await;
+    ledger
+        .refuse_all([
+            submit.refused(409, "draft_submitted"),
+            rev1.body(inline_revision(3, &second))
+                .refused(409, "draft_submitted"),
+        ])
+        .await;
 }
 
 async fn consultation_opening_refusals(backend: Backend) {
@@ -331,83 +172,49 @@ async fn consultation_opening_refusals(backend: Backend) {
     let drafter = &p.drafter;
     let stream = consultation_stream(CONSULTATION);
     draft_with_revision(&ledger, &p, DRAFT, &first_text()).await;
-    let good = consultation_body(DRAFT, 1);
+    let opening = Unsigned::new(
+        drafter,
+        "OpenConsultation",
+        &stream,
+        consultation_body(DRAFT, 1),
+    );
 
     // Nothing is open yet, so nothing can be closed.
-    refuse_each(
-        &ledger,
-        "CloseConsultation",
-        vec![(drafter, &stream, json!({}), 409, "no_consultation")],
-    )
-    .await;
+    Unsigned::new(drafter, "CloseConsultation", &stream, json!({}))
+        .refuse(&ledger, 409, "no_consultation")
+        .await;
     // The ledger clock says 2 February 2026, 09:00.
-    refuse_each(
-        &ledger,
-        "OpenConsultation",
-        vec![
-            (
-                drafter,
-                &stream,
-                consultation_body("LOI-FANTOME", 1),
-                422,
-                "unknown_draft",
-            ),
-            (
-                drafter,
-                &stream,
-                consultation_body(DRAFT, 2),
-                422,
-                "unknown_revision",
-            ),
-            (
-                drafter,
-                &stream,
-                consultation_body(DRAFT, 0),
-                422,
-                "unknown_revision",
-            ),
-            (
-                drafter,
-                &stream,
-                with(&good, |b| b["closes_at"] = b["opens_at"].clone()),
-                422,
-                "invalid_window",
-            ),
-            (
-                drafter,
-                &stream,
-                with(&good, |b| {
+    ledger
+        .refuse_all([
+            opening
+                .edit(|b| b["draft"] = json!("LOI-FANTOME"))
+                .refused(422, "unknown_draft"),
+            opening
+                .edit(|b| b["revision"] = json!(2))
+                .refused(422, "unknown_revision"),
+            opening
+                .edit(|b| b["revision"] = json!(0))
+                .refused(422, "unknown_revision"),
+            opening
+                .edit(|b| b["closes_at"] = b["opens_at"].clone())
+                .refused(422, "invalid_window"),
+            opening
+                .edit(|b| {
                     b["opens_at"] = json!("2026-01-05T00:00:00Z");
                     b["closes_at"] = json!("2026-02-01T00:00:00Z");
-                }),
-                422,
-                "window_already_closed",
-            ),
-            (
-                drafter,
-                &stream,
-                with(&good, |b| b["title"] = json!("")),
-                422,
-                "invalid_title",
-            ),
-            (
-                &p.other_drafter,
-                &stream,
-                good.clone(),
-                403,
-                "other_institution",
-            ),
-            (&p.moderator, &stream, good.clone(), 403, "role_not_allowed"),
-        ],
-    )
-    .await;
+                })
+                .refused(422, "window_already_closed"),
+            opening
+                .edit(|b| b["title"] = json!(""))
+                .refused(422, "invalid_title"),
+            opening
+                .by(&p.other_drafter)
+                .refused(403, "other_institution"),
+            opening.by(&p.moderator).refused(403, "role_not_allowed"),
+        ])
+        .await;
     open(&ledger, &p, CONSULTATION, DRAFT).await;
-    refuse_each(
-        &ledger,
-        "OpenConsultation",
-        vec![(drafter, &stream, good.clone(), 409, "consultation_exists")],
-    )
-    .await;
+    opening.refuse(&ledger, 409, "consultation_exists").await;
 
     // A submitted draft is no longer consulted on.
     ledger
@@ -419,18 +226,10 @@ async fn consultation_opening_refusals(backend: Backend) {
             "DraftSubmitted",
         )
         .await;
-    refuse_each(
-        &ledger,
-        "OpenConsultation",
-        vec![(
-            drafter,
-            "consultation/CONS-2026-02",
-            good,
-            409,
-            "draft_submitted",
-        )],
-    )
-    .await;
+    opening
+        .on("consultation/CONS-2026-02")
+        .refuse(&ledger, 409, "draft_submitted")
+        .await;
 }
 
 async fn comment_refusals(backend: Backend) {
@@ -457,44 +256,24 @@ async fn comment_refusals(backend: Backend) {
         "Un avis argumenté sur l'article premier.".as_bytes(),
     )
     .await;
-    let on_art1 = comment_body(RABAT, Some("art-1"), &text);
-
-    refuse_each(
-        &ledger,
+    let on_art1 = Unsigned::new(
+        rabat,
         "SubmitComment",
-        vec![(
-            rabat,
-            "consultation/CONS-FANTOME",
-            on_art1.clone(),
-            409,
-            "no_consultation",
-        )],
-    )
-    .await;
+        &stream,
+        comment_body(RABAT, Some("art-1"), &text),
+    );
+
+    on_art1
+        .on("consultation/CONS-FANTOME")
+        .refuse(&ledger, 409, "no_consultation")
+        .await;
 
     // --- The window opens at OPENS, to the millisecond ---
     ledger.clock.set("2026-02-02T23:59:59.999Z");
-    let reply = ledger
-        .refuse(
-            rabat,
-            "SubmitComment",
-            &stream,
-            on_art1.clone(),
-            409,
-            "window_not_open",
-        )
-        .await;
+    let reply = on_art1.refuse(&ledger, 409, "window_not_open").await;
     assert_message_mentions(&reply, &["2026-02-03"]);
     ledger.clock.set(OPENS);
-    let (_, data) = ledger
-        .accept(
-            rabat,
-            "SubmitComment",
-            &stream,
-            on_art1.clone(),
-            "CommentSubmitted",
-        )
-        .await;
+    let (_, data) = on_art1.accept(&ledger, "CommentSubmitted").await;
     assert_eq!(
         data["comment"], 1,
         "the first millisecond of the window is in it"
@@ -506,78 +285,32 @@ async fn comment_refusals(backend: Backend) {
     let too_long = upload(&ledger, rabat, "ب".repeat(5_001).as_bytes()).await;
     let not_utf8 = upload(&ledger, rabat, &[0x41, 0xff, 0xfe, 0x42]).await;
     let never_uploaded = "cd".repeat(32);
-    refuse_each(
-        &ledger,
-        "SubmitComment",
-        vec![
-            (
-                rabat,
-                &stream,
-                comment_body(RABAT, Some("art-3"), &text),
-                422,
-                "unknown_article",
-            ),
-            (
-                rabat,
-                &stream,
-                comment_body(RABAT, Some("art-9"), &text),
-                422,
-                "unknown_article",
-            ),
-            (
-                rabat,
-                &stream,
-                comment_body(RABAT, None, &blank),
-                422,
-                "invalid_comment_text",
-            ),
-            (
-                rabat,
-                &stream,
-                comment_body(RABAT, None, &too_long),
-                422,
-                "invalid_comment_text",
-            ),
-            (
-                rabat,
-                &stream,
-                comment_body(RABAT, None, &not_utf8),
-                422,
-                "invalid_comment_text",
-            ),
-            (
-                rabat,
-                &stream,
-                comment_body(RABAT, None, &never_uploaded),
-                422,
-                "invalid_comment_text",
-            ),
+    // The same comment on the whole text, whose document, author and signer rows change.
+    let whole = on_art1.edit(|b| b["article"] = Value::Null);
+    let text_in = |document: &str| whole.edit(|b| b["document"] = json!(document));
+    ledger
+        .refuse_all([
+            on_art1
+                .edit(|b| b["article"] = json!("art-3"))
+                .refused(422, "unknown_article"),
+            on_art1
+                .edit(|b| b["article"] = json!("art-9"))
+                .refused(422, "unknown_article"),
+            text_in(&blank).refused(422, "invalid_comment_text"),
+            text_in(&too_long).refused(422, "invalid_comment_text"),
+            text_in(&not_utf8).refused(422, "invalid_comment_text"),
+            text_in(&never_uploaded).refused(422, "invalid_comment_text"),
             // RABAT's key in CASA's name.
-            (
-                rabat,
-                &stream,
-                comment_body(CASA, None, &text),
-                403,
-                "other_institution",
-            ),
+            whole
+                .edit(|b| b["association"] = json!(CASA))
+                .refused(403, "other_institution"),
             // A drafter is not an association.
-            (
-                &p.drafter,
-                &stream,
-                comment_body(RABAT, None, &text),
-                403,
-                "role_not_allowed",
-            ),
-            (
-                rabat,
-                &stream,
-                with(&on_art1, |b| b["name"] = json!("Nour")),
-                400,
-                "invalid_body",
-            ),
-        ],
-    )
-    .await;
+            whole.by(&p.drafter).refused(403, "role_not_allowed"),
+            on_art1
+                .edit(|b| b["name"] = json!("Nour"))
+                .refused(400, "invalid_body"),
+        ])
+        .await;
     // Exactly 5,000 characters (10,000 bytes of Arabic), padded with blanks that trimming
     // removes: the longest accepted comment.
     let longest = format!("  {}\n", "ب".repeat(5_000));
@@ -600,30 +333,13 @@ async fn comment_refusals(backend: Backend) {
 
     // --- The window closes at CLOSES, to the millisecond ---
     ledger.clock.set(LAST_MILLISECOND);
-    let (_, data) = ledger
-        .accept(
-            rabat,
-            "SubmitComment",
-            &stream,
-            on_art1.clone(),
-            "CommentSubmitted",
-        )
-        .await;
+    let (_, data) = on_art1.accept(&ledger, "CommentSubmitted").await;
     assert_eq!(
         data["comment"], 4,
         "the last millisecond of the window is in it"
     );
     ledger.clock.set(CLOSES);
-    let reply = ledger
-        .refuse(
-            rabat,
-            "SubmitComment",
-            &stream,
-            on_art1.clone(),
-            409,
-            "window_closed",
-        )
-        .await;
+    let reply = on_art1.refuse(&ledger, 409, "window_closed").await;
     assert_message_mentions(&reply, &["2026-02-20"]);
     // And once the drafter has closed it.
     ledger
@@ -635,37 +351,26 @@ async fn comment_refusals(backend: Backend) {
             "ConsultationClosed",
         )
         .await;
-    ledger
-        .refuse(
-            rabat,
-            "SubmitComment",
-            &stream,
-            on_art1,
-            409,
-            "window_closed",
-        )
-        .await;
+    on_art1.refuse(&ledger, 409, "window_closed").await;
 }
 
 async fn moderation_refusals(backend: Backend) {
     let ledger = Ledger::start(backend).await;
     let p = Participants::register(&ledger).await;
-    let moderator = &p.moderator;
     let stream = consultation_stream(CONSULTATION);
     draft_with_revision(&ledger, &p, DRAFT, &first_text()).await;
-
-    refuse_each(
-        &ledger,
+    let hide = Unsigned::new(
+        &p.moderator,
         "ModerateComment",
-        vec![(
-            moderator,
-            &stream,
-            moderation(1, "hide", "spam"),
-            409,
-            "no_consultation",
-        )],
-    )
-    .await;
+        &stream,
+        moderation(1, "hide", "off_topic"),
+    );
+    let moderate =
+        |comment: u64, action: &str, ground: &str| hide.body(moderation(comment, action, ground));
+
+    moderate(1, "hide", "spam")
+        .refuse(&ledger, 409, "no_consultation")
+        .await;
     open(&ledger, &p, CONSULTATION, DRAFT).await;
     ledger.clock.set(IN_WINDOW);
     let rabat = &p.cast.rabat;
@@ -673,120 +378,38 @@ async fn moderation_refusals(backend: Backend) {
         comment(&ledger, rabat, CONSULTATION, RABAT, None, text).await;
     }
 
-    let hide = moderation(1, "hide", "off_topic");
-    refuse_each(
-        &ledger,
-        "ModerateComment",
-        vec![
-            (
-                moderator,
-                &stream,
-                moderation(1, "restore", "off_topic"),
-                409,
-                "not_hidden",
-            ),
-            (
-                moderator,
-                &stream,
-                moderation(3, "hide", "spam"),
-                422,
-                "unknown_comment",
-            ),
-            (
-                moderator,
-                &stream,
-                moderation(0, "hide", "spam"),
-                422,
-                "unknown_comment",
-            ),
-            (
-                moderator,
-                &stream,
-                moderation(1, "hide", "rude"),
-                422,
-                "invalid_ground",
-            ),
-            (
-                moderator,
-                &stream,
-                moderation(1, "delete", "spam"),
-                422,
-                "invalid_action",
-            ),
-            (
-                moderator,
-                &stream,
-                with(&hide, |b| b["note"] = json!(" ")),
-                422,
-                "note_required",
-            ),
-            // The drafter of the same institution holds no moderator role.
-            (&p.drafter, &stream, hide.clone(), 403, "role_not_allowed"),
-            (
-                &p.other_moderator,
-                &stream,
-                hide.clone(),
-                403,
-                "other_institution",
-            ),
-        ],
-    )
-    .await;
     ledger
-        .accept(
-            moderator,
-            "ModerateComment",
-            &stream,
-            hide,
-            "CommentModerated",
-        )
+        .refuse_all([
+            moderate(1, "restore", "off_topic").refused(409, "not_hidden"),
+            moderate(3, "hide", "spam").refused(422, "unknown_comment"),
+            moderate(0, "hide", "spam").refused(422, "unknown_comment"),
+            moderate(1, "hide", "rude").refused(422, "invalid_ground"),
+            moderate(1, "delete", "spam").refused(422, "invalid_action"),
+            hide.edit(|b| b["note"] = json!(" "))
+                .refused(422, "note_required"),
+            // The drafter of the same institution holds no moderator role.
+            hide.by(&p.drafter).refused(403, "role_not_allowed"),
+            hide.by(&p.other_moderator)
+                .refused(403, "other_institution"),
+        ])
         .await;
-    refuse_each(
-        &ledger,
-        "ModerateComment",
-        vec![(
-            moderator,
-            &stream,
-            moderation(1, "hide", "personal_data"),
-            409,
-            "already_hidden",
-        )],
-    )
-    .await;
+    hide.accept(&ledger, "CommentModerated").await;
+    moderate(1, "hide", "personal_data")
+        .refuse(&ledger, 409, "already_hidden")
+        .await;
 
     // Illegal content: hidden and withheld, so it can never be shown again.
-    let (_, data) = ledger
-        .accept(
-            moderator,
-            "ModerateComment",
-            &stream,
-            moderation(2, "hide", "illegal_content"),
-            "CommentModerated",
-        )
+    let (_, data) = moderate(2, "hide", "illegal_content")
+        .accept(&ledger, "CommentModerated")
         .await;
     let withheld = ledger::hash::to_hex(&ledger::hash::sha256(b"Contenu manifestement illicite."));
     assert_eq!(data["withheld"], json!([withheld]));
-    refuse_each(
-        &ledger,
-        "ModerateComment",
-        vec![(
-            moderator,
-            &stream,
-            moderation(2, "restore", "illegal_content"),
-            409,
-            "document_withheld",
-        )],
-    )
-    .await;
+    moderate(2, "restore", "illegal_content")
+        .refuse(&ledger, 409, "document_withheld")
+        .await;
     // Comment 1 was hidden without withholding: it can be restored.
-    ledger
-        .accept(
-            moderator,
-            "ModerateComment",
-            &stream,
-            moderation(1, "restore", "off_topic"),
-            "CommentModerated",
-        )
+    moderate(1, "restore", "off_topic")
+        .accept(&ledger, "CommentModerated")
         .await;
 }
 
@@ -795,7 +418,6 @@ async fn response_and_results_refusals(backend: Backend) {
     let p = Participants::register(&ledger).await;
     let drafter = &p.drafter;
     let stream = consultation_stream(CONSULTATION);
-    let draft = draft_stream(DRAFT);
     draft_with_revision(&ledger, &p, DRAFT, &first_text()).await;
     open(&ledger, &p, CONSULTATION, DRAFT).await;
     ledger.clock.set(IN_WINDOW);
@@ -803,75 +425,38 @@ async fn response_and_results_refusals(backend: Backend) {
         let text = format!("Avis numéro {n} sur le projet.");
         comment(&ledger, &p.cast.rabat, CONSULTATION, RABAT, None, &text).await;
     }
-    let results = results_body(&["R-1"]);
+    let results = Unsigned::new(drafter, "PublishResults", &stream, results_body(&["R-1"]));
 
-    refuse_each(
-        &ledger,
-        "PublishResults",
-        vec![(drafter, &stream, results.clone(), 409, "consultation_open")],
-    )
-    .await;
+    results.refuse(&ledger, 409, "consultation_open").await;
     // Before the results, recommendation R-1 does not exist; comment 10 never will.
+    let revision2 = Unsigned::new(
+        drafter,
+        "PublishRevision",
+        &draft_stream(DRAFT),
+        inline_revision(2, &second_text()),
+    );
     let motivated = |comment: Value, recommendation: Value| {
-        with(&inline_revision(2, &second_text()), |b| {
+        revision2.edit(|b| {
             b["motivated_by"] = json!([{"consultation": CONSULTATION, "comment": comment,
                                          "recommendation": recommendation}]);
         })
     };
-    refuse_each(
-        &ledger,
-        "PublishRevision",
-        vec![
-            (
-                drafter,
-                &draft,
-                motivated(json!(10), Value::Null),
-                422,
-                "unknown_comment",
-            ),
-            (
-                drafter,
-                &draft,
-                motivated(json!(0), Value::Null),
-                422,
-                "unknown_comment",
-            ),
-            (
-                drafter,
-                &draft,
-                motivated(Value::Null, json!("R-1")),
-                422,
-                "unknown_recommendation",
-            ),
-        ],
-    )
-    .await;
+    ledger
+        .refuse_all([
+            motivated(json!(10), Value::Null).refused(422, "unknown_comment"),
+            motivated(json!(0), Value::Null).refused(422, "unknown_comment"),
+            motivated(Value::Null, json!("R-1")).refused(422, "unknown_recommendation"),
+        ])
+        .await;
 
     // --- Closing: not before closes_at, and once ---
+    let close = Unsigned::new(drafter, "CloseConsultation", &stream, json!({}));
     ledger.clock.set(LAST_MILLISECOND);
-    refuse_each(
-        &ledger,
-        "CloseConsultation",
-        vec![(drafter, &stream, json!({}), 409, "window_still_open")],
-    )
-    .await;
+    close.refuse(&ledger, 409, "window_still_open").await;
     ledger.clock.set(CLOSES);
-    let (_, data) = ledger
-        .accept(
-            drafter,
-            "CloseConsultation",
-            &stream,
-            json!({}),
-            "ConsultationClosed",
-        )
-        .await;
+    let (_, data) = close.accept(&ledger, "ConsultationClosed").await;
     assert_eq!(data, json!({"comments": 9}));
-    refuse_each(
-        &ledger,
-        "CloseConsultation",
-        vec![(drafter, &stream, json!({}), 409, "consultation_closed")],
-    )
-    .await;
+    close.refuse(&ledger, 409, "consultation_closed").await;
 
     // --- Responses ---
     // A batch as large as a statement may be (32 KiB canonical): the entry holds it twice,
@@ -902,98 +487,43 @@ async fn response_and_results_refusals(backend: Backend) {
         MAX_STATEMENT_BYTES + body_size + 44 + 2 * 88 + 64 > MAX_ENTRY_BYTES,
         "the batch is too small to test the entry limit: {body_size} bytes"
     );
-    let one = responses(&[1], "accepted");
-    refuse_each(
-        &ledger,
+    let one = Unsigned::new(
+        drafter,
         "RespondToComments",
-        vec![
-            (drafter, &stream, largest, 413, "entry_too_large"),
-            (
-                drafter,
-                &stream,
-                responses(&[10], "accepted"),
-                422,
-                "unknown_comment",
-            ),
+        &stream,
+        responses(&[1], "accepted"),
+    );
+    let answering = |comments: &[u64], position: &str| one.body(responses(comments, position));
+    ledger
+        .refuse_all([
+            one.body(largest).refused(413, "entry_too_large"),
+            answering(&[10], "accepted").refused(422, "unknown_comment"),
             // A batch holds 1 to 200 responses. docs/consultations.md names no code for
             // this rule; `invalid_responses` is the domain's. (Over 200 cannot break this
             // rule alone without 201 comments.)
-            (
-                drafter,
-                &stream,
-                json!({"responses": []}),
-                422,
-                "invalid_responses",
-            ),
-            (
-                drafter,
-                &stream,
-                responses(&[1, 2, 1], "accepted"),
-                422,
-                "duplicate_comment",
-            ),
-            (
-                drafter,
-                &stream,
-                responses(&[1], "ignored"),
-                422,
-                "invalid_position",
-            ),
-            (
-                drafter,
-                &stream,
-                with(&one, |b| b["responses"][0]["reasoning"] = json!("")),
-                422,
-                "reasoning_required",
-            ),
-            (&p.moderator, &stream, one.clone(), 403, "role_not_allowed"),
-            (
-                &p.other_drafter,
-                &stream,
-                one.clone(),
-                403,
-                "other_institution",
-            ),
-        ],
-    )
-    .await;
-    ledger
-        .accept(
-            drafter,
-            "RespondToComments",
-            &stream,
-            responses(&[1, 2, 5, 6, 7, 8, 9], "noted"),
-            "CommentsAnswered",
-        )
+            one.body(json!({"responses": []}))
+                .refused(422, "invalid_responses"),
+            answering(&[1, 2, 1], "accepted").refused(422, "duplicate_comment"),
+            answering(&[1], "ignored").refused(422, "invalid_position"),
+            one.edit(|b| b["responses"][0]["reasoning"] = json!(""))
+                .refused(422, "reasoning_required"),
+            one.by(&p.moderator).refused(403, "role_not_allowed"),
+            one.by(&p.other_drafter).refused(403, "other_institution"),
+        ])
         .await;
-    refuse_each(
-        &ledger,
-        "RespondToComments",
-        vec![
-            (drafter, &stream, one.clone(), 409, "already_answered"),
+    answering(&[1, 2, 5, 6, 7, 8, 9], "noted")
+        .accept(&ledger, "CommentsAnswered")
+        .await;
+    ledger
+        .refuse_all([
+            one.refused(409, "already_answered"),
             // One of the batch already answered refuses the whole batch.
-            (
-                drafter,
-                &stream,
-                responses(&[3, 2], "rejected"),
-                409,
-                "already_answered",
-            ),
-        ],
-    )
-    .await;
+            answering(&[3, 2], "rejected").refused(409, "already_answered"),
+        ])
+        .await;
 
     // --- Results: refused while a visible comment has no response, naming it ---
-    let reply = ledger
-        .refuse(
-            drafter,
-            "PublishResults",
-            &stream,
-            results.clone(),
-            422,
-            "unanswered_comments",
-        )
-        .await;
+    let reply = results.refuse(&ledger, 422, "unanswered_comments").await;
     let named = numbers_in(&reply);
     assert!(
         named.contains(&3) && named.contains(&4),
@@ -1010,117 +540,49 @@ async fn response_and_results_refusals(backend: Backend) {
             "CommentModerated",
         )
         .await;
-    let reply = ledger
-        .refuse(
-            drafter,
-            "PublishResults",
-            &stream,
-            results.clone(),
-            422,
-            "unanswered_comments",
-        )
-        .await;
+    let reply = results.refuse(&ledger, 422, "unanswered_comments").await;
     let named = numbers_in(&reply);
     assert!(
         named.contains(&3) && !named.contains(&4),
         "the refusal lists comment 3 and no longer the hidden 4: {}",
         reply.text()
     );
-    ledger
-        .accept(
-            drafter,
-            "RespondToComments",
-            &stream,
-            responses(&[3], "partly_accepted"),
-            "CommentsAnswered",
-        )
+    answering(&[3], "partly_accepted")
+        .accept(&ledger, "CommentsAnswered")
         .await;
     // Now only the body itself can be at fault.
-    refuse_each(
-        &ledger,
-        "PublishResults",
-        vec![
-            (
-                drafter,
-                &stream,
-                with(&results, |b| b["synthesis"] = json!(" ")),
-                422,
-                "synthesis_required",
-            ),
-            (
-                drafter,
-                &stream,
-                results_body(&["R-1", "R-1"]),
-                422,
-                "invalid_recommendations",
-            ),
-            (
-                drafter,
-                &stream,
-                results_body(&["R 1"]),
-                422,
-                "invalid_recommendations",
-            ),
-            (
-                &p.other_drafter,
-                &stream,
-                results.clone(),
-                403,
-                "other_institution",
-            ),
-        ],
-    )
-    .await;
-    let (_, data) = ledger
-        .accept(
-            drafter,
-            "PublishResults",
-            &stream,
-            results.clone(),
-            "ResultsPublished",
-        )
+    ledger
+        .refuse_all([
+            results
+                .edit(|b| b["synthesis"] = json!(" "))
+                .refused(422, "synthesis_required"),
+            results
+                .body(results_body(&["R-1", "R-1"]))
+                .refused(422, "invalid_recommendations"),
+            results
+                .body(results_body(&["R 1"]))
+                .refused(422, "invalid_recommendations"),
+            results
+                .by(&p.other_drafter)
+                .refused(403, "other_institution"),
+        ])
         .await;
+    let (_, data) = results.accept(&ledger, "ResultsPublished").await;
     assert_eq!(
         (&data["comments"], &data["answered"], &data["hidden"]),
         (&json!(9), &json!(8), &json!(1)),
         "{data}"
     );
-    refuse_each(
-        &ledger,
-        "PublishResults",
-        vec![(drafter, &stream, results, 409, "results_published")],
-    )
-    .await;
+    results.refuse(&ledger, 409, "results_published").await;
 
     // --- Motivations: R-1 now exists; R-9 and comment 10 still do not ---
-    refuse_each(
-        &ledger,
-        "PublishRevision",
-        vec![
-            (
-                drafter,
-                &draft,
-                motivated(Value::Null, json!("R-9")),
-                422,
-                "unknown_recommendation",
-            ),
-            (
-                drafter,
-                &draft,
-                motivated(json!(10), Value::Null),
-                422,
-                "unknown_comment",
-            ),
-        ],
-    )
-    .await;
     ledger
-        .accept(
-            drafter,
-            "PublishRevision",
-            &draft,
-            motivated(Value::Null, json!("R-1")),
-            "RevisionPublished",
-        )
+        .refuse_all([
+            motivated(Value::Null, json!("R-9")).refused(422, "unknown_recommendation"),
+            motivated(json!(10), Value::Null).refused(422, "unknown_comment"),
+        ])
+        .await;
+    motivated(Value::Null, json!("R-1"))
+        .accept(&ledger, "RevisionPublished")
         .await;
 }

@@ -1,8 +1,10 @@
 //! What the support-lifecycle tests (`docs/support-lifecycle.md`) stand on: a
 //! ledger clock the test moves by hand ([`TestClock`]), the real server started on it with
 //! statements signed at its time ([`Ledger`]), the officials and associations every
-//! scenario needs ([`Cast`]), and the bodies of the lifecycle's commands with realistic
-//! defaults that a test changes one field at a time.
+//! scenario needs ([`Cast`]), the bodies of the lifecycle's commands with realistic
+//! defaults that a test changes one field at a time, and the refusal tables built on them:
+//! a known-good statement ([`Unsigned`]) and, a row each, the one thing changed in it with
+//! the status and code it must get ([`Ledger::refuse_all`]).
 //!
 //! Why a clock of our own: an offer's window is days long and the first quarter ends on
 //! 31 March; the domain judges both by the ledger's clock, and a test cannot wait. The
@@ -518,4 +520,89 @@ pub fn assert_message_mentions(reply: &Reply, words: &[&str]) {
         "the message should say which rule ({words:?}): {}",
         reply.text()
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Refusal tables
+// ---------------------------------------------------------------------------------------
+
+/// A statement not yet signed: signer, command, stream and body. A refusal table starts
+/// from a known-good one and, row by row, changes one thing in it: its signer
+/// ([`Unsigned::by`]), its stream ([`Unsigned::on`]) or its body ([`Unsigned::body`],
+/// [`Unsigned::edit`]); [`Unsigned::refused`] adds the status and code the row expects.
+#[derive(Clone)]
+pub struct Unsigned<'a> {
+    pub key: &'a SigningKey,
+    pub command: &'a str,
+    pub stream: String,
+    pub body: Value,
+}
+
+/// One row of a refusal table: a statement, and the status and code it must get.
+pub type Refusal<'a> = (Unsigned<'a>, u16, &'static str);
+
+impl<'a> Unsigned<'a> {
+    pub fn new(key: &'a SigningKey, command: &'a str, stream: &str, body: Value) -> Self {
+        Self {
+            key,
+            command,
+            stream: stream.to_owned(),
+            body,
+        }
+    }
+
+    /// The same statement signed by `key`.
+    pub fn by(&self, key: &'a SigningKey) -> Self {
+        Self {
+            key,
+            ..self.clone()
+        }
+    }
+
+    /// The same statement on `stream`.
+    pub fn on(&self, stream: &str) -> Self {
+        Self::new(self.key, self.command, stream, self.body.clone())
+    }
+
+    /// The same statement with `body` instead of its own.
+    pub fn body(&self, body: Value) -> Self {
+        Self::new(self.key, self.command, &self.stream, body)
+    }
+
+    /// The same statement with `edit` applied to its body.
+    pub fn edit(&self, edit: impl FnOnce(&mut Value)) -> Self {
+        let mut body = self.body.clone();
+        edit(&mut body);
+        self.body(body)
+    }
+
+    /// A row of a refusal table: this statement, refused with `status` and `code`.
+    pub fn refused(&self, status: u16, code: &'static str) -> Refusal<'a> {
+        (self.clone(), status, code)
+    }
+
+    /// Signs and sends it: see [`Ledger::refuse`].
+    pub async fn refuse(&self, ledger: &Ledger, status: u16, code: &str) -> Reply {
+        let body = self.body.clone();
+        ledger
+            .refuse(self.key, self.command, &self.stream, body, status, code)
+            .await
+    }
+
+    /// Signs and sends it: see [`Ledger::accept`].
+    pub async fn accept(&self, ledger: &Ledger, event_type: &str) -> (Appended, Value) {
+        let body = self.body.clone();
+        ledger
+            .accept(self.key, self.command, &self.stream, body, event_type)
+            .await
+    }
+}
+
+impl Ledger {
+    /// Sends each row's statement in turn, asserting its refusal and an unchanged log.
+    pub async fn refuse_all<'a>(&self, rows: impl IntoIterator<Item = Refusal<'a>>) {
+        for (statement, status, code) in rows {
+            statement.refuse(self, status, code).await;
+        }
+    }
 }
