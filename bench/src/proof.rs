@@ -53,7 +53,7 @@ pub fn stop_child_now() {
 }
 
 /// The hidden `serve-child` subcommand: exactly `sijill serve ARGS`, with the logging
-/// set-up of the `sijill` binary (api/src/main.rs).
+/// set-up of the `sijill` binary (cli/src/main.rs).
 pub async fn serve_child(args: Vec<String>) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(

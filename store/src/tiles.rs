@@ -1,4 +1,4 @@
-//! Reads for C2SP tlog-tiles (`http/tiles.rs`): a tile is a run of stored complete
+//! Reads for C2SP tlog-tiles (`api/src/tiles.rs`): a tile is a run of stored complete
 //! subtrees of one level, so it comes straight from `tree_nodes`, never from the leaves.
 
 use ledger::Hash;

@@ -6,7 +6,7 @@
 //! retry from its `client_token`, compute the person reference (scoped to the
 //! consultation), append through [`Service::record_public_comment`] (whose transaction
 //! stores the text as a document), then store the personal data. The HTTP handler
-//! (`http::public_comments`) only adds the rate limit and the transport; anything else that
+//! (`api::public_comments`) only adds the rate limit and the transport; anything else that
 //! records public comments (a demo) can call [`submit`].
 
 pub mod client_addr;

@@ -2,7 +2,7 @@
 //! 5): `/v1/consultations` listed with filters and pages, `/v1/consultations/{id}`
 //! (the consulted revision article by article with its comments, moderation
 //! placeholders, responses, recommendations and counts); the open-data file
-//! `/v1/exports/comments.csv` is streamed by `http::comments_csv`. Rows come from the
+//! `/v1/exports/comments.csv` is streamed by `api::comments_csv`. Rows come from the
 //! `participation.v1` projector; shapes from `projections::participation`.
 //!
 //! Comment texts are documents: only those the log lets the public read (not hidden, not
