@@ -180,7 +180,7 @@ pub async fn consultation(
 }
 
 /// Where a page of comments sits among them all, with the link to the next page.
-pub fn page_info(id: &str, window: &CommentWindow, total: u64) -> Value {
+fn page_info(id: &str, window: &CommentWindow, total: u64) -> Value {
     let pages = total.div_ceil(window.per_page).max(1);
     let next = (window.page < pages).then(|| {
         format!(
@@ -241,7 +241,7 @@ pub async fn consultation_comments(
 
 /// The public texts and the names of the commenters of `page`, by comment number: only
 /// these are read, whatever the number of comments the consultation holds.
-pub async fn page_material(
+async fn page_material(
     service: &Service,
     consultation: &Value,
     page: &[Value],
@@ -288,7 +288,7 @@ pub async fn public_texts(
 
 /// The articles of the revision a consultation is on, from the draft's row (inline) or
 /// its articles document; `None` when neither can be read.
-pub async fn consulted_articles(
+async fn consulted_articles(
     service: &Service,
     consultation: &Value,
     draft: Option<&Value>,
@@ -313,7 +313,7 @@ pub async fn consulted_articles(
 /// personal-data store (`public_channel::persons`): each comment shows the name given
 /// with it, only while its key opens, so an erased person has none. Never copied into a
 /// view or an export, so that erasure reaches every place a name was shown.
-pub async fn public_commenter_names(
+async fn public_commenter_names(
     service: &Service,
     consultation: &str,
     persons: &[(u64, String)],

@@ -130,7 +130,7 @@ pub async fn draft_diff(
 }
 
 /// `from` or `to`: a revision number, a positive integer.
-pub fn revision_number(filters: &Filters, name: &str) -> Result<Option<u64>, Refusal> {
+fn revision_number(filters: &Filters, name: &str) -> Result<Option<u64>, Refusal> {
     let Some(text) = filters.get(name)? else {
         return Ok(None);
     };
@@ -145,7 +145,7 @@ pub fn revision_number(filters: &Filters, name: &str) -> Result<Option<u64>, Ref
 /// The articles of those `revisions` that keep them in a document, by revision number,
 /// read in one round trip. A document that is missing or does not parse is left out; the
 /// caller decides what a revision without its text shows.
-pub async fn document_articles(
+pub(crate) async fn document_articles(
     service: &Service,
     revisions: &[&Value],
 ) -> Result<HashMap<u64, Vec<Article>>, Refusal> {
@@ -172,7 +172,7 @@ pub async fn document_articles(
 
 /// The article each comment cited by `revisions` was about, by (consultation, number),
 /// from the consultations' rows.
-pub async fn commented_articles(
+async fn commented_articles(
     service: &Service,
     revisions: &[&Value],
 ) -> Result<HashMap<(String, u64), String>, Refusal> {

@@ -41,7 +41,7 @@ pub const MAX_STREAM_ENTRIES: u64 = 1000;
 /// index and against their chain; an entry that does not parse is an error naming why.
 /// Only the server's word: the portal's Verify button checks the same in the reader's
 /// browser.
-pub fn checked_after(
+fn checked_after(
     rows: &[Vec<u8>],
     mut prev: Hash,
     log_keys: &LogKeyChain,

@@ -207,7 +207,7 @@ pub async fn association(service: &Service, id: &str) -> Result<Value, Refusal> 
 }
 
 /// The row of `view` whose id is `row`'s member `member`, if both exist.
-pub async fn related_row(
+pub(crate) async fn related_row(
     service: &Service,
     view: &str,
     row: &Value,
@@ -252,7 +252,7 @@ pub fn parse(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
-pub fn equals(source: Source, path: &'static [&'static str], value: String) -> Condition {
+pub(crate) fn equals(source: Source, path: &'static [&'static str], value: String) -> Condition {
     Condition::Equals {
         source,
         path,

@@ -85,7 +85,7 @@ pub async fn modules() -> Value {
 ///
 /// # Errors
 /// A database error.
-pub async fn attended_by(service: &Service, id: &str) -> Result<Vec<Value>, Refusal> {
+pub(crate) async fn attended_by(service: &Service, id: &str) -> Result<Vec<Value>, Refusal> {
     let mut query = ViewQuery::new(TRAININGS, Order::Oldest);
     query.conditions.push(Condition::Lists {
         source: Source::Row,
