@@ -2,7 +2,7 @@
 //! renders it as the problem page in the reader's language (`listing::problem`); where no
 //! page is wanted (a static file, a client that does not ask for HTML) it answers as the
 //! JSON API does, `{"error": code, "message": sentence}`. The engine's refusals become one
-//! by their kind.
+//! by their kind ([`engine::Kind::status`]).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -20,34 +20,23 @@ pub struct PageError {
 
 impl PageError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        let message = message.into();
         Self {
             status,
             code,
-            message: message.into(),
+            message,
         }
     }
 
-    /// 400: malformed input.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
+        Refusal::bad_request(code, message).into()
     }
 
-    /// 401: the signature or signer is not acceptable.
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, message)
-    }
-
-    /// 404: no such resource.
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Refusal::not_found(message).into()
     }
 
-    /// 413: over a documented size limit.
-    pub fn too_large(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, code, message)
-    }
-
-    /// 500: a bug; the detail is logged, not returned.
+    /// A bug; the detail is logged, not shown.
     pub fn internal(detail: &dyn std::fmt::Display) -> Self {
         Refusal::internal(detail).into()
     }
@@ -55,24 +44,24 @@ impl PageError {
 
 impl From<Refusal> for PageError {
     fn from(r: Refusal) -> Self {
-        let status =
-            StatusCode::from_u16(r.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        Self::new(status, r.code, r.message)
+        let status = StatusCode::from_u16(r.kind.status());
+        Self::new(
+            status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            r.code,
+            r.message,
+        )
     }
 }
 
 impl From<store::Error> for PageError {
     fn from(e: store::Error) -> Self {
-        Refusal::unavailable(&e).into()
+        Refusal::from(e).into()
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({"error": self.code, "message": self.message})),
-        )
-            .into_response()
+        let body = json!({"error": self.code, "message": self.message});
+        (self.status, Json(body)).into_response()
     }
 }
