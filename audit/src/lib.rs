@@ -69,6 +69,7 @@ use std::fmt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use domain::names::{command, event, stream};
 use ledger::checkpoint::Checkpoint;
 use ledger::entry::{Entry, EntryError, SignedEntry, MAX_ENTRY_BYTES};
 use ledger::hash::{from_hex, to_hex, Hash, ZERO_HASH};
@@ -545,7 +546,7 @@ impl Auditor {
     /// its first key. Whether that key is trusted is decided at the checkpoint.
     fn genesis(&mut self, entry: &Entry, log_key: VerifierKey) -> Result<(), String> {
         if entry.stream != GENESIS_STREAM
-            || entry.event_type != "ActorRegistered"
+            || entry.event_type != event::ACTOR_REGISTERED
             || entry.auth.is_some()
             || entry.auth_at.is_some()
         {
@@ -673,18 +674,19 @@ impl Auditor {
             return self.rotation(index, entry, command, sigs).map(Some);
         }
         let (required, prefix) = match entry.event_type.as_str() {
-            "ActorRegistered" => ("RegisterActor", "registry/"),
-            "ActorRevoked" => ("RevokeActor", "registry/"),
-            "InstitutionRegistered" => ("RegisterInstitution", "institution/"),
+            event::ACTOR_REGISTERED => (command::REGISTER_ACTOR, stream::REGISTRY),
+            event::ACTOR_REVOKED => (command::REVOKE_ACTOR, stream::REGISTRY),
+            event::INSTITUTION_REGISTERED => (command::REGISTER_INSTITUTION, stream::INSTITUTION),
             _ => return Ok(None),
         };
+        let prefix = format!("{prefix}/");
         if command != Some(required) {
             return Err(format!(
                 "{} not made by a {required} command",
                 entry.event_type
             ));
         }
-        if !entry.stream.starts_with(prefix) || entry.stream.len() == prefix.len() {
+        if !entry.stream.starts_with(&prefix) || entry.stream.len() == prefix.len() {
             return Err(format!(
                 "{} on stream {}, not {prefix}<id>",
                 entry.event_type,
@@ -692,8 +694,8 @@ impl Auditor {
             ));
         }
         match entry.event_type.as_str() {
-            "ActorRegistered" => self.registry.register(index, &entry.stream, &entry.data)?,
-            "ActorRevoked" => self.registry.revoke(index, &entry.stream)?,
+            event::ACTOR_REGISTERED => self.registry.register(index, &entry.stream, &entry.data)?,
+            event::ACTOR_REVOKED => self.registry.revoke(index, &entry.stream)?,
             _ => {}
         }
         Ok(None)

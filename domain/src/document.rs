@@ -15,6 +15,7 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
+use crate::names::{event, stream};
 use crate::support::text::{check_sha256, require, MAX_TEXT_CHARS};
 use crate::{DomainError, LedgerEvent, Services, TimedDecision};
 
@@ -66,7 +67,7 @@ pub enum DocumentEvent {
 impl DomainEvent for DocumentEvent {
     fn event_type(&self) -> String {
         match self {
-            Self::DocumentDeclaredUnavailable(_) => "DocumentDeclaredUnavailable".into(),
+            Self::DocumentDeclaredUnavailable(_) => event::DOCUMENT_DECLARED_UNAVAILABLE.into(),
         }
     }
 
@@ -75,7 +76,10 @@ impl DomainEvent for DocumentEvent {
     }
 }
 
-impl LedgerEvent for DocumentEvent {}
+impl LedgerEvent for DocumentEvent {
+    const STREAM_TYPE: &'static str = stream::DOCUMENT;
+    const TYPES: &'static [&'static str] = &[event::DOCUMENT_DECLARED_UNAVAILABLE];
+}
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {

@@ -3,9 +3,9 @@
 //! not spell out (it then checks only the fields it cares about).
 
 use cqrs_es::test::TestFramework;
-use cqrs_es::Aggregate;
+use cqrs_es::{Aggregate, DomainEvent};
 
-use crate::{DomainError, Services};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// Given `given`, when `command`: the refusal.
 pub(crate) fn refused<A: Aggregate<Error = DomainError, Services = Services>>(
@@ -20,19 +20,31 @@ pub(crate) fn refused<A: Aggregate<Error = DomainError, Services = Services>>(
         .expect_err("the command should be refused")
 }
 
-/// Given `given`, when `command`: the events it produces.
-pub(crate) fn accepted<A: Aggregate<Error = DomainError, Services = Services>>(
+/// Given `given`, when `command`: the events it produces. Each event's type is checked
+/// to be the name its variant serializes as, so `event_type` cannot drift from the enum.
+pub(crate) fn accepted<A>(
     services: Services,
     given: Vec<A::Event>,
     command: A::Command,
-) -> Vec<A::Event> {
+) -> Vec<A::Event>
+where
+    A: Aggregate<Error = DomainError, Services = Services>,
+    A::Event: LedgerEvent,
+{
     let mut aggregate = A::default();
     for e in given {
         aggregate.apply(e);
     }
     let sink = cqrs_es::event_sink::EventSink::default();
     run(aggregate.handle(command, &services, &sink)).expect("the command should be accepted");
-    run(sink.collect())
+    let events = run(sink.collect());
+    for event in &events {
+        let tagged = serde_json::to_value(event).expect("an event serializes");
+        let serialized = tagged.get("type").and_then(|t| t.as_str());
+        assert_eq!(Some(event.event_type().as_str()), serialized);
+        assert!(A::Event::TYPES.contains(&event.event_type().as_str()));
+    }
+    events
 }
 
 /// Runs a future that never waits (aggregates do no I/O) to completion.

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::names::stream;
 use crate::DomainError;
 
 /// The longest aggregate id `docs/spec/ledger-format.md` (section 2.3) allows.
@@ -45,17 +46,17 @@ impl fmt::Display for AggregateId {
 /// The stream types of `docs/spec/ledger-format.md` (section 2.3), one per aggregate type, and
 /// `document` (docs/hardening.md).
 pub const STREAM_TYPES: [&str; 11] = [
-    "registry",
-    "institution",
-    "association",
-    "offer",
-    "application",
-    "award",
-    "consultation",
-    "draft",
-    "training",
-    "log",
-    "document",
+    stream::REGISTRY,
+    stream::INSTITUTION,
+    stream::ASSOCIATION,
+    stream::OFFER,
+    stream::APPLICATION,
+    stream::AWARD,
+    stream::CONSULTATION,
+    stream::DRAFT,
+    stream::TRAINING,
+    stream::LOG,
+    stream::DOCUMENT,
 ];
 
 /// `"<aggregate type>/<aggregate id>"`, the `stream` of an entry.

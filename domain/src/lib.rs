@@ -16,6 +16,7 @@ mod given_when_then;
 pub mod guards;
 pub mod id;
 pub mod issued;
+pub mod names;
 pub mod participation;
 pub mod registry;
 pub mod services;
@@ -25,7 +26,7 @@ pub mod training;
 pub mod world;
 
 pub use error::{DomainError, ErrorKind};
-pub use event_codec::LedgerEvent;
+pub use event_codec::{Decoded, LedgerEvent};
 pub use id::{AggregateId, StreamName};
 pub use issued::Issued;
 pub use services::{Clock, RegistryFacts, Services};

@@ -3,6 +3,7 @@
 
 use domain::authorization::Scope;
 use domain::document::{DeclareDocumentUnavailable, DocumentCommand};
+use domain::names::{command, stream};
 use domain::participation::{
     CloseConsultation, ConsultationCommand, CreateDraft, DraftCommand, ErasePersonalData,
     ModerateComment, OpenConsultation, PublishResults, PublishRevision, RespondToComments,
@@ -45,17 +46,17 @@ impl Routed {
     /// The aggregate type (the stream's first part) the command goes to.
     pub fn stream_type(&self) -> &'static str {
         match self {
-            Self::Institution(_) => "institution",
-            Self::Actor(_) => "registry",
-            Self::Association(_) => "association",
-            Self::Offer(_) => "offer",
-            Self::Application(_) => "application",
-            Self::Award(_) => "award",
-            Self::Draft(_) => "draft",
-            Self::Consultation(_) => "consultation",
-            Self::Training(_) => "training",
-            Self::LogKey(_) => "log",
-            Self::Document(_) => "document",
+            Self::Institution(_) => stream::INSTITUTION,
+            Self::Actor(_) => stream::REGISTRY,
+            Self::Association(_) => stream::ASSOCIATION,
+            Self::Offer(_) => stream::OFFER,
+            Self::Application(_) => stream::APPLICATION,
+            Self::Award(_) => stream::AWARD,
+            Self::Draft(_) => stream::DRAFT,
+            Self::Consultation(_) => stream::CONSULTATION,
+            Self::Training(_) => stream::TRAINING,
+            Self::LogKey(_) => stream::LOG,
+            Self::Document(_) => stream::DOCUMENT,
         }
     }
 }
@@ -100,29 +101,29 @@ pub fn route(statement: &Statement, facts: &dyn RegistryFacts) -> Result<RoutedC
             .map_or(Scope::Unresolved, |a| offer_owner(&a.offer))
     };
     let (kind, command, scope) = match statement.command.as_str() {
-        "RegisterInstitution" => (
-            "institution",
+        command::REGISTER_INSTITUTION => (
+            stream::INSTITUTION,
             Routed::Institution(InstitutionCommand::Register(body::<RegisterInstitution>(
                 b,
             )?)),
             Scope::Registry,
         ),
-        "RegisterActor" => (
-            "registry",
+        command::REGISTER_ACTOR => (
+            stream::REGISTRY,
             Routed::Actor(ActorCommand::Register(body::<RegisterActor>(b)?)),
             Scope::Registry,
         ),
-        "RevokeActor" => (
-            "registry",
+        command::REVOKE_ACTOR => (
+            stream::REGISTRY,
             Routed::Actor(ActorCommand::Revoke(body::<RevokeActor>(b)?)),
             Scope::Registry,
         ),
-        "RotateLogKey" => (
-            "log",
+        command::ROTATE_LOG_KEY => (
+            stream::LOG,
             Routed::LogKey(LogKeyCommand::Rotate(body::<RotateLogKey>(b)?)),
             Scope::Registry,
         ),
-        "DeclareDocumentUnavailable" => {
+        command::DECLARE_DOCUMENT_UNAVAILABLE => {
             let body = body::<DeclareDocumentUnavailable>(b)?;
             // One stream per document, named by its hash, so a declaration is made once
             // and an auditor finds it where the document's name says.
@@ -136,148 +137,160 @@ pub fn route(statement: &Statement, facts: &dyn RegistryFacts) -> Result<RoutedC
                 ));
             }
             (
-                "document",
+                stream::DOCUMENT,
                 Routed::Document(DocumentCommand::DeclareUnavailable(body)),
                 Scope::Registry,
             )
         }
-        "RegisterAssociation" => (
-            "association",
+        command::REGISTER_ASSOCIATION => (
+            stream::ASSOCIATION,
             Routed::Association(AssociationCommand::Register(body::<RegisterAssociation>(
                 b,
             )?)),
             Scope::Registry,
         ),
-        "PublishOffer" => {
+        command::PUBLISH_OFFER => {
             let body = body::<PublishOffer>(b)?;
             let scope = Scope::Institution(body.institution.clone());
-            ("offer", Routed::Offer(OfferCommand::Publish(body)), scope)
+            (
+                stream::OFFER,
+                Routed::Offer(OfferCommand::Publish(body)),
+                scope,
+            )
         }
-        "AmendOffer" => (
-            "offer",
+        command::AMEND_OFFER => (
+            stream::OFFER,
             Routed::Offer(OfferCommand::Amend(body::<AmendOffer>(b)?)),
             offer_owner(id),
         ),
-        "CloseOffer" => (
-            "offer",
+        command::CLOSE_OFFER => (
+            stream::OFFER,
             Routed::Offer(OfferCommand::Close(body::<CloseOffer>(b)?)),
             offer_owner(id),
         ),
-        "SubmitApplication" => {
+        command::SUBMIT_APPLICATION => {
             let body = body::<SubmitApplication>(b)?;
             let scope = Scope::Association(body.association.clone());
             (
-                "application",
+                stream::APPLICATION,
                 Routed::Application(ApplicationCommand::Submit(body)),
                 scope,
             )
         }
-        "DeclareConflictOfInterest" => (
-            "application",
+        command::DECLARE_CONFLICT_OF_INTEREST => (
+            stream::APPLICATION,
             Routed::Application(ApplicationCommand::Declare(body::<
                 DeclareConflictOfInterest,
             >(b)?)),
             application_owner(id),
         ),
-        "ScoreApplication" => (
-            "application",
+        command::SCORE_APPLICATION => (
+            stream::APPLICATION,
             Routed::Application(ApplicationCommand::Score(body::<ScoreApplication>(b)?)),
             application_owner(id),
         ),
-        "GrantAward" => {
+        command::GRANT_AWARD => {
             let body = body::<GrantAward>(b)?;
             let scope = application_owner(&body.application);
-            ("award", Routed::Award(AwardCommand::Grant(body)), scope)
+            (
+                stream::AWARD,
+                Routed::Award(AwardCommand::Grant(body)),
+                scope,
+            )
         }
-        "RecordDisbursement" => (
-            "award",
+        command::RECORD_DISBURSEMENT => (
+            stream::AWARD,
             Routed::Award(AwardCommand::Disburse(body::<RecordDisbursement>(b)?)),
             facts
                 .award(id)
                 .map_or(Scope::Unresolved, |a| Scope::Institution(a.institution)),
         ),
-        "RevokeAward" => (
-            "award",
+        command::REVOKE_AWARD => (
+            stream::AWARD,
             Routed::Award(AwardCommand::Revoke(body::<RevokeAward>(b)?)),
             facts
                 .award(id)
                 .map_or(Scope::Unresolved, |a| Scope::Institution(a.institution)),
         ),
-        "SubmitReport" => (
-            "award",
+        command::SUBMIT_REPORT => (
+            stream::AWARD,
             Routed::Award(AwardCommand::Report(body::<SubmitReport>(b)?)),
             facts
                 .award(id)
                 .map_or(Scope::Unresolved, |a| Scope::Association(a.association)),
         ),
-        "CreateDraft" => {
+        command::CREATE_DRAFT => {
             let body = body::<CreateDraft>(b)?;
             let scope = Scope::Institution(body.institution.clone());
-            ("draft", Routed::Draft(DraftCommand::Create(body)), scope)
+            (
+                stream::DRAFT,
+                Routed::Draft(DraftCommand::Create(body)),
+                scope,
+            )
         }
-        "PublishRevision" => (
-            "draft",
+        command::PUBLISH_REVISION => (
+            stream::DRAFT,
             Routed::Draft(DraftCommand::PublishRevision(RevisionText {
                 body: body::<PublishRevision>(b)?,
                 document_articles: None,
             })),
             draft_owner(id),
         ),
-        "SubmitDraft" => (
-            "draft",
+        command::SUBMIT_DRAFT => (
+            stream::DRAFT,
             Routed::Draft(DraftCommand::Submit(body::<SubmitDraft>(b)?)),
             draft_owner(id),
         ),
-        "OpenConsultation" => {
+        command::OPEN_CONSULTATION => {
             let body = body::<OpenConsultation>(b)?;
             let scope = draft_owner(&body.draft);
             (
-                "consultation",
+                stream::CONSULTATION,
                 Routed::Consultation(ConsultationCommand::Open(body)),
                 scope,
             )
         }
-        "SubmitComment" => {
+        command::SUBMIT_COMMENT => {
             let body = body::<SubmitComment>(b)?;
             let scope = Scope::Association(body.association.clone());
             (
-                "consultation",
+                stream::CONSULTATION,
                 Routed::Consultation(ConsultationCommand::Comment(body)),
                 scope,
             )
         }
-        "ModerateComment" => (
-            "consultation",
+        command::MODERATE_COMMENT => (
+            stream::CONSULTATION,
             Routed::Consultation(ConsultationCommand::Moderate(body::<ModerateComment>(b)?)),
             consultation_owner(id),
         ),
-        "ErasePersonalData" => (
-            "consultation",
+        command::ERASE_PERSONAL_DATA => (
+            stream::CONSULTATION,
             Routed::Consultation(ConsultationCommand::Erase(body::<ErasePersonalData>(b)?)),
             consultation_owner(id),
         ),
-        "CloseConsultation" => (
-            "consultation",
+        command::CLOSE_CONSULTATION => (
+            stream::CONSULTATION,
             Routed::Consultation(ConsultationCommand::Close(body::<CloseConsultation>(b)?)),
             consultation_owner(id),
         ),
-        "RespondToComments" => (
-            "consultation",
+        command::RESPOND_TO_COMMENTS => (
+            stream::CONSULTATION,
             Routed::Consultation(ConsultationCommand::Respond(body::<RespondToComments>(b)?)),
             consultation_owner(id),
         ),
-        "PublishResults" => (
-            "consultation",
+        command::PUBLISH_RESULTS => (
+            stream::CONSULTATION,
             Routed::Consultation(ConsultationCommand::PublishResults(body::<PublishResults>(
                 b,
             )?)),
             consultation_owner(id),
         ),
-        "RecordTrainingSession" => {
+        command::RECORD_TRAINING_SESSION => {
             let body = body::<RecordTrainingSession>(b)?;
             let scope = Scope::Institution(body.institution.clone());
             (
-                "training",
+                stream::TRAINING,
                 Routed::Training(TrainingCommand::Record(body)),
                 scope,
             )
@@ -299,7 +312,7 @@ pub fn route(statement: &Statement, facts: &dyn RegistryFacts) -> Result<RoutedC
         ));
     }
     // Every rotation is on the one stream `log/key`, so an auditor finds them all there.
-    if kind == "log" && stream.id.as_str() != LOG_KEY_ID {
+    if kind == stream::LOG && stream.id.as_str() != LOG_KEY_ID {
         return Err(Refusal::bad_request(
             "wrong_stream",
             format!(

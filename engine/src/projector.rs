@@ -152,7 +152,13 @@ impl Runner {
             for (index, bytes) in &page {
                 let signed =
                     SignedEntry::parse(bytes).map_err(|e| format!("entry {index}: {e}"))?;
-                for change in projector.project(&signed.entry) {
+                // An entry this build cannot read (a version it does not know) changes
+                // nothing and is reported; it does not stop the entries after it.
+                let changes = projector.project(&signed.entry).unwrap_or_else(|e| {
+                    tracing::error!(projector = projector.name(), error = %e, "entry not projected");
+                    Vec::new()
+                });
+                for change in changes {
                     let key = (change.view(), change.id().to_owned());
                     let before = match rows.remove(&key) {
                         Some(row) => Some(row),

@@ -12,8 +12,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 
 use domain::authorization::ActorInfo;
+use domain::names::{event, stream};
+use domain::registry::ActorEvent;
 use domain::world::World;
-use domain::RegistryFacts;
+use domain::{LedgerEvent, RegistryFacts};
 use ledger::roles::Role;
 use ledger::rotation::LogKeyChain;
 use ledger::Entry;
@@ -23,16 +25,16 @@ use ledger::Entry;
 /// facts (an offer, a draft, which entries name or withhold a document) unknown after a
 /// restart.
 pub const STREAM_TYPES: [&str; 10] = [
-    "registry",
-    "log",
-    "institution",
-    "association",
-    "offer",
-    "application",
-    "award",
-    "draft",
-    "consultation",
-    "document",
+    stream::REGISTRY,
+    stream::LOG,
+    stream::INSTITUTION,
+    stream::ASSOCIATION,
+    stream::OFFER,
+    stream::APPLICATION,
+    stream::AWARD,
+    stream::DRAFT,
+    stream::CONSULTATION,
+    stream::DOCUMENT,
 ];
 
 /// One registered key.
@@ -72,45 +74,39 @@ impl Registry {
         );
         // The genesis and the rotations: which log key signs which entries.
         LogKeyChain::follow(&mut self.log_keys, entry);
-        let data = &entry.data;
         match (kind, entry.event_type.as_str()) {
-            ("institution", "InstitutionRegistered") => {
+            (stream::INSTITUTION, event::INSTITUTION_REGISTERED) => {
                 self.institutions.insert(id.to_owned());
             }
-            ("association", "AssociationRegistered") => {
+            (stream::ASSOCIATION, event::ASSOCIATION_REGISTERED) => {
                 self.associations.insert(id.to_owned());
             }
-            ("registry", "ActorRegistered") => {
-                let text = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-                let Some(public_key) = text("public_key") else {
+            (stream::REGISTRY, event::ACTOR_REGISTERED) => {
+                // The append path recorded it from this very type, so it decodes; an entry
+                // that did not would name no key to register.
+                let Ok(ActorEvent::ActorRegistered(actor)) =
+                    ActorEvent::from_entry(&entry.event_type, &entry.version, entry.data.clone())
+                else {
                     return;
                 };
-                let roles = data
-                    .get("roles")
-                    .and_then(|r| r.as_array())
-                    .map(|rs| {
-                        rs.iter()
-                            .filter_map(|r| r.as_str().and_then(Role::parse))
-                            .collect()
-                    })
-                    .unwrap_or_default();
                 let info = ActorInfo {
                     actor_id: id.to_owned(),
-                    roles,
-                    institution: text("institution"),
-                    association: text("association"),
+                    roles: actor.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+                    institution: actor.institution,
+                    association: actor.association,
                 };
-                self.key_of_actor.insert(id.to_owned(), public_key.clone());
+                self.key_of_actor
+                    .insert(id.to_owned(), actor.public_key.clone());
                 self.by_key.insert(
-                    public_key.clone(),
+                    actor.public_key.clone(),
                     ActorRecord {
                         info,
-                        public_key,
+                        public_key: actor.public_key,
                         revoked_at: None,
                     },
                 );
             }
-            ("registry", "ActorRevoked") => {
+            (stream::REGISTRY, event::ACTOR_REVOKED) => {
                 if let Some(record) = self
                     .key_of_actor
                     .get(id)

@@ -20,6 +20,7 @@ use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use domain::names::{event, stream};
 use ledger::hash::{sha256, to_hex};
 use projections::registry::INSTITUTIONS;
 use projections::support::associations::ASSOCIATIONS;
@@ -989,8 +990,8 @@ async fn receipt_file(
     };
     // Only a public comment of this consultation has a receipt.
     let entry: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let is_receipt = text(&entry, "stream") == format!("consultation/{id}")
-        && text(&entry, "type") == "CommentSubmitted"
+    let is_receipt = text(&entry, "stream") == format!("{}/{id}", stream::CONSULTATION)
+        && text(&entry, "type") == event::COMMENT_SUBMITTED
         && entry
             .get("data")
             .is_some_and(|d| text(d, "channel") == "public");

@@ -23,6 +23,9 @@ pub use support::SupportProjector;
 pub use trainings::TrainingsProjector;
 pub use view_change::ViewChange;
 
+use std::fmt;
+
+use domain::{Decoded, LedgerEvent};
 use ledger::Entry;
 
 /// Turns entries into read-model changes.
@@ -31,8 +34,40 @@ pub trait Projector: Send + Sync {
     /// projector writes means a new name, so the new version rebuilds from index 0.
     fn name(&self) -> &'static str;
 
-    /// The changes one entry causes, in order.
-    fn project(&self, entry: &Entry) -> Vec<ViewChange>;
+    /// The changes one entry causes, in order. Entries of other streams cause none.
+    ///
+    /// # Errors
+    /// [`Unreadable`] when an entry of one of its streams does not decode as the domain's
+    /// typed event (an unknown type or version, or data that does not fit): it changes
+    /// nothing, and the caller reports it rather than a row being built from a guess.
+    fn project(&self, entry: &Entry) -> Result<Vec<ViewChange>, Unreadable>;
+}
+
+/// An entry a projector reads but cannot decode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    pub index: u64,
+    pub reason: String,
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "entry {}: {}", self.index, self.reason)
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
+/// Reads `entry` as an `E`, through `E`'s upcaster for the entry's version: projectors
+/// read the current shape of an event, whatever version recorded it.
+///
+/// # Errors
+/// [`Unreadable`] when the version is unknown or the data does not fit `E`.
+pub fn decode<E: LedgerEvent>(entry: &Entry) -> Result<Decoded<E>, Unreadable> {
+    E::decode(&entry.event_type, &entry.version, entry.data.clone()).map_err(|reason| Unreadable {
+        index: entry.index,
+        reason: format!("{}: {reason}", entry.stream),
+    })
 }
 
 /// Every projector the server runs.

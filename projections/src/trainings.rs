@@ -13,12 +13,13 @@
 //! positions, so a member this projector set on it could be wiped by a later replay of
 //! the registration. The association page asks this view instead.
 
-use domain::training::MODULES;
+use domain::names::stream;
+use domain::training::{TrainingEvent, TrainingSessionRecorded, MODULES};
 use ledger::Entry;
 use serde_json::{json, Value};
 
 use crate::support::vocabulary;
-use crate::{Projector, ViewChange};
+use crate::{decode, Projector, Unreadable, ViewChange};
 
 /// View of training sessions, by session id (the id of their `training/<id>` stream).
 pub const TRAININGS: &str = "trainings";
@@ -31,59 +32,44 @@ impl Projector for TrainingsProjector {
         "trainings.v1"
     }
 
-    fn project(&self, entry: &Entry) -> Vec<ViewChange> {
-        let Some(("training", id)) = entry.stream.split_once('/') else {
-            return Vec::new();
+    fn project(&self, entry: &Entry) -> Result<Vec<ViewChange>, Unreadable> {
+        let Some((stream::TRAINING, id)) = entry.stream.split_once('/') else {
+            return Ok(Vec::new());
         };
         // An empty id would make a row listed among the real ones with no trail to follow.
-        if id.is_empty() || entry.event_type != "TrainingSessionRecorded" {
-            return Vec::new();
+        if id.is_empty() {
+            return Ok(Vec::new());
         }
-        vec![ViewChange::Put {
+        let TrainingEvent::TrainingSessionRecorded(session) = decode::<TrainingEvent>(entry)?.event;
+        Ok(vec![ViewChange::Put {
             view: TRAININGS,
             id: id.to_owned(),
-            row: row(id, entry),
-        }]
+            row: row(id, entry, session),
+        }])
     }
 }
 
-/// The row of session `id` recorded by `entry`. Never panics on a malformed entry: a
-/// missing or mistyped member reads as `null` (or, for the attending associations, as
-/// none), so one bad entry cannot stop the projector for the entries after it.
-fn row(id: &str, entry: &Entry) -> Value {
-    let d = &entry.data;
-    let text = |name: &str| d.get(name).and_then(Value::as_str).unwrap_or("");
-    let module = text("module");
-    let framework = MODULES.iter().find(|m| m.0 == module);
+/// The row of session `id` recorded by `entry`.
+fn row(id: &str, entry: &Entry, session: TrainingSessionRecorded) -> Value {
+    let framework = MODULES.iter().find(|m| m.0 == session.module);
     // A code the framework does not (or no longer) know keeps the French title the entry
     // recorded; the framework is the only source of the Arabic one.
-    let title_fr = framework.map_or_else(
-        || d.get("module_title").cloned().unwrap_or(Value::Null),
-        |m| json!(m.1),
-    );
+    let title_fr = framework.map_or_else(|| json!(session.module_title), |m| json!(m.1));
     let title_ar = framework.map_or(Value::Null, |m| json!(m.2));
-    let region = text("region");
-    // Only ids that are strings, so the SQL filter on attendance sees the same list the
-    // page shows.
-    let associations: Vec<Value> = d
-        .get("associations")
-        .and_then(Value::as_array)
-        .map(|list| list.iter().filter(|a| a.is_string()).cloned().collect())
-        .unwrap_or_default();
-    let stream = format!("training/{id}");
+    let stream = format!("{}/{id}", stream::TRAINING);
     json!({
         "id": id,
-        "module": module,
+        "module": session.module,
         "module_title_fr": title_fr,
         "module_title_ar": title_ar,
-        "date": d.get("date").cloned().unwrap_or(Value::Null),
-        "year": year_of(text("date")),
-        "region": region,
-        "region_name": vocabulary::region_name(region),
-        "institution": d.get("institution").cloned().unwrap_or(Value::Null),
-        "trainer_institution": d.get("trainer_institution").cloned().unwrap_or(Value::Null),
-        "associations": associations,
-        "hours": d.get("hours").cloned().unwrap_or(Value::Null),
+        "date": session.date,
+        "year": year_of(&session.date),
+        "region": session.region,
+        "region_name": vocabulary::region_name(&session.region),
+        "institution": session.institution,
+        "trainer_institution": session.trainer_institution,
+        "associations": session.associations,
+        "hours": session.hours,
         "recorded_at": entry.recorded_at.to_entry_string(),
         "index": entry.index,
         "stream": stream,

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::authorization::Scope;
 use crate::issued::Issued;
+use crate::names::{event, stream};
 use crate::support::offer::instant;
 use crate::support::text::{check_sha256, require, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use crate::{AggregateId, DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
@@ -211,13 +212,13 @@ pub enum ConsultationEvent {
 impl DomainEvent for ConsultationEvent {
     fn event_type(&self) -> String {
         match self {
-            Self::ConsultationOpened(_) => "ConsultationOpened",
-            Self::CommentSubmitted(_) => "CommentSubmitted",
-            Self::CommentModerated(_) => "CommentModerated",
-            Self::PersonalDataErased(_) => "PersonalDataErased",
-            Self::ConsultationClosed(_) => "ConsultationClosed",
-            Self::CommentsAnswered(_) => "CommentsAnswered",
-            Self::ResultsPublished(_) => "ResultsPublished",
+            Self::ConsultationOpened(_) => event::CONSULTATION_OPENED,
+            Self::CommentSubmitted(_) => event::COMMENT_SUBMITTED,
+            Self::CommentModerated(_) => event::COMMENT_MODERATED,
+            Self::PersonalDataErased(_) => event::PERSONAL_DATA_ERASED,
+            Self::ConsultationClosed(_) => event::CONSULTATION_CLOSED,
+            Self::CommentsAnswered(_) => event::COMMENTS_ANSWERED,
+            Self::ResultsPublished(_) => event::RESULTS_PUBLISHED,
         }
         .into()
     }
@@ -227,7 +228,18 @@ impl DomainEvent for ConsultationEvent {
     }
 }
 
-impl LedgerEvent for ConsultationEvent {}
+impl LedgerEvent for ConsultationEvent {
+    const STREAM_TYPE: &'static str = stream::CONSULTATION;
+    const TYPES: &'static [&'static str] = &[
+        event::CONSULTATION_OPENED,
+        event::COMMENT_SUBMITTED,
+        event::COMMENT_MODERATED,
+        event::PERSONAL_DATA_ERASED,
+        event::CONSULTATION_CLOSED,
+        event::COMMENTS_ANSWERED,
+        event::RESULTS_PUBLISHED,
+    ];
+}
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 struct CommentState {

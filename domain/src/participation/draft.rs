@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::article::{check_articles, text_sha256, Article};
 use crate::authorization::Scope;
 use crate::issued::Issued;
+use crate::names::{event, stream};
 use crate::support::text::{check_sha256, limit, require, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use crate::{DomainError, LedgerEvent, Services, TimedDecision};
 
@@ -100,9 +101,9 @@ pub enum DraftEvent {
 impl DomainEvent for DraftEvent {
     fn event_type(&self) -> String {
         match self {
-            Self::DraftCreated(_) => "DraftCreated",
-            Self::RevisionPublished(_) => "RevisionPublished",
-            Self::DraftSubmitted(_) => "DraftSubmitted",
+            Self::DraftCreated(_) => event::DRAFT_CREATED,
+            Self::RevisionPublished(_) => event::REVISION_PUBLISHED,
+            Self::DraftSubmitted(_) => event::DRAFT_SUBMITTED,
         }
         .into()
     }
@@ -112,7 +113,14 @@ impl DomainEvent for DraftEvent {
     }
 }
 
-impl LedgerEvent for DraftEvent {}
+impl LedgerEvent for DraftEvent {
+    const STREAM_TYPE: &'static str = stream::DRAFT;
+    const TYPES: &'static [&'static str] = &[
+        event::DRAFT_CREATED,
+        event::REVISION_PUBLISHED,
+        event::DRAFT_SUBMITTED,
+    ];
+}
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {

@@ -15,6 +15,7 @@ use ledger::roles::Role;
 use serde::{Deserialize, Serialize};
 
 use super::institution::check_name;
+use crate::names::{event, stream};
 use crate::{DomainError, LedgerEvent, Services, TimedDecision};
 
 /// Body of `RegisterActor`, as `docs/spec/ledger-format.md` (section 4) fixes it.
@@ -89,8 +90,8 @@ pub enum ActorEvent {
 impl DomainEvent for ActorEvent {
     fn event_type(&self) -> String {
         match self {
-            Self::ActorRegistered(_) => "ActorRegistered".into(),
-            Self::ActorRevoked(_) => "ActorRevoked".into(),
+            Self::ActorRegistered(_) => event::ACTOR_REGISTERED.into(),
+            Self::ActorRevoked(_) => event::ACTOR_REVOKED.into(),
         }
     }
 
@@ -99,7 +100,10 @@ impl DomainEvent for ActorEvent {
     }
 }
 
-impl LedgerEvent for ActorEvent {}
+impl LedgerEvent for ActorEvent {
+    const STREAM_TYPE: &'static str = stream::REGISTRY;
+    const TYPES: &'static [&'static str] = &[event::ACTOR_REGISTERED, event::ACTOR_REVOKED];
+}
 
 /// The longest revocation reason, in characters.
 pub const MAX_REASON_CHARS: usize = 2000;

@@ -5,6 +5,7 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
+use crate::names::{event, stream};
 use crate::{DomainError, LedgerEvent, Services, TimedDecision};
 
 /// The kinds `docs/spec/ledger-format.md` (section 4) fixes for `RegisterInstitution`.
@@ -47,7 +48,7 @@ pub enum InstitutionEvent {
 impl DomainEvent for InstitutionEvent {
     fn event_type(&self) -> String {
         match self {
-            Self::InstitutionRegistered(_) => "InstitutionRegistered".into(),
+            Self::InstitutionRegistered(_) => event::INSTITUTION_REGISTERED.into(),
         }
     }
 
@@ -56,7 +57,10 @@ impl DomainEvent for InstitutionEvent {
     }
 }
 
-impl LedgerEvent for InstitutionEvent {}
+impl LedgerEvent for InstitutionEvent {
+    const STREAM_TYPE: &'static str = stream::INSTITUTION;
+    const TYPES: &'static [&'static str] = &[event::INSTITUTION_REGISTERED];
+}
 
 /// The longest name the registry accepts, in characters.
 pub const MAX_NAME_CHARS: usize = 300;

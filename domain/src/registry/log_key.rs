@@ -17,6 +17,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use ledger::note::VerifierKey;
 use serde::{Deserialize, Serialize};
 
+use crate::names::{event, stream};
 use crate::{DomainError, LedgerEvent, Services, TimedDecision};
 
 /// The one aggregate id of the `log` stream type: every rotation is on `log/key`.
@@ -64,7 +65,7 @@ pub enum LogKeyEvent {
 impl DomainEvent for LogKeyEvent {
     fn event_type(&self) -> String {
         match self {
-            Self::LogKeyRotated(_) => "LogKeyRotated".into(),
+            Self::LogKeyRotated(_) => event::LOG_KEY_ROTATED.into(),
         }
     }
 
@@ -73,7 +74,10 @@ impl DomainEvent for LogKeyEvent {
     }
 }
 
-impl LedgerEvent for LogKeyEvent {}
+impl LedgerEvent for LogKeyEvent {
+    const STREAM_TYPE: &'static str = stream::LOG;
+    const TYPES: &'static [&'static str] = &[event::LOG_KEY_ROTATED];
+}
 
 /// The keys earlier rotations named, oldest first.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]

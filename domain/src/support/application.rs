@@ -17,6 +17,7 @@ use super::text::{check_sha256, limit, require, MAX_TEXT_CHARS, MAX_TITLE_CHARS}
 use crate::authorization::Scope;
 use crate::calendar::{local_date, parse_date, start_of_day, years_after};
 use crate::issued::Issued;
+use crate::names::{event, stream};
 use crate::world::{AssociationFacts, OfferFacts};
 use crate::{DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
 
@@ -97,9 +98,9 @@ pub enum ApplicationEvent {
 impl DomainEvent for ApplicationEvent {
     fn event_type(&self) -> String {
         match self {
-            Self::ApplicationSubmitted(_) => "ApplicationSubmitted",
-            Self::ConflictOfInterestDeclared(_) => "ConflictOfInterestDeclared",
-            Self::ApplicationScored(_) => "ApplicationScored",
+            Self::ApplicationSubmitted(_) => event::APPLICATION_SUBMITTED,
+            Self::ConflictOfInterestDeclared(_) => event::CONFLICT_OF_INTEREST_DECLARED,
+            Self::ApplicationScored(_) => event::APPLICATION_SCORED,
         }
         .into()
     }
@@ -109,7 +110,14 @@ impl DomainEvent for ApplicationEvent {
     }
 }
 
-impl LedgerEvent for ApplicationEvent {}
+impl LedgerEvent for ApplicationEvent {
+    const STREAM_TYPE: &'static str = stream::APPLICATION;
+    const TYPES: &'static [&'static str] = &[
+        event::APPLICATION_SUBMITTED,
+        event::CONFLICT_OF_INTEREST_DECLARED,
+        event::APPLICATION_SCORED,
+    ];
+}
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Application {

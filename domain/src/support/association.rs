@@ -10,6 +10,7 @@ use super::catalog::{check_lists, check_region, LEGAL_FORMS};
 use super::text::{require, MAX_TITLE_CHARS};
 use crate::calendar::{local_date, parse_date};
 use crate::issued::Issued;
+use crate::names::{event, stream};
 use crate::{DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
 
 /// Body of `RegisterAssociation`.
@@ -40,7 +41,7 @@ pub enum AssociationEvent {
 
 impl DomainEvent for AssociationEvent {
     fn event_type(&self) -> String {
-        "AssociationRegistered".into()
+        event::ASSOCIATION_REGISTERED.into()
     }
 
     fn event_version(&self) -> String {
@@ -48,7 +49,10 @@ impl DomainEvent for AssociationEvent {
     }
 }
 
-impl LedgerEvent for AssociationEvent {}
+impl LedgerEvent for AssociationEvent {
+    const STREAM_TYPE: &'static str = stream::ASSOCIATION;
+    const TYPES: &'static [&'static str] = &[event::ASSOCIATION_REGISTERED];
+}
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Association {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::text::{check_sha256, given, limit, require, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use crate::authorization::Scope;
 use crate::issued::Issued;
+use crate::names::{event, stream};
 use crate::{DomainError, LedgerEvent, Services, TimedDecision};
 
 /// Body of `GrantAward`.
@@ -125,10 +126,10 @@ pub enum AwardEvent {
 impl DomainEvent for AwardEvent {
     fn event_type(&self) -> String {
         match self {
-            Self::AwardGranted(_) => "AwardGranted",
-            Self::DisbursementRecorded(_) => "DisbursementRecorded",
-            Self::ReportSubmitted(_) => "ReportSubmitted",
-            Self::AwardRevoked(_) => "AwardRevoked",
+            Self::AwardGranted(_) => event::AWARD_GRANTED,
+            Self::DisbursementRecorded(_) => event::DISBURSEMENT_RECORDED,
+            Self::ReportSubmitted(_) => event::REPORT_SUBMITTED,
+            Self::AwardRevoked(_) => event::AWARD_REVOKED,
         }
         .into()
     }
@@ -138,7 +139,15 @@ impl DomainEvent for AwardEvent {
     }
 }
 
-impl LedgerEvent for AwardEvent {}
+impl LedgerEvent for AwardEvent {
+    const STREAM_TYPE: &'static str = stream::AWARD;
+    const TYPES: &'static [&'static str] = &[
+        event::AWARD_GRANTED,
+        event::DISBURSEMENT_RECORDED,
+        event::REPORT_SUBMITTED,
+        event::AWARD_REVOKED,
+    ];
+}
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Award {

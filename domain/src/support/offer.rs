@@ -16,6 +16,7 @@ use super::text::{given, limit, require, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use crate::authorization::Scope;
 use crate::calendar::q1_deadline;
 use crate::issued::Issued;
+use crate::names::{event, stream};
 use crate::{DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
 
 /// Who may apply. Empty lists mean "any region" and "any domain".
@@ -126,9 +127,9 @@ pub enum OfferEvent {
 impl DomainEvent for OfferEvent {
     fn event_type(&self) -> String {
         match self {
-            Self::OfferPublished(_) => "OfferPublished",
-            Self::OfferAmended(_) => "OfferAmended",
-            Self::OfferClosed(_) => "OfferClosed",
+            Self::OfferPublished(_) => event::OFFER_PUBLISHED,
+            Self::OfferAmended(_) => event::OFFER_AMENDED,
+            Self::OfferClosed(_) => event::OFFER_CLOSED,
         }
         .into()
     }
@@ -138,7 +139,14 @@ impl DomainEvent for OfferEvent {
     }
 }
 
-impl LedgerEvent for OfferEvent {}
+impl LedgerEvent for OfferEvent {
+    const STREAM_TYPE: &'static str = stream::OFFER;
+    const TYPES: &'static [&'static str] = &[
+        event::OFFER_PUBLISHED,
+        event::OFFER_AMENDED,
+        event::OFFER_CLOSED,
+    ];
+}
 
 /// At most this many criteria, so that scoring stays a human task.
 pub const MAX_CRITERIA: usize = 20;

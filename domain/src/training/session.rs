@@ -12,6 +12,7 @@ use super::framework::{module_title, MODULES};
 use crate::authorization::Scope;
 use crate::calendar::{local_date, parse_date, start_of_day};
 use crate::issued::Issued;
+use crate::names::{event, stream};
 use crate::support::catalog::check_region;
 use crate::{DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
 
@@ -62,7 +63,7 @@ pub enum TrainingEvent {
 
 impl DomainEvent for TrainingEvent {
     fn event_type(&self) -> String {
-        "TrainingSessionRecorded".into()
+        event::TRAINING_SESSION_RECORDED.into()
     }
 
     fn event_version(&self) -> String {
@@ -70,7 +71,10 @@ impl DomainEvent for TrainingEvent {
     }
 }
 
-impl LedgerEvent for TrainingEvent {}
+impl LedgerEvent for TrainingEvent {
+    const STREAM_TYPE: &'static str = stream::TRAINING;
+    const TYPES: &'static [&'static str] = &[event::TRAINING_SESSION_RECORDED];
+}
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingSession {

@@ -10,8 +10,10 @@
 
 use std::time::Duration;
 
+use domain::names::event;
+use domain::participation::ConsultationEvent;
+use domain::LedgerEvent;
 use ledger::SignedEntry;
-use serde_json::Value;
 use tokio::sync::watch;
 
 use super::persons::PersonStore;
@@ -25,14 +27,22 @@ const POLL: Duration = Duration::from_secs(5);
 /// The person reference and `recorded_at` of a `PersonalDataErased` entry.
 pub(crate) fn erased_person(bytes: &[u8]) -> Option<(String, String)> {
     let signed = SignedEntry::parse(bytes).ok()?;
-    if signed.entry.event_type != "PersonalDataErased" {
+    let entry = signed.entry;
+    if entry.event_type != event::PERSONAL_DATA_ERASED {
         return None;
     }
-    let person = signed.entry.data.get("person").and_then(Value::as_str)?;
-    Some((
-        person.to_owned(),
-        signed.entry.recorded_at.to_entry_string(),
-    ))
+    // Read through the domain's upcaster, so an erasure of a version this build does not
+    // know is reported rather than read as version 1.
+    match ConsultationEvent::from_entry(&entry.event_type, &entry.version, entry.data) {
+        Ok(ConsultationEvent::PersonalDataErased(erased)) => {
+            Some((erased.person, entry.recorded_at.to_entry_string()))
+        }
+        Ok(_) => None,
+        Err(e) => {
+            tracing::error!(index = entry.index, error = %e, "erasure entry not understood");
+            None
+        }
+    }
 }
 
 /// Erases the persons that the entries of a just-appended command name. A failure is
@@ -42,7 +52,7 @@ pub async fn after_append(persons: &PersonStore, appended: &Appended) {
     for entry in appended
         .entries
         .iter()
-        .filter(|e| e.event_type == "PersonalDataErased")
+        .filter(|e| e.event_type == event::PERSONAL_DATA_ERASED)
     {
         if let Some((person, at)) = erased_person(&entry.bytes) {
             if let Err(e) = persons.erase(&person, &at).await {

@@ -4,6 +4,7 @@
 //! associations; never whole entries), in ordered maps so the output is the same bytes
 //! whoever computes it.
 
+use domain::names::stream;
 use std::collections::{BTreeMap, BTreeSet};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -109,7 +110,7 @@ impl IndicatorFold {
         };
         let (t, v, data) = (&entry.event_type, &entry.version, entry.data.clone());
         match kind {
-            "association" => {
+            stream::ASSOCIATION => {
                 if let Ok(AssociationEvent::AssociationRegistered(e)) =
                     AssociationEvent::from_entry(t, v, data)
                 {
@@ -117,7 +118,7 @@ impl IndicatorFold {
                         .insert(id.to_owned(), (e.region, year_of(entry.recorded_at)));
                 }
             }
-            "offer" => {
+            stream::OFFER => {
                 if let Ok(OfferEvent::OfferPublished(e)) = OfferEvent::from_entry(t, v, data) {
                     self.offers.insert(
                         id.to_owned(),
@@ -129,7 +130,7 @@ impl IndicatorFold {
                     );
                 }
             }
-            "award" => match AwardEvent::from_entry(t, v, data) {
+            stream::AWARD => match AwardEvent::from_entry(t, v, data) {
                 Ok(AwardEvent::AwardGranted(e)) => {
                     self.awards.insert(
                         id.to_owned(),
@@ -154,8 +155,8 @@ impl IndicatorFold {
                 }
                 _ => {}
             },
-            "consultation" => self.consultation(id, t, v, data),
-            "training" => {
+            stream::CONSULTATION => self.consultation(id, t, v, data),
+            stream::TRAINING => {
                 if let Ok(TrainingEvent::TrainingSessionRecorded(e)) =
                     TrainingEvent::from_entry(t, v, data)
                 {

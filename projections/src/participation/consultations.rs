@@ -7,6 +7,7 @@
 //! `status` is stored because lists filter on it in SQL; it only moves forward (open,
 //! closed, results) with the consultation's own entries, in log order.
 
+use domain::names::{event, stream};
 use std::collections::{BTreeMap, HashMap};
 
 use domain::participation::Article;
@@ -22,7 +23,7 @@ pub const CONSULTATIONS: &str = "consultations";
 /// The changes `event` makes to consultation rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
     match (e.kind, e.event_type) {
-        ("consultation", "ConsultationOpened") => vec![ViewChange::Put {
+        (stream::CONSULTATION, event::CONSULTATION_OPENED) => vec![ViewChange::Put {
             view: CONSULTATIONS,
             id: e.id.to_owned(),
             row: e.data_with(json!({
@@ -43,7 +44,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "entries": e.first_entries(),
             })),
         }],
-        ("consultation", "CommentSubmitted") => {
+        (stream::CONSULTATION, event::COMMENT_SUBMITTED) => {
             let number = e.int("comment");
             vec![
                 set(
@@ -68,7 +69,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 e.note_entry(CONSULTATIONS, e.id),
             ]
         }
-        ("consultation", "CommentModerated") => {
+        (stream::CONSULTATION, event::COMMENT_MODERATED) => {
             let number = e.int("comment").to_string();
             let withheld = e
                 .data
@@ -111,7 +112,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             }
             changes
         }
-        ("consultation", "PersonalDataErased") => vec![
+        (stream::CONSULTATION, event::PERSONAL_DATA_ERASED) => vec![
             set(
                 CONSULTATIONS,
                 e.id,
@@ -125,7 +126,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             ),
             e.note_entry(CONSULTATIONS, e.id),
         ],
-        ("consultation", "ConsultationClosed") => vec![
+        (stream::CONSULTATION, event::CONSULTATION_CLOSED) => vec![
             merge(
                 CONSULTATIONS,
                 e.id,
@@ -138,7 +139,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             ),
             e.note_entry(CONSULTATIONS, e.id),
         ],
-        ("consultation", "CommentsAnswered") => {
+        (stream::CONSULTATION, event::COMMENTS_ANSWERED) => {
             let mut changes: Vec<ViewChange> = e
                 .data
                 .get("responses")
@@ -163,7 +164,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             changes.push(e.note_entry(CONSULTATIONS, e.id));
             changes
         }
-        ("consultation", "ResultsPublished") => vec![
+        (stream::CONSULTATION, event::RESULTS_PUBLISHED) => vec![
             merge(
                 CONSULTATIONS,
                 e.id,
@@ -183,8 +184,8 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             ),
             e.note_entry(CONSULTATIONS, e.id),
         ],
-        ("consultation", _) => vec![e.note_entry(CONSULTATIONS, e.id)],
-        ("draft", "RevisionPublished") => motivated_revision(e),
+        (stream::CONSULTATION, _) => vec![e.note_entry(CONSULTATIONS, e.id)],
+        (stream::DRAFT, event::REVISION_PUBLISHED) => motivated_revision(e),
         _ => Vec::new(),
     }
 }

@@ -4,6 +4,7 @@
 //! held on it, and whether it was submitted for approval (`/v1/drafts`,
 //! `/v1/drafts/{id}`).
 
+use domain::names::{event, stream};
 use std::collections::HashMap;
 
 use domain::participation::Article;
@@ -19,7 +20,7 @@ pub const DRAFTS: &str = "drafts";
 /// The changes `event` makes to draft rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
     match (e.kind, e.event_type) {
-        ("draft", "DraftCreated") => vec![ViewChange::Put {
+        (stream::DRAFT, event::DRAFT_CREATED) => vec![ViewChange::Put {
             view: DRAFTS,
             id: e.id.to_owned(),
             row: e.data_with(json!({
@@ -38,7 +39,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "entries": e.first_entries(),
             })),
         }],
-        ("draft", "RevisionPublished") => {
+        (stream::DRAFT, event::REVISION_PUBLISHED) => {
             let number = e.int("number");
             vec![
                 set(
@@ -67,7 +68,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 e.note_entry(DRAFTS, e.id),
             ]
         }
-        ("draft", "DraftSubmitted") => vec![
+        (stream::DRAFT, event::DRAFT_SUBMITTED) => vec![
             merge(
                 DRAFTS,
                 e.id,
@@ -80,8 +81,8 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             ),
             e.note_entry(DRAFTS, e.id),
         ],
-        ("draft", _) => vec![e.note_entry(DRAFTS, e.id)],
-        ("consultation", "ConsultationOpened") => vec![set(
+        (stream::DRAFT, _) => vec![e.note_entry(DRAFTS, e.id)],
+        (stream::CONSULTATION, event::CONSULTATION_OPENED) => vec![set(
             DRAFTS,
             e.str("draft"),
             &["consultations", e.id],

@@ -23,10 +23,11 @@ pub mod consultations;
 pub mod diff;
 pub mod drafts;
 
+use domain::names::stream;
 use ledger::Entry;
 
 use crate::support::Event;
-use crate::{Projector, ViewChange};
+use crate::{Projector, Unreadable, ViewChange};
 
 /// Projects every event of the `draft` and `consultation` streams into the two views.
 pub struct ParticipationProjector;
@@ -36,27 +37,15 @@ impl Projector for ParticipationProjector {
         "participation.v1"
     }
 
-    fn project(&self, entry: &Entry) -> Vec<ViewChange> {
-        let Some((kind, id)) = entry.stream.split_once('/') else {
-            return Vec::new();
-        };
-        if !matches!(kind, "draft" | "consultation") {
-            return Vec::new();
-        }
-        let event = Event {
-            kind,
-            id,
-            event_type: &entry.event_type,
-            index: entry.index,
-            at: entry.recorded_at.to_entry_string(),
-            data: &entry.data,
+    fn project(&self, entry: &Entry) -> Result<Vec<ViewChange>, Unreadable> {
+        let Some(event) = Event::of(entry, &[stream::DRAFT, stream::CONSULTATION])? else {
+            return Ok(Vec::new());
         };
         let mut changes = drafts::project(&event);
         changes.extend(consultations::project(&event));
-        // A malformed entry naming no draft or consultation would otherwise make a row
-        // with an empty id, listed among the real ones.
+        // A change aimed at an empty id would make a row listed among the real ones.
         changes.retain(|c| !c.id().is_empty());
-        changes
+        Ok(changes)
     }
 }
 

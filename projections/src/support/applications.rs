@@ -7,6 +7,7 @@
 //! evaluators' weighted totals, is derived when the row is shown; once an award is
 //! granted the award's own `score_hundredths` (what the domain decided on) is kept too.
 
+use domain::names::{event, stream};
 use serde_json::{json, Value};
 
 use super::{by_index, merge, present_record, set, Event};
@@ -18,7 +19,7 @@ pub const APPLICATIONS: &str = "applications";
 /// The changes `event` makes to application rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
     match (e.kind, e.event_type) {
-        ("application", "ApplicationSubmitted") => vec![ViewChange::Put {
+        (stream::APPLICATION, event::APPLICATION_SUBMITTED) => vec![ViewChange::Put {
             view: APPLICATIONS,
             id: e.id.to_owned(),
             row: e.data_with(json!({
@@ -33,7 +34,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "entries": e.first_entries(),
             })),
         }],
-        ("application", "ConflictOfInterestDeclared") => {
+        (stream::APPLICATION, event::CONFLICT_OF_INTEREST_DECLARED) => {
             let evaluator = e.str("evaluator");
             vec![
                 set(
@@ -51,7 +52,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 e.note_entry(APPLICATIONS, e.id),
             ]
         }
-        ("application", "ApplicationScored") => {
+        (stream::APPLICATION, event::APPLICATION_SCORED) => {
             let evaluator = e.str("evaluator");
             vec![
                 set(
@@ -70,8 +71,8 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 e.note_entry(APPLICATIONS, e.id),
             ]
         }
-        ("application", _) => vec![e.note_entry(APPLICATIONS, e.id)],
-        ("award", "AwardGranted") => vec![merge(
+        (stream::APPLICATION, _) => vec![e.note_entry(APPLICATIONS, e.id)],
+        (stream::AWARD, event::AWARD_GRANTED) => vec![merge(
             APPLICATIONS,
             e.str("application"),
             json!({

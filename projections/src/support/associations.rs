@@ -2,6 +2,7 @@
 //! every application, award, disbursement and report of it, each with the index of the
 //! entry behind it and its stream (`/v1/associations/{id}`).
 
+use domain::names::{event, stream};
 use serde_json::{json, Value};
 
 use super::{by_index, merge, present_record, set, vocabulary, Event};
@@ -13,7 +14,7 @@ pub const ASSOCIATIONS: &str = "associations";
 /// The changes `event` makes to association rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
     match (e.kind, e.event_type) {
-        ("association", "AssociationRegistered") => vec![ViewChange::Put {
+        (stream::ASSOCIATION, event::ASSOCIATION_REGISTERED) => vec![ViewChange::Put {
             view: ASSOCIATIONS,
             id: e.id.to_owned(),
             row: e.data_with(json!({
@@ -29,7 +30,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "reports": {},
             })),
         }],
-        ("application", "ApplicationSubmitted") => vec![set(
+        (stream::APPLICATION, event::APPLICATION_SUBMITTED) => vec![set(
             ASSOCIATIONS,
             e.str("association"),
             &["applications", e.id],
@@ -44,7 +45,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "stream": e.stream(),
             }),
         )],
-        ("award", "AwardGranted") => {
+        (stream::AWARD, event::AWARD_GRANTED) => {
             let association = e.str("association");
             vec![
                 set(
@@ -72,7 +73,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 ),
             ]
         }
-        ("award", "DisbursementRecorded") => {
+        (stream::AWARD, event::DISBURSEMENT_RECORDED) => {
             let association = e.str("association");
             vec![
                 set(
@@ -97,7 +98,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 ),
             ]
         }
-        ("award", "ReportSubmitted") => vec![set(
+        (stream::AWARD, event::REPORT_SUBMITTED) => vec![set(
             ASSOCIATIONS,
             e.str("association"),
             &["reports", &e.key()],
@@ -112,7 +113,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "stream": e.stream(),
             }),
         )],
-        ("award", "AwardRevoked") => {
+        (stream::AWARD, event::AWARD_REVOKED) => {
             let association = e.str("association");
             vec![
                 set(
@@ -130,7 +131,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             ]
         }
         // Its own stream's later entries (none today) would still reach the trail.
-        ("association", _) => vec![
+        (stream::ASSOCIATION, _) => vec![
             e.note_entry(ASSOCIATIONS, e.id),
             merge(ASSOCIATIONS, e.id, json!({"modified_at": e.at})),
         ],

@@ -5,6 +5,7 @@
 //! The disbursed total is never summed here: each `DisbursementRecorded` carries the
 //! award's total after it (`disbursed_total_centimes`), and the row takes it.
 
+use domain::names::{event, stream};
 use serde_json::{json, Value};
 
 use super::{by_index, merge, present_record, set, Event};
@@ -15,11 +16,11 @@ pub const AWARDS: &str = "awards";
 
 /// The changes `event` makes to award rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
-    if e.kind != "award" {
+    if e.kind != stream::AWARD {
         return Vec::new();
     }
     let mut changes = match e.event_type {
-        "AwardGranted" => {
+        event::AWARD_GRANTED => {
             return vec![ViewChange::Put {
                 view: AWARDS,
                 id: e.id.to_owned(),
@@ -38,7 +39,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 })),
             }]
         }
-        "DisbursementRecorded" => vec![
+        event::DISBURSEMENT_RECORDED => vec![
             merge(
                 AWARDS,
                 e.id,
@@ -57,7 +58,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 }),
             ),
         ],
-        "ReportSubmitted" => vec![set(
+        event::REPORT_SUBMITTED => vec![set(
             AWARDS,
             e.id,
             &["reports", &e.key()],
@@ -69,7 +70,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "index": e.index,
             }),
         )],
-        "AwardRevoked" => vec![merge(
+        event::AWARD_REVOKED => vec![merge(
             AWARDS,
             e.id,
             json!({

@@ -21,10 +21,14 @@ pub mod awards;
 pub mod offers;
 pub mod vocabulary;
 
+use domain::names::stream;
+use domain::participation::{ConsultationEvent, DraftEvent};
+use domain::support::{ApplicationEvent, AssociationEvent, AwardEvent, OfferEvent};
+use domain::LedgerEvent;
 use ledger::Entry;
 use serde_json::{json, Map, Value};
 
-use crate::{Projector, ViewChange};
+use crate::{decode, Projector, Unreadable, ViewChange};
 
 /// Projects every event of the support lifecycle into the four views.
 pub struct SupportProjector;
@@ -34,25 +38,43 @@ impl Projector for SupportProjector {
         "support.v1"
     }
 
-    fn project(&self, entry: &Entry) -> Vec<ViewChange> {
-        let Some(event) = Event::of(entry) else {
-            return Vec::new();
+    fn project(&self, entry: &Entry) -> Result<Vec<ViewChange>, Unreadable> {
+        let kinds = [
+            stream::ASSOCIATION,
+            stream::OFFER,
+            stream::APPLICATION,
+            stream::AWARD,
+        ];
+        let Some(event) = Event::of(entry, &kinds)? else {
+            return Ok(Vec::new());
         };
         let mut changes = Vec::new();
         changes.extend(associations::project(&event));
         changes.extend(offers::project(&event));
         changes.extend(applications::project(&event));
         changes.extend(awards::project(&event));
-        // A malformed entry that names no offer or association would otherwise make a
-        // row with an empty id, listed among the real ones.
+        // A change aimed at an empty id would make a row listed among the real ones.
         changes.retain(|c| !c.id().is_empty());
-        changes
+        Ok(changes)
     }
 }
 
-/// An entry of one of the support streams, split into what every view reads.
+/// The typed event of an entry of a support or participation stream.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Typed {
+    Association(AssociationEvent),
+    Offer(OfferEvent),
+    Application(ApplicationEvent),
+    Award(AwardEvent),
+    Draft(DraftEvent),
+    Consultation(ConsultationEvent),
+}
+
+/// An entry of one of the support or participation streams, decoded through the domain's
+/// typed event and its upcaster, split into what every view reads.
 pub struct Event<'a> {
-    /// The stream's type: `association`, `offer`, `application` or `award`.
+    /// The stream's type: `association`, `offer`, `application`, `award`, `draft` or
+    /// `consultation`.
     pub kind: &'a str,
     /// The aggregate id (the stream's second part).
     pub id: &'a str,
@@ -60,35 +82,59 @@ pub struct Event<'a> {
     pub index: u64,
     /// `recorded_at` in entry form.
     pub at: String,
-    pub data: &'a Value,
+    /// The entry's data in the current shape (through the upcaster of its version),
+    /// which decodes as `event`: a record keeps it as it is.
+    pub data: Value,
+    pub event: Typed,
 }
 
 impl<'a> Event<'a> {
-    /// The entry as a support event, or `None` for other streams.
-    fn of(entry: &'a Entry) -> Option<Self> {
-        let (kind, id) = entry.stream.split_once('/')?;
-        if !matches!(kind, "association" | "offer" | "application" | "award") {
-            return None;
+    /// The entry as an event of one of the stream types `kinds`, or `None` for other
+    /// streams.
+    ///
+    /// # Errors
+    /// [`Unreadable`] when the entry does not decode as its stream's typed event.
+    pub fn of(entry: &'a Entry, kinds: &[&str]) -> Result<Option<Self>, Unreadable> {
+        let Some((kind, id)) = entry.stream.split_once('/') else {
+            return Ok(None);
+        };
+        if !kinds.contains(&kind) {
+            return Ok(None);
         }
-        Some(Self {
+        fn typed<E: LedgerEvent>(
+            entry: &Entry,
+            wrap: fn(E) -> Typed,
+        ) -> Result<(Typed, Value), Unreadable> {
+            decode::<E>(entry).map(|d| (wrap(d.event), d.data))
+        }
+        let (event, data) = match kind {
+            stream::ASSOCIATION => typed(entry, Typed::Association)?,
+            stream::OFFER => typed(entry, Typed::Offer)?,
+            stream::APPLICATION => typed(entry, Typed::Application)?,
+            stream::AWARD => typed(entry, Typed::Award)?,
+            stream::DRAFT => typed(entry, Typed::Draft)?,
+            stream::CONSULTATION => typed(entry, Typed::Consultation)?,
+            _ => return Ok(None),
+        };
+        Ok(Some(Self {
             kind,
             id,
             event_type: &entry.event_type,
             index: entry.index,
             at: entry.recorded_at.to_entry_string(),
-            data: &entry.data,
-        })
+            data,
+            event,
+        }))
     }
 
-    /// A member of the entry's data, `null` when absent (the domain writes absent
-    /// optional fields as `null`, so both read the same).
+    /// A member of the data, `null` when absent (the domain writes absent optional
+    /// fields as `null`, so both read the same).
     pub fn field(&self, name: &str) -> Value {
         self.data.get(name).cloned().unwrap_or(Value::Null)
     }
 
-    /// A string member of the data, or `""` (never a panic on a malformed entry; a
-    /// change aimed at the empty id is then dropped by [`SupportProjector`]).
-    pub fn str(&self, name: &str) -> &'a str {
+    /// A string member of the data, or `""`.
+    pub fn str(&self, name: &str) -> &str {
         self.data.get(name).and_then(Value::as_str).unwrap_or("")
     }
 
@@ -105,7 +151,7 @@ impl<'a> Event<'a> {
     /// The data object with `extra` members set over it: a record keeps every field its
     /// event carries, and what the view adds wins over a same-named field.
     pub fn data_with(&self, extra: Value) -> Value {
-        let mut row = match self.data {
+        let mut row = match &self.data {
             Value::Object(map) => map.clone(),
             _ => Map::new(),
         };

@@ -5,6 +5,7 @@
 //! The committed amount is never summed here: `AwardGranted` and `AwardRevoked` carry the
 //! offer's committed total after them (`offer_committed_centimes`), and the row takes it.
 
+use domain::names::{event, stream};
 use serde_json::{json, Map, Value};
 
 use super::{by_index, merge, present_record, set, Event};
@@ -25,7 +26,7 @@ const AMENDABLE: [&str; 5] = [
 /// The changes `event` makes to offer rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
     match (e.kind, e.event_type) {
-        ("offer", "OfferPublished") => {
+        (stream::OFFER, event::OFFER_PUBLISHED) => {
             let late = e.data.get("published_late").and_then(Value::as_bool);
             vec![ViewChange::Put {
                 view: OFFERS,
@@ -51,7 +52,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 })),
             }]
         }
-        ("offer", "OfferAmended") => {
+        (stream::OFFER, event::OFFER_AMENDED) => {
             let mut fields = Map::new();
             for name in AMENDABLE {
                 match e.data.get(name) {
@@ -73,7 +74,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 e.note_entry(OFFERS, e.id),
             ]
         }
-        ("offer", "OfferClosed") => vec![
+        (stream::OFFER, event::OFFER_CLOSED) => vec![
             merge(
                 OFFERS,
                 e.id,
@@ -86,14 +87,14 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             ),
             e.note_entry(OFFERS, e.id),
         ],
-        ("offer", _) => vec![e.note_entry(OFFERS, e.id)],
-        ("application", "ApplicationSubmitted") => vec![set(
+        (stream::OFFER, _) => vec![e.note_entry(OFFERS, e.id)],
+        (stream::APPLICATION, event::APPLICATION_SUBMITTED) => vec![set(
             OFFERS,
             e.str("offer"),
             &["applications", e.id],
             json!({"association": e.field("association"), "index": e.index}),
         )],
-        ("award", "AwardGranted") => {
+        (stream::AWARD, event::AWARD_GRANTED) => {
             let offer = e.str("offer");
             vec![
                 merge(
@@ -117,7 +118,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 ),
             ]
         }
-        ("award", "AwardRevoked") => {
+        (stream::AWARD, event::AWARD_REVOKED) => {
             let offer = e.str("offer");
             vec![
                 merge(

@@ -1,8 +1,9 @@
 //! A hand-made support lifecycle for the tests of the views and the exports: two
 //! associations, an offer amended and closed, two applications with declarations (one a
 //! conflict) and scores, two awards, disbursements, a report and a revocation, then a
-//! late offer still open. The entries are built as the domain documents them
-//! (`docs/support-lifecycle.md`), since the domain cannot produce them yet.
+//! late offer still open. The entries are written by hand as the domain writes them
+//! (`docs/support-lifecycle.md`); the projector decodes them as the domain's typed events,
+//! so they cannot drift from the events' shapes.
 
 use std::collections::BTreeMap;
 
@@ -133,7 +134,8 @@ pub fn entries() -> Vec<Entry> {
             "AwardGranted",
             json!({
             "application": "P1", "amount_centimes": 12_000_000, "justification": null,
-            "offer": "O1", "association": "A1", "requested_centimes": 15_000_000,
+            "offer": "O1", "institution": "MJCC", "association": "A1",
+            "requested_centimes": 15_000_000,
             "score_hundredths": 7200, "out_of_order": false,
             "offer_committed_centimes": 12_000_000}),
         ),
@@ -164,7 +166,8 @@ pub fn entries() -> Vec<Entry> {
             json!({
             "application": "P2", "amount_centimes": 8_000_000,
             "justification": "Couverture d'une seconde région",
-            "offer": "O1", "association": "A2", "requested_centimes": 10_000_000,
+            "offer": "O1", "institution": "MJCC", "association": "A2",
+            "requested_centimes": 10_000_000,
             "score_hundredths": 5000, "out_of_order": true,
             "offer_committed_centimes": 20_000_000}),
         ),
@@ -200,7 +203,8 @@ pub fn entries() -> Vec<Entry> {
 pub fn project(projector: &dyn Projector, entries: &[Entry]) -> Rows {
     let mut rows = Rows::new();
     for e in entries {
-        for change in projector.project(e) {
+        let changes = projector.project(e).unwrap_or_else(|e| panic!("{e}"));
+        for change in changes {
             apply(&mut rows, change);
         }
     }

@@ -9,7 +9,7 @@ use super::awards::{self, AWARDS};
 use super::offers::{self, OFFERS};
 use super::scenario::{self, row, REPORT_SHA};
 use super::SupportProjector;
-use crate::{Projector, ViewChange};
+use crate::Projector;
 
 fn rows() -> scenario::Rows {
     scenario::project(&SupportProjector, &scenario::entries())
@@ -166,7 +166,7 @@ fn replaying_every_entry_changes_no_row() {
     let mut twice = scenario::Rows::new();
     for e in &entries {
         for _ in 0..2 {
-            for change in SupportProjector.project(e) {
+            for change in SupportProjector.project(e).unwrap() {
                 scenario::apply(&mut twice, change);
             }
         }
@@ -175,20 +175,34 @@ fn replaying_every_entry_changes_no_row() {
 }
 
 #[test]
-fn entries_of_other_streams_or_malformed_ones_never_panic() {
+fn entries_of_other_streams_change_nothing_and_malformed_ones_are_reported() {
     let mut e = scenario::entries().remove(0);
     e.stream = "consultation/C1".into();
-    assert!(SupportProjector.project(&e).is_empty());
+    assert!(SupportProjector.project(&e).unwrap().is_empty());
     e.stream = "no-slash".into();
-    assert!(SupportProjector.project(&e).is_empty());
-    // An award entry whose data is not even an object still yields rows, not a panic.
+    assert!(SupportProjector.project(&e).unwrap().is_empty());
+    // An award entry whose data is not even an object is reported, not half read.
     e.stream = "award/W9".into();
     e.event_type = "DisbursementRecorded".into();
     e.data = json!("garbage");
-    let changes = SupportProjector.project(&e);
-    assert!(changes
-        .iter()
-        .all(|c| matches!(c, ViewChange::Merge { .. } | ViewChange::Set { .. })));
+    assert_eq!(SupportProjector.project(&e).unwrap_err().index, e.index);
+}
+
+/// Entries are read through the domain's upcaster for their version: a version the
+/// domain does not know is reported rather than read as version 1, and the same data at
+/// version 1 projects.
+#[test]
+fn an_entry_of_an_unknown_version_is_reported_not_misread() {
+    for mut e in scenario::entries() {
+        assert!(SupportProjector.project(&e).is_ok());
+        e.version = "2".into();
+        let refused = SupportProjector.project(&e).unwrap_err();
+        assert_eq!(refused.index, e.index);
+        assert!(
+            refused.reason.contains(&e.stream) && refused.reason.contains("unknown version"),
+            "{refused}"
+        );
+    }
 }
 
 #[test]
