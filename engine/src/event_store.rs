@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use cqrs_es::{
     Aggregate, AggregateContext, AggregateError, DomainEvent, EventEnvelope, EventStore,
 };
-use domain::{guards, LedgerEvent, TimedDecision};
+use domain::{LedgerEvent, Recording, TimedDecision};
 use ledger::hash::ZERO_HASH;
 use ledger::{Auth, Hash, SignedEntry};
 use serde_json::json;
@@ -72,20 +72,28 @@ impl Tickets {
     }
 }
 
-/// The event store of one aggregate type.
+/// The event store of one attempt at a command on one aggregate type.
 pub struct LedgerStore<A> {
     db: Db,
     sequencer: SequencerHandle,
     tickets: Arc<Tickets>,
+    /// The registry the attempt's aggregate reads: what it noted is the decision's read set.
+    facts: Arc<Recording>,
     _aggregate: PhantomData<fn() -> A>,
 }
 
 impl<A> LedgerStore<A> {
-    pub fn new(db: Db, sequencer: SequencerHandle, tickets: Arc<Tickets>) -> Self {
+    pub fn new(
+        db: Db,
+        sequencer: SequencerHandle,
+        tickets: Arc<Tickets>,
+        facts: Arc<Recording>,
+    ) -> Self {
         Self {
             db,
             sequencer,
             tickets,
+            facts,
             _aggregate: PhantomData,
         }
     }
@@ -212,7 +220,7 @@ where
             events: pending,
             auth: ticket.auth.clone(),
             window: context.aggregate.decision_window(),
-            reads: pending_reads(A::TYPE, &context.id, &events),
+            reads: read_set(&self.facts, &format!("{}/{}", A::TYPE, context.id)),
             facts_at: ticket.facts_at.load(Ordering::Acquire),
             metadata: json!({ "actor": actor }),
             client_token: ticket.client_token.clone(),
@@ -243,14 +251,10 @@ where
     }
 }
 
-/// The guard keys the decision behind these events read.
-fn pending_reads<E: LedgerEvent>(stream_type: &str, id: &str, events: &[E]) -> Vec<String> {
-    let stream = format!("{stream_type}/{id}");
-    let mut reads: Vec<String> = events
-        .iter()
-        .flat_map(|e| guards::reads(&stream, &e.event_type(), &e.to_data()))
-        .collect();
-    reads.sort();
-    reads.dedup();
+/// The guard keys the decision read, less its own stream, whose head the append path
+/// checks anyway (against the loaded sequence number, not against when facts were read).
+fn read_set(facts: &Recording, own_stream: &str) -> Vec<String> {
+    let mut reads = facts.reads();
+    reads.retain(|key| key != own_stream);
     reads
 }

@@ -62,7 +62,8 @@ pub struct AppendRequest {
     pub events: Vec<PendingEvent>,
     pub auth: Option<Arc<Auth>>,
     pub window: TimeWindow,
-    /// Guard keys of other streams the decision read (`domain::guards`).
+    /// Guard keys of other streams the decision read: what its aggregate's registry
+    /// accessors noted (`domain::Recording`).
     pub reads: Vec<String>,
     /// Those facts were at least as fresh as this tree size.
     pub facts_at: u64,

@@ -15,7 +15,7 @@ use domain::participation::{
 use domain::registry::{Actor, ActorCommand, Institution, LogKey, RegisterGenesis};
 use domain::support::{Application, Association, Award, Offer};
 use domain::training::TrainingSession;
-use domain::{Clock, DomainError, Issued, RegistryFacts, Services};
+use domain::{Clock, DomainError, Issued, Recording, RegistryFacts, Services};
 use ledger::canonical;
 use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
 use ledger::Auth;
@@ -61,17 +61,6 @@ pub struct Service {
     tickets: Arc<Tickets>,
     /// Commands on one stream take turns in this process (`stream_turns`).
     turns: crate::stream_turns::StreamTurns,
-    institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
-    actors: CqrsFramework<Actor, LedgerStore<Actor>>,
-    associations: CqrsFramework<Association, LedgerStore<Association>>,
-    offers: CqrsFramework<Offer, LedgerStore<Offer>>,
-    applications: CqrsFramework<Application, LedgerStore<Application>>,
-    awards: CqrsFramework<Award, LedgerStore<Award>>,
-    drafts: CqrsFramework<Draft, LedgerStore<Draft>>,
-    consultations: CqrsFramework<Consultation, LedgerStore<Consultation>>,
-    trainings: CqrsFramework<TrainingSession, LedgerStore<TrainingSession>>,
-    log_keys: CqrsFramework<LogKey, LedgerStore<LogKey>>,
-    documents: CqrsFramework<Document, LedgerStore<Document>>,
 }
 
 /// The parts a [`Service`] is built from.
@@ -89,29 +78,8 @@ pub struct ServiceParts {
 impl Service {
     pub fn new(parts: ServiceParts) -> Self {
         let tickets = Arc::new(Tickets::default());
-        let services = Services {
-            clock: parts.clock.clone(),
-            registry: parts.registry.clone(),
-        };
-        let stores = Stores {
-            db: &parts.db,
-            sequencer: &parts.sequencer,
-            tickets: &tickets,
-            services: &services,
-        };
         Self {
-            institutions: stores.framework(),
-            actors: stores.framework(),
-            associations: stores.framework(),
-            offers: stores.framework(),
-            applications: stores.framework(),
-            awards: stores.framework(),
-            drafts: stores.framework(),
-            consultations: stores.framework(),
-            trainings: stores.framework(),
-            log_keys: stores.framework(),
-            documents: stores.framework(),
-            tickets: tickets.clone(),
+            tickets,
             turns: crate::stream_turns::StreamTurns::default(),
             indicators: Default::default(),
             cosignatures: Default::default(),
@@ -362,88 +330,27 @@ impl Service {
             ticket
                 .facts_at
                 .store(self.sequencer.known_size(), Ordering::Release);
+            let m = &metadata;
             let run = match &command {
-                Routed::Institution(c) => {
-                    self.institutions
-                        .execute_with_metadata(id, c.clone(), metadata.clone())
-                        .await
-                }
-                Routed::Actor(c) => {
-                    self.actors
-                        .execute_with_metadata(id, c.clone(), metadata.clone())
-                        .await
-                }
+                Routed::Institution(c) => self.attempt::<Institution>(id, c.clone(), m).await,
+                Routed::Actor(c) => self.attempt::<Actor>(id, c.clone(), m).await,
+                Routed::LogKey(c) => self.attempt::<LogKey>(id, c.clone(), m).await,
+                Routed::Document(c) => self.attempt::<Document>(id, c.clone(), m).await,
                 Routed::Association(c) => {
-                    self.associations
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
+                    self.attempt::<Association>(id, issued(id, c, &by), m).await
                 }
-                Routed::Offer(c) => {
-                    self.offers
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
-                }
+                Routed::Offer(c) => self.attempt::<Offer>(id, issued(id, c, &by), m).await,
                 Routed::Application(c) => {
-                    self.applications
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
+                    self.attempt::<Application>(id, issued(id, c, &by), m).await
                 }
-                Routed::Award(c) => {
-                    self.awards
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
-                }
-                Routed::Draft(c) => {
-                    self.drafts
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
-                }
+                Routed::Award(c) => self.attempt::<Award>(id, issued(id, c, &by), m).await,
+                Routed::Draft(c) => self.attempt::<Draft>(id, issued(id, c, &by), m).await,
                 Routed::Consultation(c) => {
-                    self.consultations
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
-                }
-                Routed::LogKey(c) => {
-                    self.log_keys
-                        .execute_with_metadata(id, c.clone(), metadata.clone())
-                        .await
-                }
-                Routed::Document(c) => {
-                    self.documents
-                        .execute_with_metadata(id, c.clone(), metadata.clone())
+                    self.attempt::<Consultation>(id, issued(id, c, &by), m)
                         .await
                 }
                 Routed::Training(c) => {
-                    self.trainings
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
+                    self.attempt::<TrainingSession>(id, issued(id, c, &by), m)
                         .await
                 }
             };
@@ -489,6 +396,35 @@ impl Service {
         }
         self.tickets.close(ticket_id);
         result
+    }
+
+    /// Decides a command once, on the stream as it is now, and sends its events to the
+    /// sequencer. The registry the aggregate reads is this attempt's own [`Recording`], so
+    /// the read set the append path checks is exactly what this decision asked for.
+    async fn attempt<A>(
+        &self,
+        id: &str,
+        command: A::Command,
+        metadata: &HashMap<String, String>,
+    ) -> Result<(), AggregateError<DomainError>>
+    where
+        A: cqrs_es::Aggregate<Services = Services, Error = DomainError> + domain::TimedDecision,
+        A::Event: domain::LedgerEvent,
+    {
+        let recording = Arc::new(Recording::new(self.registry.clone()));
+        let services = Services {
+            clock: self.clock.clone(),
+            registry: recording.clone(),
+        };
+        let store = LedgerStore::<A>::new(
+            self.db.clone(),
+            self.sequencer.clone(),
+            self.tickets.clone(),
+            recording,
+        );
+        CqrsFramework::new(store, vec![], services)
+            .execute_with_metadata(id, command, metadata.clone())
+            .await
     }
 
     async fn append_error(&self, e: AppendError, ticket: &Ticket) -> Result<Appended, Refusal> {
@@ -584,30 +520,10 @@ impl Service {
     }
 }
 
-/// What every aggregate's cqrs-es framework is built from.
-struct Stores<'a> {
-    db: &'a Db,
-    sequencer: &'a SequencerHandle,
-    tickets: &'a Arc<Tickets>,
-    services: &'a Services,
-}
-
-impl Stores<'_> {
-    fn framework<A>(&self) -> CqrsFramework<A, LedgerStore<A>>
-    where
-        A: cqrs_es::Aggregate<Services = Services> + domain::TimedDecision,
-        A::Event: domain::LedgerEvent,
-    {
-        CqrsFramework::new(
-            LedgerStore::new(
-                self.db.clone(),
-                self.sequencer.clone(),
-                self.tickets.clone(),
-            ),
-            vec![],
-            self.services.clone(),
-        )
-    }
+/// A command with its issuer, as the aggregates of the support lifecycle, participation and
+/// training receive it.
+fn issued<C: Clone>(id: &str, command: &C, by: &Option<ActorInfo>) -> Issued<C> {
+    Issued::new(id, command.clone(), by.clone())
 }
 
 fn domain_error(e: DomainError) -> Refusal {

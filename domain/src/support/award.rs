@@ -239,10 +239,7 @@ impl Aggregate for Award {
                         ),
                     ));
                 }
-                let committed = services
-                    .registry
-                    .offer(&self.offer)
-                    .map_or(0, |o| o.committed);
+                let committed = services.registry.offer_committed(&self.offer);
                 AwardEvent::AwardRevoked(AwardRevoked {
                     reason: body.reason.clone(),
                     recover_centimes: body.recover_centimes,
@@ -362,7 +359,8 @@ impl Award {
                 ),
             ));
         }
-        let remaining = offer.budget.saturating_sub(offer.committed);
+        let committed = facts.offer_committed(&application.offer);
+        let remaining = offer.budget.saturating_sub(committed);
         if body.amount_centimes > remaining {
             return Err(DomainError::rule(
                 "budget_exceeded",
@@ -402,7 +400,7 @@ impl Award {
             requested_centimes: application.requested,
             score_hundredths: score,
             out_of_order: better_waiting.is_some(),
-            offer_committed_centimes: offer.committed + body.amount_centimes,
+            offer_committed_centimes: committed + body.amount_centimes,
         }))
     }
 }

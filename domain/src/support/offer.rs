@@ -207,10 +207,7 @@ impl Aggregate for Offer {
             OfferCommand::Amend(body) => {
                 self.require_published()?;
                 issued.authorize("AmendOffer", &Scope::Institution(self.institution.clone()))?;
-                let committed = services
-                    .registry
-                    .offer(&issued.id)
-                    .map_or(0, |o| o.committed);
+                let committed = services.registry.offer_committed(&issued.id);
                 let window = self.amend(body, now, committed)?;
                 self.window = window;
                 OfferEvent::OfferAmended(body.clone())
@@ -235,10 +232,7 @@ impl Aggregate for Offer {
                     ));
                 }
                 self.window = window_from(closes_at);
-                let applications = services
-                    .registry
-                    .offer(&issued.id)
-                    .map_or(0, |o| o.applications.len() as u64);
+                let applications = services.registry.offer_application_count(&issued.id);
                 OfferEvent::OfferClosed(OfferClosed { applications })
             }
         };

@@ -946,7 +946,7 @@ fn the_world_counts_committed_budget_through_grants_and_revocations() {
         "award/AW-2",
         granted("APP-2", "ASSO-2", 400_000, 700_000),
     );
-    assert_eq!(w.offer("OFF-1").unwrap().committed, 700_000);
+    assert_eq!(w.offer_committed("OFF-1"), 700_000);
     record(&mut w, "award/AW-1", disbursed(100_000, 100_000));
     record(
         &mut w,
@@ -960,7 +960,7 @@ fn the_world_counts_committed_budget_through_grants_and_revocations() {
             offer_committed_centimes: 500_000,
         }),
     );
-    assert_eq!(w.offer("OFF-1").unwrap().committed, 500_000);
+    assert_eq!(w.offer_committed("OFF-1"), 500_000);
     assert_eq!(w.application("APP-1").unwrap().award, None);
     assert_eq!(
         w.applicant("OFF-1", "ASSO-2").map(String::as_str),
