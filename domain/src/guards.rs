@@ -2,7 +2,8 @@
 //! them each entry changes, so the append path can keep cross-stream rules true under
 //! concurrency.
 //!
-//! A stream's own head is checked by cqrs-es's optimistic concurrency; rules that span
+//! A stream's own head is checked against the sequence number its aggregate was loaded
+//! at (cqrs-es's optimistic concurrency); rules that span
 //! streams (an offer's budget over all its awards, one application per association and
 //! offer) are not. So every fact the aggregates read through [`crate::RegistryFacts`] is
 //! handed out under a *guard key*, which the accessor notes in the command's read set
