@@ -3,11 +3,11 @@
 //! concurrency.
 //!
 //! A stream's own head is checked against the sequence number its aggregate was loaded
-//! at (cqrs-es's optimistic concurrency); rules that span
-//! streams (an offer's budget over all its awards, one application per association and
-//! offer) are not. So every fact the aggregates read through [`crate::RegistryFacts`] is
-//! handed out under a *guard key*, which the accessor notes in the command's read set
-//! ([`crate::services::Recording`]), and each entry names the keys it changes
+//! at (cqrs-es's optimistic concurrency); rules that span streams (an offer's budget over
+//! all its awards, one application per association and offer) are not. So every fact the
+//! aggregates read through [`crate::RegistryFacts`] is handed out under a *guard key*,
+//! which the accessor notes in the command's read set ([`crate::Recording`]), and each
+//! entry names the keys it changes
 //! ([`touches`]). A key is a stream name (`offer/O`: changed by every entry of that stream)
 //! or a derived key (`awards/O`: changed by every award entry of offer O). Under the lock
 //! that orders the log, a command is recorded only if no key it read changed since the

@@ -28,5 +28,5 @@ pub use error::{DomainError, ErrorKind};
 pub use event_codec::LedgerEvent;
 pub use id::{AggregateId, StreamName};
 pub use issued::Issued;
-pub use services::{Clock, Recording, RegistryFacts, Services};
-pub use time_window::{TimeWindow, TimedDecision};
+pub use services::{Clock, Recording, RegistryFacts, Services, Timing};
+pub use time_window::TimeWindow;

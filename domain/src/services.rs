@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use ledger::Timestamp;
 
 use crate::guards;
+use crate::time_window::TimeWindow;
 use crate::world::{
     ApplicationFacts, AssociationFacts, AwardFacts, ConsultationFacts, DocumentFacts, DraftFacts,
     OfferFacts, World,
@@ -16,9 +17,47 @@ use crate::world::{
 
 /// The ledger's clock. The server's implementation reads the system clock; the time an
 /// entry finally carries (`recorded_at`) is fixed later under the append lock, and
-/// [`crate::TimeWindow`] is how a decision says which `recorded_at` values it holds for.
+/// [`TimeWindow`] is how a decision says which `recorded_at` values it holds for.
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
+
+    /// Called by a decision that holds only while `recorded_at` is within `window`.
+    /// [`Timing`] keeps what the command's decision stated; a clock that decides nothing
+    /// ignores it.
+    fn hold_within(&self, _window: TimeWindow) {}
+}
+
+/// The clock as one command sees it: the time comes from `clock`, and the windows its
+/// decision states are kept, intersected, so the append path enforces exactly them.
+pub struct Timing {
+    clock: Arc<dyn Clock>,
+    window: Mutex<TimeWindow>,
+}
+
+impl Timing {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            clock,
+            window: Mutex::new(TimeWindow::ALWAYS),
+        }
+    }
+
+    /// The `recorded_at` values the decision holds for ([`TimeWindow::ALWAYS`] when it
+    /// stated none).
+    pub fn window(&self) -> TimeWindow {
+        *self.window.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Clock for Timing {
+    fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    fn hold_within(&self, window: TimeWindow) {
+        let mut held = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        *held = held.and(window);
+    }
 }
 
 /// Facts of the registry that an aggregate cannot see from its own stream.

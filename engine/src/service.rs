@@ -13,7 +13,7 @@ use domain::participation::{
 use domain::registry::{Actor, ActorCommand, Institution, LogKey, RegisterGenesis};
 use domain::support::{Application, Association, Award, Offer};
 use domain::training::TrainingSession;
-use domain::{Clock, DomainError, Issued, Recording, RegistryFacts, Services};
+use domain::{Clock, DomainError, Issued, Recording, RegistryFacts, Services, Timing};
 use ledger::canonical;
 use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
 use ledger::Auth;
@@ -369,12 +369,12 @@ impl Service {
 
     /// Decides a command once, on the stream and the facts as they are now, and sends its
     /// events to the sequencer: cqrs-es's load, `handle` and commit, with the ticket, the
-    /// decision's read set and its time window passed along as values. The registry the
-    /// aggregate reads is this attempt's own [`Recording`], so the read set is exactly
-    /// what this decision asked for.
+    /// decision's read set and its time window passed along as values. The registry and
+    /// the clock the aggregate reads are this attempt's own ([`Recording`], [`Timing`]), so
+    /// the read set and the window are exactly what this decision asked for and stated.
     async fn attempt<A>(&self, id: &str, command: A::Command, ticket: &Ticket) -> Attempt
     where
-        A: cqrs_es::Aggregate<Services = Services, Error = DomainError> + domain::TimedDecision,
+        A: cqrs_es::Aggregate<Services = Services, Error = DomainError>,
         A::Event: domain::LedgerEvent,
     {
         let store = LedgerStore::<A>::new(self.db.clone(), self.sequencer.clone());
@@ -385,8 +385,9 @@ impl Service {
             Err(e) => return Attempt::Store(e),
         };
         let recording = Arc::new(Recording::new(self.registry.clone()));
+        let timing = Arc::new(Timing::new(self.clock.clone()));
         let services = Services {
-            clock: self.clock.clone(),
+            clock: timing.clone(),
             registry: recording.clone(),
         };
         let sink = EventSink::default();
@@ -399,7 +400,7 @@ impl Service {
         }
         let decision = Decision {
             events,
-            window: loaded.aggregate.decision_window(),
+            window: timing.window(),
             reads: recording.reads(),
             facts_at,
         };

@@ -10,7 +10,7 @@ use super::article::{check_articles, text_sha256, Article};
 use crate::authorization::Scope;
 use crate::issued::Issued;
 use crate::support::text::{check_sha256, limit, require, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
-use crate::{DomainError, LedgerEvent, Services, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// At most this many references in `motivated_by`.
 pub const MAX_MOTIVATIONS: usize = 200;
@@ -316,5 +316,3 @@ fn check_motivation(draft: &str, m: &Motivation, services: &Services) -> Result<
         )),
     }
 }
-
-impl TimedDecision for Draft {}

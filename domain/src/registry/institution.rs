@@ -5,7 +5,7 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, LedgerEvent, Services, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// The kinds `docs/spec/ledger-format.md` (section 4) fixes for `RegisterInstitution`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,8 +114,6 @@ impl Institution {
         ))
     }
 }
-
-impl TimedDecision for Institution {}
 
 /// A name people read on the portal: not blank, not absurdly long.
 pub(crate) fn check_name(name: &str) -> Result<(), DomainError> {

@@ -17,7 +17,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use ledger::note::VerifierKey;
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainError, LedgerEvent, Services, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// The one aggregate id of the `log` stream type: every rotation is on `log/key`.
 pub const LOG_KEY_ID: &str = "key";
@@ -140,8 +140,6 @@ impl LogKey {
         }))
     }
 }
-
-impl TimedDecision for LogKey {}
 
 #[cfg(test)]
 mod tests {

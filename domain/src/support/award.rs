@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::text::{check_sha256, given, limit, require, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use crate::authorization::Scope;
 use crate::issued::Issued;
-use crate::{DomainError, LedgerEvent, Services, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// Body of `GrantAward`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -404,5 +404,3 @@ impl Award {
         }))
     }
 }
-
-impl TimedDecision for Award {}

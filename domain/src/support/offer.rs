@@ -16,7 +16,7 @@ use super::text::{given, limit, require, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
 use crate::authorization::Scope;
 use crate::calendar::q1_deadline;
 use crate::issued::Issued;
-use crate::{DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services, TimeWindow};
 
 /// Who may apply. Empty lists mean "any region" and "any domain".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,8 +152,6 @@ pub struct Offer {
     budget: u64,
     max_award: u64,
     closed: bool,
-    #[serde(skip)]
-    window: TimeWindow,
 }
 
 /// Parses an instant of a body.
@@ -201,7 +199,7 @@ impl Aggregate for Offer {
                     &Scope::Institution(body.institution.clone()),
                 )?;
                 let (event, window) = self.publish(body, now, services)?;
-                self.window = window;
+                services.clock.hold_within(window);
                 event
             }
             OfferCommand::Amend(body) => {
@@ -209,7 +207,7 @@ impl Aggregate for Offer {
                 issued.authorize("AmendOffer", &Scope::Institution(self.institution.clone()))?;
                 let committed = services.registry.offer_committed(&issued.id);
                 let window = self.amend(body, now, committed)?;
-                self.window = window;
+                services.clock.hold_within(window);
                 OfferEvent::OfferAmended(body.clone())
             }
             OfferCommand::Close(_) => {
@@ -231,7 +229,7 @@ impl Aggregate for Offer {
                         ),
                     ));
                 }
-                self.window = window_from(closes_at);
+                services.clock.hold_within(window_from(closes_at));
                 let applications = services.registry.offer_application_count(&issued.id);
                 OfferEvent::OfferClosed(OfferClosed { applications })
             }
@@ -491,10 +489,4 @@ fn check_criteria(criteria: &[Criterion]) -> Result<(), DomainError> {
         ));
     }
     Ok(())
-}
-
-impl TimedDecision for Offer {
-    fn decision_window(&self) -> TimeWindow {
-        self.window
-    }
 }
