@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::names::{event, stream};
 use crate::support::text::{check_sha256, require, MAX_TEXT_CHARS};
-use crate::{DomainError, LedgerEvent, Services, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// The documents an entry's `data` lists under `member`: `documents` (what it names) or
 /// `withheld` (what it withholds), as the offline verifier reads them; anything else there
@@ -143,8 +143,6 @@ impl Document {
         ))
     }
 }
-
-impl TimedDecision for Document {}
 
 #[cfg(test)]
 mod tests {

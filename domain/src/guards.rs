@@ -1,55 +1,49 @@
-//! Which facts of other streams a decision read, and which facts an entry changes, so the
-//! append path can keep cross-stream rules true under concurrency.
+//! The guard keys: names for the facts of other streams that decisions read, and which of
+//! them each entry changes, so the append path can keep cross-stream rules true under
+//! concurrency.
 //!
-//! A stream's own head is checked by cqrs-es's optimistic concurrency; rules that span
-//! streams (an offer's budget over all its awards, one application per association and
-//! offer) are not. So each event names the *guard keys* its decision read, and each entry
-//! the keys it changes. A key is a stream name (`offer/O`: changed by every entry of that
-//! stream) or a derived key (`awards/O`: changed by every award entry of offer O). Under
-//! the lock that orders the log, a command is recorded only if no key it read changed since
-//! the facts it was decided on; otherwise it is decided again on fresh facts. The check is
+//! A stream's own head is checked against the sequence number its aggregate was loaded
+//! at (cqrs-es's optimistic concurrency); rules that span streams (an offer's budget over
+//! all its awards, one application per association and offer) are not. So every fact the
+//! aggregates read through [`crate::RegistryFacts`] is handed out under a *guard key*,
+//! which the accessor notes in the command's read set ([`crate::Recording`]), and each
+//! entry names the keys it changes
+//! ([`touches`]). A key is a stream name (`offer/O`: changed by every entry of that stream)
+//! or a derived key (`awards/O`: changed by every award entry of offer O). Under the lock
+//! that orders the log, a command is recorded only if no key it read changed since the
+//! facts it was decided on; otherwise it is decided again on fresh facts. The check is
 //! conservative (a retry too many, never a broken rule).
 
+use crate::names::event;
 use serde_json::Value;
 
 fn text<'a>(data: &'a Value, field: &str) -> &'a str {
     data.get(field).and_then(Value::as_str).unwrap_or_default()
 }
 
-fn stream_id(stream: &str) -> &str {
-    stream.split_once('/').map_or("", |(_, id)| id)
+/// The key of everything stream `kind/id` says: changed by each of its entries.
+pub fn stream(kind: &str, id: &str) -> String {
+    format!("{kind}/{id}")
 }
 
-/// The keys a decision that produced this event read.
-pub fn reads(stream: &str, event_type: &str, data: &Value) -> Vec<String> {
-    match event_type {
-        "ApplicationSubmitted" => {
-            let (offer, association) = (text(data, "offer"), text(data, "association"));
-            vec![
-                format!("offer/{offer}"),
-                format!("applicant/{offer}/{association}"),
-            ]
-        }
-        "AwardGranted" => {
-            let offer = text(data, "offer");
-            vec![
-                format!("offer/{offer}"),
-                format!("application/{}", text(data, "application")),
-                format!("awards/{offer}"),
-                format!("scores/{offer}"),
-            ]
-        }
-        "AwardRevoked" => vec![format!("awards/{}", text(data, "offer"))],
-        "OfferAmended" => vec![format!("awards/{}", stream_id(stream))],
-        "OfferClosed" => vec![format!("applications/{}", stream_id(stream))],
-        // A consultation opens only on a draft not yet submitted.
-        "ConsultationOpened" => vec![format!("draft/{}", text(data, "draft"))],
-        // Whether a hide withholds the text depends on every other entry naming it, and a
-        // restore on whether it was withheld since; a declaration on whether any entry
-        // names it. One key for all documents: these decisions are rare.
-        "CommentModerated" | "DocumentDeclaredUnavailable" => vec![DOCUMENTS.to_owned()],
-        _ => Vec::new(),
-    }
+/// The key of which application `association` made to `offer`.
+pub fn applicant(offer: &str, association: &str) -> String {
+    format!("applicant/{offer}/{association}")
+}
+
+/// The key of the set of applications to `offer`.
+pub fn applications(offer: &str) -> String {
+    format!("applications/{offer}")
+}
+
+/// The key of the scores of `offer`'s applications.
+pub fn scores(offer: &str) -> String {
+    format!("scores/{offer}")
+}
+
+/// The key of `offer`'s awards: which applications hold one, what they commit.
+pub fn awards(offer: &str) -> String {
+    format!("awards/{offer}")
 }
 
 /// The guard key of the log's document facts (`World::document`).
@@ -63,7 +57,7 @@ fn touches_documents(event_type: &str, data: &Value) -> bool {
             .and_then(Value::as_array)
             .is_some_and(|a| !a.is_empty())
     };
-    event_type == "CommentModerated" || listed("documents") || listed("withheld")
+    event_type == event::COMMENT_MODERATED || listed("documents") || listed("withheld")
 }
 
 /// The derived keys an entry changes (besides its own stream's name).
@@ -77,15 +71,12 @@ pub fn touches(event_type: &str, data: &Value) -> Vec<String> {
 
 fn touches_records(event_type: &str, data: &Value) -> Vec<String> {
     match event_type {
-        "ApplicationSubmitted" => {
+        event::APPLICATION_SUBMITTED => {
             let (offer, association) = (text(data, "offer"), text(data, "association"));
-            vec![
-                format!("applicant/{offer}/{association}"),
-                format!("applications/{offer}"),
-            ]
+            vec![applicant(offer, association), applications(offer)]
         }
-        "ApplicationScored" => vec![format!("scores/{}", text(data, "offer"))],
-        "AwardGranted" | "AwardRevoked" => vec![format!("awards/{}", text(data, "offer"))],
+        event::APPLICATION_SCORED => vec![scores(text(data, "offer"))],
+        event::AWARD_GRANTED | event::AWARD_REVOKED => vec![awards(text(data, "offer"))],
         _ => Vec::new(),
     }
 }
@@ -97,34 +88,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_award_reads_what_another_award_changes() {
-        let granted = json!({"offer": "O1", "application": "A1"});
-        let read = reads("award/W1", "AwardGranted", &granted);
-        for touched in touches("AwardGranted", &json!({"offer": "O1"})) {
-            assert!(read.contains(&touched), "{touched} not read");
-        }
-        assert!(read.contains(&"scores/O1".to_owned()));
-        assert!(!read.contains(&"awards/O2".to_owned()));
+    fn an_award_changes_its_offers_awards_and_nothing_of_another_offer() {
+        let touched = touches("AwardGranted", &json!({"offer": "O1"}));
+        assert_eq!(touched, [awards("O1")]);
+        assert_eq!(touches("AwardRevoked", &json!({"offer": "O1"})), touched);
     }
 
     #[test]
-    fn two_applications_of_one_association_to_one_offer_collide() {
+    fn an_application_changes_its_applicant_and_its_offers_applications() {
         let a = json!({"offer": "O1", "association": "S1"});
-        let read = reads("application/A2", "ApplicationSubmitted", &a);
-        let touched = touches("ApplicationSubmitted", &a);
-        assert!(touched.iter().any(|t| read.contains(t)));
-        let other = json!({"offer": "O1", "association": "S2"});
-        assert!(!touches("ApplicationSubmitted", &other)
-            .iter()
-            .any(|t| read.contains(t)));
+        assert_eq!(
+            touches("ApplicationSubmitted", &a),
+            ["applicant/O1/S1", "applications/O1"]
+        );
+        assert_eq!(
+            touches("ApplicationScored", &json!({"offer": "O1"})),
+            ["scores/O1"]
+        );
     }
 
     #[test]
-    fn amending_or_closing_an_offer_reads_its_awards_and_applications() {
-        assert_eq!(reads("offer/O1", "OfferAmended", &json!({})), ["awards/O1"]);
-        assert_eq!(
-            reads("offer/O1", "OfferClosed", &json!({})),
-            ["applications/O1"]
-        );
+    fn entries_naming_or_withholding_documents_change_the_document_facts() {
+        let named = json!({"documents": ["aa"]});
+        assert_eq!(touches("ReportSubmitted", &named), [DOCUMENTS]);
+        assert!(touches("ReportSubmitted", &json!({"documents": []})).is_empty());
+        assert_eq!(touches("CommentModerated", &json!({})), [DOCUMENTS]);
     }
 }

@@ -29,5 +29,5 @@ pub use error::{DomainError, ErrorKind};
 pub use event_codec::{Decoded, LedgerEvent};
 pub use id::{AggregateId, StreamName};
 pub use issued::Issued;
-pub use services::{Clock, RegistryFacts, Services};
-pub use time_window::{TimeWindow, TimedDecision};
+pub use services::{Clock, Recording, RegistryFacts, Services, Timing};
+pub use time_window::TimeWindow;

@@ -5,7 +5,8 @@
 //! So a time-dependent decision also states the window of `recorded_at` values for which it
 //! holds, and the append path refuses to record it outside that window (the command is then run
 //! again and decided afresh). A comment recorded after a consultation's close therefore cannot
-//! exist.
+//! exist. A decision states its window through the clock it read the time from
+//! ([`crate::Clock::hold_within`]).
 
 use ledger::Timestamp;
 
@@ -38,14 +39,6 @@ impl TimeWindow {
             (a, b) => a.or(b),
         };
         Self { not_before, before }
-    }
-}
-
-/// Implemented by aggregates whose decisions can depend on time; the append path asks
-/// the aggregate, after `handle`, which window its last decision holds for.
-pub trait TimedDecision {
-    fn decision_window(&self) -> TimeWindow {
-        TimeWindow::ALWAYS
     }
 }
 

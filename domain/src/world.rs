@@ -2,12 +2,16 @@
 //! region and age, an offer's window, budget and awards, an application's scores.
 //!
 //! Built by applying the log's entries in index order (the server keeps one, fed under the
-//! append lock); an aggregate reads it through [`crate::RegistryFacts`]. The append path
-//! makes reading it safe under concurrency: a decision names the facts it read
-//! ([`crate::guards`]), and it is recorded only if none of them changed in between.
+//! append lock); an aggregate reads it through [`crate::RegistryFacts`], whose accessors
+//! note the guard key ([`crate::guards`]) of each fact they hand out. The append path
+//! makes reading it safe under concurrency: a decision is recorded only if none of the
+//! facts it read changed in between. So each accessor hands out facts that one guard key
+//! covers (an offer's own terms, `offer/O`, apart from what its awards commit of it,
+//! `awards/O`).
 //! Small: it grows with offers, applications and awards, and with the documents entries
 //! name (one fact per naming entry), never with other entries.
 
+use crate::names::event;
 use std::collections::{BTreeMap, HashMap};
 
 use ledger::Timestamp;
@@ -36,10 +40,6 @@ pub struct OfferFacts {
     pub opens_at: Timestamp,
     pub closes_at: Timestamp,
     pub closed: bool,
-    /// Σ over awards: the amount, or once revoked what was disbursed of it.
-    pub committed: u64,
-    /// Application ids, in the order they were recorded.
-    pub applications: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,6 +132,10 @@ pub struct World {
     consultations: HashMap<String, ConsultationFacts>,
     associations: HashMap<String, AssociationFacts>,
     offers: HashMap<String, OfferFacts>,
+    /// Offer → Σ over its awards: the amount, or once revoked what was disbursed of it.
+    committed: HashMap<String, u64>,
+    /// Offer → its application ids, in the order they were recorded.
+    offer_applications: HashMap<String, Vec<String>>,
     applications: HashMap<String, ApplicationFacts>,
     awards: HashMap<String, AwardFacts>,
     applicants: HashMap<(String, String), String>,
@@ -210,8 +214,6 @@ impl World {
                         opens_at: at(&e.opens_at),
                         closes_at: at(&e.closes_at),
                         closed: false,
-                        committed: 0,
-                        applications: Vec::new(),
                     },
                 );
             }
@@ -239,8 +241,11 @@ impl World {
     fn apply_application(&mut self, id: &str, event: ApplicationEvent) {
         match event {
             ApplicationEvent::ApplicationSubmitted(e) => {
-                if let Some(offer) = self.offers.get_mut(&e.offer) {
-                    offer.applications.push(id.to_owned());
+                if self.offers.contains_key(&e.offer) {
+                    self.offer_applications
+                        .entry(e.offer.clone())
+                        .or_default()
+                        .push(id.to_owned());
                 }
                 self.applicants
                     .insert((e.offer.clone(), e.association.clone()), id.to_owned());
@@ -267,8 +272,8 @@ impl World {
     fn apply_award(&mut self, id: &str, event: AwardEvent) {
         match event {
             AwardEvent::AwardGranted(e) => {
-                if let Some(offer) = self.offers.get_mut(&e.offer) {
-                    offer.committed += e.amount_centimes;
+                if self.offers.contains_key(&e.offer) {
+                    *self.committed.entry(e.offer.clone()).or_default() += e.amount_centimes;
                 }
                 if let Some(a) = self.applications.get_mut(&e.application) {
                     a.award = Some(id.to_owned());
@@ -298,8 +303,8 @@ impl World {
                 };
                 award.revoked = true;
                 let released = award.amount - award.disbursed.min(award.amount);
-                if let Some(offer) = self.offers.get_mut(&award.offer) {
-                    offer.committed = offer.committed.saturating_sub(released);
+                if let Some(committed) = self.committed.get_mut(&award.offer) {
+                    *committed = committed.saturating_sub(released);
                 }
                 if let Some(a) = self.applications.get_mut(&award.application) {
                     a.award = None;
@@ -366,7 +371,9 @@ impl World {
     fn apply_documents(&mut self, stream: &str, event_type: &str, data: &Value) {
         let list = |member: &str| crate::document::listed_documents(data, member);
         let comment = match event_type {
-            "CommentSubmitted" | "CommentModerated" => data.get("comment").and_then(Value::as_u64),
+            event::COMMENT_SUBMITTED | event::COMMENT_MODERATED => {
+                data.get("comment").and_then(Value::as_u64)
+            }
             _ => None,
         };
         for doc in list("documents") {
@@ -387,7 +394,7 @@ impl World {
         for doc in list("withheld") {
             self.documents.entry(doc).or_default().withheld = true;
         }
-        if event_type == "CommentModerated" {
+        if event_type == event::COMMENT_MODERATED {
             let Some(n) = comment else { return };
             let Some(doc) = self.comment_documents.get(&(stream.to_owned(), n)) else {
                 return;
@@ -431,6 +438,19 @@ impl World {
         self.offers.get(id)
     }
 
+    /// What the offer's awards commit of its budget: Σ over awards of the amount, or once
+    /// revoked what was disbursed of it.
+    pub fn offer_committed(&self, offer: &str) -> u64 {
+        self.committed.get(offer).copied().unwrap_or(0)
+    }
+
+    /// The ids of the applications to an offer, in the order they were recorded.
+    pub fn offer_application_ids(&self, offer: &str) -> &[String] {
+        self.offer_applications
+            .get(offer)
+            .map_or(&[], Vec::as_slice)
+    }
+
     pub fn application(&self, id: &str) -> Option<&ApplicationFacts> {
         self.applications.get(id)
     }
@@ -447,11 +467,9 @@ impl World {
 
     /// The applications to an offer, with their ids.
     pub fn offer_applications(&self, offer: &str) -> Vec<(String, ApplicationFacts)> {
-        self.offers.get(offer).map_or_else(Vec::new, |o| {
-            o.applications
-                .iter()
-                .filter_map(|id| self.applications.get(id).map(|a| (id.clone(), a.clone())))
-                .collect()
-        })
+        self.offer_application_ids(offer)
+            .iter()
+            .filter_map(|id| self.applications.get(id).map(|a| (id.clone(), a.clone())))
+            .collect()
     }
 }

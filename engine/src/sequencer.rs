@@ -1,7 +1,7 @@
 //! The append path: the one place where entries get their index, their `recorded_at`, the
 //! log's signature and their place in the Merkle tree.
 //!
-//! Commands reach it from the cqrs-es event store ([`crate::event_store`]) as
+//! Commands reach it from the event store ([`crate::event_store`]) as
 //! [`AppendRequest`]s. A single task per process takes them in batches; for each batch it
 //! opens one transaction holding the lock that orders the log (the state row, `FOR UPDATE`
 //! on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), reads back what other processes appended
@@ -62,7 +62,8 @@ pub struct AppendRequest {
     pub events: Vec<PendingEvent>,
     pub auth: Option<Arc<Auth>>,
     pub window: TimeWindow,
-    /// Guard keys of other streams the decision read (`domain::guards`).
+    /// Guard keys of other streams the decision read: what its aggregate's registry
+    /// accessors noted (`domain::Recording`).
     pub reads: Vec<String>,
     /// Those facts were at least as fresh as this tree size.
     pub facts_at: u64,

@@ -1,12 +1,10 @@
 //! The ledger service: everything a request handler needs, and the write flow of
 //! `POST /v1/statements` with its checks in the order docs/spec/api.md (section 2.1) fixes.
 
-use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cqrs_es::{AggregateError, CqrsFramework};
+use cqrs_es::event_sink::EventSink;
 use domain::authorization::{authorize, ActorInfo};
 use domain::document::Document;
 use domain::participation::{
@@ -15,7 +13,7 @@ use domain::participation::{
 use domain::registry::{Actor, ActorCommand, Institution, LogKey, RegisterGenesis};
 use domain::support::{Application, Association, Award, Offer};
 use domain::training::TrainingSession;
-use domain::{Clock, DomainError, Issued, RegistryFacts, Services};
+use domain::{Clock, DomainError, Issued, Recording, RegistryFacts, Services, Timing};
 use ledger::canonical;
 use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
 use ledger::Auth;
@@ -23,7 +21,7 @@ use serde_json::Value;
 
 use crate::command_documents;
 use crate::commands::{self, Routed};
-use crate::event_store::{LedgerStore, Ticket, Tickets, TICKET_KEY};
+use crate::event_store::{Decision, LedgerStore, Ticket};
 use crate::projector::ProjectionHandle;
 use crate::public_channel::{erasure, PublicChannel};
 use crate::refusal::{Kind, Refusal};
@@ -58,20 +56,8 @@ pub struct Service {
     pub public: PublicChannel,
     /// Witnesses' cosignatures of the latest checkpoints (`crate::cosigning`).
     pub cosignatures: crate::cosigning::Cosignatures,
-    tickets: Arc<Tickets>,
     /// Commands on one stream take turns in this process (`stream_turns`).
     turns: crate::stream_turns::StreamTurns,
-    institutions: CqrsFramework<Institution, LedgerStore<Institution>>,
-    actors: CqrsFramework<Actor, LedgerStore<Actor>>,
-    associations: CqrsFramework<Association, LedgerStore<Association>>,
-    offers: CqrsFramework<Offer, LedgerStore<Offer>>,
-    applications: CqrsFramework<Application, LedgerStore<Application>>,
-    awards: CqrsFramework<Award, LedgerStore<Award>>,
-    drafts: CqrsFramework<Draft, LedgerStore<Draft>>,
-    consultations: CqrsFramework<Consultation, LedgerStore<Consultation>>,
-    trainings: CqrsFramework<TrainingSession, LedgerStore<TrainingSession>>,
-    log_keys: CqrsFramework<LogKey, LedgerStore<LogKey>>,
-    documents: CqrsFramework<Document, LedgerStore<Document>>,
 }
 
 /// The parts a [`Service`] is built from.
@@ -88,30 +74,7 @@ pub struct ServiceParts {
 
 impl Service {
     pub fn new(parts: ServiceParts) -> Self {
-        let tickets = Arc::new(Tickets::default());
-        let services = Services {
-            clock: parts.clock.clone(),
-            registry: parts.registry.clone(),
-        };
-        let stores = Stores {
-            db: &parts.db,
-            sequencer: &parts.sequencer,
-            tickets: &tickets,
-            services: &services,
-        };
         Self {
-            institutions: stores.framework(),
-            actors: stores.framework(),
-            associations: stores.framework(),
-            offers: stores.framework(),
-            applications: stores.framework(),
-            awards: stores.framework(),
-            drafts: stores.framework(),
-            consultations: stores.framework(),
-            trainings: stores.framework(),
-            log_keys: stores.framework(),
-            documents: stores.framework(),
-            tickets: tickets.clone(),
             turns: crate::stream_turns::StreamTurns::default(),
             indicators: Default::default(),
             cosignatures: Default::default(),
@@ -349,116 +312,36 @@ impl Service {
             .turns
             .wait(format!("{}/{id}", command.stream_type()))
             .await;
-        let (ticket_id, ticket) = self.tickets.open(ticket);
-        let metadata = HashMap::from([(TICKET_KEY.to_owned(), ticket_id.to_string())]);
-        let mut result = Err(Refusal::new(
-            Kind::Unavailable,
-            "busy",
-            "the stream is too busy; retry",
-        ));
         let mut caught_up = false;
         for _ in 0..MAX_ATTEMPTS {
-            // The facts the aggregate reads are at least this fresh (see `Ticket::facts_at`).
-            ticket
-                .facts_at
-                .store(self.sequencer.known_size(), Ordering::Release);
-            let run = match &command {
-                Routed::Institution(c) => {
-                    self.institutions
-                        .execute_with_metadata(id, c.clone(), metadata.clone())
-                        .await
-                }
-                Routed::Actor(c) => {
-                    self.actors
-                        .execute_with_metadata(id, c.clone(), metadata.clone())
-                        .await
-                }
+            let t = &ticket;
+            let attempt = match &command {
+                Routed::Institution(c) => self.attempt::<Institution>(id, c.clone(), t).await,
+                Routed::Actor(c) => self.attempt::<Actor>(id, c.clone(), t).await,
+                Routed::LogKey(c) => self.attempt::<LogKey>(id, c.clone(), t).await,
+                Routed::Document(c) => self.attempt::<Document>(id, c.clone(), t).await,
                 Routed::Association(c) => {
-                    self.associations
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
+                    self.attempt::<Association>(id, issued(id, c, &by), t).await
                 }
-                Routed::Offer(c) => {
-                    self.offers
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
-                }
+                Routed::Offer(c) => self.attempt::<Offer>(id, issued(id, c, &by), t).await,
                 Routed::Application(c) => {
-                    self.applications
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
+                    self.attempt::<Application>(id, issued(id, c, &by), t).await
                 }
-                Routed::Award(c) => {
-                    self.awards
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
-                }
-                Routed::Draft(c) => {
-                    self.drafts
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
-                }
+                Routed::Award(c) => self.attempt::<Award>(id, issued(id, c, &by), t).await,
+                Routed::Draft(c) => self.attempt::<Draft>(id, issued(id, c, &by), t).await,
                 Routed::Consultation(c) => {
-                    self.consultations
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
-                        .await
-                }
-                Routed::LogKey(c) => {
-                    self.log_keys
-                        .execute_with_metadata(id, c.clone(), metadata.clone())
-                        .await
-                }
-                Routed::Document(c) => {
-                    self.documents
-                        .execute_with_metadata(id, c.clone(), metadata.clone())
+                    self.attempt::<Consultation>(id, issued(id, c, &by), t)
                         .await
                 }
                 Routed::Training(c) => {
-                    self.trainings
-                        .execute_with_metadata(
-                            id,
-                            Issued::new(id, c.clone(), by.clone()),
-                            metadata.clone(),
-                        )
+                    self.attempt::<TrainingSession>(id, issued(id, c, &by), t)
                         .await
                 }
             };
-            let outcome = ticket
-                .outcome
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take();
-            match (run, outcome) {
-                (Ok(()), Some(Ok(appended))) => {
-                    result = Ok(appended);
-                    break;
-                }
-                (Err(AggregateError::AggregateConflict), _) => continue,
-                (Err(AggregateError::UserError(e)), _) => {
+            return match attempt {
+                Attempt::Appended(appended) => Ok(appended),
+                Attempt::Failed(AppendError::Conflict | AppendError::OutsideWindow) => continue,
+                Attempt::Refused(e) => {
                     // The refusal may rest on facts this process has not read yet (an offer
                     // another process just published): catch up once, and decide again if
                     // there was anything to read.
@@ -470,25 +353,61 @@ impl Service {
                             continue;
                         }
                     }
-                    result = Err(domain_error(e));
-                    break;
+                    Err(domain_error(e))
                 }
-                (_, Some(Err(e))) => {
-                    result = self.append_error(e, &ticket).await;
-                    break;
-                }
-                (Err(e), _) => {
-                    result = Err(Refusal::unavailable(&e));
-                    break;
-                }
-                (Ok(()), _) => {
-                    result = Err(Refusal::internal(&"a command produced no event"));
-                    break;
-                }
-            }
+                Attempt::Failed(e) => self.append_error(e, &ticket).await,
+                Attempt::Store(e) => Err(Refusal::unavailable(&e)),
+                Attempt::NoEvent => Err(Refusal::internal(&"a command produced no event")),
+            };
         }
-        self.tickets.close(ticket_id);
-        result
+        Err(Refusal::new(
+            Kind::Unavailable,
+            "busy",
+            "the stream is too busy; retry",
+        ))
+    }
+
+    /// Decides a command once, on the stream and the facts as they are now, and sends its
+    /// events to the sequencer: cqrs-es's load, `handle` and commit, with the ticket, the
+    /// decision's read set and its time window passed along as values. The registry and
+    /// the clock the aggregate reads are this attempt's own ([`Recording`], [`Timing`]), so
+    /// the read set and the window are exactly what this decision asked for and stated.
+    async fn attempt<A>(&self, id: &str, command: A::Command, ticket: &Ticket) -> Attempt
+    where
+        A: cqrs_es::Aggregate<Services = Services, Error = DomainError>,
+        A::Event: domain::LedgerEvent,
+    {
+        let store = LedgerStore::<A>::new(self.db.clone(), self.sequencer.clone());
+        // Whatever the aggregate reads of other streams is at least this fresh.
+        let facts_at = self.sequencer.known_size();
+        let mut loaded = match store.load(id).await {
+            Ok(loaded) => loaded,
+            Err(e) => return Attempt::Store(e),
+        };
+        let recording = Arc::new(Recording::new(self.registry.clone()));
+        let timing = Arc::new(Timing::new(self.clock.clone()));
+        let services = Services {
+            clock: timing.clone(),
+            registry: recording.clone(),
+        };
+        let sink = EventSink::default();
+        if let Err(e) = loaded.aggregate.handle(command, &services, &sink).await {
+            return Attempt::Refused(e);
+        }
+        let events = sink.collect().await;
+        if events.is_empty() {
+            return Attempt::NoEvent;
+        }
+        let decision = Decision {
+            events,
+            window: timing.window(),
+            reads: recording.reads(),
+            facts_at,
+        };
+        match store.commit(&loaded, decision, ticket).await {
+            Ok(appended) => Attempt::Appended(appended),
+            Err(e) => Attempt::Failed(e),
+        }
     }
 
     async fn append_error(&self, e: AppendError, ticket: &Ticket) -> Result<Appended, Refusal> {
@@ -584,30 +503,22 @@ impl Service {
     }
 }
 
-/// What every aggregate's cqrs-es framework is built from.
-struct Stores<'a> {
-    db: &'a Db,
-    sequencer: &'a SequencerHandle,
-    tickets: &'a Arc<Tickets>,
-    services: &'a Services,
+/// A command with its issuer, as the aggregates of the support lifecycle, participation and
+/// training receive it.
+fn issued<C: Clone>(id: &str, command: &C, by: &Option<ActorInfo>) -> Issued<C> {
+    Issued::new(id, command.clone(), by.clone())
 }
 
-impl Stores<'_> {
-    fn framework<A>(&self) -> CqrsFramework<A, LedgerStore<A>>
-    where
-        A: cqrs_es::Aggregate<Services = Services> + domain::TimedDecision,
-        A::Event: domain::LedgerEvent,
-    {
-        CqrsFramework::new(
-            LedgerStore::new(
-                self.db.clone(),
-                self.sequencer.clone(),
-                self.tickets.clone(),
-            ),
-            vec![],
-            self.services.clone(),
-        )
-    }
+/// How one attempt at a command ended.
+enum Attempt {
+    Appended(Appended),
+    /// The domain refused the command.
+    Refused(DomainError),
+    /// The append path refused it.
+    Failed(AppendError),
+    /// The stream could not be loaded.
+    Store(String),
+    NoEvent,
 }
 
 fn domain_error(e: DomainError) -> Refusal {

@@ -22,7 +22,7 @@ use crate::issued::Issued;
 use crate::names::{event, stream};
 use crate::support::offer::instant;
 use crate::support::text::{check_sha256, require, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
-use crate::{AggregateId, DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
+use crate::{AggregateId, DomainError, LedgerEvent, Services, TimeWindow};
 
 /// Moderation grounds, a fixed list so the public counts mean something.
 pub const GROUNDS: [&str; 5] = [
@@ -261,8 +261,6 @@ pub struct Consultation {
     comments: Vec<CommentState>,
     erased: BTreeSet<String>,
     results: bool,
-    #[serde(skip)]
-    window: TimeWindow,
 }
 
 impl Aggregate for Consultation {
@@ -292,23 +290,29 @@ impl Aggregate for Consultation {
                         format!("no association {:?} is registered", body.association),
                     ));
                 }
-                self.comment(
+                let (event, window) = self.comment(
                     body.article.clone(),
                     &body.document,
                     "association",
                     Some(body.association.clone()),
                     None,
                     now,
-                )?
+                )?;
+                services.clock.hold_within(window);
+                event
             }
-            ConsultationCommand::PublicComment(c) => self.comment(
-                c.article.clone(),
-                &c.document,
-                "public",
-                None,
-                Some(c.person.clone()),
-                now,
-            )?,
+            ConsultationCommand::PublicComment(c) => {
+                let (event, window) = self.comment(
+                    c.article.clone(),
+                    &c.document,
+                    "public",
+                    None,
+                    Some(c.person.clone()),
+                    now,
+                )?;
+                services.clock.hold_within(window);
+                event
+            }
             ConsultationCommand::Moderate(body) => {
                 self.require_opened(&issued, "ModerateComment")?;
                 self.moderate(&issued.id, body, services)?
@@ -349,10 +353,10 @@ impl Aggregate for Consultation {
                         format!("comments are open until {}", closes_at.to_entry_string()),
                     ));
                 }
-                self.window = TimeWindow {
+                services.clock.hold_within(TimeWindow {
                     not_before: Some(closes_at),
                     before: None,
-                };
+                });
                 ConsultationEvent::ConsultationClosed(ConsultationClosed {
                     comments: self.comments.len() as u64,
                 })
@@ -481,10 +485,10 @@ impl Consultation {
                 "closes_at has already passed: nobody could comment",
             ));
         }
-        self.window = TimeWindow {
+        services.clock.hold_within(TimeWindow {
             not_before: None,
             before: Some(closes_at),
-        };
+        });
         Ok(ConsultationEvent::ConsultationOpened(ConsultationOpened {
             draft: body.draft.clone(),
             revision: body.revision,
@@ -498,14 +502,14 @@ impl Consultation {
     }
 
     fn comment(
-        &mut self,
+        &self,
         article: Option<String>,
         document: &str,
         channel: &str,
         association: Option<String>,
         person: Option<String>,
         now: Timestamp,
-    ) -> Result<ConsultationEvent, DomainError> {
+    ) -> Result<(ConsultationEvent, TimeWindow), DomainError> {
         if !self.opened {
             return Err(DomainError::state(
                 "no_consultation",
@@ -534,11 +538,11 @@ impl Consultation {
             }
         }
         check_sha256(document).map_err(|e| DomainError::rule("invalid_comment_text", e.message))?;
-        self.window = TimeWindow {
+        let window = TimeWindow {
             not_before: Some(opens_at),
             before: Some(closes_at),
         };
-        Ok(ConsultationEvent::CommentSubmitted(CommentSubmitted {
+        let event = ConsultationEvent::CommentSubmitted(CommentSubmitted {
             comment: self.comments.len() as u64 + 1,
             article,
             document: document.to_owned(),
@@ -546,7 +550,8 @@ impl Consultation {
             channel: channel.to_owned(),
             association,
             person,
-        }))
+        });
+        Ok((event, window))
     }
 
     /// A hide on a withholding ground withholds the comment's document only when no other
@@ -735,11 +740,5 @@ impl Consultation {
             answered: count(|c| c.answered),
             hidden: count(|c| c.hidden),
         }))
-    }
-}
-
-impl TimedDecision for Consultation {
-    fn decision_window(&self) -> TimeWindow {
-        self.window
     }
 }

@@ -11,7 +11,7 @@ use crate::authorization::Scope;
 use crate::issued::Issued;
 use crate::names::{event, stream};
 use crate::support::text::{check_sha256, limit, require, MAX_TEXT_CHARS, MAX_TITLE_CHARS};
-use crate::{DomainError, LedgerEvent, Services, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// At most this many references in `motivated_by`.
 pub const MAX_MOTIVATIONS: usize = 200;
@@ -324,5 +324,3 @@ fn check_motivation(draft: &str, m: &Motivation, services: &Services) -> Result<
         )),
     }
 }
-
-impl TimedDecision for Draft {}

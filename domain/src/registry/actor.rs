@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::institution::check_name;
 use crate::names::{event, stream};
-use crate::{DomainError, LedgerEvent, Services, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// Body of `RegisterActor`, as `docs/spec/ledger-format.md` (section 4) fixes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,8 +154,6 @@ impl Aggregate for Actor {
         }
     }
 }
-
-impl TimedDecision for Actor {}
 
 impl Actor {
     fn register(

@@ -6,7 +6,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::names::{event, stream};
-use crate::{DomainError, LedgerEvent, Services, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// The kinds `docs/spec/ledger-format.md` (section 4) fixes for `RegisterInstitution`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,8 +118,6 @@ impl Institution {
         ))
     }
 }
-
-impl TimedDecision for Institution {}
 
 /// A name people read on the portal: not blank, not absurdly long.
 pub(crate) fn check_name(name: &str) -> Result<(), DomainError> {

@@ -18,7 +18,7 @@ use ledger::note::VerifierKey;
 use serde::{Deserialize, Serialize};
 
 use crate::names::{event, stream};
-use crate::{DomainError, LedgerEvent, Services, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// The one aggregate id of the `log` stream type: every rotation is on `log/key`.
 pub const LOG_KEY_ID: &str = "key";
@@ -144,8 +144,6 @@ impl LogKey {
         }))
     }
 }
-
-impl TimedDecision for LogKey {}
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,7 @@ use crate::calendar::{local_date, parse_date, start_of_day, years_after};
 use crate::issued::Issued;
 use crate::names::{event, stream};
 use crate::world::{AssociationFacts, OfferFacts};
-use crate::{DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services, TimeWindow};
 
 /// At most this many documents name an application.
 pub const MAX_DOCUMENTS: usize = 20;
@@ -126,8 +126,6 @@ pub struct Application {
     /// Evaluator → whether they declared a conflict.
     declared: BTreeMap<String, bool>,
     scored: BTreeSet<String>,
-    #[serde(skip)]
-    window: TimeWindow,
 }
 
 impl Aggregate for Application {
@@ -172,7 +170,13 @@ impl Aggregate for Application {
                         )
                     })?;
                 let already = services.registry.applicant(&body.offer, &body.association);
-                self.window = submit(body, &offer, &association, already.as_deref(), now)?;
+                services.clock.hold_within(submit(
+                    body,
+                    &offer,
+                    &association,
+                    already.as_deref(),
+                    now,
+                )?);
                 ApplicationEvent::ApplicationSubmitted(body.clone())
             }
             ApplicationCommand::Declare(body) => {
@@ -206,7 +210,7 @@ impl Aggregate for Application {
                 )?;
                 let evaluator = issued.actor_id();
                 let (total, window) = self.score(&evaluator, body, &offer, now)?;
-                self.window = window;
+                services.clock.hold_within(window);
                 ApplicationEvent::ApplicationScored(ApplicationScored {
                     scores: body.scores.clone(),
                     comment: body.comment.clone(),
@@ -416,10 +420,4 @@ fn submit(
         not_before: Some(offer.opens_at.max(start_of_day(old_enough))),
         before: Some(offer.closes_at),
     })
-}
-
-impl TimedDecision for Application {
-    fn decision_window(&self) -> TimeWindow {
-        self.window
-    }
 }

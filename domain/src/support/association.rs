@@ -11,7 +11,7 @@ use super::text::{require, MAX_TITLE_CHARS};
 use crate::calendar::{local_date, parse_date};
 use crate::issued::Issued;
 use crate::names::{event, stream};
-use crate::{DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services, TimeWindow};
 
 /// Body of `RegisterAssociation`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,8 +57,6 @@ impl LedgerEvent for AssociationEvent {
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Association {
     registered: bool,
-    #[serde(skip)]
-    window: TimeWindow,
 }
 
 impl Aggregate for Association {
@@ -110,10 +108,10 @@ impl Aggregate for Association {
             ));
         }
         // Bound to the day it was judged on: from the registration date on.
-        self.window = TimeWindow {
+        services.clock.hold_within(TimeWindow {
             not_before: Some(crate::calendar::start_of_day(registered_on)),
             before: None,
-        };
+        });
         sink.write(AssociationEvent::AssociationRegistered(body), self)
             .await;
         Ok(())
@@ -123,12 +121,6 @@ impl Aggregate for Association {
         match event {
             AssociationEvent::AssociationRegistered(_) => self.registered = true,
         }
-    }
-}
-
-impl TimedDecision for Association {
-    fn decision_window(&self) -> TimeWindow {
-        self.window
     }
 }
 

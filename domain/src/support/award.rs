@@ -15,7 +15,7 @@ use super::text::{check_sha256, given, limit, require, MAX_TEXT_CHARS, MAX_TITLE
 use crate::authorization::Scope;
 use crate::issued::Issued;
 use crate::names::{event, stream};
-use crate::{DomainError, LedgerEvent, Services, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services};
 
 /// Body of `GrantAward`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,10 +248,7 @@ impl Aggregate for Award {
                         ),
                     ));
                 }
-                let committed = services
-                    .registry
-                    .offer(&self.offer)
-                    .map_or(0, |o| o.committed);
+                let committed = services.registry.offer_committed(&self.offer);
                 AwardEvent::AwardRevoked(AwardRevoked {
                     reason: body.reason.clone(),
                     recover_centimes: body.recover_centimes,
@@ -371,7 +368,8 @@ impl Award {
                 ),
             ));
         }
-        let remaining = offer.budget.saturating_sub(offer.committed);
+        let committed = facts.offer_committed(&application.offer);
+        let remaining = offer.budget.saturating_sub(committed);
         if body.amount_centimes > remaining {
             return Err(DomainError::rule(
                 "budget_exceeded",
@@ -411,9 +409,7 @@ impl Award {
             requested_centimes: application.requested,
             score_hundredths: score,
             out_of_order: better_waiting.is_some(),
-            offer_committed_centimes: offer.committed + body.amount_centimes,
+            offer_committed_centimes: committed + body.amount_centimes,
         }))
     }
 }
-
-impl TimedDecision for Award {}

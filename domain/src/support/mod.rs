@@ -12,6 +12,8 @@ pub mod text;
 #[cfg(test)]
 pub(crate) mod fixtures;
 #[cfg(test)]
+mod read_sets;
+#[cfg(test)]
 mod tests;
 
 pub use application::{

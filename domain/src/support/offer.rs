@@ -17,7 +17,7 @@ use crate::authorization::Scope;
 use crate::calendar::q1_deadline;
 use crate::issued::Issued;
 use crate::names::{event, stream};
-use crate::{DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services, TimeWindow};
 
 /// Who may apply. Empty lists mean "any region" and "any domain".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,8 +160,6 @@ pub struct Offer {
     budget: u64,
     max_award: u64,
     closed: bool,
-    #[serde(skip)]
-    window: TimeWindow,
 }
 
 /// Parses an instant of a body.
@@ -209,18 +207,15 @@ impl Aggregate for Offer {
                     &Scope::Institution(body.institution.clone()),
                 )?;
                 let (event, window) = self.publish(body, now, services)?;
-                self.window = window;
+                services.clock.hold_within(window);
                 event
             }
             OfferCommand::Amend(body) => {
                 self.require_published()?;
                 issued.authorize("AmendOffer", &Scope::Institution(self.institution.clone()))?;
-                let committed = services
-                    .registry
-                    .offer(&issued.id)
-                    .map_or(0, |o| o.committed);
+                let committed = services.registry.offer_committed(&issued.id);
                 let window = self.amend(body, now, committed)?;
-                self.window = window;
+                services.clock.hold_within(window);
                 OfferEvent::OfferAmended(body.clone())
             }
             OfferCommand::Close(_) => {
@@ -242,11 +237,8 @@ impl Aggregate for Offer {
                         ),
                     ));
                 }
-                self.window = window_from(closes_at);
-                let applications = services
-                    .registry
-                    .offer(&issued.id)
-                    .map_or(0, |o| o.applications.len() as u64);
+                services.clock.hold_within(window_from(closes_at));
+                let applications = services.registry.offer_application_count(&issued.id);
                 OfferEvent::OfferClosed(OfferClosed { applications })
             }
         };
@@ -505,10 +497,4 @@ fn check_criteria(criteria: &[Criterion]) -> Result<(), DomainError> {
         ));
     }
     Ok(())
-}
-
-impl TimedDecision for Offer {
-    fn decision_window(&self) -> TimeWindow {
-        self.window
-    }
 }

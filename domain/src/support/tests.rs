@@ -8,7 +8,7 @@ use super::fixtures::*;
 use super::*;
 use crate::authorization::ActorInfo;
 use crate::world::World;
-use crate::{ErrorKind, Issued, TimedDecision};
+use crate::{ErrorKind, Issued, Services, Timing};
 
 use crate::given_when_then::{accepted, refused, run as futures_lite};
 
@@ -69,7 +69,7 @@ fn a_late_offer_needs_a_justification_and_is_marked_late() {
 #[test]
 fn an_on_time_decision_holds_only_before_the_deadline() {
     let mut offer = Offer::default();
-    let services = services_at("2026-03-31T22:59:00Z", World::default());
+    let (services, timing) = timed(services_at("2026-03-31T22:59:00Z", World::default()));
     let sink = cqrs_es::event_sink::EventSink::default();
     futures_lite(offer.handle(
         publish(publisher("MIN"), publish_body_open_later()),
@@ -77,8 +77,18 @@ fn an_on_time_decision_holds_only_before_the_deadline() {
         &sink,
     ))
     .unwrap();
-    let window = offer.decision_window();
+    let window = timing.window();
     assert_eq!(window.before, Some(at("2026-03-31T23:00:00Z")));
+}
+
+/// `services` with a clock that keeps the window the decision states.
+fn timed(services: Services) -> (Services, std::sync::Arc<Timing>) {
+    let timing = std::sync::Arc::new(Timing::new(services.clock));
+    let services = Services {
+        clock: timing.clone(),
+        registry: services.registry,
+    };
+    (services, timing)
 }
 
 fn publish_body_open_later() -> PublishOffer {
@@ -332,14 +342,14 @@ fn an_eligible_association_applies_inside_the_window() {
 fn an_application_decided_in_the_window_holds_only_in_the_window() {
     let mut application = Application::default();
     let sink = cqrs_es::event_sink::EventSink::default();
-    let services = services_at(IN_WINDOW, world());
+    let (services, timing) = timed(services_at(IN_WINDOW, world()));
     futures_lite(application.handle(
         submit(association_key("ASSO-1"), application_body("ASSO-1", 1)),
         &services,
         &sink,
     ))
     .unwrap();
-    let window = application.decision_window();
+    let window = timing.window();
     assert_eq!(window.not_before, Some(at("2026-02-01T00:00:00Z")));
     assert_eq!(window.before, Some(at("2026-03-15T00:00:00Z")));
 }
@@ -946,7 +956,7 @@ fn the_world_counts_committed_budget_through_grants_and_revocations() {
         "award/AW-2",
         granted("APP-2", "ASSO-2", 400_000, 700_000),
     );
-    assert_eq!(w.offer("OFF-1").unwrap().committed, 700_000);
+    assert_eq!(w.offer_committed("OFF-1"), 700_000);
     record(&mut w, "award/AW-1", disbursed(100_000, 100_000));
     record(
         &mut w,
@@ -960,7 +970,7 @@ fn the_world_counts_committed_budget_through_grants_and_revocations() {
             offer_committed_centimes: 500_000,
         }),
     );
-    assert_eq!(w.offer("OFF-1").unwrap().committed, 500_000);
+    assert_eq!(w.offer_committed("OFF-1"), 500_000);
     assert_eq!(w.application("APP-1").unwrap().award, None);
     assert_eq!(
         w.applicant("OFF-1", "ASSO-2").map(String::as_str),

@@ -14,7 +14,7 @@ use crate::calendar::{local_date, parse_date, start_of_day};
 use crate::issued::Issued;
 use crate::names::{event, stream};
 use crate::support::catalog::check_region;
-use crate::{DomainError, LedgerEvent, Services, TimeWindow, TimedDecision};
+use crate::{DomainError, LedgerEvent, Services, TimeWindow};
 
 pub const MAX_ATTENDING: usize = 500;
 pub const MAX_HOURS: u32 = 200;
@@ -79,8 +79,6 @@ impl LedgerEvent for TrainingEvent {
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingSession {
     recorded: bool,
-    #[serde(skip)]
-    window: TimeWindow,
 }
 
 impl Aggregate for TrainingSession {
@@ -159,10 +157,10 @@ impl Aggregate for TrainingSession {
                 "a session is recorded once it has taken place",
             ));
         }
-        self.window = TimeWindow {
+        services.clock.hold_within(TimeWindow {
             not_before: Some(start_of_day(date)),
             before: None,
-        };
+        });
         let event = TrainingEvent::TrainingSessionRecorded(TrainingSessionRecorded {
             institution: body.institution.clone(),
             module: body.module.clone(),
@@ -181,12 +179,6 @@ impl Aggregate for TrainingSession {
         match event {
             TrainingEvent::TrainingSessionRecorded(_) => self.recorded = true,
         }
-    }
-}
-
-impl TimedDecision for TrainingSession {
-    fn decision_window(&self) -> TimeWindow {
-        self.window
     }
 }
 
