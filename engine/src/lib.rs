@@ -1,6 +1,7 @@
-//! The log service: statement checks, the sequencer, the event store adapter for cqrs-es,
-//! the registry's state, the log's keys, the projector runner, the public channel,
-//! cosigning with witnesses, restore, and the read API the JSON API and the portal render.
+//! The log service: statement checks, the sequencer, the event store over the log (cqrs-es's
+//! aggregates loaded, decided and committed by the engine itself), the registry's state,
+//! the log's keys, the projector runner, the public channel, cosigning with witnesses,
+//! restore, and the read API the JSON API and the portal render.
 //!
 //! Architecture invariant: no HTTP server, templates or command line. What the engine
 //! refuses comes back as a [`Refusal`](refusal::Refusal) with a kind, which the HTTP layer
