@@ -36,9 +36,15 @@ const MAX_ATTEMPTS: usize = 64;
 /// How long a writer waits for the read models to include its entries.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(10);
 
-/// Marks the original answer of an identical statement (or public comment with the same
-/// client token) appended by a concurrent request.
-pub(crate) const ALREADY_APPENDED: &str = "already_appended";
+/// What became of a command the engine was asked to record.
+#[derive(Debug)]
+pub enum Recorded {
+    /// Appended now, with these entries.
+    Appended(Appended),
+    /// An identical statement (or a public comment with the same client token), sent
+    /// concurrently, was appended first: the caller answers as that one was answered.
+    Earlier,
+}
 
 /// Shared state of the server.
 pub struct Service {
@@ -101,8 +107,14 @@ impl Service {
             origin: self.origin.clone(),
             log_key: self.log_key.clone(),
         }));
-        self.execute("admin", command, None, Ticket::default())
-            .await
+        match self
+            .execute("admin", command, None, Ticket::default())
+            .await?
+        {
+            Recorded::Appended(appended) => Ok(appended),
+            // The genesis has neither statement nor token to be a copy of.
+            Recorded::Earlier => Err(Refusal::internal(&"the genesis came earlier")),
+        }
     }
 
     /// `POST /v1/statements`: checks, in the order of docs/spec/api.md (section 2.1), then runs
@@ -195,7 +207,16 @@ impl Service {
             )
             .await
         {
-            Err(e) if e.code == ALREADY_APPENDED => return original_answer(&e.message),
+            Ok(Recorded::Appended(appended)) => appended,
+            Ok(Recorded::Earlier) => {
+                return match self.db.nonce(&actor, &nonce).await {
+                    Ok(Some((_, response))) => original_answer(&response),
+                    Ok(None) => Err(Refusal::internal(
+                        &"appended statement has no recorded answer",
+                    )),
+                    Err(e) => Err(Refusal::unavailable(&e)),
+                };
+            }
             Err(e) => {
                 // An identical copy sent concurrently may have been appended while this one
                 // ran: this copy then lost on the stream and the domain refused it (the
@@ -208,7 +229,6 @@ impl Service {
                 }
                 return Err(e);
             }
-            Ok(appended) => appended,
         };
         // Personal data named by an erasure goes now; if this fails or the process dies
         // first, the reconciliation of `erasure::start` finishes it.
@@ -254,8 +274,14 @@ impl Service {
         consultation: &str,
         comment: PublicComment,
     ) -> Result<Appended, Refusal> {
-        self.record_public_comment(consultation, comment, None, None)
-            .await
+        match self
+            .record_public_comment(consultation, comment, None, None)
+            .await?
+        {
+            Recorded::Appended(appended) => Ok(appended),
+            // Only a client token can make a comment a copy of an earlier one.
+            Recorded::Earlier => Err(Refusal::internal(&"a comment without a token came earlier")),
+        }
     }
 
     /// [`Service::submit_public_comment`] with a client token: the comment is appended
@@ -265,15 +291,15 @@ impl Service {
     /// leaves nothing behind; without it, the text must already be stored.
     ///
     /// # Errors
-    /// As [`Service::submit_public_comment`]; a token already used gives an error with
-    /// code `already_appended`.
+    /// As [`Service::submit_public_comment`]. A token already used is not an error: the
+    /// answer is [`Recorded::Earlier`].
     pub async fn record_public_comment(
         &self,
         consultation: &str,
         comment: PublicComment,
         client_token: Option<ClientToken>,
         text: Option<Vec<u8>>,
-    ) -> Result<Appended, Refusal> {
+    ) -> Result<Recorded, Refusal> {
         domain::AggregateId::parse(consultation)?;
         let documents = match text {
             None => {
@@ -307,7 +333,7 @@ impl Service {
         command: Routed,
         by: Option<ActorInfo>,
         ticket: Ticket,
-    ) -> Result<Appended, Refusal> {
+    ) -> Result<Recorded, Refusal> {
         let _turn = self
             .turns
             .wait(format!("{}/{id}", command.stream_type()))
@@ -339,7 +365,8 @@ impl Service {
                 }
             };
             return match attempt {
-                Attempt::Appended(appended) => Ok(appended),
+                Attempt::Appended(appended) => Ok(Recorded::Appended(appended)),
+                Attempt::Failed(AppendError::AlreadyAppended(_)) => Ok(Recorded::Earlier),
                 Attempt::Failed(AppendError::Conflict | AppendError::OutsideWindow) => continue,
                 Attempt::Refused(e) => {
                     // The refusal may rest on facts this process has not read yet (an offer
@@ -355,7 +382,7 @@ impl Service {
                     }
                     Err(domain_error(e))
                 }
-                Attempt::Failed(e) => self.append_error(e, &ticket).await,
+                Attempt::Failed(e) => Err(append_error(e)),
                 Attempt::Store(e) => Err(Refusal::unavailable(&e)),
                 Attempt::NoEvent => Err(Refusal::internal(&"a command produced no event")),
             };
@@ -407,73 +434,6 @@ impl Service {
         match store.commit(&loaded, decision, ticket).await {
             Ok(appended) => Attempt::Appended(appended),
             Err(e) => Attempt::Failed(e),
-        }
-    }
-
-    async fn append_error(&self, e: AppendError, ticket: &Ticket) -> Result<Appended, Refusal> {
-        let unauthorized = |code| Err(Refusal::unauthorized(code, e.to_string()));
-        match &e {
-            AppendError::ActorRevoked => unauthorized("actor_revoked"),
-            AppendError::UnknownActor => unauthorized("unknown_actor"),
-            AppendError::StaleStatement => unauthorized("stale_statement"),
-            AppendError::NonceReused => {
-                Err(Refusal::new(Kind::Conflict, "nonce_reused", e.to_string()))
-            }
-            AppendError::KeyAlreadyRegistered => Err(Refusal::new(
-                Kind::Conflict,
-                "key_already_registered",
-                e.to_string(),
-            )),
-            AppendError::EntryTooLarge => Err(Refusal::too_large("entry_too_large", e.to_string())),
-            AppendError::UnknownDocument(_) => {
-                Err(Refusal::new(Kind::Rule, "unknown_document", e.to_string()))
-            }
-            AppendError::AlreadyAppended(_) => Err(self.already_appended(ticket).await),
-            AppendError::LogKeyUsed => {
-                Err(Refusal::new(Kind::Conflict, "log_key_used", e.to_string()))
-            }
-            AppendError::LogKeyName(_) => {
-                Err(Refusal::bad_request("invalid_log_key", e.to_string()))
-            }
-            AppendError::NewLogKeyUnavailable(_) => Err(Refusal::new(
-                Kind::Conflict,
-                "log_key_unavailable",
-                e.to_string(),
-            )),
-            AppendError::LogKeyUnavailable(_) => Err(Refusal::new(
-                Kind::Unavailable,
-                "log_key_unavailable",
-                e.to_string(),
-            )),
-            AppendError::NoGenesis => {
-                Err(Refusal::new(Kind::Unavailable, "no_genesis", e.to_string()))
-            }
-            AppendError::Unavailable(detail) => Err(Refusal::unavailable(detail)),
-            AppendError::Conflict | AppendError::OutsideWindow | AppendError::Internal(_) => {
-                Err(Refusal::internal(&e))
-            }
-        }
-    }
-
-    /// The identical statement won a race with this one: answer as it was answered. The
-    /// answer travels as an error with code [`ALREADY_APPENDED`], which
-    /// [`Service::submit_statement`] turns back into the original 201.
-    async fn already_appended(&self, ticket: &Ticket) -> Refusal {
-        if ticket.client_token.is_some() {
-            // The public channel reads the receipt itself, with the request it came with.
-            return Refusal::new(Kind::Conflict, ALREADY_APPENDED, "");
-        }
-        let Some(auth) = &ticket.auth else {
-            return Refusal::internal(&"append without a statement");
-        };
-        match self
-            .db
-            .nonce(&auth.actor_b64(), &auth.statement.nonce)
-            .await
-        {
-            Ok(Some((_, response))) => Refusal::new(Kind::Conflict, ALREADY_APPENDED, response),
-            Ok(None) => Refusal::internal(&"appended statement has no recorded answer"),
-            Err(e) => Refusal::unavailable(&e),
         }
     }
 
@@ -540,5 +500,38 @@ fn withholding_hide(routed: &commands::RoutedCommand) -> Option<(String, u64)> {
             Some((routed.stream.to_string(), m.comment))
         }
         _ => None,
+    }
+}
+
+/// The refusal of an append the sequencer did not make.
+fn append_error(e: AppendError) -> Refusal {
+    let unauthorized = |code| Refusal::unauthorized(code, e.to_string());
+    match &e {
+        AppendError::ActorRevoked => unauthorized("actor_revoked"),
+        AppendError::UnknownActor => unauthorized("unknown_actor"),
+        AppendError::StaleStatement => unauthorized("stale_statement"),
+        AppendError::NonceReused => Refusal::new(Kind::Conflict, "nonce_reused", e.to_string()),
+        AppendError::KeyAlreadyRegistered => {
+            Refusal::new(Kind::Conflict, "key_already_registered", e.to_string())
+        }
+        AppendError::EntryTooLarge => Refusal::too_large("entry_too_large", e.to_string()),
+        AppendError::UnknownDocument(_) => {
+            Refusal::new(Kind::Rule, "unknown_document", e.to_string())
+        }
+        // Not a refusal: `Service::execute` answers it as `Recorded::Earlier`.
+        AppendError::AlreadyAppended(_) => Refusal::internal(&e),
+        AppendError::LogKeyUsed => Refusal::new(Kind::Conflict, "log_key_used", e.to_string()),
+        AppendError::LogKeyName(_) => Refusal::bad_request("invalid_log_key", e.to_string()),
+        AppendError::NewLogKeyUnavailable(_) => {
+            Refusal::new(Kind::Conflict, "log_key_unavailable", e.to_string())
+        }
+        AppendError::LogKeyUnavailable(_) => {
+            Refusal::new(Kind::Unavailable, "log_key_unavailable", e.to_string())
+        }
+        AppendError::NoGenesis => Refusal::new(Kind::Unavailable, "no_genesis", e.to_string()),
+        AppendError::Unavailable(detail) => Refusal::unavailable(detail),
+        AppendError::Conflict | AppendError::OutsideWindow | AppendError::Internal(_) => {
+            Refusal::internal(&e)
+        }
     }
 }

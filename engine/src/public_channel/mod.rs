@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use crate::refusal::{Kind, Refusal};
 use crate::sequencer::ClientToken;
-use crate::service::{Service, ALREADY_APPENDED};
+use crate::service::{Recorded, Service};
 use persons::PersonStore;
 use rate_limit::RateLimiter;
 
@@ -226,9 +226,9 @@ pub async fn submit(
         )
         .await
     {
-        Ok(appended) => appended,
+        Ok(Recorded::Appended(appended)) => appended,
         // A concurrent copy with the same token was appended first.
-        Err(e) if e.code == ALREADY_APPENDED => {
+        Ok(Recorded::Earlier) => {
             let token = request.client_token.as_deref().unwrap_or_default();
             return earlier_receipt(service, consultation, token, request)
                 .await?

@@ -405,10 +405,13 @@ async fn data_of_the_earlier_scheme_is_moved_and_stays_erasable(backend: Backend
             document,
             person: legacy.clone(),
         };
-        let appended = service
+        let appended = match service
             .record_public_comment(CONSULTATION, comment, None, None)
             .await
-            .unwrap_or_else(|e| panic!("appended: {e:?}"));
+        {
+            Ok(engine::service::Recorded::Appended(appended)) => appended,
+            other => panic!("appended: {other:?}"),
+        };
         let entry = ledger::SignedEntry::parse(&appended.entries[0].bytes).unwrap();
         numbers.push(entry.entry.data["comment"].as_u64().unwrap());
     }
