@@ -28,6 +28,7 @@ use ledger::VerifierKey;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+pub use crate::mirror::is_mirror;
 use crate::{first_invalid, Auditor, DocumentProblem, Failure, ParsedLine, SigCheck, Verified};
 
 /// The files of an export or a mirror, by their `/`-separated names inside it
@@ -101,7 +102,7 @@ pub fn verify_export(
     let verified = match crate::mirror::is_mirror(files) {
         Ok(true) => crate::mirror::verify(files, log_key, progress, Chunks::DEFAULT),
         Ok(false) => verify(files, log_key, progress, Chunks::DEFAULT),
-        Err(stop) => Err(stop),
+        Err(e) => Err(Stop::Usage(e.to_string())),
     };
     match verified {
         Ok(Verified { size, root }) => VerifyOutcome::Verified { size, root },

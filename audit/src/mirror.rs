@@ -35,14 +35,13 @@ use crate::{Failure, Verified};
 /// A full bundle of maximal entries: 256 × (2 + 65,535) bytes.
 const MAX_BUNDLE_BYTES: u64 = 256 * (2 + 65_535);
 
-/// Whether `files` are laid out as a mirror rather than an export.
-pub(crate) fn is_mirror(files: &dyn ExportFiles) -> Result<bool, Stop> {
-    let exists = |name: &str| {
-        files
-            .open(name)
-            .map(|file| file.is_some())
-            .map_err(|e| io_error(files, name, &e))
-    };
+/// Whether `files` are laid out as a mirror (`log/checkpoint`, no `entries.jsonl`) rather
+/// than an export.
+///
+/// # Errors
+/// A file exists but cannot be opened.
+pub fn is_mirror(files: &dyn ExportFiles) -> io::Result<bool> {
+    let exists = |name: &str| files.open(name).map(|file| file.is_some());
     Ok(!exists("entries.jsonl")? && exists("log/checkpoint")?)
 }
 

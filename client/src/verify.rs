@@ -28,12 +28,11 @@ impl ExportFiles for Folder {
         let path = self.0.join(name);
         match File::open(&path) {
             // A folder where a file should be is no file: reading it would fail anyway.
-            Ok(file) if file.metadata()?.is_dir() => Ok(None),
             Ok(file) => {
-                let len = file.metadata()?.len();
-                Ok(Some(Opened {
+                let metadata = file.metadata()?;
+                Ok((!metadata.is_dir()).then(|| Opened {
                     reader: Box::new(file),
-                    len,
+                    len: metadata.len(),
                 }))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -86,9 +85,10 @@ pub fn verify_export(dir: &Path, log_key: Option<&str>, progress: bool) -> Verif
     audit::export::verify_export(&Folder::new(dir), log_key, &Bar::new(progress))
 }
 
-/// Whether `dir` holds a mirror (`sijill mirror`) rather than an export.
+/// Whether `dir` holds a mirror (`sijill mirror`) rather than an export; a folder that
+/// cannot be read is taken for an export, whose verification then says what is wrong.
 pub fn is_mirror(dir: &Path) -> bool {
-    !dir.join("entries.jsonl").exists() && dir.join("log").join("checkpoint").is_file()
+    audit::export::is_mirror(&Folder::new(dir)).unwrap_or(false)
 }
 
 /// What `sijill verify` prints on standard error when no `--log-key` is given.

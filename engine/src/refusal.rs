@@ -20,16 +20,10 @@ pub enum Kind {
     NotFound,
     /// The state does not allow it, or it was already done (409).
     Conflict,
-    /// The resource was withdrawn for good (410).
-    Gone,
     /// Over a documented size limit (413).
     TooLarge,
-    /// The body is not of a type the route takes (415).
-    UnsupportedMediaType,
     /// A rule of the domain refuses it (422).
     Rule,
-    /// Too many requests from one client (429).
-    TooManyRequests,
     /// A bug (500).
     Internal,
     /// The store or a key the append needs is unavailable (503).
@@ -47,11 +41,8 @@ impl Kind {
             Kind::Forbidden => 403,
             Kind::NotFound => 404,
             Kind::Conflict => 409,
-            Kind::Gone => 410,
             Kind::TooLarge => 413,
-            Kind::UnsupportedMediaType => 415,
             Kind::Rule => 422,
-            Kind::TooManyRequests => 429,
             Kind::Internal => 500,
             Kind::Unavailable => 503,
         }

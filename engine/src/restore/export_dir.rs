@@ -7,7 +7,7 @@ use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use audit::export::{ExportFiles, Opened, Progress, VerifyOutcome};
-use indicatif::ProgressBar;
+use indicatif::{ProgressBar, ProgressStyle};
 
 /// The export folder being imported.
 pub(super) struct ExportDir(PathBuf);
@@ -50,7 +50,14 @@ impl Progress for VerifyBar {
 /// Verifies the export in `dir` under `log_key` only.
 pub(super) fn verify(dir: &Path, log_key: &str, progress: bool) -> VerifyOutcome {
     let bar = if progress && io::stderr().is_terminal() {
-        ProgressBar::new(0)
+        // The bar `sijill verify` draws: the import verifies exactly as it does.
+        let bar = ProgressBar::new(0);
+        if let Ok(style) = ProgressStyle::with_template(
+            "verifying {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta})",
+        ) {
+            bar.set_style(style);
+        }
+        bar
     } else {
         ProgressBar::hidden()
     };
