@@ -8,6 +8,7 @@
 
 pub mod authorization;
 pub mod calendar;
+pub mod command;
 pub mod document;
 pub mod error;
 pub mod event_codec;

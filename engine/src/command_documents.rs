@@ -10,8 +10,8 @@ use domain::participation::{Article, ConsultationCommand, DraftCommand};
 use domain::support::{ApplicationCommand, AwardCommand};
 use ledger::canonical;
 
-use crate::commands::Routed;
 use crate::refusal::Refusal;
+use domain::command::AggregateCommand;
 use store::Db;
 
 /// Reads the documents `command` names and checks or attaches what the domain needs.
@@ -22,18 +22,18 @@ use store::Db;
 /// 422 `unknown_document` (a report, an application or results naming a document that is
 /// not stored or is withheld); a revision whose document was never uploaded is left for
 /// the domain to refuse (its own `unknown_document`).
-pub async fn prepare(db: &Db, command: &mut Routed) -> Result<(), Refusal> {
+pub async fn prepare(db: &Db, command: &mut AggregateCommand) -> Result<(), Refusal> {
     match command {
-        Routed::Award(AwardCommand::Report(body)) => {
+        AggregateCommand::Award(AwardCommand::Report(body)) => {
             available(db, std::slice::from_ref(&body.document)).await?;
         }
-        Routed::Application(ApplicationCommand::Submit(body)) => {
+        AggregateCommand::Application(ApplicationCommand::Submit(body)) => {
             available(db, &body.documents).await?;
         }
-        Routed::Consultation(ConsultationCommand::PublishResults(body)) => {
+        AggregateCommand::Consultation(ConsultationCommand::PublishResults(body)) => {
             available(db, &body.documents).await?;
         }
-        Routed::Document(DocumentCommand::DeclareUnavailable(body)) => {
+        AggregateCommand::Document(DocumentCommand::DeclareUnavailable(body)) => {
             // Only a document the server cannot serve is declared unavailable: a stored
             // one is withheld by moderation, with its own rules, or not at all.
             let found = db
@@ -49,14 +49,14 @@ pub async fn prepare(db: &Db, command: &mut Routed) -> Result<(), Refusal> {
                 )));
             }
         }
-        Routed::Draft(DraftCommand::PublishRevision(text)) => {
+        AggregateCommand::Draft(DraftCommand::PublishRevision(text)) => {
             if let Some(sha) = text.body.articles_document.clone() {
                 if let Some(bytes) = db.uploaded_document(&sha).await? {
                     text.document_articles = Some(articles(&bytes)?);
                 }
             }
         }
-        Routed::Consultation(ConsultationCommand::Comment(body)) => {
+        AggregateCommand::Consultation(ConsultationCommand::Comment(body)) => {
             comment_text(db, &body.document).await?;
         }
         _ => {}

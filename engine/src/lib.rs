@@ -10,7 +10,6 @@
 pub mod blocking;
 pub mod clock;
 pub mod command_documents;
-pub mod commands;
 pub mod cosigning;
 pub mod event_store;
 pub mod log_keys;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use cqrs_es::event_sink::EventSink;
 use domain::authorization::{authorize, ActorInfo};
+use domain::command::{route, AggregateCommand, RoutedCommand};
 use domain::document::Document;
 use domain::participation::{
     Consultation, ConsultationCommand, Draft, PublicComment, WITHHOLDING_GROUNDS,
@@ -20,7 +21,6 @@ use ledger::Auth;
 use serde_json::Value;
 
 use crate::command_documents;
-use crate::commands::{self, Routed};
 use crate::event_store::{Decision, LedgerStore, Ticket};
 use crate::projector::ProjectionHandle;
 use crate::public_channel::{erasure, PublicChannel};
@@ -101,7 +101,7 @@ impl Service {
     /// # Errors
     /// When the log is not empty or the store refuses.
     pub async fn record_genesis(&self, admin_public_key: &str) -> Result<Appended, Refusal> {
-        let command = Routed::Actor(ActorCommand::RegisterGenesis(RegisterGenesis {
+        let command = AggregateCommand::Actor(ActorCommand::RegisterGenesis(RegisterGenesis {
             public_key: admin_public_key.to_owned(),
             name: "Genesis administrator".into(),
             origin: self.origin.clone(),
@@ -134,7 +134,13 @@ impl Service {
             }
             e => Refusal::bad_request("invalid_statement", e.to_string()),
         })?;
-        let routed = commands::route(&auth.statement, self.registry.as_ref())?;
+        let statement = &auth.statement;
+        let routed = route(
+            &statement.command,
+            &statement.stream,
+            &statement.body,
+            self.registry.as_ref(),
+        )?;
 
         // Anything appended after this size is in the sequencer's memory (see RecentAppends).
         let checked_at = self.sequencer.known_size();
@@ -315,7 +321,7 @@ impl Service {
                 }]
             }
         };
-        let command = Routed::Consultation(ConsultationCommand::PublicComment(comment));
+        let command = AggregateCommand::Consultation(ConsultationCommand::PublicComment(comment));
         // The stream heads this process remembers cover everything from here on.
         let ticket = Ticket {
             checked_at: self.sequencer.known_size(),
@@ -330,7 +336,7 @@ impl Service {
     async fn execute(
         &self,
         id: &str,
-        command: Routed,
+        command: AggregateCommand,
         by: Option<ActorInfo>,
         ticket: Ticket,
     ) -> Result<Recorded, Refusal> {
@@ -342,24 +348,32 @@ impl Service {
         for _ in 0..MAX_ATTEMPTS {
             let t = &ticket;
             let attempt = match &command {
-                Routed::Institution(c) => self.attempt::<Institution>(id, c.clone(), t).await,
-                Routed::Actor(c) => self.attempt::<Actor>(id, c.clone(), t).await,
-                Routed::LogKey(c) => self.attempt::<LogKey>(id, c.clone(), t).await,
-                Routed::Document(c) => self.attempt::<Document>(id, c.clone(), t).await,
-                Routed::Association(c) => {
+                AggregateCommand::Institution(c) => {
+                    self.attempt::<Institution>(id, c.clone(), t).await
+                }
+                AggregateCommand::Actor(c) => self.attempt::<Actor>(id, c.clone(), t).await,
+                AggregateCommand::LogKey(c) => self.attempt::<LogKey>(id, c.clone(), t).await,
+                AggregateCommand::Document(c) => self.attempt::<Document>(id, c.clone(), t).await,
+                AggregateCommand::Association(c) => {
                     self.attempt::<Association>(id, issued(id, c, &by), t).await
                 }
-                Routed::Offer(c) => self.attempt::<Offer>(id, issued(id, c, &by), t).await,
-                Routed::Application(c) => {
+                AggregateCommand::Offer(c) => {
+                    self.attempt::<Offer>(id, issued(id, c, &by), t).await
+                }
+                AggregateCommand::Application(c) => {
                     self.attempt::<Application>(id, issued(id, c, &by), t).await
                 }
-                Routed::Award(c) => self.attempt::<Award>(id, issued(id, c, &by), t).await,
-                Routed::Draft(c) => self.attempt::<Draft>(id, issued(id, c, &by), t).await,
-                Routed::Consultation(c) => {
+                AggregateCommand::Award(c) => {
+                    self.attempt::<Award>(id, issued(id, c, &by), t).await
+                }
+                AggregateCommand::Draft(c) => {
+                    self.attempt::<Draft>(id, issued(id, c, &by), t).await
+                }
+                AggregateCommand::Consultation(c) => {
                     self.attempt::<Consultation>(id, issued(id, c, &by), t)
                         .await
                 }
-                Routed::Training(c) => {
+                AggregateCommand::Training(c) => {
                     self.attempt::<TrainingSession>(id, issued(id, c, &by), t)
                         .await
                 }
@@ -492,9 +506,9 @@ fn original_answer(response: &str) -> Result<Value, Refusal> {
 
 /// A `ModerateComment` hiding a comment on a withholding ground: its consultation's
 /// stream and the comment's number.
-fn withholding_hide(routed: &commands::RoutedCommand) -> Option<(String, u64)> {
+fn withholding_hide(routed: &RoutedCommand) -> Option<(String, u64)> {
     match &routed.command {
-        Routed::Consultation(ConsultationCommand::Moderate(m))
+        AggregateCommand::Consultation(ConsultationCommand::Moderate(m))
             if m.action == "hide" && WITHHOLDING_GROUNDS.contains(&m.ground.as_str()) =>
         {
             Some((routed.stream.to_string(), m.comment))
