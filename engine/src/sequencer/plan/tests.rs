@@ -628,3 +628,29 @@ fn a_document_withheld_earlier_in_the_batch_cannot_be_named() {
     assert_eq!(write.withheld, [(DOC.to_owned(), 1)]);
     assert!(write.documents.is_empty());
 }
+
+#[test]
+fn a_command_whose_read_facts_changed_since_it_read_them_is_a_conflict() {
+    let mut log = Log::started();
+    let reading = |nonce: &str, id: &str, facts_at: u64| AppendRequest {
+        reads: vec!["consultation/c1".into()],
+        facts_at,
+        ..open(id, nonce, (0, ZERO_HASH))
+    };
+    // Changed earlier in the same batch.
+    let plan = log.plan(&[open("c1", "n1", (0, ZERO_HASH)), reading("n2", "c2", 1)]);
+    accepted(&plan.outcomes[0]);
+    assert!(matches!(
+        plan.outcomes[1],
+        Outcome::RetryAfterBatch(AppendError::Conflict)
+    ));
+    log.commit(&plan);
+
+    // Changed by entry 1, after facts read at size 1 began: stale; at size 2: fresh.
+    let plan = log.plan(&[reading("n3", "c3", 1), reading("n4", "c4", 2)]);
+    assert!(matches!(
+        plan.outcomes[0],
+        Outcome::RetryAfterBatch(AppendError::Conflict)
+    ));
+    accepted(&plan.outcomes[1]);
+}
