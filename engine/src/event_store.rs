@@ -145,7 +145,6 @@ where
             metadata: json!({ "actor": actor }),
             client_token: ticket.client_token.clone(),
             documents: ticket.documents.clone(),
-            reply: tokio::sync::oneshot::channel().0,
         };
         self.sequencer.append(request).await
     }
