@@ -13,14 +13,18 @@
 //! counts are the sizes of such collections, computed when a row is shown.
 //!
 //! What a row holds is the log's own facts; what it shows (a hidden comment's placeholder,
-//! the counts, the diff) is derived by the `present` functions here, which never read the
-//! database: the HTTP layer fetches documents (revision texts, comment texts) and the
+//! the counts, the diff) is derived by the `present` functions of [`draft_view`],
+//! [`consultation_view`] and [`diff`], which read a stored row once into its typed shape
+//! and return typed views, the public JSON being their serialization. They never read
+//! the database: the read API fetches documents (revision texts, comment texts) and the
 //! public commenters' names, and hands them in.
 
 pub mod comments;
 pub mod comments_csv;
+pub mod consultation_view;
 pub mod consultations;
 pub mod diff;
+pub mod draft_view;
 pub mod drafts;
 
 use domain::names::stream;
