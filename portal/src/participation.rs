@@ -894,20 +894,31 @@ async fn record(service: &AppState, id: &str, form: &CommentForm) -> Result<Stri
         .map_err(|e| Refusal::Refused(e.into()))
 }
 
-/// The receipt `public_channel::submit` answers: `{"index", "entry_hash", "entry"}`.
+/// The receipt `public_channel::submit` answers: `{"index", "entry_hash", "entry"}`,
+/// with what the page names of the comment's entry.
 #[derive(Deserialize)]
 struct Receipt {
     index: u64,
     entry_hash: String,
-    /// The signed entry, shown to the reader as it is: any JSON the log signed.
-    entry: Value,
+    entry: ReceiptEntry,
 }
 
-/// What the receipt page names of the comment's entry data.
+#[derive(Deserialize)]
+struct ReceiptEntry {
+    data: ReceiptData,
+}
+
 #[derive(Deserialize)]
 struct ReceiptData {
     document: String,
     comment: u64,
+}
+
+/// The same receipt's entry, shown to the reader indented as it is: whatever JSON the
+/// log signed, so it stays a JSON value.
+#[derive(Deserialize)]
+struct ShownReceipt {
+    entry: Value,
 }
 
 async fn receipt_page(
@@ -917,14 +928,14 @@ async fn receipt_page(
     receipt: &str,
     service: &AppState,
 ) -> Response {
-    let parsed: Receipt = match serde_json::from_str(receipt) {
-        Ok(v) => v,
-        Err(e) => return error_page(lang, &PageError::internal(&e), path),
+    let (parsed, shown) = match (
+        serde_json::from_str::<Receipt>(receipt),
+        serde_json::from_str::<ShownReceipt>(receipt),
+    ) {
+        (Ok(parsed), Ok(shown)) => (parsed, shown),
+        (Err(e), _) | (_, Err(e)) => return error_page(lang, &PageError::internal(&e), path),
     };
-    let data = match ReceiptData::deserialize(&parsed.entry["data"]) {
-        Ok(d) => d,
-        Err(e) => return error_page(lang, &PageError::internal(&e), path),
-    };
+    let data = parsed.entry.data;
     let title = match consultation(service, id, &CommentWindow::first()).await {
         Ok(c) => c.title,
         Err(_) => id.to_owned(),
@@ -937,7 +948,7 @@ async fn receipt_page(
         entry_hash: parsed.entry_hash,
         document: data.document,
         comment: data.comment,
-        entry: serde_json::to_string_pretty(&parsed.entry).unwrap_or_default(),
+        entry: serde_json::to_string_pretty(&shown.entry).unwrap_or_default(),
     };
     let mut response = html(&template, lang, false);
     if response.status() == StatusCode::OK {
