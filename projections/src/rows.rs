@@ -1,93 +1,89 @@
-//! Reading a stored row into its typed shape. A row is the JSON a projector's changes
-//! built; the typed views read it here, once, and everything after works on the struct.
-//! A row that does not read as its view's shape was not written by this build's
-//! projector (a bug or a foreign write): it is reported, never guessed at.
+//! Reading a stored row into its view's typed shape.
+//!
+//! Projectors write rows as JSON changes ([`crate::ViewChange`]), which is what keeps a
+//! replay harmless; readers never walk that JSON by member name. Each view reads its row
+//! once, here, into a typed struct (its stored shape, with every member listed and none
+//! unknown allowed), and builds its public shape from that. A row that does not read is
+//! a [`BadRow`]: no projector writes one, so it is a fault to report, never something to
+//! show half.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// A stored row that does not have its view's shape.
+/// A stored row that does not read as its view's shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnreadableRow {
+pub struct BadRow {
     pub view: &'static str,
     pub reason: String,
 }
 
-impl fmt::Display for UnreadableRow {
+impl fmt::Display for BadRow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a row of view {}: {}", self.view, self.reason)
+        write!(f, "a row of {} does not read: {}", self.view, self.reason)
     }
 }
 
-impl std::error::Error for UnreadableRow {}
+impl std::error::Error for BadRow {}
 
-/// The row `row` of `view` as a `T`.
+/// `row` read as `T`, a row of `view`.
 ///
 /// # Errors
-/// [`UnreadableRow`] when it does not have `T`'s shape.
-pub fn from_value<T: DeserializeOwned>(
-    view: &'static str,
-    row: &Value,
-) -> Result<T, UnreadableRow> {
-    T::deserialize(row).map_err(|e| UnreadableRow {
+/// [`BadRow`] when the row does not fit `T`.
+pub fn read<'a, T: Deserialize<'a>>(view: &'static str, row: &'a Value) -> Result<T, BadRow> {
+    T::deserialize(row).map_err(|e| BadRow {
         view,
         reason: e.to_string(),
     })
 }
 
-/// The row of `view` stored as the text `text`, as a `T`.
+/// A stored row's text read as JSON, for the views' `present` functions.
 ///
 /// # Errors
-/// [`UnreadableRow`] when it is not JSON of `T`'s shape.
-pub fn from_text<T: DeserializeOwned>(view: &'static str, text: &str) -> Result<T, UnreadableRow> {
-    serde_json::from_str(text).map_err(|e| UnreadableRow {
+/// [`BadRow`] when the text is not JSON.
+pub fn parse(view: &'static str, text: &str) -> Result<Value, BadRow> {
+    serde_json::from_str(text).map_err(|e| BadRow {
         view,
         reason: e.to_string(),
     })
 }
 
-/// One entry of a record's trail, as its `entries` list shows it.
+/// One entry of a record's own stream, in its audit trail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EntryRef {
+pub struct EntryLine {
     pub index: u64,
+    /// The entry's event type.
     #[serde(rename = "type")]
     pub event_type: String,
 }
 
-/// A stored `entries` map (`{"<index>": "<type>"}`) as a list in log order; a key that is
-/// not an index is not an entry and is left out.
-pub fn entry_refs(entries: &BTreeMap<String, String>) -> Vec<EntryRef> {
-    let mut list: Vec<EntryRef> = entries
-        .iter()
-        .filter_map(|(k, v)| {
-            Some(EntryRef {
-                index: k.parse().ok()?,
-                event_type: v.clone(),
-            })
+/// An `entries` map as stored (`{"<index>": "<type>"}`) as a list in log order; a key
+/// that is not an index (never written so) is left out.
+pub fn entry_lines(entries: BTreeMap<String, String>) -> Vec<EntryLine> {
+    let mut list: Vec<EntryLine> = entries
+        .into_iter()
+        .filter_map(|(k, event_type)| {
+            k.parse::<u64>()
+                .ok()
+                .map(|index| EntryLine { index, event_type })
         })
         .collect();
     list.sort_by_key(|e| e.index);
     list
 }
 
-/// A member of a collection keyed by number or log index that knows its entry's index.
-pub trait Indexed {
-    fn index(&self) -> u64;
+/// The values of a collection stored as an object keyed by id or index, as a list in log
+/// order (by the index `index` gives, then by key).
+pub fn in_log_order<T>(collection: BTreeMap<String, T>, index: impl Fn(&T) -> u64) -> Vec<T> {
+    // The map iterates by key, and a stable sort by index keeps that order among equals.
+    let mut items: Vec<T> = collection.into_values().collect();
+    items.sort_by_key(|item| index(item));
+    items
 }
 
-/// The values of a stored collection in log order: by their `index`, then by key (the
-/// order `support::by_index` gives the JSON rows).
-pub fn in_log_order<T: Indexed>(collection: &BTreeMap<String, T>) -> Vec<&T> {
-    let mut items: Vec<(&String, &T)> = collection.iter().collect();
-    items.sort_by(|a, b| (a.1.index(), a.0).cmp(&(b.1.index(), b.0)));
-    items.into_iter().map(|(_, v)| v).collect()
-}
-
-/// The audit-trail path of a `type/id` stream.
+/// The audit-trail path of a `type/id` stream link.
 pub fn trail(stream: &str) -> String {
     format!("/v1/streams/{stream}")
 }

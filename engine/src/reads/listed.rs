@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use projections::rows::UnreadableRow;
+use projections::rows::BadRow;
 use serde::{Deserialize, Serialize};
 use store::{ListedRow, ViewQuery};
 
@@ -26,8 +26,8 @@ pub struct Listed<T> {
 
 /// A stored row that does not read as its view is a bug of this build, never the
 /// reader's: a 500 whose detail goes to the log.
-impl From<UnreadableRow> for Refusal {
-    fn from(e: UnreadableRow) -> Self {
+impl From<BadRow> for Refusal {
+    fn from(e: BadRow) -> Self {
         Self::internal(&e)
     }
 }
@@ -62,7 +62,7 @@ pub async fn typed_row<T>(
     view: &str,
     kind: &str,
     id: &str,
-    read: impl Fn(&str) -> Result<T, UnreadableRow>,
+    read: impl Fn(&str) -> Result<T, BadRow>,
 ) -> Result<T, Refusal> {
     let text = service
         .db

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use projections::registry::INSTITUTIONS;
-use projections::rows::{self, UnreadableRow};
+use projections::rows::{self, BadRow};
 use projections::trainings::{self, Modules, Training, TrainingRow, TRAININGS};
 use serde::Deserialize;
 
@@ -65,11 +65,11 @@ pub async fn list_trainings(
     service.await_read_models().await;
     listed(service, &query, params, |r| {
         let name = |j: usize| institution_name(r.joined.get(j).and_then(Option::as_deref));
-        Ok(Training {
-            session: TrainingRow::from_text(&r.row)?,
-            institution_name: name(0)?,
-            trainer_institution_name: name(1)?,
-        })
+        Ok(Training::new(
+            TrainingRow::from_text(&r.row)?,
+            name(0)?,
+            name(1)?,
+        ))
     })
     .await
 }
@@ -91,11 +91,13 @@ pub async fn one_training(service: &Service, id: &str) -> Result<Training, Refus
             Ok::<_, Refusal>(institution_name(row.as_deref())?)
         }
     };
-    Ok(Training {
-        institution_name: name(&session.institution).await?,
-        trainer_institution_name: name(&session.trainer_institution).await?,
+    let institution_name = name(&session.institution).await?;
+    let trainer_institution_name = name(&session.trainer_institution).await?;
+    Ok(Training::new(
         session,
-    })
+        institution_name,
+        trainer_institution_name,
+    ))
 }
 
 /// The name of an institution: the one member of the registry's `institutions` rows a
@@ -106,9 +108,12 @@ struct InstitutionName {
 }
 
 /// The name of the institution stored as `row`, `None` when there is no such row.
-fn institution_name(row: Option<&str>) -> Result<Option<String>, UnreadableRow> {
+fn institution_name(row: Option<&str>) -> Result<Option<String>, BadRow> {
     match row {
-        Some(text) => Ok(rows::from_text::<InstitutionName>(INSTITUTIONS, text)?.name),
+        Some(text) => {
+            let row = rows::parse(INSTITUTIONS, text)?;
+            Ok(rows::read::<InstitutionName>(INSTITUTIONS, &row)?.name)
+        }
         None => Ok(None),
     }
 }

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::rows::{in_log_order, Indexed};
+use super::{log_ordered, Indexed};
 
 /// The moderation grounds with their labels, in French and Arabic, for the placeholder
 /// a hidden comment shows (the list is the domain's: `docs/consultations.md`).
@@ -30,6 +30,7 @@ pub const GROUND_LABELS: [(&str, &str, &str); 5] = [
 /// A comment as the `consultations` view stores it, under its number. The person
 /// reference stays here (it is how names are looked up and erased) and is never shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StoredComment {
     pub number: u64,
     pub article: Option<String>,
@@ -57,6 +58,7 @@ impl Indexed for StoredComment {
 
 /// A hide or restore of a comment, as stored and as shown (moderation is public).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModerationAction {
     /// `hide` or `restore`.
     pub action: String,
@@ -76,6 +78,7 @@ impl Indexed for ModerationAction {
 
 /// The institution's response to a comment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CommentResponse {
     pub position: String,
     pub reasoning: String,
@@ -195,7 +198,7 @@ pub fn status(comment: &StoredComment) -> Visibility {
 
 /// The comment's moderation actions in log order.
 pub fn history(comment: &StoredComment) -> Vec<&ModerationAction> {
-    in_log_order(&comment.moderation)
+    log_ordered(&comment.moderation)
 }
 
 /// The action that hid a hidden comment (the latest `hide`), or `None` if it is visible.

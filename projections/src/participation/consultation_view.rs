@@ -16,11 +16,13 @@ use serde_json::Value;
 
 use super::comments::{self, Comment, Counts, RevisionRef, StoredComment};
 use super::consultations::CONSULTATIONS;
-use crate::rows::{self, entry_refs, in_log_order, trail, EntryRef, Indexed, UnreadableRow};
+use super::{log_ordered, Indexed};
+use crate::rows::{self, entry_lines, trail, BadRow, EntryLine};
 
 /// A row of the `consultations` view as the projector writes it: the members of
 /// `ConsultationOpened`, the state, and the collections keyed by number or index.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConsultationRow {
     pub id: String,
     pub draft: String,
@@ -58,22 +60,22 @@ impl ConsultationRow {
     /// A stored row, as read from the store's JSON value.
     ///
     /// # Errors
-    /// [`UnreadableRow`] when it does not have the view's shape.
-    pub fn from_value(row: &Value) -> Result<Self, UnreadableRow> {
-        rows::from_value(CONSULTATIONS, row)
+    /// [`BadRow`] when it does not have the view's shape.
+    pub fn from_value(row: &Value) -> Result<Self, BadRow> {
+        rows::read(CONSULTATIONS, row)
     }
 
     /// A stored row, as read from the store's text.
     ///
     /// # Errors
-    /// [`UnreadableRow`] when it does not have the view's shape.
-    pub fn from_text(text: &str) -> Result<Self, UnreadableRow> {
-        rows::from_text(CONSULTATIONS, text)
+    /// [`BadRow`] when it does not have the view's shape.
+    pub fn from_text(text: &str) -> Result<Self, BadRow> {
+        rows::read(CONSULTATIONS, &rows::parse(CONSULTATIONS, text)?)
     }
 
     /// The comments, in number order.
     pub fn comment_rows(&self) -> Vec<&StoredComment> {
-        let mut list = in_log_order(&self.comments);
+        let mut list = log_ordered(&self.comments);
         list.sort_by_key(|c| c.number);
         list
     }
@@ -109,6 +111,7 @@ impl ConsultationRow {
 
 /// The results as `ResultsPublished` recorded them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StoredResults {
     pub synthesis: String,
     pub recommendations: Vec<Recommendation>,
@@ -123,6 +126,7 @@ pub struct StoredResults {
 
 /// An erasure of a public commenter's personal data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StoredErasure {
     /// The person reference erased; kept to stop looking its name up, never shown.
     pub person: String,
@@ -140,6 +144,7 @@ impl Indexed for StoredErasure {
 /// A revision of the draft that cites comments or recommendations of the consultation,
 /// as stored and as shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MotivatedRevision {
     pub draft: String,
     pub revision: u64,
@@ -294,7 +299,7 @@ pub struct Consultation {
     pub motivated_revisions: Vec<MotivatedRevision>,
     pub index: u64,
     pub stream: String,
-    pub entries: Vec<EntryRef>,
+    pub entries: Vec<EntryLine>,
     pub audit_trail: String,
     pub draft_title: Option<String>,
     pub draft_link: String,
@@ -411,7 +416,7 @@ pub fn present_comments(
     page: &[&StoredComment],
     m: &Material,
 ) -> Vec<Comment> {
-    let motivated = in_log_order(&row.motivated_revisions);
+    let motivated = log_ordered(&row.motivated_revisions);
     page.iter()
         .map(|c| {
             comments::present(
@@ -484,7 +489,7 @@ pub fn present_some(row: &ConsultationRow, shown: &[&StoredComment], m: &Materia
             .filter(|c| c.article.as_deref().is_some_and(|a| !known.contains(&a)))
             .cloned(),
     );
-    let motivated = in_log_order(&row.motivated_revisions);
+    let motivated = log_ordered(&row.motivated_revisions);
 
     Consultation {
         id: row.id.clone(),
@@ -504,7 +509,7 @@ pub fn present_some(row: &ConsultationRow, shown: &[&StoredComment], m: &Materia
         comments_at_close: row.comments_at_close,
         results: row.results.as_ref().map(|r| present_results(r, &motivated)),
         // An erasure is public (it is an entry), the person it names is not repeated here.
-        erasures: in_log_order(&row.erasures)
+        erasures: log_ordered(&row.erasures)
             .into_iter()
             .map(|e| Erasure {
                 reason: e.reason.clone(),
@@ -515,7 +520,7 @@ pub fn present_some(row: &ConsultationRow, shown: &[&StoredComment], m: &Materia
         motivated_revisions: motivated.iter().map(|r| (*r).clone()).collect(),
         index: row.index,
         stream: row.stream.clone(),
-        entries: entry_refs(&row.entries),
+        entries: entry_lines(row.entries.clone()),
         audit_trail: trail(&row.stream),
         draft_title: m.draft_title.map(str::to_owned),
         draft_link: draft_link(row),

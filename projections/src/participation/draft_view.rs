@@ -14,10 +14,12 @@ use serde_json::Value;
 
 use super::consultations::diff_link;
 use super::drafts::DRAFTS;
-use crate::rows::{self, entry_refs, in_log_order, trail, EntryRef, Indexed, UnreadableRow};
+use super::{log_ordered, Indexed};
+use crate::rows::{self, entry_lines, trail, BadRow, EntryLine};
 
 /// A row of the `drafts` view as the projector writes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DraftRow {
     pub id: String,
     pub institution: String,
@@ -51,25 +53,25 @@ impl DraftRow {
     /// A stored row, as read from the store's JSON value.
     ///
     /// # Errors
-    /// [`UnreadableRow`] when it does not have the view's shape.
-    pub fn from_value(row: &Value) -> Result<Self, UnreadableRow> {
-        rows::from_value(DRAFTS, row)
+    /// [`BadRow`] when it does not have the view's shape.
+    pub fn from_value(row: &Value) -> Result<Self, BadRow> {
+        rows::read(DRAFTS, row)
     }
 
     /// A stored row, as read from the store's text.
     ///
     /// # Errors
-    /// [`UnreadableRow`] when it does not have the view's shape.
-    pub fn from_text(text: &str) -> Result<Self, UnreadableRow> {
-        rows::from_text(DRAFTS, text)
+    /// [`BadRow`] when it does not have the view's shape.
+    pub fn from_text(text: &str) -> Result<Self, BadRow> {
+        rows::read(DRAFTS, &rows::parse(DRAFTS, text)?)
     }
 
     /// The title of the draft stored as `text`, without reading its revisions' texts.
     ///
     /// # Errors
-    /// [`UnreadableRow`] when it does not have the view's shape.
-    pub fn title_from_text(text: &str) -> Result<String, UnreadableRow> {
-        rows::from_text::<Titled>(DRAFTS, text).map(|t| t.title)
+    /// [`BadRow`] when it does not have the view's shape.
+    pub fn title_from_text(text: &str) -> Result<String, BadRow> {
+        rows::read::<Titled>(DRAFTS, &rows::parse(DRAFTS, text)?).map(|t| t.title)
     }
 
     /// The revision `number`.
@@ -87,6 +89,7 @@ impl DraftRow {
 
 /// A revision as `RevisionPublished` recorded it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StoredRevision {
     pub number: u64,
     pub text_sha256: String,
@@ -110,6 +113,7 @@ impl Indexed for StoredRevision {
 
 /// A consultation held on a draft, as the draft's row and page list it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConsultationHeld {
     pub id: String,
     pub revision: u64,
@@ -210,7 +214,7 @@ pub struct Draft {
     pub consultations: Vec<ConsultationHeld>,
     pub index: u64,
     pub stream: String,
-    pub entries: Vec<EntryRef>,
+    pub entries: Vec<EntryLine>,
     pub audit_trail: String,
     pub revisions_count: u64,
 }
@@ -284,7 +288,7 @@ pub fn present_revision(
 
 /// The public shape of a draft; `texts` as in [`present_revision`].
 pub fn present(row: &DraftRow, texts: &HashMap<u64, Vec<Article>>) -> Draft {
-    let revisions: Vec<Revision> = in_log_order(&row.revisions)
+    let revisions: Vec<Revision> = log_ordered(&row.revisions)
         .into_iter()
         .map(|r| present_revision(&row.id, r, texts))
         .collect();
@@ -305,7 +309,7 @@ pub fn present(row: &DraftRow, texts: &HashMap<u64, Vec<Article>>) -> Draft {
         consultations: consultations_held(row),
         index: row.index,
         stream: row.stream.clone(),
-        entries: entry_refs(&row.entries),
+        entries: entry_lines(row.entries.clone()),
         audit_trail: trail(&row.stream),
     }
 }
@@ -334,7 +338,7 @@ pub fn summary(row: &DraftRow) -> DraftSummary {
 
 /// The consultations held on the draft, in log order.
 fn consultations_held(row: &DraftRow) -> Vec<ConsultationHeld> {
-    in_log_order(&row.consultations)
+    log_ordered(&row.consultations)
         .into_iter()
         .cloned()
         .collect()

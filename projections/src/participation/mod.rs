@@ -27,6 +27,8 @@ pub mod diff;
 pub mod draft_view;
 pub mod drafts;
 
+use std::collections::BTreeMap;
+
 use domain::names::stream;
 use ledger::Entry;
 
@@ -51,6 +53,20 @@ impl Projector for ParticipationProjector {
         changes.retain(|c| !c.id().is_empty());
         Ok(changes)
     }
+}
+
+/// A member of a collection a row keys by number or log index (comments, moderation
+/// actions, revisions...), which knows the index of the entry that set it.
+pub trait Indexed {
+    fn index(&self) -> u64;
+}
+
+/// The members of a stored collection in log order, borrowed: by their entry's index,
+/// then by key (the map iterates by key, and a stable sort keeps that order among equals).
+pub fn log_ordered<T: Indexed>(collection: &BTreeMap<String, T>) -> Vec<&T> {
+    let mut items: Vec<&T> = collection.values().collect();
+    items.sort_by_key(|item| item.index());
+    items
 }
 
 /// The hand-made draft and consultation the unit tests project.

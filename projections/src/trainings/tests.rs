@@ -192,11 +192,11 @@ fn a_listed_session_is_its_row_with_its_institutions_names() {
         recorded("FIN", "2026-02-20", "MA-04", &["ASSO-1"]),
     ))
     .expect("a row");
-    let shown = Training {
-        session: TrainingRow::from_value(&row).unwrap(),
-        institution_name: Some("Ministère de la Jeunesse".into()),
-        trainer_institution_name: None,
-    };
+    let shown = Training::new(
+        TrainingRow::from_value(&row).unwrap(),
+        Some("Ministère de la Jeunesse".into()),
+        None,
+    );
     let mut expected = row.clone();
     expected["institution_name"] = json!("Ministère de la Jeunesse");
     expected["trainer_institution_name"] = Value::Null;
