@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use engine::reads::listed::Listed;
+use engine::reads::listed::Listing;
 use projections::participation::consultation_view::{
     Consultation, ConsultationComments, ConsultationSummary,
 };
@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
 async fn list_consultations(
     State(service): State<AppState>,
     Query(params): Params,
-) -> Answer<Listed<ConsultationSummary>> {
+) -> Answer<Listing<ConsultationSummary>> {
     Ok(Json(views::list_consultations(&service, &params).await?))
 }
 

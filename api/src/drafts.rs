@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use engine::reads::listed::Listed;
+use engine::reads::listed::Listing;
 use projections::participation::diff::DraftDiff;
 use projections::participation::draft_view::{Draft, DraftSummary};
 
@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
 async fn list_drafts(
     State(service): State<AppState>,
     Query(params): Params,
-) -> Answer<Listed<DraftSummary>> {
+) -> Answer<Listing<DraftSummary>> {
     Ok(Json(drafts::list_drafts(&service, &params).await?))
 }
 

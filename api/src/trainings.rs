@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use engine::reads::listed::Listed;
+use engine::reads::listed::Listing;
 use projections::trainings::{Modules, Training};
 
 use crate::error::ApiError;
@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
 async fn list_trainings(
     State(service): State<AppState>,
     Query(params): Params,
-) -> Answer<Listed<Training>> {
+) -> Answer<Listing<Training>> {
     Ok(Json(trainings::list_trainings(&service, &params).await?))
 }
 

@@ -21,7 +21,7 @@ use projections::participation::draft_view::{self, ArticlesAt, DraftRow};
 use projections::participation::drafts::DRAFTS;
 
 use super::drafts::document_articles;
-use super::listed::{listed, typed_row, Listed};
+use super::listed::{listing, typed_row, Listing};
 use super::support::{equals, Filters};
 use crate::refusal::Refusal;
 use crate::service::Service;
@@ -30,7 +30,7 @@ use store::{Join, Order, Source, ViewQuery};
 pub async fn list_consultations(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Listed<ConsultationSummary>, Refusal> {
+) -> Result<Listing<ConsultationSummary>, Refusal> {
     let filters = Filters::read(params, &["status", "institution", "year", "draft"])?;
     let mut query = ViewQuery::new(CONSULTATIONS, Order::Newest);
     // j0: the consultation's draft, for its title.
@@ -56,7 +56,7 @@ pub async fn list_consultations(
         query.conditions.push(equals(own, &["draft"], draft));
     }
     service.await_read_models().await;
-    listed(service, &query, params, |r| {
+    listing(service, &query, params, |r| {
         let draft_title = match r.joined.first().and_then(Option::as_deref) {
             Some(draft) => Some(DraftRow::title_from_text(draft)?),
             None => None,

@@ -19,7 +19,7 @@ use projections::participation::draft_view::{
 };
 use projections::participation::drafts::DRAFTS;
 
-use super::listed::{listed, typed_row, Listed};
+use super::listed::{listing, typed_row, Listing};
 use super::support::{equals, invalid, Filters};
 use crate::refusal::Refusal;
 use crate::service::Service;
@@ -28,7 +28,7 @@ use store::{Order, Source, ViewQuery};
 pub async fn list_drafts(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Listed<DraftSummary>, Refusal> {
+) -> Result<Listing<DraftSummary>, Refusal> {
     let filters = Filters::read(params, &["institution", "status"])?;
     let mut query = ViewQuery::new(DRAFTS, Order::Newest);
     if let Some(institution) = filters.id("institution")? {
@@ -42,7 +42,7 @@ pub async fn list_drafts(
             .push(equals(Source::Row, &["status"], status));
     }
     service.await_read_models().await;
-    listed(service, &query, params, |r| {
+    listing(service, &query, params, |r| {
         Ok(draft_view::summary(&DraftRow::from_text(&r.row)?))
     })
     .await

@@ -1,4 +1,4 @@
-//! Typed pages and rows of the read models: a list answer as [`Listed`] (`{"items",
+//! Typed pages and rows of the read models: a list answer as [`Listing`] (`{"items",
 //! "page", "per_page", "total"}`, the shape of every list) over a typed view, and one row
 //! read into its typed shape. The row's JSON is read by `projections` (its `from_text`
 //! functions), never here.
@@ -15,7 +15,7 @@ use crate::service::Service;
 
 /// One page of a list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Listed<T> {
+pub struct Listing<T> {
     pub items: Vec<T>,
     /// From 1.
     pub page: u64,
@@ -37,15 +37,15 @@ impl From<BadRow> for Refusal {
 ///
 /// # Errors
 /// A bad `page` or `per_page`; a store error; a row `show` cannot read.
-pub async fn listed<T>(
+pub async fn listing<T>(
     service: &Service,
     query: &ViewQuery,
     params: &HashMap<String, String>,
-    show: impl Fn(&ListedRow) -> Result<T, Refusal>,
-) -> Result<Listed<T>, Refusal> {
+    show: impl Fn(&ListedRow) -> Result<T, BadRow>,
+) -> Result<Listing<T>, Refusal> {
     let (offset, limit, page_number) = page(params)?;
     let (rows, total) = service.db.view_query_page(query, offset, limit).await?;
-    Ok(Listed {
+    Ok(Listing {
         items: rows.iter().map(show).collect::<Result<_, _>>()?,
         page: page_number,
         per_page: limit,

@@ -11,7 +11,7 @@ use projections::rows::{self, BadRow};
 use projections::trainings::{self, Modules, Training, TrainingRow, TRAININGS};
 use serde::Deserialize;
 
-use super::listed::{listed, typed_row, Listed};
+use super::listed::{listing, typed_row, Listing};
 use super::support::{equals, Filters};
 use crate::refusal::Refusal;
 use crate::service::Service;
@@ -20,7 +20,7 @@ use store::{Condition, Join, Order, Source, ViewQuery};
 pub async fn list_trainings(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Listed<Training>, Refusal> {
+) -> Result<Listing<Training>, Refusal> {
     let filters = Filters::read(
         params,
         &["year", "institution", "region", "module", "association"],
@@ -63,7 +63,7 @@ pub async fn list_trainings(
         });
     }
     service.await_read_models().await;
-    listed(service, &query, params, |r| {
+    listing(service, &query, params, |r| {
         let name = |j: usize| institution_name(r.joined.get(j).and_then(Option::as_deref));
         Ok(Training::new(
             TrainingRow::from_text(&r.row)?,
