@@ -16,14 +16,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use projections::participation::comments::StoredComment;
 use projections::participation::comments_csv::{self, Texts};
-use projections::participation::consultations::{self, CONSULTATIONS};
-use serde_json::Value;
+use projections::participation::consultation_view::ConsultationRow;
+use projections::participation::consultations::CONSULTATIONS;
 
 use crate::error::ApiError;
 use crate::AppState;
 use engine::reads::consultation_views::public_texts;
-use engine::reads::support::parse;
 use store::{Order, ViewQuery};
 
 /// Consultations read from the store at a time.
@@ -75,10 +75,10 @@ async fn comments_csv_file(State(service): State<AppState>) -> Result<Response, 
 /// consultation being written with its comments not yet written.
 struct Export {
     service: AppState,
-    page: VecDeque<Value>,
+    page: VecDeque<ConsultationRow>,
     next_offset: u64,
     last_page_full: bool,
-    current: Option<(Value, VecDeque<Value>)>,
+    current: Option<(ConsultationRow, VecDeque<StoredComment>)>,
 }
 
 impl Export {
@@ -88,7 +88,8 @@ impl Export {
             if let Some((consultation, comments)) = &mut self.current {
                 if !comments.is_empty() {
                     let take = comments.len().min(COMMENTS_PER_CHUNK);
-                    let chunk: Vec<Value> = comments.drain(..take).collect();
+                    let chunk: Vec<StoredComment> = comments.drain(..take).collect();
+                    let chunk: Vec<&StoredComment> = chunk.iter().collect();
                     let texts = chunk_texts(&self.service, consultation, &chunk).await?;
                     let rows = comments_csv::rows(consultation, &chunk, &texts)
                         .map_err(|e| ApiError::internal(&e))?;
@@ -97,7 +98,7 @@ impl Export {
                 self.current = None;
             }
             if let Some(consultation) = self.page.pop_front() {
-                let comments = consultations::comment_rows(&consultation).into();
+                let comments = consultation.comment_rows().into_iter().cloned().collect();
                 self.current = Some((consultation, comments));
                 continue;
             }
@@ -114,7 +115,10 @@ impl Export {
 
 /// A page of the consultations view, oldest first (new consultations come last, so a
 /// page boundary neither skips nor repeats one while the file is written).
-async fn consultations_page(service: &AppState, offset: u64) -> Result<Vec<Value>, ApiError> {
+async fn consultations_page(
+    service: &AppState,
+    offset: u64,
+) -> Result<Vec<ConsultationRow>, ApiError> {
     let (rows, _) = service
         .db
         .view_query_page(
@@ -123,28 +127,22 @@ async fn consultations_page(service: &AppState, offset: u64) -> Result<Vec<Value
             CONSULTATIONS_PER_PAGE,
         )
         .await?;
-    Ok(rows.iter().map(|r| parse(&r.row)).collect())
+    rows.iter()
+        .map(|r| ConsultationRow::from_text(&r.row).map_err(|e| ApiError::internal(&e)))
+        .collect()
 }
 
 /// The texts the public may read of `chunk` (comments of `consultation`), in one round
 /// trip, keyed as the CSV writer reads them.
 async fn chunk_texts(
     service: &AppState,
-    consultation: &Value,
-    chunk: &[Value],
+    consultation: &ConsultationRow,
+    chunk: &[&StoredComment],
 ) -> Result<Texts, ApiError> {
-    let id = consultation
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
-    let numbers: HashSet<u64> = chunk
-        .iter()
-        .filter_map(|c| c.get("number").and_then(Value::as_u64))
-        .collect();
+    let numbers: HashSet<u64> = chunk.iter().map(|c| c.number).collect();
     Ok(public_texts(service, consultation, &numbers)
         .await?
         .into_iter()
-        .map(|(n, text)| ((id.clone(), n), text))
+        .map(|(n, text)| ((consultation.id.clone(), n), text))
         .collect())
 }

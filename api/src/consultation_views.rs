@@ -6,13 +6,17 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
+use engine::reads::listed::Listing;
+use projections::participation::consultation_view::{
+    Consultation, ConsultationComments, ConsultationSummary,
+};
 
 use crate::error::ApiError;
 use crate::AppState;
 
 type Params = Query<HashMap<String, String>>;
-type Answer = Result<Json<Value>, ApiError>;
+/// A typed view of the read API, serialized as it is.
+type Answer<T> = Result<Json<T>, ApiError>;
 use engine::reads::consultation_views as views;
 
 pub fn router() -> Router<AppState> {
@@ -25,7 +29,10 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-async fn list_consultations(State(service): State<AppState>, Query(params): Params) -> Answer {
+async fn list_consultations(
+    State(service): State<AppState>,
+    Query(params): Params,
+) -> Answer<Listing<ConsultationSummary>> {
     Ok(Json(views::list_consultations(&service, &params).await?))
 }
 
@@ -33,7 +40,7 @@ async fn one_consultation(
     State(service): State<AppState>,
     Path(id): Path<String>,
     Query(params): Params,
-) -> Answer {
+) -> Answer<Consultation> {
     Ok(Json(views::one_consultation(&service, &id, &params).await?))
 }
 
@@ -41,7 +48,7 @@ async fn consultation_comments(
     State(service): State<AppState>,
     Path(id): Path<String>,
     Query(params): Params,
-) -> Answer {
+) -> Answer<ConsultationComments> {
     Ok(Json(
         views::consultation_comments(&service, &id, &params).await?,
     ))

@@ -6,13 +6,15 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
+use engine::reads::listed::Listing;
+use projections::trainings::{Modules, Training};
 
 use crate::error::ApiError;
 use crate::AppState;
 
 type Params = Query<HashMap<String, String>>;
-type Answer = Result<Json<Value>, ApiError>;
+/// A typed view of the read API, serialized as it is.
+type Answer<T> = Result<Json<T>, ApiError>;
 use engine::reads::trainings;
 
 pub fn router() -> Router<AppState> {
@@ -23,14 +25,17 @@ pub fn router() -> Router<AppState> {
         .route("/v1/trainings/{id}", get(one_training))
 }
 
-async fn list_trainings(State(service): State<AppState>, Query(params): Params) -> Answer {
+async fn list_trainings(
+    State(service): State<AppState>,
+    Query(params): Params,
+) -> Answer<Listing<Training>> {
     Ok(Json(trainings::list_trainings(&service, &params).await?))
 }
 
-async fn one_training(State(service): State<AppState>, Path(id): Path<String>) -> Answer {
+async fn one_training(State(service): State<AppState>, Path(id): Path<String>) -> Answer<Training> {
     Ok(Json(trainings::one_training(&service, &id).await?))
 }
 
-async fn modules() -> Json<Value> {
+async fn modules() -> Json<Modules> {
     Json(trainings::modules().await)
 }

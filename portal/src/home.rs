@@ -8,8 +8,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use projections::participation::consultations::CONSULTATIONS;
-use serde_json::Value;
 
 use super::awards::AwardLine;
 use super::format::date;
@@ -20,9 +18,9 @@ use super::offers::{Names, OfferLine};
 use super::{html, Page};
 use crate::page_error::PageError;
 use crate::AppState;
+use engine::reads::consultation_views::list_consultations;
 use engine::reads::indicators::compute;
 use engine::reads::support;
-use store::{Condition, Order, Source, ViewQuery};
 
 /// How many of each the home page shows before "see all".
 const SHOWN: u64 = 5;
@@ -82,22 +80,16 @@ async fn build(service: &AppState, ask: &Ask) -> Result<Home, PageError> {
     let names = Names::read(service).await?;
     let offers = support::offers_page(service, &first(SHOWN, &[("status", "open")])).await?;
     let awards = support::awards_page(service, &first(SHOWN, &[])).await?;
-    // The consultations' pages are another area's; the home page only lists the open
-    // ones from their view, newest first, as `/v1/consultations?status=open` does.
-    let mut query = ViewQuery::new(CONSULTATIONS, Order::Newest);
-    query.conditions.push(Condition::Equals {
-        source: Source::Row,
-        path: &["status"],
-        value: "open".into(),
-    });
-    let (rows, _) = service.db.view_query_page(&query, 0, SHOWN).await?;
-    let consultations = rows
-        .iter()
-        .filter_map(|r| serde_json::from_str::<Value>(&r.row).ok())
+    // The open consultations, newest first: the first page of
+    // `/v1/consultations?status=open`.
+    let open = list_consultations(service, &first(SHOWN, &[("status", "open")])).await?;
+    let consultations = open
+        .items
+        .into_iter()
         .map(|c| ConsultationLine {
-            id: text(&c, "id"),
-            title: text(&c, "title"),
-            closes: date(&text(&c, "closes_at")),
+            closes: date(&c.closes_at),
+            id: c.id,
+            title: c.title,
         })
         .collect();
     let tree_size = service.sequencer.known_size();

@@ -5,9 +5,9 @@
 //! receipt or a refusal in the page's language) and `/consultations/{id}/receipts/{index}`
 //! (a receipt as a JSON file to keep).
 //!
-//! The pages render the JSON read models of `engine::reads::consultation_views` (so the portal
-//! and the API can never disagree) turned into small view structs here, with every label
-//! from `i18n::LABELS`. The comment form goes through the same rate limit and the same
+//! The pages render the typed read models of `engine::reads::consultation_views` (the
+//! structs the API serializes, so the portal and the API can never disagree) turned into
+//! small display structs here, with every label from `i18n::LABELS`. The comment form goes through the same rate limit and the same
 //! [`public_channel::submit`] as `POST /v1/consultations/{id}/comments`. The draft pages
 //! are in `participation_drafts`; what both share (the language, errors) is here.
 
@@ -21,7 +21,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use domain::names::{event, stream};
+use domain::participation::ConsultationEvent;
 use ledger::hash::{sha256, to_hex};
+use ledger::SignedEntry;
+use projections::participation::comments::{Comment, RevisionRef};
 use projections::registry::INSTITUTIONS;
 use projections::support::associations::ASSOCIATIONS;
 use serde::Deserialize;
@@ -105,34 +108,24 @@ pub(super) fn fill(text: &str, values: &[(&str, &str)]) -> String {
     })
 }
 
-/// A member of a read model as text; empty when absent, so a page never fails on a
-/// member the read model left out.
-pub(super) fn text(v: &Value, key: &str) -> String {
-    match v.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
+/// A read model's instant as a Moroccan date.
+pub(super) fn date_of(instant: &str) -> String {
+    format::date(instant)
 }
 
-/// A member of a read model as a number.
-pub(super) fn number(v: &Value, key: &str) -> Option<u64> {
-    v.get(key).and_then(Value::as_u64)
+/// The id and name of a registry row (an institution, an association): the members the
+/// pages that name them read.
+#[derive(Deserialize)]
+struct Named {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    name: String,
 }
 
-/// A member of a read model as a list (empty when absent).
-pub(super) fn items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-/// A read model's instant as a Moroccan date; empty when absent.
-pub(super) fn date_of(v: &Value, key: &str) -> String {
-    v.get(key)
-        .and_then(Value::as_str)
-        .map(format::date)
-        .unwrap_or_default()
+/// A registry row's id and name; `None` for a row that does not read as one.
+fn named(row: &str) -> Option<Named> {
+    serde_json::from_str(row).ok()
 }
 
 /// The display names of the rows of `view` with these ids (institutions, associations),
@@ -148,10 +141,7 @@ pub(super) async fn names(
             continue;
         }
         let name = match service.db.view_row(view, &id).await {
-            Ok(Some(row)) => serde_json::from_str::<Value>(&row)
-                .ok()
-                .map(|r| text(&r, "name"))
-                .filter(|n| !n.is_empty()),
+            Ok(Some(row)) => named(&row).map(|r| r.name).filter(|n| !n.is_empty()),
             // A name is a nicety: the page still shows the id if the store hiccups.
             _ => None,
         };
@@ -275,22 +265,26 @@ async fn list(
             .map_or_else(|| id.to_owned(), |(_, n)| n.clone())
     };
     let current = |name: &str| query.get(name).cloned().unwrap_or_default();
-    let items = items(&listed, "items")
+    let items = listed
+        .items
         .iter()
         .map(|c| ListItem {
-            id: text(c, "id"),
-            title: text(c, "title"),
-            draft_title: text(c, "draft_title"),
-            institution: institution_name(&text(c, "institution")),
-            status: coded(lang, "status_", &text(c, "status")),
-            window: window(lang, c),
-            received: c
-                .get("counts")
-                .and_then(|n| number(n, "received"))
-                .unwrap_or(0),
+            id: c.id.clone(),
+            title: c.title.clone(),
+            draft_title: c.draft_title.clone().unwrap_or_default(),
+            institution: institution_name(&c.institution),
+            status: coded(lang, "status_", &c.status),
+            window: window(lang, &c.opens_at, &c.closes_at),
+            received: c.counts.received,
         })
         .collect();
-    let (previous, next) = pages(&listed, &query, "/consultations");
+    let (previous, next) = pages(
+        listed.page,
+        listed.per_page,
+        listed.total,
+        &query,
+        "/consultations",
+    );
     let template = ListPage {
         page: Page::new(lang, label(lang, "consultations"), path),
         items,
@@ -317,33 +311,31 @@ pub(super) async fn registered_institutions(service: &AppState) -> Vec<(String, 
     };
     let mut out: Vec<(String, String)> = rows
         .iter()
-        .filter_map(|r| serde_json::from_str::<Value>(r).ok())
-        .map(|r| (text(&r, "id"), text(&r, "name")))
+        .filter_map(|r| named(r))
+        .map(|r| (r.id, r.name))
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));
     out
 }
 
 /// "du 03/02/2026 au 20/02/2026" from a consultation's `opens_at` and `closes_at`.
-fn window(lang: Lang, c: &Value) -> String {
+fn window(lang: Lang, opens_at: &str, closes_at: &str) -> String {
     fill(
         label(lang, "window_dates"),
-        &[
-            ("from", &date_of(c, "opens_at")),
-            ("to", &date_of(c, "closes_at")),
-        ],
+        &[("from", &date_of(opens_at)), ("to", &date_of(closes_at))],
     )
 }
 
-/// Links to the previous and next pages of a paginated read model, keeping its filters.
+/// Links to the previous and next pages of a paginated read model (its `page`, from 1,
+/// `per_page` and `total`), keeping its filters.
 pub(super) fn pages(
-    listed: &Value,
+    page: u64,
+    per_page: u64,
+    total: u64,
     query: &HashMap<String, String>,
     path: &str,
 ) -> (Option<String>, Option<String>) {
-    let page = number(listed, "page").unwrap_or(1);
-    let per_page = number(listed, "per_page").unwrap_or(PER_PAGE).max(1);
-    let total = number(listed, "total").unwrap_or(0);
+    let per_page = per_page.max(1);
     let link = |n: u64| {
         let mut pairs: Vec<(String, String)> = query
             .iter()
@@ -543,8 +535,10 @@ async fn consultation_page(
         article: None,
     };
     let c = consultation(service, id, &comments).await?;
-    let shown = c.get("comments_page").cloned().unwrap_or(Value::Null);
-    let pages = number(&shown, "pages").unwrap_or(1);
+    let (pages, total) = c
+        .comments_page
+        .as_ref()
+        .map_or((1, 0), |p| (p.pages, p.total));
     if page > pages {
         return Err(PageError::not_found(format!(
             "consultation {id} has {pages} pages of comments"
@@ -555,61 +549,54 @@ async fn consultation_page(
     let pager = Pager {
         page,
         pages,
-        total: number(&shown, "total").unwrap_or(0),
+        total,
         previous: (page > 1).then(|| format!("{here}?page={}", page - 1)),
         next: (page < pages).then(|| format!("{here}?page={}", page + 1)),
     };
     // Collected before the look-ups: no borrowing closure may live across an await.
-    let commenters: Vec<String> = items(&c, "articles")
+    let commenters: Vec<String> = c
+        .articles
         .iter()
-        .flat_map(|a| items(a, "comments"))
-        .chain(items(&c, "text_comments"))
-        .map(|cm| text(cm, "association"))
+        .flat_map(|a| &a.comments)
+        .chain(&c.text_comments)
+        .filter_map(|cm| cm.association.clone())
         .collect();
     let associations = names(service, ASSOCIATIONS, commenters).await;
-    let institution = names(service, INSTITUTIONS, vec![text(&c, "institution")]).await;
-    let draft_id = text(&c, "draft");
-    let comment = |cm: &Value, level: u8| comment_view(lang, &draft_id, &associations, cm, level);
+    let institution = names(service, INSTITUTIONS, vec![c.institution.clone()]).await;
+    let draft_id = c.draft.clone();
+    let comment = |cm: &Comment, level: u8| comment_view(lang, &associations, cm, level);
 
-    let articles: Vec<ArticleView> = items(&c, "articles")
+    let articles: Vec<ArticleView> = c
+        .articles
         .iter()
         .map(|a| ArticleView {
-            id: text(a, "id"),
-            heading: text(a, "heading"),
-            text: a.get("text").and_then(Value::as_str).map(str::to_owned),
-            comments: items(a, "comments")
-                .iter()
-                .map(|cm| comment(cm, 4))
-                .collect(),
+            id: a.id.clone(),
+            heading: a.heading.clone().unwrap_or_default(),
+            text: a.text.clone(),
+            comments: a.comments.iter().map(|cm| comment(cm, 4)).collect(),
         })
         .collect();
-    let text_comments = items(&c, "text_comments")
-        .iter()
-        .map(|cm| comment(cm, 3))
-        .collect();
-    let counts = c.get("counts").map_or_else(Vec::new, |n| {
-        [
-            ("count_received", "received"),
-            ("count_visible", "visible"),
-            ("count_hidden", "hidden"),
-            ("count_restored", "restored"),
-            ("count_answered", "answered"),
-            ("count_participants", "participants"),
-        ]
-        .into_iter()
-        .map(|(key, member)| (label(lang, key), number(n, member).unwrap_or(0)))
-        .collect()
-    });
-    let results = c.get("results").filter(|r| r.is_object()).map(|r| Results {
-        synthesis: text(r, "synthesis"),
-        date: date_of(r, "published_at"),
-        recommendations: items(r, "recommendations")
+    let text_comments = c.text_comments.iter().map(|cm| comment(cm, 3)).collect();
+    let n = &c.counts;
+    let counts = vec![
+        (label(lang, "count_received"), n.received),
+        (label(lang, "count_visible"), n.visible),
+        (label(lang, "count_hidden"), n.hidden),
+        (label(lang, "count_restored"), n.restored),
+        (label(lang, "count_answered"), n.answered),
+        (label(lang, "count_participants"), n.participants),
+    ];
+    let results = c.results.as_ref().map(|r| Results {
+        synthesis: r.synthesis.clone(),
+        date: date_of(&r.published_at),
+        recommendations: r
+            .recommendations
             .iter()
             .map(|rec| Recommendation {
-                id: text(rec, "id"),
-                label: fill(label(lang, "recommendation_n"), &[("id", &text(rec, "id"))]),
-                text: text(rec, "text"),
-                revisions: revision_links(lang, &draft_id, items(rec, "motivated_revisions")),
+                id: rec.id.clone(),
+                label: fill(label(lang, "recommendation_n"), &[("id", &rec.id)]),
+                text: rec.text.clone(),
+                revisions: revision_links(lang, &rec.motivated_revisions),
             })
             .collect(),
     });
@@ -622,34 +609,27 @@ async fn consultation_page(
         };
         Choice::new(a.id.as_str(), shown, &form.article)
     }));
-    let revision = c
-        .get("consulted_revision")
-        .and_then(|r| number(r, "number"))
-        .unwrap_or(0);
+    let revision = c.consulted_revision.number;
     Ok(ConsultationPage {
-        page: Page::new(lang, text(&c, "title"), path),
-        id: text(&c, "id"),
-        title: text(&c, "title"),
-        summary: text(&c, "summary"),
-        status: coded(lang, "status_", &text(&c, "status")),
+        page: Page::new(lang, c.title.clone(), path),
+        id: c.id.clone(),
+        title: c.title.clone(),
+        summary: c.summary.clone(),
+        status: coded(lang, "status_", &c.status),
         institution: institution.into_values().next().unwrap_or_default(),
-        draft_title: text(&c, "draft_title"),
+        draft_title: c.draft_title.clone().unwrap_or_default(),
         draft_id,
         revision,
         revision_label: fill(label(lang, "revision_n"), &[("n", &revision.to_string())]),
-        window: window(lang, &c),
-        text_available: c
-            .get("consulted_revision")
-            .and_then(|r| r.get("text_available"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        window: window(lang, &c.opens_at, &c.closes_at),
+        text_available: c.consulted_revision.text_available,
         articles,
         text_comments,
         counts,
         results,
         // "open" means not closed by the ministry; whether the window still runs is
         // the domain's to judge, and its refusal is shown if it does not.
-        accepts_comments: text(&c, "status") == "open",
+        accepts_comments: c.status == "open",
         article_options,
         form,
         max_chars: MAX_COMMENT_CHARS,
@@ -659,87 +639,74 @@ async fn consultation_page(
 
 fn comment_view(
     lang: Lang,
-    draft: &str,
     associations: &HashMap<String, String>,
-    c: &Value,
+    c: &Comment,
     level: u8,
 ) -> CommentView {
-    let association = text(c, "association");
-    let by = if !association.is_empty() {
-        associations
-            .get(&association)
+    let by = match (&c.association, &c.author) {
+        (Some(association), _) if !association.is_empty() => associations
+            .get(association)
             .cloned()
-            .unwrap_or(association)
-    } else {
-        match c.get("author").and_then(Value::as_str) {
-            Some(name) => name.to_owned(),
-            None => label(lang, "channel_public").to_owned(),
-        }
+            .unwrap_or_else(|| association.clone()),
+        (_, Some(name)) => name.clone(),
+        _ => label(lang, "channel_public").to_owned(),
     };
-    let hidden = c
-        .get("placeholder")
-        .filter(|p| p.is_object())
-        .map(|p| Hidden {
-            ground: coded(lang, "ground_", &text(p, "ground")),
-            date: date_of(p, "hidden_at"),
-            withheld: c.get("withheld").and_then(Value::as_bool).unwrap_or(false),
-        });
-    let n = number(c, "number").unwrap_or(0);
-    let index = number(c, "index");
+    let hidden = c.placeholder.as_ref().map(|p| Hidden {
+        ground: coded(lang, "ground_", &p.ground),
+        date: date_of(&p.hidden_at),
+        withheld: c.withheld,
+    });
     CommentView {
-        number: n,
-        heading: fill(label(lang, "comment_n"), &[("n", &n.to_string())]),
+        number: c.number,
+        heading: fill(label(lang, "comment_n"), &[("n", &c.number.to_string())]),
         level,
-        date: date_of(c, "submitted_at"),
+        date: date_of(&c.submitted_at),
         by,
         // The read model never carries a hidden comment's text; the page does not
         // depend on that alone.
         text: if hidden.is_some() {
             None
         } else {
-            c.get("text").and_then(Value::as_str).map(str::to_owned)
+            c.text.clone()
         },
         hidden,
-        moderation: items(c, "moderation")
+        moderation: c
+            .moderation
             .iter()
             .map(|m| Moderation {
-                action: coded(lang, "moderation_", &text(m, "action")),
-                ground: coded(lang, "ground_", &text(m, "ground")),
-                date: date_of(m, "recorded_at"),
-                note: text(m, "note"),
+                action: coded(lang, "moderation_", &m.action),
+                ground: coded(lang, "ground_", &m.ground),
+                date: date_of(&m.recorded_at),
+                note: m.note.clone(),
             })
             .collect(),
-        response: c.get("response").filter(|r| r.is_object()).map(|r| Answer {
-            position: coded(lang, "position_", &text(r, "position")),
-            reasoning: text(r, "reasoning"),
-            date: date_of(r, "recorded_at"),
+        response: c.response.as_ref().map(|r| Answer {
+            position: coded(lang, "position_", &r.position),
+            reasoning: r.reasoning.clone(),
+            date: date_of(&r.recorded_at),
         }),
-        revisions: revision_links(lang, draft, items(c, "motivated_revisions")),
-        entry: index.map(|i| i.to_string()),
-        entry_label: fill(
-            label(lang, "log_entry"),
-            &[("n", &index.unwrap_or(0).to_string())],
-        ),
+        revisions: revision_links(lang, &c.motivated_revisions),
+        entry: Some(c.index.to_string()),
+        entry_label: fill(label(lang, "log_entry"), &[("n", &c.index.to_string())]),
     }
 }
 
 /// The portal's links to the changes of the revisions a comment or recommendation led
 /// to: the diff from the revision before.
-fn revision_links(lang: Lang, draft: &str, revisions: &[Value]) -> Vec<RevisionLink> {
+fn revision_links(lang: Lang, revisions: &[RevisionRef]) -> Vec<RevisionLink> {
     revisions
         .iter()
-        .filter_map(|r| {
-            let n = number(r, "revision")?;
-            let draft = r.get("draft").and_then(Value::as_str).unwrap_or(draft);
+        .map(|r| {
+            let n = r.revision;
             let href = if n >= 2 {
-                format!("/drafts/{}/diff?from={}&to={n}", encode(draft), n - 1)
+                format!("/drafts/{}/diff?from={}&to={n}", encode(&r.draft), n - 1)
             } else {
-                format!("/drafts/{}", encode(draft))
+                format!("/drafts/{}", encode(&r.draft))
             };
-            Some(RevisionLink {
+            RevisionLink {
                 label: fill(label(lang, "revision_n"), &[("n", &n.to_string())]),
                 href,
-            })
+            }
         })
         .collect()
 }
@@ -927,6 +894,33 @@ async fn record(service: &AppState, id: &str, form: &CommentForm) -> Result<Stri
         .map_err(|e| Refusal::Refused(e.into()))
 }
 
+/// The receipt `public_channel::submit` answers: `{"index", "entry_hash", "entry"}`,
+/// with what the page names of the comment's entry.
+#[derive(Deserialize)]
+struct Receipt {
+    index: u64,
+    entry_hash: String,
+    entry: ReceiptEntry,
+}
+
+#[derive(Deserialize)]
+struct ReceiptEntry {
+    data: ReceiptData,
+}
+
+#[derive(Deserialize)]
+struct ReceiptData {
+    document: String,
+    comment: u64,
+}
+
+/// The same receipt's entry, shown to the reader indented as it is: whatever JSON the
+/// log signed, so it stays a JSON value.
+#[derive(Deserialize)]
+struct ShownReceipt {
+    entry: Value,
+}
+
 async fn receipt_page(
     lang: Lang,
     id: &str,
@@ -934,25 +928,27 @@ async fn receipt_page(
     receipt: &str,
     service: &AppState,
 ) -> Response {
-    let parsed: Value = match serde_json::from_str(receipt) {
-        Ok(v) => v,
-        Err(e) => return error_page(lang, &PageError::internal(&e), path),
+    let (parsed, shown) = match (
+        serde_json::from_str::<Receipt>(receipt),
+        serde_json::from_str::<ShownReceipt>(receipt),
+    ) {
+        (Ok(parsed), Ok(shown)) => (parsed, shown),
+        (Err(e), _) | (_, Err(e)) => return error_page(lang, &PageError::internal(&e), path),
     };
-    let entry = parsed.get("entry").cloned().unwrap_or(Value::Null);
-    let data = entry.get("data").cloned().unwrap_or(Value::Null);
+    let data = parsed.entry.data;
     let title = match consultation(service, id, &CommentWindow::first()).await {
-        Ok(c) => text(&c, "title"),
+        Ok(c) => c.title,
         Err(_) => id.to_owned(),
     };
     let template = ReceiptPage {
         page: Page::new(lang, label(lang, "receipt_title"), path),
         id: id.to_owned(),
         title,
-        index: number(&parsed, "index").unwrap_or(0),
-        entry_hash: text(&parsed, "entry_hash"),
-        document: text(&data, "document"),
-        comment: number(&data, "comment").unwrap_or(0),
-        entry: serde_json::to_string_pretty(&entry).unwrap_or_default(),
+        index: parsed.index,
+        entry_hash: parsed.entry_hash,
+        document: data.document,
+        comment: data.comment,
+        entry: serde_json::to_string_pretty(&shown.entry).unwrap_or_default(),
     };
     let mut response = html(&template, lang, false);
     if response.status() == StatusCode::OK {
@@ -989,12 +985,14 @@ async fn receipt_file(
         Err(e) => return error_page(lang, &PageError::from(e), &path),
     };
     // Only a public comment of this consultation has a receipt.
-    let entry: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let is_receipt = text(&entry, "stream") == format!("{}/{id}", stream::CONSULTATION)
-        && text(&entry, "type") == event::COMMENT_SUBMITTED
-        && entry
-            .get("data")
-            .is_some_and(|d| text(d, "channel") == "public");
+    let is_receipt = SignedEntry::parse(&bytes).is_ok_and(|SignedEntry { entry, .. }| {
+        entry.stream == format!("{}/{id}", stream::CONSULTATION)
+            && entry.event_type == event::COMMENT_SUBMITTED
+            && matches!(
+                projections::decode::<ConsultationEvent>(&entry).map(|d| d.event),
+                Ok(ConsultationEvent::CommentSubmitted(c)) if c.channel == "public"
+            )
+    });
     if !is_receipt {
         return error_page(lang, &not_found(), &path);
     }

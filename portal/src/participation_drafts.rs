@@ -5,7 +5,7 @@
 //! `<del>`, and for each change the comments and recommendations behind it, linked to
 //! where they stand on their consultation's page).
 //!
-//! Like the consultation pages (`participation`), they render the JSON read models of
+//! Like the consultation pages (`participation`), they render the typed read models of
 //! `engine::reads::drafts`, so the page and the API show the same diff.
 
 use std::collections::HashMap;
@@ -16,13 +16,15 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use domain::participation::Motivation as Cited;
+use projections::participation::diff::{ArticleChange, Change, MotivationLink, Op};
+use projections::participation::draft_view::{Draft, LinkedMotivation};
 use projections::registry::INSTITUTIONS;
-use serde_json::Value;
 
 use super::i18n::{label, Lang};
 use super::participation::{
-    coded, date_of, encode, error_page, fill, items, language, names, number, pages, passed_on,
-    path_of, registered_institutions, text, Choice,
+    coded, date_of, encode, error_page, fill, language, names, pages, passed_on, path_of,
+    registered_institutions, Choice,
 };
 use super::{html, Page};
 use crate::page_error::PageError;
@@ -81,27 +83,34 @@ async fn list(
     let registered = registered_institutions(&service).await;
     let institutions: HashMap<String, String> = registered.iter().cloned().collect();
     let current = |name: &str| query.get(name).cloned().unwrap_or_default();
-    let items = items(&listed, "items")
+    let items = listed
+        .items
         .iter()
-        .map(|d| {
-            let institution = text(d, "institution");
-            ListItem {
-                id: text(d, "id"),
-                title: text(d, "title"),
-                institution: institutions
-                    .get(&institution)
-                    .cloned()
-                    .unwrap_or(institution),
-                status: coded(lang, "draft_status_", &text(d, "status")),
-                latest: fill(
-                    label(lang, "revision_n"),
-                    &[("n", &text(d, "latest_revision"))],
-                ),
-                revisions: number(d, "revisions_count").unwrap_or(0),
-            }
+        .map(|d| ListItem {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            institution: institutions
+                .get(&d.institution)
+                .cloned()
+                .unwrap_or_else(|| d.institution.clone()),
+            status: coded(lang, "draft_status_", &d.status),
+            latest: fill(
+                label(lang, "revision_n"),
+                &[(
+                    "n",
+                    &d.latest_revision.map(|n| n.to_string()).unwrap_or_default(),
+                )],
+            ),
+            revisions: d.revisions_count,
         })
         .collect();
-    let (previous, next) = pages(&listed, &query, "/drafts");
+    let (previous, next) = pages(
+        listed.page,
+        listed.per_page,
+        listed.total,
+        &query,
+        "/drafts",
+    );
     let template = ListPage {
         page: Page::new(lang, label(lang, "drafts"), path),
         items,
@@ -188,23 +197,25 @@ async fn one(
         Ok(v) => v,
         Err(e) => return error_page(lang, &e.into(), &path),
     };
-    let revisions: Vec<RevisionRow> = items(&d, "revisions")
+    let revisions: Vec<RevisionRow> = d
+        .revisions
         .iter()
         .map(|r| {
-            let n = number(r, "number").unwrap_or(0);
+            let n = r.number;
             RevisionRow {
                 number: n,
                 label: fill(label(lang, "revision_n"), &[("n", &n.to_string())]),
-                date: date_of(r, "recorded_at"),
-                change_summary: text(r, "change_summary"),
-                text_sha256: text(r, "text_sha256"),
-                motivated_by: items(r, "motivated_by")
+                date: date_of(&r.recorded_at),
+                change_summary: r.change_summary.clone(),
+                text_sha256: r.text_sha256.clone(),
+                motivated_by: r
+                    .motivated_by
                     .iter()
-                    .map(|m| motivation(lang, m))
+                    .map(|m| motivation(lang, &cited_by_revision(m)))
                     .collect(),
                 changes: (n >= 2)
                     .then(|| format!("/drafts/{}/diff?from={}&to={n}", encode(&id), n - 1)),
-                entry: number(r, "index"),
+                entry: Some(r.index),
             }
         })
         .collect();
@@ -224,29 +235,27 @@ async fn one(
         },
     };
     let shown = asked.or(latest);
-    let shown_revision = items(&d, "revisions")
-        .iter()
-        .find(|r| number(r, "number") == shown);
-    let articles: Option<Vec<ArticleText>> = shown_revision
-        .and_then(|r| r.get("articles"))
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .map(|a| ArticleText {
-                    id: text(a, "id"),
-                    heading: text(a, "heading"),
-                    text: text(a, "text"),
-                })
-                .collect()
-        });
-    let institution = names(&service, INSTITUTIONS, vec![text(&d, "institution")]).await;
+    let shown_revision = d.revisions.iter().find(|r| Some(r.number) == shown);
+    let articles: Option<Vec<ArticleText>> =
+        shown_revision
+            .and_then(|r| r.articles.as_ref())
+            .map(|list| {
+                list.iter()
+                    .map(|a| ArticleText {
+                        id: a.id.clone(),
+                        heading: a.heading.clone(),
+                        text: a.text.clone(),
+                    })
+                    .collect()
+            });
+    let institution = names(&service, INSTITUTIONS, vec![d.institution.clone()]).await;
     let template = DraftPage {
-        page: Page::new(lang, text(&d, "title"), path),
-        id: text(&d, "id"),
-        title: text(&d, "title"),
-        summary: text(&d, "summary"),
+        page: Page::new(lang, d.title.clone(), path),
+        id: d.id.clone(),
+        title: d.title.clone(),
+        summary: d.summary.clone(),
         institution: institution.into_values().next().unwrap_or_default(),
-        status: coded(lang, "draft_status_", &text(&d, "status")),
+        status: coded(lang, "draft_status_", &d.status),
         compare_from: choices(&revisions, latest.unwrap_or(1).saturating_sub(1).max(1)),
         compare_to: choices(&revisions, latest.unwrap_or(0)),
         shown,
@@ -256,12 +265,13 @@ async fn one(
         ),
         text_available: articles.is_some(),
         articles: articles.unwrap_or_default(),
-        consultations: items(&d, "consultations")
+        consultations: d
+            .consultations
             .iter()
             .map(|c| ConsultationLink {
-                id: text(c, "id"),
-                title: text(c, "title"),
-                revision: fill(label(lang, "revision_n"), &[("n", &text(c, "revision"))]),
+                id: c.id.clone(),
+                title: c.title.clone(),
+                revision: fill(label(lang, "revision_n"), &[("n", &c.revision.to_string())]),
             })
             .collect(),
         revisions,
@@ -283,12 +293,30 @@ fn choices(revisions: &[RevisionRow], selected: u64) -> Vec<Choice> {
         .collect()
 }
 
-/// A revision's motivation (`{"consultation", "comment", "recommendation"}`) as a link to
+/// What a revision cites, from its page's motivation.
+fn cited_by_revision(m: &LinkedMotivation) -> Cited {
+    Cited {
+        consultation: m.consultation.clone(),
+        comment: m.comment,
+        recommendation: m.recommendation.clone(),
+    }
+}
+
+/// What a diff's motivation cites.
+fn cited_by_diff(m: &MotivationLink) -> Cited {
+    Cited {
+        consultation: m.consultation.clone(),
+        comment: m.comment,
+        recommendation: m.recommendation.clone(),
+    }
+}
+
+/// A revision's motivation (a comment or a recommendation of a consultation) as a link to
 /// the comment or recommendation on its consultation's page.
-fn motivation(lang: Lang, m: &Value) -> Motivation {
-    let consultation = text(m, "consultation");
-    let base = format!("/consultations/{}", encode(&consultation));
-    if let Some(n) = number(m, "comment") {
+fn motivation(lang: Lang, m: &Cited) -> Motivation {
+    let consultation = &m.consultation;
+    let base = format!("/consultations/{}", encode(consultation));
+    if let Some(n) = m.comment {
         Motivation {
             label: format!(
                 "{} ({consultation})",
@@ -297,7 +325,7 @@ fn motivation(lang: Lang, m: &Value) -> Motivation {
             href: format!("{base}#comment-{n}"),
         }
     } else {
-        let id = text(m, "recommendation");
+        let id = m.recommendation.clone().unwrap_or_default();
         Motivation {
             label: format!(
                 "{} ({consultation})",
@@ -318,7 +346,7 @@ struct Segment {
     text: String,
 }
 
-struct ArticleChange {
+struct ArticleDiff {
     id: String,
     /// `added`, `removed`, `changed`, `unchanged`: the CSS class.
     change: String,
@@ -353,7 +381,7 @@ struct DiffPage {
     /// (label, count) of added, removed, changed, unchanged articles.
     summary: Vec<(String, u64)>,
     revisions: Vec<Between>,
-    articles: Vec<ArticleChange>,
+    articles: Vec<ArticleDiff>,
     /// The compare form's selects.
     compare_from: Vec<Choice>,
     compare_to: Vec<Choice>,
@@ -387,53 +415,46 @@ async fn diff(
         Ok(v) => v,
         Err(e) => return error_page(lang, &e.into(), &path),
     };
-    let side = |name: &str| d.get(name).cloned().unwrap_or(Value::Null);
-    let (from, to) = (side("from"), side("to"));
-    let (from_n, to_n) = (
-        number(&from, "number").unwrap_or(0),
-        number(&to, "number").unwrap_or(0),
-    );
-    let summary = d.get("summary").map_or_else(Vec::new, |s| {
-        ["added", "removed", "changed", "unchanged"]
-            .into_iter()
-            .map(|c| (coded(lang, "change_", c), number(s, c).unwrap_or(0)))
-            .collect()
-    });
-    let articles = items(&d, "articles")
-        .iter()
-        .map(|a| article_change(lang, a))
-        .collect();
+    let (from_n, to_n) = (d.from.number, d.to.number);
+    let summary = [
+        (Change::Added, d.summary.added),
+        (Change::Removed, d.summary.removed),
+        (Change::Changed, d.summary.changed),
+        (Change::Unchanged, d.summary.unchanged),
+    ]
+    .into_iter()
+    .map(|(c, n)| (coded(lang, "change_", c.as_str()), n))
+    .collect();
+    let articles = d.articles.iter().map(|a| article_change(lang, a)).collect();
     let template = DiffPage {
         page: Page::new(
             lang,
-            format!(
-                "{} — {}",
-                text(&draft, "title"),
-                label(lang, "change_summary")
-            ),
+            format!("{} — {}", draft.title, label(lang, "change_summary")),
             path,
         ),
         id: id.clone(),
-        title: text(&draft, "title"),
+        title: draft.title.clone(),
         heading: fill(
             label(lang, "diff_title"),
             &[("from", &from_n.to_string()), ("to", &to_n.to_string())],
         ),
         from: from_n,
         to: to_n,
-        from_date: date_of(&from, "recorded_at"),
-        to_date: date_of(&to, "recorded_at"),
-        from_sha256: text(&from, "text_sha256"),
-        to_sha256: text(&to, "text_sha256"),
+        from_date: date_of(&d.from.recorded_at),
+        to_date: date_of(&d.to.recorded_at),
+        from_sha256: d.from.text_sha256.clone(),
+        to_sha256: d.to.text_sha256.clone(),
         summary,
-        revisions: items(&d, "revisions")
+        revisions: d
+            .revisions
             .iter()
             .map(|r| Between {
-                label: fill(label(lang, "revision_n"), &[("n", &text(r, "number"))]),
-                change_summary: text(r, "change_summary"),
-                motivated_by: items(r, "motivated_by")
+                label: fill(label(lang, "revision_n"), &[("n", &r.number.to_string())]),
+                change_summary: r.change_summary.clone(),
+                motivated_by: r
+                    .motivated_by
                     .iter()
-                    .map(|m| motivation(lang, m))
+                    .map(|m| motivation(lang, &cited_by_diff(m)))
                     .collect(),
             })
             .collect(),
@@ -445,11 +466,12 @@ async fn diff(
 }
 
 /// The options of a compare form's select from the draft's read model.
-fn revision_choices(lang: Lang, draft: &Value, selected: u64) -> Vec<Choice> {
-    items(draft, "revisions")
+fn revision_choices(lang: Lang, draft: &Draft, selected: u64) -> Vec<Choice> {
+    draft
+        .revisions
         .iter()
-        .filter_map(|r| number(r, "number"))
-        .map(|n| {
+        .map(|r| {
+            let n = r.number;
             Choice::new(
                 n.to_string(),
                 fill(label(lang, "revision_n"), &[("n", &n.to_string())]),
@@ -460,53 +482,50 @@ fn revision_choices(lang: Lang, draft: &Value, selected: u64) -> Vec<Choice> {
 }
 
 /// One article of the diff as the page shows it.
-fn article_change(lang: Lang, a: &Value) -> ArticleChange {
-    let change = text(a, "change");
+fn article_change(lang: Lang, a: &ArticleChange) -> ArticleDiff {
     let whole = |op: &'static str| {
         vec![Segment {
             op,
-            text: text(a, "text"),
+            text: a.text.clone().unwrap_or_default(),
         }]
     };
-    let words = match change.as_str() {
-        "added" => whole("insert"),
-        "removed" => whole("delete"),
-        "changed" => segments(items(a, "words")),
-        _ => Vec::new(),
+    let words = match a.change {
+        Change::Added => whole("insert"),
+        Change::Removed => whole("delete"),
+        Change::Changed => segments(a.words.as_deref().unwrap_or_default()),
+        Change::Unchanged => Vec::new(),
     };
-    let heading_changed = a
-        .get("heading_changed")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    ArticleChange {
-        id: text(a, "id"),
-        change_label: coded(lang, "change_", &change),
-        change,
-        heading: text(a, "heading"),
-        heading_words: if heading_changed {
-            segments(items(a, "heading_words"))
+    ArticleDiff {
+        id: a.id.clone(),
+        change_label: coded(lang, "change_", a.change.as_str()),
+        change: a.change.as_str().to_owned(),
+        heading: a.heading.clone(),
+        heading_words: if a.heading_changed == Some(true) {
+            segments(a.heading_words.as_deref().unwrap_or_default())
         } else {
             Vec::new()
         },
         words,
-        motivated_by: items(a, "motivated_by")
+        motivated_by: a
+            .motivated_by
             .iter()
-            .map(|m| motivation(lang, m))
+            .flatten()
+            .map(|m| motivation(lang, &cited_by_diff(m)))
             .collect(),
     }
 }
 
-/// The read model's word segments; an unknown `op` reads as unchanged text.
-fn segments(words: &[Value]) -> Vec<Segment> {
+/// The read model's word segments as the page marks them.
+fn segments(words: &[projections::participation::diff::Segment]) -> Vec<Segment> {
     words
         .iter()
         .map(|w| Segment {
-            op: match w.get("op").and_then(Value::as_str) {
-                Some("insert") => "insert",
-                Some("delete") => "delete",
-                _ => "equal",
+            op: match w.op {
+                Op::Insert => "insert",
+                Op::Delete => "delete",
+                Op::Equal => "equal",
             },
-            text: text(w, "text"),
+            text: w.text.clone(),
         })
         .collect()
 }

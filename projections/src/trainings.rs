@@ -16,8 +16,10 @@
 use domain::names::stream;
 use domain::training::{TrainingEvent, TrainingSessionRecorded, MODULES};
 use ledger::Entry;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::rows::{self, BadRow};
 use crate::support::vocabulary;
 use crate::{decode, Projector, Unreadable, ViewChange};
 
@@ -90,12 +92,130 @@ fn year_of(date: &str) -> Value {
     }
 }
 
+/// A row of the `trainings` view, as the projector writes it and as an association's
+/// page lists the sessions it attended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingRow {
+    pub id: String,
+    /// The framework's module code.
+    pub module: String,
+    pub module_title_fr: String,
+    /// `None` for a code the framework does not know.
+    pub module_title_ar: Option<String>,
+    /// `YYYY-MM-DD`, the day the session took place.
+    pub date: String,
+    /// The year of `date`, which lists filter on.
+    pub year: Option<u16>,
+    pub region: String,
+    pub region_name: Option<String>,
+    pub institution: String,
+    pub trainer_institution: String,
+    /// The associations trained.
+    pub associations: Vec<String>,
+    pub hours: u32,
+    pub recorded_at: String,
+    pub index: u64,
+    pub stream: String,
+    pub audit_trail: String,
+}
+
+impl TrainingRow {
+    /// A stored row, as read from the store's JSON value.
+    ///
+    /// # Errors
+    /// [`BadRow`] when it does not have the view's shape.
+    pub fn from_value(row: &Value) -> Result<Self, BadRow> {
+        rows::read(TRAININGS, row)
+    }
+
+    /// A stored row, as read from the store's text.
+    ///
+    /// # Errors
+    /// [`BadRow`] when it does not have the view's shape.
+    pub fn from_text(text: &str) -> Result<Self, BadRow> {
+        rows::read(TRAININGS, &rows::parse(TRAININGS, text)?)
+    }
+}
+
+/// A session as `/v1/trainings` shows it: every member of its row, and the names of its
+/// recording and trainer institutions (`None` when the registry has no such institution).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Training {
+    pub id: String,
+    pub module: String,
+    pub module_title_fr: String,
+    pub module_title_ar: Option<String>,
+    pub date: String,
+    pub year: Option<u16>,
+    pub region: String,
+    pub region_name: Option<String>,
+    pub institution: String,
+    pub trainer_institution: String,
+    pub associations: Vec<String>,
+    pub hours: u32,
+    pub recorded_at: String,
+    pub index: u64,
+    pub stream: String,
+    pub audit_trail: String,
+    pub institution_name: Option<String>,
+    pub trainer_institution_name: Option<String>,
+}
+
+impl Training {
+    /// The session `row` with the names of its two institutions.
+    pub fn new(
+        row: TrainingRow,
+        institution_name: Option<String>,
+        trainer_institution_name: Option<String>,
+    ) -> Self {
+        Self {
+            id: row.id,
+            module: row.module,
+            module_title_fr: row.module_title_fr,
+            module_title_ar: row.module_title_ar,
+            date: row.date,
+            year: row.year,
+            region: row.region,
+            region_name: row.region_name,
+            institution: row.institution,
+            trainer_institution: row.trainer_institution,
+            associations: row.associations,
+            hours: row.hours,
+            recorded_at: row.recorded_at,
+            index: row.index,
+            stream: row.stream,
+            audit_trail: row.audit_trail,
+            institution_name,
+            trainer_institution_name,
+        }
+    }
+}
+
+/// A module of the reference framework with its titles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Module {
+    pub code: String,
+    pub fr: String,
+    pub ar: String,
+}
+
+/// The framework's modules, as `/v1/trainings/modules` answers them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Modules {
+    pub modules: Vec<Module>,
+}
+
 /// The modules of the reference framework, in the framework's order, as the list an
-/// institution publishes: `{"code", "fr", "ar"}`.
-pub fn modules() -> Vec<Value> {
+/// institution publishes.
+pub fn modules() -> Vec<Module> {
     MODULES
         .iter()
-        .map(|(code, fr, ar)| json!({"code": code, "fr": fr, "ar": ar}))
+        .map(|(code, fr, ar)| Module {
+            code: (*code).to_owned(),
+            fr: (*fr).to_owned(),
+            ar: (*ar).to_owned(),
+        })
         .collect()
 }
 

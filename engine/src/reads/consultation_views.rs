@@ -9,14 +9,20 @@
 //! withheld) are fetched, in one round trip per page. Public commenters' names live in
 //! the erasable personal-data store, looked up in one place: [`public_commenter_names`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use projections::participation::consultations::{self, Material, CONSULTATIONS};
-use projections::participation::drafts::{self, ArticlesAt, DRAFTS};
-use serde_json::Value;
+use projections::participation::comments::StoredComment;
+use projections::participation::consultation_view::{
+    self, CommentsPage, Consultation, ConsultationComments, ConsultationRow, ConsultationSummary,
+    Material,
+};
+use projections::participation::consultations::CONSULTATIONS;
+use projections::participation::draft_view::{self, ArticlesAt, DraftRow};
+use projections::participation::drafts::DRAFTS;
 
 use super::drafts::document_articles;
-use super::support::{equals, list, parse, row, Filters};
+use super::listed::{listing, typed_row, Listing};
+use super::support::{equals, Filters};
 use crate::refusal::Refusal;
 use crate::service::Service;
 use store::{Join, Order, Source, ViewQuery};
@@ -24,7 +30,7 @@ use store::{Join, Order, Source, ViewQuery};
 pub async fn list_consultations(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Listing<ConsultationSummary>, Refusal> {
     let filters = Filters::read(params, &["status", "institution", "year", "draft"])?;
     let mut query = ViewQuery::new(CONSULTATIONS, Order::Newest);
     // j0: the consultation's draft, for its title.
@@ -50,9 +56,15 @@ pub async fn list_consultations(
         query.conditions.push(equals(own, &["draft"], draft));
     }
     service.await_read_models().await;
-    list(service, &query, params, |r| {
-        let draft = r.joined.first().cloned().flatten().map(|t| parse(&t));
-        consultations::summary(&parse(&r.row), draft.as_ref())
+    listing(service, &query, params, |r| {
+        let draft_title = match r.joined.first().and_then(Option::as_deref) {
+            Some(draft) => Some(DraftRow::title_from_text(draft)?),
+            None => None,
+        };
+        Ok(consultation_view::summary(
+            &ConsultationRow::from_text(&r.row)?,
+            draft_title,
+        ))
     })
     .await
 }
@@ -130,7 +142,7 @@ pub async fn one_consultation(
     service: &Service,
     id: &str,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Consultation, Refusal> {
     let window = CommentWindow::read(params, MAX_COMMENTS_PER_PAGE, false)?;
     consultation(service, id, &window).await
 }
@@ -144,43 +156,49 @@ pub async fn consultation(
     service: &Service,
     id: &str,
     window: &CommentWindow,
-) -> Result<Value, Refusal> {
+) -> Result<Consultation, Refusal> {
     service.await_read_models().await;
-    let consultation = row(service, CONSULTATIONS, "consultation", id).await?;
-    let draft = match consultation.get("draft").and_then(Value::as_str) {
-        Some(draft) => service.db.view_row(DRAFTS, draft).await?.map(|t| parse(&t)),
+    let consultation = consultation_row(service, id).await?;
+    let draft = match service.db.view_row(DRAFTS, &consultation.draft).await? {
+        Some(text) => Some(DraftRow::from_text(&text)?),
         None => None,
     };
     let articles = consulted_articles(service, &consultation, draft.as_ref()).await?;
-    let (page, total) = consultations::comment_page(
+    let (page, total) = consultation_view::comment_page(
         &consultation,
         window.article.as_deref(),
         window.page,
         window.per_page,
     );
     let (texts, authors) = page_material(service, &consultation, &page).await?;
-    let numbers: Vec<u64> = page
-        .iter()
-        .filter_map(|c| c.get("number").and_then(Value::as_u64))
-        .collect();
-    let mut answer = consultations::present_some(
+    let mut answer = consultation_view::present_some(
         &consultation,
-        &numbers,
+        &page,
         &Material {
-            draft: draft.as_ref(),
+            draft_title: draft.as_ref().map(|d| d.title.as_str()),
             articles: articles.as_deref(),
             texts: &texts,
             authors: &authors,
         },
     );
-    if let Value::Object(out) = &mut answer {
-        out.insert("comments_page".into(), page_info(id, window, total));
-    }
+    answer.comments_page = Some(page_info(id, window, total));
     Ok(answer)
 }
 
+/// The stored row of consultation `id`, typed, or a 404.
+async fn consultation_row(service: &Service, id: &str) -> Result<ConsultationRow, Refusal> {
+    typed_row(
+        service,
+        CONSULTATIONS,
+        "consultation",
+        id,
+        ConsultationRow::from_text,
+    )
+    .await
+}
+
 /// Where a page of comments sits among them all, with the link to the next page.
-fn page_info(id: &str, window: &CommentWindow, total: u64) -> Value {
+fn page_info(id: &str, window: &CommentWindow, total: u64) -> CommentsPage {
     let pages = total.div_ceil(window.per_page).max(1);
     let next = (window.page < pages).then(|| {
         format!(
@@ -189,10 +207,13 @@ fn page_info(id: &str, window: &CommentWindow, total: u64) -> Value {
             window.per_page
         )
     });
-    serde_json::json!({
-        "page": window.page, "per_page": window.per_page, "total": total, "pages": pages,
-        "next": next,
-    })
+    CommentsPage {
+        page: window.page,
+        per_page: window.per_page,
+        total,
+        pages,
+        next,
+    }
 }
 
 /// `GET /v1/consultations/{id}/comments?page=&per_page=&article=`: one page of a
@@ -201,7 +222,7 @@ pub async fn consultation_comments(
     service: &Service,
     id: &str,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<ConsultationComments, Refusal> {
     if let Some(name) = params
         .keys()
         .find(|k| !["page", "per_page", "article"].contains(&k.as_str()))
@@ -213,50 +234,52 @@ pub async fn consultation_comments(
     }
     let window = CommentWindow::read(params, DEFAULT_COMMENTS_PER_PAGE, true)?;
     service.await_read_models().await;
-    let consultation = row(service, CONSULTATIONS, "consultation", id).await?;
-    let (page, total) = consultations::comment_page(
+    let consultation = consultation_row(service, id).await?;
+    let (page, total) = consultation_view::comment_page(
         &consultation,
         window.article.as_deref(),
         window.page,
         window.per_page,
     );
     let (texts, authors) = page_material(service, &consultation, &page).await?;
-    let items = consultations::present_comments(
+    let items = consultation_view::present_comments(
         &consultation,
         &page,
         &Material {
-            draft: None,
+            draft_title: None,
             articles: None,
             texts: &texts,
             authors: &authors,
         },
     );
     let info = page_info(id, &window, total);
-    Ok(serde_json::json!({
-        "consultation": id, "article": window.article, "items": items,
-        "page": window.page, "per_page": window.per_page, "total": total,
-        "pages": info["pages"], "next": info["next"],
-    }))
+    Ok(ConsultationComments {
+        consultation: id.to_owned(),
+        article: window.article,
+        items,
+        page: info.page,
+        per_page: info.per_page,
+        total: info.total,
+        pages: info.pages,
+        next: info.next,
+    })
 }
 
 /// The public texts and the names of the commenters of `page`, by comment number: only
 /// these are read, whatever the number of comments the consultation holds.
 async fn page_material(
     service: &Service,
-    consultation: &Value,
-    page: &[Value],
+    consultation: &ConsultationRow,
+    page: &[&StoredComment],
 ) -> Result<(HashMap<u64, String>, HashMap<u64, String>), Refusal> {
-    let numbers: std::collections::HashSet<u64> = page
-        .iter()
-        .filter_map(|c| c.get("number").and_then(Value::as_u64))
-        .collect();
+    let numbers: HashSet<u64> = page.iter().map(|c| c.number).collect();
     let texts = public_texts(service, consultation, &numbers).await?;
-    let persons: Vec<(u64, String)> = consultations::persons_to_name(consultation)
+    let persons: Vec<(u64, String)> = consultation
+        .persons_to_name()
         .into_iter()
         .filter(|(n, _)| numbers.contains(n))
         .collect();
-    let id = consultation.get("id").and_then(Value::as_str).unwrap_or("");
-    let authors = public_commenter_names(service, id, &persons).await?;
+    let authors = public_commenter_names(service, &consultation.id, &persons).await?;
     Ok((texts, authors))
 }
 
@@ -265,10 +288,11 @@ async fn page_material(
 /// is shown with replacement characters rather than failing the page or the file.
 pub async fn public_texts(
     service: &Service,
-    consultation: &Value,
-    numbers: &std::collections::HashSet<u64>,
+    consultation: &ConsultationRow,
+    numbers: &HashSet<u64>,
 ) -> Result<HashMap<u64, String>, Refusal> {
-    let wanted: Vec<(u64, String)> = consultations::public_documents(consultation)
+    let wanted: Vec<(u64, String)> = consultation
+        .public_documents()
         .into_iter()
         .filter(|(n, _)| numbers.contains(n))
         .collect();
@@ -290,16 +314,13 @@ pub async fn public_texts(
 /// its articles document; `None` when neither can be read.
 async fn consulted_articles(
     service: &Service,
-    consultation: &Value,
-    draft: Option<&Value>,
+    consultation: &ConsultationRow,
+    draft: Option<&DraftRow>,
 ) -> Result<Option<Vec<domain::participation::Article>>, Refusal> {
-    let Some(revision) = draft.and_then(|d| {
-        let n = consultation.get("revision")?.as_u64()?;
-        drafts::revision(d, n)
-    }) else {
+    let Some(revision) = draft.and_then(|d| d.revision(consultation.revision)) else {
         return Ok(None);
     };
-    Ok(match drafts::articles_at(revision) {
+    Ok(match draft_view::articles_at(revision) {
         ArticlesAt::Inline(articles) => Some(articles),
         ArticlesAt::Document(_) => document_articles(service, &[revision])
             .await?

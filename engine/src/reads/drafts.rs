@@ -2,7 +2,7 @@
 //! `/v1/drafts` listed with filters and pages, `/v1/drafts/{id}` with every revision's
 //! text, and `/v1/drafts/{id}/diff?from=A&to=B`, the article-by-article diff linked to the
 //! comments and recommendations behind it. Rows come from the `participation.v1`
-//! projector; shapes and the diff itself from `projections::participation`.
+//! projector; the typed shapes and the diff itself from `projections::participation`.
 //!
 //! A revision too large for an entry keeps its articles in a document (the canonical JSON
 //! of the articles array): those are read from the store here, and handed to the pure
@@ -11,12 +11,16 @@
 use std::collections::{HashMap, HashSet};
 
 use domain::participation::Article;
-use projections::participation::consultations::{comment_rows, CONSULTATIONS};
-use projections::participation::diff::{self, Side};
-use projections::participation::drafts::{self, ArticlesAt, DRAFTS};
-use serde_json::Value;
+use projections::participation::consultation_view::ConsultationRow;
+use projections::participation::consultations::CONSULTATIONS;
+use projections::participation::diff::{self, DraftDiff, Side};
+use projections::participation::draft_view::{
+    self, ArticlesAt, Draft, DraftRow, DraftSummary, StoredRevision,
+};
+use projections::participation::drafts::DRAFTS;
 
-use super::support::{equals, invalid, list, parse, row, Filters};
+use super::listed::{listing, typed_row, Listing};
+use super::support::{equals, invalid, Filters};
 use crate::refusal::Refusal;
 use crate::service::Service;
 use store::{Order, Source, ViewQuery};
@@ -24,7 +28,7 @@ use store::{Order, Source, ViewQuery};
 pub async fn list_drafts(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Listing<DraftSummary>, Refusal> {
     let filters = Filters::read(params, &["institution", "status"])?;
     let mut query = ViewQuery::new(DRAFTS, Order::Newest);
     if let Some(institution) = filters.id("institution")? {
@@ -38,31 +42,40 @@ pub async fn list_drafts(
             .push(equals(Source::Row, &["status"], status));
     }
     service.await_read_models().await;
-    list(service, &query, params, |r| drafts::summary(&parse(&r.row))).await
+    listing(service, &query, params, |r| {
+        Ok(draft_view::summary(&DraftRow::from_text(&r.row)?))
+    })
+    .await
 }
 
-pub async fn one_draft(service: &Service, id: &str) -> Result<Value, Refusal> {
+pub async fn one_draft(service: &Service, id: &str) -> Result<Draft, Refusal> {
     service.await_read_models().await;
-    let draft = row(service, DRAFTS, "draft", id).await?;
-    let revisions: Vec<&Value> = drafts::revision_numbers(&draft)
+    let draft = draft_row(service, id).await?;
+    let revisions: Vec<&StoredRevision> = draft
+        .revision_numbers()
         .into_iter()
-        .filter_map(|n| drafts::revision(&draft, n))
+        .filter_map(|n| draft.revision(n))
         .collect();
     let texts = document_articles(service, &revisions).await?;
-    Ok(drafts::present(&draft, &texts))
+    Ok(draft_view::present(&draft, &texts))
+}
+
+/// The stored row of draft `id`, typed, or a 404.
+async fn draft_row(service: &Service, id: &str) -> Result<DraftRow, Refusal> {
+    typed_row(service, DRAFTS, "draft", id, DraftRow::from_text).await
 }
 
 pub async fn draft_diff(
     service: &Service,
     id: &str,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<DraftDiff, Refusal> {
     let filters = Filters::read(params, &["from", "to"])?;
     let from = revision_number(&filters, "from")?;
     let to = revision_number(&filters, "to")?;
     service.await_read_models().await;
-    let draft = row(service, DRAFTS, "draft", id).await?;
-    let numbers = drafts::revision_numbers(&draft);
+    let draft = draft_row(service, id).await?;
+    let numbers = draft.revision_numbers();
     let latest = numbers.last().copied();
     // Without parameters, the latest revision's own changes: a reader's first question.
     let to = match (to, latest) {
@@ -77,19 +90,20 @@ pub async fn draft_diff(
         ));
     }
     let revision = |n: u64| {
-        drafts::revision(&draft, n)
+        draft
+            .revision(n)
             .ok_or_else(|| Refusal::not_found(format!("draft {id:?} has no revision {n}")))
     };
     let (from_rev, to_rev) = (revision(from)?, revision(to)?);
-    let between: Vec<&Value> = numbers
+    let between: Vec<&StoredRevision> = numbers
         .iter()
         .filter(|n| **n > from && **n <= to)
-        .filter_map(|n| drafts::revision(&draft, *n))
+        .filter_map(|n| draft.revision(*n))
         .collect();
 
     let mut texts = document_articles(service, &[from_rev, to_rev]).await?;
-    let mut articles = |n: u64, rev: &Value| -> Result<Vec<Article>, Refusal> {
-        match drafts::articles_at(rev) {
+    let mut articles = |n: u64, rev: &StoredRevision| -> Result<Vec<Article>, Refusal> {
+        match draft_view::articles_at(rev) {
             ArticlesAt::Inline(a) => Ok(a),
             _ => texts.remove(&n).ok_or_else(|| {
                 Refusal::internal(&format!(
@@ -100,25 +114,21 @@ pub async fn draft_diff(
     };
     let (from_articles, to_articles) = (articles(from, from_rev)?, articles(to, to_rev)?);
     let commented = commented_articles(service, &between).await?;
+    let (from_rev, to_rev) = (from_rev.clone(), to_rev.clone());
+    let between: Vec<StoredRevision> = between.into_iter().cloned().collect();
     // The word diff is the costly part: on a blocking thread, a bounded number at once.
     let id = id.to_owned();
     let answer = crate::blocking::run(move || {
-        let null = Value::Null;
-        let revision = |n: u64| drafts::revision(&draft, n).unwrap_or(&null);
-        let between: Vec<&Value> = numbers
-            .iter()
-            .filter(|n| **n > from && **n <= to)
-            .map(|n| revision(*n))
-            .collect();
+        let between: Vec<&StoredRevision> = between.iter().collect();
         let motivations = diff::motivations(&between, &commented);
         diff::present(
             &id,
             Side {
-                revision: revision(from),
+                revision: &from_rev,
                 articles: &from_articles,
             },
             Side {
-                revision: revision(to),
+                revision: &to_rev,
                 articles: &to_articles,
             },
             &between,
@@ -147,12 +157,12 @@ fn revision_number(filters: &Filters, name: &str) -> Result<Option<u64>, Refusal
 /// caller decides what a revision without its text shows.
 pub(crate) async fn document_articles(
     service: &Service,
-    revisions: &[&Value],
+    revisions: &[&StoredRevision],
 ) -> Result<HashMap<u64, Vec<Article>>, Refusal> {
     let wanted: Vec<(u64, String)> = revisions
         .iter()
-        .filter_map(|r| match drafts::articles_at(r) {
-            ArticlesAt::Document(sha) => Some((r.get("number")?.as_u64()?, sha)),
+        .filter_map(|r| match draft_view::articles_at(r) {
+            ArticlesAt::Document(sha) => Some((r.number, sha)),
             _ => None,
         })
         .collect();
@@ -164,7 +174,7 @@ pub(crate) async fn document_articles(
     Ok(wanted
         .into_iter()
         .filter_map(|(n, sha)| {
-            let articles = drafts::parse_articles_document(documents.get(&sha)?)?;
+            let articles = draft_view::parse_articles_document(documents.get(&sha)?)?;
             Some((n, articles))
         })
         .collect())
@@ -174,26 +184,22 @@ pub(crate) async fn document_articles(
 /// from the consultations' rows.
 async fn commented_articles(
     service: &Service,
-    revisions: &[&Value],
+    revisions: &[&StoredRevision],
 ) -> Result<HashMap<(String, u64), String>, Refusal> {
     let consultations: HashSet<String> = revisions
         .iter()
-        .filter_map(|r| r.get("motivated_by")?.as_array())
-        .flatten()
-        .filter(|m| m.get("comment").is_some_and(Value::is_u64))
-        .filter_map(|m| m.get("consultation")?.as_str().map(str::to_owned))
+        .flat_map(|r| &r.motivated_by)
+        .filter(|m| m.comment.is_some())
+        .map(|m| m.consultation.clone())
         .collect();
     let mut out = HashMap::new();
     for id in consultations {
         let Some(text) = service.db.view_row(CONSULTATIONS, &id).await? else {
             continue;
         };
-        for comment in comment_rows(&parse(&text)) {
-            if let (Some(n), Some(article)) = (
-                comment.get("number").and_then(Value::as_u64),
-                comment.get("article").and_then(Value::as_str),
-            ) {
-                out.insert((id.clone(), n), article.to_owned());
+        for comment in ConsultationRow::from_text(&text)?.comment_rows() {
+            if let Some(article) = &comment.article {
+                out.insert((id.clone(), comment.number), article.clone());
             }
         }
     }

@@ -5,6 +5,7 @@
 pub mod consultation_views;
 pub mod drafts;
 pub mod indicators;
+pub mod listed;
 pub mod params;
 pub mod registry;
 pub mod streams;

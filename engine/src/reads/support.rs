@@ -202,7 +202,8 @@ pub async fn association(service: &Service, id: &str) -> Result<Value, Refusal> 
     let mut out = associations::present(&association);
     // Asked of the trainings view rather than stored on the association's row: that row
     // belongs to the `support.v1` projector, which may rewrite it whole.
-    out["trainings"] = Value::Array(trainings::attended_by(service, id).await?);
+    out["trainings"] = serde_json::to_value(trainings::attended_by(service, id).await?)
+        .map_err(|e| Refusal::internal(&e))?;
     Ok(out)
 }
 

@@ -7,10 +7,12 @@
 use std::collections::HashMap;
 
 use projections::registry::INSTITUTIONS;
-use projections::trainings::{self, TRAININGS};
-use serde_json::{json, Value};
+use projections::rows::{self, BadRow};
+use projections::trainings::{self, Modules, Training, TrainingRow, TRAININGS};
+use serde::Deserialize;
 
-use super::support::{equals, list, parse, related_row, row, Filters};
+use super::listed::{listing, typed_row, Listing};
+use super::support::{equals, Filters};
 use crate::refusal::Refusal;
 use crate::service::Service;
 use store::{Condition, Join, Order, Source, ViewQuery};
@@ -18,7 +20,7 @@ use store::{Condition, Join, Order, Source, ViewQuery};
 pub async fn list_trainings(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Listing<Training>, Refusal> {
     let filters = Filters::read(
         params,
         &["year", "institution", "region", "module", "association"],
@@ -61,31 +63,73 @@ pub async fn list_trainings(
         });
     }
     service.await_read_models().await;
-    list(service, &query, params, |r| {
-        let joined = |j: usize| r.joined.get(j).cloned().flatten().map(|t| parse(&t));
-        present(&parse(&r.row), joined(0).as_ref(), joined(1).as_ref())
+    listing(service, &query, params, |r| {
+        let name = |j: usize| institution_name(r.joined.get(j).and_then(Option::as_deref));
+        Ok(Training::new(
+            TrainingRow::from_text(&r.row)?,
+            name(0)?,
+            name(1)?,
+        ))
     })
     .await
 }
 
-pub async fn one_training(service: &Service, id: &str) -> Result<Value, Refusal> {
+pub async fn one_training(service: &Service, id: &str) -> Result<Training, Refusal> {
     service.await_read_models().await;
-    let training = row(service, TRAININGS, "training session", id).await?;
-    let institution = related_row(service, INSTITUTIONS, &training, "institution").await?;
-    let trainer = related_row(service, INSTITUTIONS, &training, "trainer_institution").await?;
-    Ok(present(&training, institution.as_ref(), trainer.as_ref()))
+    let session = typed_row(
+        service,
+        TRAININGS,
+        "training session",
+        id,
+        TrainingRow::from_text,
+    )
+    .await?;
+    let name = |id: &str| {
+        let id = id.to_owned();
+        async move {
+            let row = service.db.view_row(INSTITUTIONS, &id).await?;
+            Ok::<_, Refusal>(institution_name(row.as_deref())?)
+        }
+    };
+    let institution_name = name(&session.institution).await?;
+    let trainer_institution_name = name(&session.trainer_institution).await?;
+    Ok(Training::new(
+        session,
+        institution_name,
+        trainer_institution_name,
+    ))
+}
+
+/// The name of an institution: the one member of the registry's `institutions` rows a
+/// session shows.
+#[derive(Deserialize)]
+struct InstitutionName {
+    name: Option<String>,
+}
+
+/// The name of the institution stored as `row`, `None` when there is no such row.
+fn institution_name(row: Option<&str>) -> Result<Option<String>, BadRow> {
+    match row {
+        Some(text) => {
+            let row = rows::parse(INSTITUTIONS, text)?;
+            Ok(rows::read::<InstitutionName>(INSTITUTIONS, &row)?.name)
+        }
+        None => Ok(None),
+    }
 }
 
 /// The framework's modules, in its order. Not a page: the list is short and fixed.
-pub async fn modules() -> Value {
-    json!({"modules": trainings::modules()})
+pub async fn modules() -> Modules {
+    Modules {
+        modules: trainings::modules(),
+    }
 }
 
 /// The sessions association `id` attended, in log order, for its page.
 ///
 /// # Errors
-/// A database error.
-pub(crate) async fn attended_by(service: &Service, id: &str) -> Result<Vec<Value>, Refusal> {
+/// A database error; a row that does not read.
+pub async fn attended_by(service: &Service, id: &str) -> Result<Vec<TrainingRow>, Refusal> {
     let mut query = ViewQuery::new(TRAININGS, Order::Oldest);
     query.conditions.push(Condition::Lists {
         source: Source::Row,
@@ -97,22 +141,6 @@ pub(crate) async fn attended_by(service: &Service, id: &str) -> Result<Vec<Value
         .view_query_all(&query)
         .await?
         .iter()
-        .map(|r| parse(&r.row))
-        .collect())
-}
-
-/// A session as the portal shows it: its row with the names of its recording and trainer
-/// institutions from the registry's view (`null` when one is missing).
-pub fn present(training: &Value, institution: Option<&Value>, trainer: Option<&Value>) -> Value {
-    let mut out = training.clone();
-    let name = |r: Option<&Value>| {
-        r.and_then(|r| r.get("name"))
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
-    if let Value::Object(map) = &mut out {
-        map.insert("institution_name".into(), name(institution));
-        map.insert("trainer_institution_name".into(), name(trainer));
-    }
-    out
+        .map(|r| TrainingRow::from_text(&r.row))
+        .collect::<Result<_, _>>()?)
 }

@@ -7,11 +7,11 @@
 //! facts: a comment whose latest moderation hid it, or whose document was withheld, has
 //! no text, whatever the caller hands in.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-use crate::support::by_index;
+use super::{log_ordered, Indexed};
 
 /// The moderation grounds with their labels, in French and Arabic, for the placeholder
 /// a hidden comment shows (the list is the domain's: `docs/consultations.md`).
@@ -27,107 +27,131 @@ pub const GROUND_LABELS: [(&str, &str, &str); 5] = [
     ("illegal_content", "Contenu illicite", "محتوى غير قانوني"),
 ];
 
-/// Whether the comment is hidden now (its latest moderation hid it).
-pub fn is_hidden(comment: &Value) -> bool {
-    comment.get("hidden").and_then(Value::as_bool) == Some(true)
+/// A comment as the `consultations` view stores it, under its number. The person
+/// reference stays here (it is how names are looked up and erased) and is never shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredComment {
+    pub number: u64,
+    pub article: Option<String>,
+    pub document: String,
+    /// `association` or `public`.
+    pub channel: String,
+    pub association: Option<String>,
+    pub person: Option<String>,
+    pub recorded_at: String,
+    pub index: u64,
+    /// Whether its latest moderation hid it.
+    pub hidden: bool,
+    /// Whether its document was withheld: no longer served, exported or mirrored.
+    pub withheld: bool,
+    /// Every hide and restore, keyed by the moderation entry's index.
+    pub moderation: BTreeMap<String, ModerationAction>,
+    pub response: Option<CommentResponse>,
 }
 
-/// Whether the comment's document was withheld: no longer served, exported or mirrored.
-pub fn is_withheld(comment: &Value) -> bool {
-    comment.get("withheld").and_then(Value::as_bool) == Some(true)
-}
-
-/// Whether the comment's text may be read and published.
-pub fn text_is_public(comment: &Value) -> bool {
-    !is_hidden(comment) && !is_withheld(comment)
-}
-
-/// `visible` or `hidden`, as the portal and the CSV show it.
-pub fn status(comment: &Value) -> &'static str {
-    if text_is_public(comment) {
-        "visible"
-    } else {
-        "hidden"
+impl Indexed for StoredComment {
+    fn index(&self) -> u64 {
+        self.index
     }
 }
 
-/// The comment's moderation actions in log order.
-pub fn history(comment: &Value) -> Vec<Value> {
-    by_index(comment.get("moderation"))
+/// A hide or restore of a comment, as stored and as shown (moderation is public).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModerationAction {
+    /// `hide` or `restore`.
+    pub action: String,
+    pub ground: String,
+    pub note: String,
+    /// The documents the action withheld.
+    pub withheld: Vec<String>,
+    pub recorded_at: String,
+    pub index: u64,
 }
 
-/// The action that hid a hidden comment (the latest `hide`), or `None` if it is visible.
-pub fn hiding(comment: &Value) -> Option<Value> {
-    if text_is_public(comment) {
-        return None;
+impl Indexed for ModerationAction {
+    fn index(&self) -> u64 {
+        self.index
     }
-    history(comment)
-        .into_iter()
-        .rev()
-        .find(|m| m.get("action").and_then(Value::as_str) == Some("hide"))
 }
 
-/// The ground a hidden comment was hidden on, or `None` if it is visible.
-pub fn ground(comment: &Value) -> Option<String> {
-    hiding(comment)?
-        .get("ground")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
+/// The institution's response to a comment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentResponse {
+    pub position: String,
+    pub reasoning: String,
+    pub recorded_at: String,
+    pub index: u64,
 }
 
-/// Whether the comment was hidden once and is visible again.
-pub fn is_restored(comment: &Value) -> bool {
-    text_is_public(comment)
-        && history(comment)
-            .iter()
-            .any(|m| m.get("action").and_then(Value::as_str) == Some("restore"))
+/// A revision as a comment or recommendation links to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionRef {
+    pub draft: String,
+    pub revision: u64,
+    /// The diff from the revision before; `None` for a first revision.
+    pub diff: Option<String>,
 }
 
-/// The placeholder of a hidden comment: its ground with the ground's labels.
-fn placeholder(hide: &Value) -> Value {
-    let ground = hide.get("ground").and_then(Value::as_str).unwrap_or("");
-    let (fr, ar) = GROUND_LABELS
-        .iter()
-        .find(|(g, _, _)| *g == ground)
-        .map_or((ground, ground), |(_, fr, ar)| (*fr, *ar));
-    json!({
-        "ground": ground,
-        "label": {"fr": fr, "ar": ar},
-        "hidden_at": hide.get("recorded_at"),
-        "index": hide.get("index"),
-    })
+/// The placeholder a hidden comment shows instead of its text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Placeholder {
+    pub ground: String,
+    pub label: GroundLabel,
+    pub hidden_at: String,
+    /// The hiding moderation's entry.
+    pub index: u64,
 }
 
-/// The public shape of a comment. `text` is used only if the comment's text is public;
-/// `author` is the public commenter's display name where known; `motivated` lists the
-/// revisions that cite the comment. The person reference stays in the row (it is how
-/// names are looked up and erased) and is never shown.
-pub fn present(
-    comment: &Value,
-    text: Option<&str>,
-    author: Option<&str>,
-    motivated: &[Value],
-) -> Value {
-    let public = text_is_public(comment);
-    let index = comment.get("index").cloned().unwrap_or(Value::Null);
-    json!({
-        "number": comment.get("number"),
-        "article": comment.get("article"),
-        "channel": comment.get("channel"),
-        "association": comment.get("association"),
-        "author": if public { author } else { None },
-        "submitted_at": comment.get("recorded_at"),
-        "index": index,
-        "entry": index.as_u64().map(|i| format!("/v1/log/entries/{i}")),
-        "document": comment.get("document"),
-        "status": status(comment),
-        "withheld": is_withheld(comment),
-        "text": if public { text } else { None },
-        "placeholder": hiding(comment).map(|h| placeholder(&h)),
-        "moderation": history(comment),
-        "response": comment.get("response").cloned().unwrap_or(Value::Null),
-        "motivated_revisions": motivated,
-    })
+/// A moderation ground's label in French and Arabic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroundLabel {
+    pub fr: String,
+    pub ar: String,
+}
+
+/// `visible` (its text is public) or `hidden`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Visible,
+    Hidden,
+}
+
+impl Visibility {
+    /// The word the JSON, the portal and the CSV show.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Visible => "visible",
+            Self::Hidden => "hidden",
+        }
+    }
+}
+
+/// The public shape of a comment (`docs/consultations-read-models.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub number: u64,
+    pub article: Option<String>,
+    pub channel: String,
+    pub association: Option<String>,
+    /// The public commenter's display name, while it may be shown; never on a hidden one.
+    pub author: Option<String>,
+    pub submitted_at: String,
+    pub index: u64,
+    /// The comment's entry, `/v1/log/entries/{index}`.
+    pub entry: String,
+    pub document: String,
+    pub status: Visibility,
+    pub withheld: bool,
+    /// The text, only when it is public.
+    pub text: Option<String>,
+    pub placeholder: Option<Placeholder>,
+    pub moderation: Vec<ModerationAction>,
+    pub response: Option<CommentResponse>,
+    pub motivated_revisions: Vec<RevisionRef>,
 }
 
 /// The numbers a consultation publishes about its comments.
@@ -136,28 +160,136 @@ pub fn present(
 /// hidden once and visible again; `withheld`: whose text was withheld; `answered`: with
 /// a response; `unanswered_visible`: visible without a response (what keeps results
 /// from being published); `participants`: distinct associations and public commenters.
-pub fn counts(comments: &[Value]) -> Value {
-    let count = |f: &dyn Fn(&Value) -> bool| comments.iter().filter(|c| f(c)).count();
-    let answered = |c: &Value| c.get("response").is_some_and(Value::is_object);
-    let participants: BTreeSet<(String, String)> = comments
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub received: u64,
+    pub visible: u64,
+    pub hidden: u64,
+    pub restored: u64,
+    pub withheld: u64,
+    pub answered: u64,
+    pub unanswered_visible: u64,
+    pub participants: u64,
+}
+
+/// Whether the comment is hidden now (its latest moderation hid it).
+pub fn is_hidden(comment: &StoredComment) -> bool {
+    comment.hidden
+}
+
+/// Whether the comment's document was withheld: no longer served, exported or mirrored.
+pub fn is_withheld(comment: &StoredComment) -> bool {
+    comment.withheld
+}
+
+/// Whether the comment's text may be read and published.
+pub fn text_is_public(comment: &StoredComment) -> bool {
+    !is_hidden(comment) && !is_withheld(comment)
+}
+
+/// `visible` or `hidden`, as the portal and the CSV show it.
+pub fn status(comment: &StoredComment) -> Visibility {
+    if text_is_public(comment) {
+        Visibility::Visible
+    } else {
+        Visibility::Hidden
+    }
+}
+
+/// The comment's moderation actions in log order.
+pub fn history(comment: &StoredComment) -> Vec<&ModerationAction> {
+    log_ordered(&comment.moderation)
+}
+
+/// The action that hid a hidden comment (the latest `hide`), or `None` if it is visible.
+pub fn hiding(comment: &StoredComment) -> Option<&ModerationAction> {
+    if text_is_public(comment) {
+        return None;
+    }
+    history(comment)
+        .into_iter()
+        .rev()
+        .find(|m| m.action == "hide")
+}
+
+/// The ground a hidden comment was hidden on, or `None` if it is visible.
+pub fn ground(comment: &StoredComment) -> Option<String> {
+    hiding(comment).map(|m| m.ground.clone())
+}
+
+/// Whether the comment was hidden once and is visible again.
+pub fn is_restored(comment: &StoredComment) -> bool {
+    text_is_public(comment) && history(comment).iter().any(|m| m.action == "restore")
+}
+
+/// The placeholder of a hidden comment: its ground with the ground's labels.
+fn placeholder(hide: &ModerationAction) -> Placeholder {
+    let ground = hide.ground.as_str();
+    let (fr, ar) = GROUND_LABELS
+        .iter()
+        .find(|(g, _, _)| *g == ground)
+        .map_or((ground, ground), |(_, fr, ar)| (*fr, *ar));
+    Placeholder {
+        ground: ground.to_owned(),
+        label: GroundLabel {
+            fr: fr.to_owned(),
+            ar: ar.to_owned(),
+        },
+        hidden_at: hide.recorded_at.clone(),
+        index: hide.index,
+    }
+}
+
+/// The public shape of a comment. `text` is used only if the comment's text is public;
+/// `author` is the public commenter's display name where known; `motivated` lists the
+/// revisions that cite the comment.
+pub fn present(
+    comment: &StoredComment,
+    text: Option<&str>,
+    author: Option<&str>,
+    motivated: Vec<RevisionRef>,
+) -> Comment {
+    let public = text_is_public(comment);
+    Comment {
+        number: comment.number,
+        article: comment.article.clone(),
+        channel: comment.channel.clone(),
+        association: comment.association.clone(),
+        author: author.filter(|_| public).map(str::to_owned),
+        submitted_at: comment.recorded_at.clone(),
+        index: comment.index,
+        entry: format!("/v1/log/entries/{}", comment.index),
+        document: comment.document.clone(),
+        status: status(comment),
+        withheld: is_withheld(comment),
+        text: text.filter(|_| public).map(str::to_owned),
+        placeholder: hiding(comment).map(placeholder),
+        moderation: history(comment).into_iter().cloned().collect(),
+        response: comment.response.clone(),
+        motivated_revisions: motivated,
+    }
+}
+
+/// The counts of `comments` (see [`Counts`]).
+pub fn counts(comments: &[&StoredComment]) -> Counts {
+    let count =
+        |f: &dyn Fn(&StoredComment) -> bool| comments.iter().filter(|c| f(c)).count() as u64;
+    let answered = |c: &StoredComment| c.response.is_some();
+    let participants: BTreeSet<(&str, &str)> = comments
         .iter()
         .filter_map(|c| {
-            let channel = c.get("channel").and_then(Value::as_str)?;
-            let who = c
-                .get("association")
-                .and_then(Value::as_str)
-                .or_else(|| c.get("person").and_then(Value::as_str))?;
-            Some((channel.to_owned(), who.to_owned()))
+            let who = c.association.as_deref().or(c.person.as_deref())?;
+            Some((c.channel.as_str(), who))
         })
         .collect();
-    json!({
-        "received": comments.len(),
-        "visible": count(&text_is_public),
-        "hidden": count(&|c| !text_is_public(c)),
-        "restored": count(&is_restored),
-        "withheld": count(&is_withheld),
-        "answered": count(&answered),
-        "unanswered_visible": count(&|c| text_is_public(c) && !answered(c)),
-        "participants": participants.len(),
-    })
+    Counts {
+        received: comments.len() as u64,
+        visible: count(&text_is_public),
+        hidden: count(&|c| !text_is_public(c)),
+        restored: count(&is_restored),
+        withheld: count(&is_withheld),
+        answered: count(&answered),
+        unanswered_visible: count(&|c| text_is_public(c) && !answered(c)),
+        participants: participants.len() as u64,
+    }
 }

@@ -9,10 +9,8 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
-use super::comments;
-use super::consultations::comment_rows;
+use super::comments::{self, StoredComment};
+use super::consultation_view::ConsultationRow;
 
 /// The header row, in column order.
 pub const COLUMNS: [&str; 19] = [
@@ -49,10 +47,10 @@ pub type Texts = HashMap<(String, u64), String>;
 ///
 /// # Errors
 /// Only if writing to memory fails, which the `csv` writer reports as an I/O error.
-pub fn write(consultations: &[Value], texts: &Texts) -> Result<Vec<u8>, csv::Error> {
+pub fn write(consultations: &[ConsultationRow], texts: &Texts) -> Result<Vec<u8>, csv::Error> {
     let mut out = header()?;
     for consultation in consultations {
-        out.extend(rows(consultation, &comment_rows(consultation), texts)?);
+        out.extend(rows(consultation, &consultation.comment_rows(), texts)?);
     }
     Ok(out)
 }
@@ -67,13 +65,14 @@ pub fn header() -> Result<Vec<u8>, csv::Error> {
     out.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// The lines of `comments` (some of [`comment_rows`] of `consultation`, in order).
+/// The lines of `comments` (some of [`ConsultationRow::comment_rows`] of
+/// `consultation`, in order).
 ///
 /// # Errors
 /// As [`write`].
 pub fn rows(
-    consultation: &Value,
-    comments: &[Value],
+    consultation: &ConsultationRow,
+    comments: &[&StoredComment],
     texts: &Texts,
 ) -> Result<Vec<u8>, csv::Error> {
     let numeric = crate::spreadsheet::positions(&COLUMNS, &NUMERIC_COLUMNS);
@@ -86,43 +85,39 @@ pub fn rows(
 }
 
 /// One comment's cells, in [`COLUMNS`] order.
-fn record(consultation: &Value, comment: &Value, texts: &Texts) -> [String; 19] {
-    let cell = |row: &Value, name: &str| match row.get(name) {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    };
-    let id = cell(consultation, "id");
-    let number = comment.get("number").and_then(Value::as_u64).unwrap_or(0);
-    let public = comments::text_is_public(comment);
-    let text = if public {
+fn record(consultation: &ConsultationRow, comment: &StoredComment, texts: &Texts) -> [String; 19] {
+    let id = consultation.id.clone();
+    let text = if comments::text_is_public(comment) {
         texts
-            .get(&(id.clone(), number))
+            .get(&(id.clone(), comment.number))
             .cloned()
             .unwrap_or_default()
     } else {
         String::new()
     };
-    let response = comment.get("response").cloned().unwrap_or(Value::Null);
+    let response = comment.response.as_ref();
+    let of_response = |cell: fn(&comments::CommentResponse) -> &String| {
+        response.map(cell).cloned().unwrap_or_default()
+    };
     [
         id.clone(),
-        cell(consultation, "title"),
-        cell(consultation, "draft"),
-        cell(consultation, "revision"),
-        cell(consultation, "institution"),
-        number.to_string(),
-        cell(comment, "article"),
-        cell(comment, "recorded_at"),
-        cell(comment, "index"),
-        cell(comment, "channel"),
-        cell(comment, "association"),
-        comments::status(comment).to_owned(),
+        consultation.title.clone(),
+        consultation.draft.clone(),
+        consultation.revision.to_string(),
+        consultation.institution.clone(),
+        comment.number.to_string(),
+        comment.article.clone().unwrap_or_default(),
+        comment.recorded_at.clone(),
+        comment.index.to_string(),
+        comment.channel.clone(),
+        comment.association.clone().unwrap_or_default(),
+        comments::status(comment).as_str().to_owned(),
         comments::ground(comment).unwrap_or_default(),
         comments::is_withheld(comment).to_string(),
         text,
-        cell(&response, "position"),
-        cell(&response, "reasoning"),
-        cell(&response, "recorded_at"),
+        of_response(|r| &r.position),
+        of_response(|r| &r.reasoning),
+        of_response(|r| &r.recorded_at),
         format!("/v1/streams/consultation/{id}"),
     ]
 }

@@ -16,8 +16,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use domain::participation::Article;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use similar::{Algorithm, ChangeTag, TextDiff};
+
+use super::draft_view::StoredRevision;
 
 /// The longest a word-level diff of one article may search for the smallest change.
 const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(500);
@@ -25,7 +27,7 @@ const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(500);
 /// One side of a diff: a revision as the `drafts` view holds it, and its articles.
 #[derive(Clone, Copy, Debug)]
 pub struct Side<'a> {
-    pub revision: &'a Value,
+    pub revision: &'a StoredRevision,
     pub articles: &'a [Article],
 }
 
@@ -41,52 +43,161 @@ pub struct Motivation {
     pub article: Option<String>,
 }
 
+/// What a motivation is linked to: the change of the article its comment was about, or
+/// every change (a comment on the whole text, a recommendation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Article,
+    Text,
+}
+
+/// A motivation as the diff shows it, with the link to its consultation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MotivationLink {
+    pub consultation: String,
+    pub comment: Option<u64>,
+    pub recommendation: Option<String>,
+    pub revision: u64,
+    pub article: Option<String>,
+    pub scope: Scope,
+    /// `/v1/consultations/{id}`.
+    pub link: String,
+}
+
 impl Motivation {
-    fn to_json(&self, scope: &str) -> Value {
-        json!({
-            "consultation": self.consultation,
-            "comment": self.comment,
-            "recommendation": self.recommendation,
-            "revision": self.revision,
-            "article": self.article,
-            "scope": scope,
-            "link": format!("/v1/consultations/{}", self.consultation),
-        })
+    fn link(&self, scope: Scope) -> MotivationLink {
+        MotivationLink {
+            consultation: self.consultation.clone(),
+            comment: self.comment,
+            recommendation: self.recommendation.clone(),
+            revision: self.revision,
+            article: self.article.clone(),
+            scope,
+            link: format!("/v1/consultations/{}", self.consultation),
+        }
     }
+}
+
+/// A revision at one end of the diff.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffSide {
+    pub number: u64,
+    pub text_sha256: String,
+    pub recorded_at: String,
+    pub index: u64,
+}
+
+/// How many articles each kind of change touched.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffSummary {
+    pub added: u64,
+    pub removed: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+}
+
+/// A revision after A up to B: its change summary and what motivated it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffRevision {
+    pub number: u64,
+    pub change_summary: String,
+    pub motivated_by: Vec<MotivationLink>,
+}
+
+/// What happened to an article between A and B.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Added,
+    Removed,
+    Changed,
+    Unchanged,
+}
+
+impl Change {
+    /// The word the JSON shows, and the portal's CSS class.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Removed => "removed",
+            Self::Changed => "changed",
+            Self::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// A run of words: unchanged (`equal`), deleted from A or inserted in B.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    Equal,
+    Delete,
+    Insert,
+}
+
+/// One run of words of a word-level diff.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub op: Op,
+    pub text: String,
+}
+
+/// One article of the diff. Which members it has depends on its change: an unchanged
+/// article has only `id`, `change` and `heading`; an added or removed one its `text` and
+/// `motivated_by`; a changed one its previous heading, what changed and the word runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleChange {
+    pub id: String,
+    pub change: Change,
+    pub heading: String,
+    /// Added or removed: the whole text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_heading: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading_changed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_changed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading_words: Option<Vec<Segment>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<Vec<Segment>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motivated_by: Option<Vec<MotivationLink>>,
+}
+
+/// The diff of a draft from revision A to revision B (`/v1/drafts/{id}/diff`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftDiff {
+    pub draft: String,
+    pub from: DiffSide,
+    pub to: DiffSide,
+    pub summary: DiffSummary,
+    pub revisions: Vec<DiffRevision>,
+    pub motivated_by: Vec<MotivationLink>,
+    pub articles: Vec<ArticleChange>,
 }
 
 /// The motivations of `revisions` (the revisions after A up to B, as the `drafts` view
 /// holds them), each comment resolved to its article through `comment_articles`
 /// (`(consultation, comment number)` → article id, for comments on an article).
 pub fn motivations(
-    revisions: &[&Value],
+    revisions: &[&StoredRevision],
     comment_articles: &HashMap<(String, u64), String>,
 ) -> Vec<Motivation> {
     let mut out = Vec::new();
     for revision in revisions {
-        let number = revision.get("number").and_then(Value::as_u64).unwrap_or(0);
-        for m in revision
-            .get("motivated_by")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let consultation = m
-                .get("consultation")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            let comment = m.get("comment").and_then(Value::as_u64);
-            let article =
-                comment.and_then(|n| comment_articles.get(&(consultation.clone(), n)).cloned());
+        for m in &revision.motivated_by {
+            let article = m
+                .comment
+                .and_then(|n| comment_articles.get(&(m.consultation.clone(), n)).cloned());
             out.push(Motivation {
-                consultation,
-                comment,
-                recommendation: m
-                    .get("recommendation")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                revision: number,
+                consultation: m.consultation.clone(),
+                comment: m.comment,
+                recommendation: m.recommendation.clone(),
+                revision: revision.number,
                 article,
             });
         }
@@ -100,77 +211,90 @@ pub fn present(
     draft: &str,
     from: Side,
     to: Side,
-    between: &[&Value],
+    between: &[&StoredRevision],
     motivations: &[Motivation],
-) -> Value {
-    let side = |s: Side| {
-        json!({
-            "number": s.revision.get("number"),
-            "text_sha256": s.revision.get("text_sha256"),
-            "recorded_at": s.revision.get("recorded_at"),
-            "index": s.revision.get("index"),
-        })
+) -> DraftDiff {
+    let side = |s: Side| DiffSide {
+        number: s.revision.number,
+        text_sha256: s.revision.text_sha256.clone(),
+        recorded_at: s.revision.recorded_at.clone(),
+        index: s.revision.index,
     };
-    let revisions: Vec<Value> = between
+    let revisions: Vec<DiffRevision> = between
         .iter()
-        .map(|r| {
-            let number = r.get("number").and_then(Value::as_u64).unwrap_or(0);
-            json!({
-                "number": number,
-                "change_summary": r.get("change_summary"),
-                "motivated_by": motivations.iter().filter(|m| m.revision == number)
-                    .map(|m| m.to_json(scope(m))).collect::<Vec<_>>(),
-            })
+        .map(|r| DiffRevision {
+            number: r.number,
+            change_summary: r.change_summary.clone(),
+            motivated_by: motivations
+                .iter()
+                .filter(|m| m.revision == r.number)
+                .map(|m| m.link(scope(m)))
+                .collect(),
         })
         .collect();
     let articles = articles(from.articles, to.articles, motivations);
-    let count = |change: &str| {
-        articles
-            .iter()
-            .filter(|a| a.get("change").and_then(Value::as_str) == Some(change))
-            .count()
-    };
-    json!({
-        "draft": draft,
-        "from": side(from),
-        "to": side(to),
-        "summary": {
-            "added": count("added"),
-            "removed": count("removed"),
-            "changed": count("changed"),
-            "unchanged": count("unchanged"),
+    let count = |change: Change| articles.iter().filter(|a| a.change == change).count() as u64;
+    DraftDiff {
+        draft: draft.to_owned(),
+        from: side(from),
+        to: side(to),
+        summary: DiffSummary {
+            added: count(Change::Added),
+            removed: count(Change::Removed),
+            changed: count(Change::Changed),
+            unchanged: count(Change::Unchanged),
         },
-        "revisions": revisions,
-        "motivated_by": motivations.iter().map(|m| m.to_json(scope(m))).collect::<Vec<_>>(),
-        "articles": articles,
-    })
+        revisions,
+        motivated_by: motivations.iter().map(|m| m.link(scope(m))).collect(),
+        articles,
+    }
 }
 
-fn scope(m: &Motivation) -> &'static str {
+fn scope(m: &Motivation) -> Scope {
     if m.article.is_some() {
-        "article"
+        Scope::Article
     } else {
-        "text"
+        Scope::Text
     }
 }
 
 /// The motivations linked to a change of article `id`: those about it first, then those
 /// about the whole text.
-fn linked(id: &str, motivations: &[Motivation]) -> Vec<Value> {
+fn linked(id: &str, motivations: &[Motivation]) -> Vec<MotivationLink> {
     let about = motivations
         .iter()
         .filter(|m| m.article.as_deref() == Some(id))
-        .map(|m| m.to_json("article"));
+        .map(|m| m.link(Scope::Article));
     let whole = motivations
         .iter()
         .filter(|m| m.article.is_none())
-        .map(|m| m.to_json("text"));
+        .map(|m| m.link(Scope::Text));
     about.chain(whole).collect()
+}
+
+/// An article of the diff with only the members every change has.
+fn change_of(article: &Article, change: Change) -> ArticleChange {
+    ArticleChange {
+        id: article.id.clone(),
+        change,
+        heading: article.heading.clone(),
+        text: None,
+        previous_heading: None,
+        heading_changed: None,
+        text_changed: None,
+        heading_words: None,
+        words: None,
+        motivated_by: None,
+    }
 }
 
 /// Article by article, in B's order, each removed article placed after the article that
 /// preceded it in A (or first).
-pub fn articles(from: &[Article], to: &[Article], motivations: &[Motivation]) -> Vec<Value> {
+pub fn articles(
+    from: &[Article],
+    to: &[Article],
+    motivations: &[Motivation],
+) -> Vec<ArticleChange> {
     let old: HashMap<&str, &Article> = from.iter().map(|a| (a.id.as_str(), a)).collect();
     let survives = |id: &str| to.iter().any(|a| a.id == id);
 
@@ -184,46 +308,40 @@ pub fn articles(from: &[Article], to: &[Article], motivations: &[Motivation]) ->
             removed_after.entry(anchor).or_default().push(a);
         }
     }
-    let removed = |a: &Article| {
-        json!({
-            "id": a.id, "change": "removed", "heading": a.heading, "text": a.text,
-            "motivated_by": linked(&a.id, motivations),
-        })
+    let whole = |a: &Article, change: Change| ArticleChange {
+        text: Some(a.text.clone()),
+        motivated_by: Some(linked(&a.id, motivations)),
+        ..change_of(a, change)
     };
 
-    let mut out: Vec<Value> = removed_after
+    let mut out: Vec<ArticleChange> = removed_after
         .get(&None)
         .into_iter()
         .flatten()
-        .map(|a| removed(a))
+        .map(|a| whole(a, Change::Removed))
         .collect();
     for b in to {
         out.push(match old.get(b.id.as_str()) {
-            None => json!({
-                "id": b.id, "change": "added", "heading": b.heading, "text": b.text,
-                "motivated_by": linked(&b.id, motivations),
-            }),
-            Some(a) if a.heading == b.heading && a.text == b.text => json!({
-                "id": b.id, "change": "unchanged", "heading": b.heading,
-            }),
-            Some(a) => json!({
-                "id": b.id,
-                "change": "changed",
-                "heading": b.heading,
-                "previous_heading": a.heading,
-                "heading_changed": a.heading != b.heading,
-                "text_changed": a.text != b.text,
-                "heading_words": words(&a.heading, &b.heading),
-                "words": words(&a.text, &b.text),
-                "motivated_by": linked(&b.id, motivations),
-            }),
+            None => whole(b, Change::Added),
+            Some(a) if a.heading == b.heading && a.text == b.text => {
+                change_of(b, Change::Unchanged)
+            }
+            Some(a) => ArticleChange {
+                previous_heading: Some(a.heading.clone()),
+                heading_changed: Some(a.heading != b.heading),
+                text_changed: Some(a.text != b.text),
+                heading_words: Some(words(&a.heading, &b.heading)),
+                words: Some(words(&a.text, &b.text)),
+                motivated_by: Some(linked(&b.id, motivations)),
+                ..change_of(b, Change::Changed)
+            },
         });
         out.extend(
             removed_after
                 .get(&Some(b.id.as_str()))
                 .into_iter()
                 .flatten()
-                .map(|a| removed(a)),
+                .map(|a| whole(a, Change::Removed)),
         );
     }
     out
@@ -236,7 +354,7 @@ pub fn articles(from: &[Article], to: &[Article], motivations: &[Motivation]) ->
 /// A run of replaced words separated by unchanged spaces is shown as one deletion and one
 /// insertion ("quinze jours" → "trente jours ouvrables"), not word against word, which a
 /// reader cannot follow.
-pub fn words(old: &str, new: &str) -> Vec<Value> {
+pub fn words(old: &str, new: &str) -> Vec<Segment> {
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Patience)
         // An article may hold 100,000 characters: past this, the diff is still exact
@@ -249,11 +367,11 @@ pub fn words(old: &str, new: &str) -> Vec<Value> {
         .collect();
     let blank = |t: &str| t.trim().is_empty();
 
-    let mut segments: Vec<(&'static str, String)> = Vec::new();
+    let mut segments: Vec<Segment> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         if tokens[i].0 == ChangeTag::Equal {
-            push(&mut segments, "equal", tokens[i].1);
+            push(&mut segments, Op::Equal, tokens[i].1);
             i += 1;
             continue;
         }
@@ -282,14 +400,14 @@ pub fn words(old: &str, new: &str) -> Vec<Value> {
                     .map(|(_, s)| *s)
                     .collect()
             };
-            push(&mut segments, "delete", &side(ChangeTag::Delete));
-            push(&mut segments, "insert", &side(ChangeTag::Insert));
+            push(&mut segments, Op::Delete, &side(ChangeTag::Delete));
+            push(&mut segments, Op::Insert, &side(ChangeTag::Insert));
         } else {
             for (tag, text) in run {
                 let op = match tag {
-                    ChangeTag::Delete => "delete",
-                    ChangeTag::Insert => "insert",
-                    ChangeTag::Equal => "equal",
+                    ChangeTag::Delete => Op::Delete,
+                    ChangeTag::Insert => Op::Insert,
+                    ChangeTag::Equal => Op::Equal,
                 };
                 push(&mut segments, op, text);
             }
@@ -297,25 +415,46 @@ pub fn words(old: &str, new: &str) -> Vec<Value> {
         i = end;
     }
     segments
-        .into_iter()
-        .map(|(op, text)| json!({"op": op, "text": text}))
-        .collect()
 }
 
 /// Appends `text` to the last segment if it has the same `op`, else starts a segment.
-fn push(segments: &mut Vec<(&'static str, String)>, op: &'static str, text: &str) {
+fn push(segments: &mut Vec<Segment>, op: Op, text: &str) {
     if text.is_empty() {
         return;
     }
     match segments.last_mut() {
-        Some((last, s)) if *last == op => s.push_str(text),
-        _ => segments.push((op, text.to_owned())),
+        Some(last) if last.op == op => last.text.push_str(text),
+        _ => segments.push(Segment {
+            op,
+            text: text.to_owned(),
+        }),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
+
+    /// The segments as the JSON answer shows them.
+    fn words_json(old: &str, new: &str) -> Vec<Value> {
+        words(old, new)
+            .iter()
+            .map(|s| serde_json::to_value(s).unwrap())
+            .collect()
+    }
+
+    /// The articles as the JSON answer shows them.
+    fn articles_json(from: &[Article], to: &[Article], motivations: &[Motivation]) -> Vec<Value> {
+        articles(from, to, motivations)
+            .iter()
+            .map(|a| serde_json::to_value(a).unwrap())
+            .collect()
+    }
+
+    fn revision(value: Value) -> StoredRevision {
+        serde_json::from_value(value).unwrap()
+    }
 
     fn article(id: &str, heading: &str, text: &str) -> Article {
         Article {
@@ -347,7 +486,7 @@ mod tests {
     fn only_the_words_that_changed_are_marked() {
         let old = "Le délai est de quinze jours à compter de la publication.";
         let new = "Le délai est de trente jours ouvrables à compter de la publication.";
-        let segments = words(old, new);
+        let segments = words_json(old, new);
         assert_eq!(spelled(&segments), (old.to_owned(), new.to_owned()));
         let changes: Vec<(&str, &str)> = segments
             .iter()
@@ -376,7 +515,7 @@ mod tests {
 
     #[test]
     fn a_replaced_phrase_is_one_deletion_and_one_insertion() {
-        let segments = words("un délai de quinze jours", "un délai de trente semaines");
+        let segments = words_json("un délai de quinze jours", "un délai de trente semaines");
         let changes: Vec<(&str, &str)> = segments
             .iter()
             .filter(|s| s["op"] != "equal")
@@ -403,7 +542,7 @@ mod tests {
             ("x  y\n\nz", "x y\nz w"),
         ];
         for (old, new) in cases {
-            let segments = words(old, new);
+            let segments = words_json(old, new);
             assert_eq!(
                 spelled(&segments),
                 (old.to_owned(), new.to_owned()),
@@ -416,7 +555,7 @@ mod tests {
             assert!(segments.iter().all(|s| s["text"] != ""));
         }
         assert_eq!(
-            words("same", "same"),
+            words_json("same", "same"),
             vec![json!({"op": "equal", "text": "same"})]
         );
     }
@@ -467,7 +606,7 @@ mod tests {
             motivation(None, Some("R-1"), None),
             motivation(Some(7), None, Some("1")),
         ];
-        let out = articles(&from, &to, &motivations);
+        let out = articles_json(&from, &to, &motivations);
         let shape: Vec<(&str, &str)> = out
             .iter()
             .map(|a| (a["id"].as_str().unwrap(), a["change"].as_str().unwrap()))
@@ -525,7 +664,7 @@ mod tests {
 
     #[test]
     fn removed_first_articles_come_first() {
-        let out = articles(
+        let out = articles_json(
             &[article("a", "A", "x"), article("b", "B", "y")],
             &[article("b", "B", "y")],
             &[],
@@ -538,10 +677,18 @@ mod tests {
 
     #[test]
     fn motivations_resolve_comments_to_their_articles_and_the_document_counts_changes() {
-        let r2 = json!({"number": 2, "change_summary": "Délais allongés", "text_sha256": "b",
+        let r2 = revision(
+            json!({"number": 2, "change_summary": "Délais allongés", "text_sha256": "b",
+            "articles": null, "articles_document": "b", "article_ids": ["1", "2"],
+            "recorded_at": "2026-03-03T09:00:00.000Z", "index": 3,
             "motivated_by": [{"consultation": "C1", "comment": 3, "recommendation": null},
-                             {"consultation": "C1", "comment": null, "recommendation": "R-1"}]});
-        let r1 = json!({"number": 1, "text_sha256": "a", "motivated_by": []});
+                             {"consultation": "C1", "comment": null, "recommendation": "R-1"}]}),
+        );
+        let r1 = revision(
+            json!({"number": 1, "text_sha256": "a", "change_summary": "",
+            "articles": null, "articles_document": "a", "article_ids": ["1"],
+            "recorded_at": "2026-03-02T09:00:00.000Z", "index": 2, "motivated_by": []}),
+        );
         let mut commented = HashMap::new();
         commented.insert(("C1".to_owned(), 3), "1".to_owned());
         let ms = motivations(&[&r2], &commented);
@@ -552,7 +699,7 @@ mod tests {
             article("1", "Objet", "Nouveau texte."),
             article("2", "Suite", "Plus."),
         ];
-        let doc = present(
+        let doc = serde_json::to_value(present(
             "D1",
             Side {
                 revision: &r1,
@@ -564,7 +711,8 @@ mod tests {
             },
             &[&r2],
             &ms,
-        );
+        ))
+        .unwrap();
         assert_eq!(
             doc["summary"],
             json!({"added": 1, "removed": 0, "changed": 1, "unchanged": 0})

@@ -13,15 +13,21 @@
 //! counts are the sizes of such collections, computed when a row is shown.
 //!
 //! What a row holds is the log's own facts; what it shows (a hidden comment's placeholder,
-//! the counts, the diff) is derived by the `present` functions here, which never read the
-//! database: the HTTP layer fetches documents (revision texts, comment texts) and the
+//! the counts, the diff) is derived by the `present` functions of [`draft_view`],
+//! [`consultation_view`] and [`diff`], which read a stored row once into its typed shape
+//! and return typed views, the public JSON being their serialization. They never read
+//! the database: the read API fetches documents (revision texts, comment texts) and the
 //! public commenters' names, and hands them in.
 
 pub mod comments;
 pub mod comments_csv;
+pub mod consultation_view;
 pub mod consultations;
 pub mod diff;
+pub mod draft_view;
 pub mod drafts;
+
+use std::collections::BTreeMap;
 
 use domain::names::stream;
 use ledger::Entry;
@@ -47,6 +53,20 @@ impl Projector for ParticipationProjector {
         changes.retain(|c| !c.id().is_empty());
         Ok(changes)
     }
+}
+
+/// A member of a collection a row keys by number or log index (comments, moderation
+/// actions, revisions...), which knows the index of the entry that set it.
+pub trait Indexed {
+    fn index(&self) -> u64;
+}
+
+/// The members of a stored collection in log order, borrowed: by their entry's index,
+/// then by key (the map iterates by key, and a stable sort keeps that order among equals).
+pub fn log_ordered<T: Indexed>(collection: &BTreeMap<String, T>) -> Vec<&T> {
+    let mut items: Vec<&T> = collection.values().collect();
+    items.sort_by_key(|item| item.index());
+    items
 }
 
 /// The hand-made draft and consultation the unit tests project.

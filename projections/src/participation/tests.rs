@@ -5,8 +5,10 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use super::consultations::{self, Material, CONSULTATIONS};
-use super::drafts::{self, ArticlesAt, DRAFTS};
+use super::consultation_view::{self, ConsultationRow, Material};
+use super::consultations::CONSULTATIONS;
+use super::draft_view::{self, ArticlesAt, DraftRow};
+use super::drafts::DRAFTS;
 use super::scenario::{self, DOC_1, DOC_2, DOC_3, DOC_4, PERSON_1, PERSON_2};
 use super::{comments, comments_csv, diff, ParticipationProjector};
 use crate::support::scenario::{apply, project, row, Rows};
@@ -14,6 +16,21 @@ use crate::Projector;
 
 fn rows() -> Rows {
     project(&ParticipationProjector, &scenario::entries())
+}
+
+/// The scenario's draft D1, typed.
+fn d1(rows: &Rows) -> DraftRow {
+    DraftRow::from_value(row(rows, DRAFTS, "D1")).expect("a draft row")
+}
+
+/// The scenario's consultation C1, typed.
+fn c1(rows: &Rows) -> ConsultationRow {
+    ConsultationRow::from_value(row(rows, CONSULTATIONS, "C1")).expect("a consultation row")
+}
+
+/// A typed view as the JSON answer shows it.
+fn json_of<T: serde::Serialize>(view: &T) -> Value {
+    serde_json::to_value(view).expect("a view serializes")
 }
 
 /// Comment texts as the HTTP layer would read them, for every comment (the
@@ -39,30 +56,31 @@ fn a_draft_keeps_every_revision_its_consultation_and_its_submission() {
     assert_eq!(d1["latest_revision"], 3);
     assert_eq!(d1["submission_note"], "Transmis au Secrétariat général.");
     assert_eq!(d1["submitted_index"], 17);
-    assert_eq!(drafts::revision_numbers(d1), [1, 2, 3]);
+    let d1 = DraftRow::from_value(d1).unwrap();
+    assert_eq!(d1.revision_numbers(), [1, 2, 3]);
 
-    let r2 = drafts::revision(d1, 2).unwrap();
-    assert_eq!(r2["articles"], Value::Null);
+    let r2 = d1.revision(2).unwrap();
+    assert_eq!(r2.articles, None);
     let sha = domain::participation::text_sha256(&scenario::revision_2());
-    assert_eq!(drafts::articles_at(r2), ArticlesAt::Document(sha.clone()));
-    assert_eq!(r2["text_sha256"], sha);
     assert_eq!(
-        r2["article_ids"],
-        json!(["art-1", "art-2", "art-3", "art-4"])
+        draft_view::articles_at(r2),
+        ArticlesAt::Document(sha.clone())
     );
-    assert_eq!(r2["index"], 3);
+    assert_eq!(r2.text_sha256, sha);
+    assert_eq!(r2.article_ids, ["art-1", "art-2", "art-3", "art-4"]);
+    assert_eq!(r2.index, 3);
     assert_eq!(
-        drafts::articles_at(drafts::revision(d1, 1).unwrap()),
+        draft_view::articles_at(d1.revision(1).unwrap()),
         ArticlesAt::Inline(scenario::revision_1())
     );
-    let r3 = drafts::revision(d1, 3).unwrap();
-    assert_eq!(r3["motivated_by"][0]["comment"], 1);
-    assert_eq!(r3["motivated_by"][1]["recommendation"], "R-1");
+    let r3 = d1.revision(3).unwrap();
+    assert_eq!(r3.motivated_by[0].comment, Some(1));
+    assert_eq!(r3.motivated_by[1].recommendation.as_deref(), Some("R-1"));
 
     // The page shows revision 2's articles from its document, and links.
     let mut texts = HashMap::new();
     texts.insert(2, scenario::revision_2());
-    let page = drafts::present(d1, &texts);
+    let page = json_of(&draft_view::present(&d1, &texts));
     assert_eq!(page["revisions_count"], 3);
     assert_eq!(page["revisions"][1]["articles_source"], "document");
     assert_eq!(page["revisions"][1]["articles"][3]["id"], "art-4");
@@ -83,11 +101,11 @@ fn a_draft_keeps_every_revision_its_consultation_and_its_submission() {
     assert_eq!(page["entries"].as_array().unwrap().len(), 5);
     // Without the document's text, revision 2 shows no articles rather than wrong ones.
     assert_eq!(
-        drafts::present(d1, &HashMap::new())["revisions"][1]["articles"],
+        json_of(&draft_view::present(&d1, &HashMap::new()))["revisions"][1]["articles"],
         Value::Null
     );
 
-    let listed = drafts::summary(d1);
+    let listed = json_of(&draft_view::summary(&d1));
     assert_eq!(listed["revisions_count"], 3);
     assert!(listed.get("revisions").is_none() && listed.get("entries").is_none());
 }
@@ -104,6 +122,8 @@ fn a_consultation_keeps_comments_moderation_responses_and_results() {
     assert_eq!(c1["comments_at_close"], 4);
     assert_eq!(c1["closed_index"], 13);
 
+    let typed = ConsultationRow::from_value(c1).unwrap();
+    let comment = |n: &str| &typed.comments[n];
     let c = &c1["comments"];
     assert_eq!(c["1"]["channel"], "association");
     assert_eq!(c["1"]["association"], "A1");
@@ -114,12 +134,15 @@ fn a_consultation_keeps_comments_moderation_responses_and_results() {
     assert_eq!(c["2"]["article"], Value::Null);
     // Hidden then restored: visible, with both actions in its history.
     assert_eq!(c["2"]["hidden"], false);
-    assert_eq!(comments::history(&c["2"]).len(), 2);
-    assert!(comments::is_restored(&c["2"]));
+    assert_eq!(comments::history(comment("2")).len(), 2);
+    assert!(comments::is_restored(comment("2")));
     // Hidden on personal data: its text is withheld.
     assert_eq!(c["3"]["hidden"], true);
     assert_eq!(c["3"]["withheld"], true);
-    assert_eq!(comments::ground(&c["3"]).as_deref(), Some("personal_data"));
+    assert_eq!(
+        comments::ground(comment("3")).as_deref(),
+        Some("personal_data")
+    );
     assert_eq!(c["1"]["response"]["position"], "accepted");
     assert_eq!(c["4"]["response"]["reasoning"], "Le registre est remplacé.");
     assert_eq!(c["3"]["response"], Value::Null);
@@ -131,7 +154,7 @@ fn a_consultation_keeps_comments_moderation_responses_and_results() {
         json!(["R-1"])
     );
 
-    let counts = comments::counts(&consultations::comment_rows(c1));
+    let counts = json_of(&typed.counts());
     assert_eq!(
         counts,
         json!({"received": 4, "visible": 3, "hidden": 1, "restored": 1, "withheld": 1,
@@ -139,40 +162,36 @@ fn a_consultation_keeps_comments_moderation_responses_and_results() {
     );
     // Only public texts are read, and only names of people not erased are looked up.
     assert_eq!(
-        consultations::public_documents(c1),
+        typed.public_documents(),
         [
             (1, DOC_1.to_owned()),
             (2, DOC_2.to_owned()),
             (4, DOC_4.to_owned())
         ]
     );
-    assert_eq!(
-        consultations::persons_to_name(c1),
-        [(2, PERSON_1.to_owned())]
-    );
-    assert!(!consultations::public_documents(c1)
-        .iter()
-        .any(|(_, d)| d == DOC_3));
+    assert_eq!(typed.persons_to_name(), [(2, PERSON_1.to_owned())]);
+    assert!(!typed.public_documents().iter().any(|(_, d)| d == DOC_3));
 }
 
 #[test]
 fn the_consultation_page_groups_comments_per_article_and_never_shows_hidden_text() {
     let rows = rows();
-    let c1 = row(&rows, CONSULTATIONS, "C1");
+    let c1 = c1(&rows);
     let texts = every_text();
     let mut authors = HashMap::new();
     authors.insert(2, "Samira B.".to_owned());
     authors.insert(3, "Erased Person".to_owned());
     let articles = scenario::revision_2();
-    let page = consultations::present(
-        c1,
+    let title = d1(&rows).title;
+    let page = json_of(&consultation_view::present(
+        &c1,
         &Material {
-            draft: Some(row(&rows, DRAFTS, "D1")),
+            draft_title: Some(&title),
             articles: Some(&articles),
             texts: &texts,
             authors: &authors,
         },
-    );
+    ));
     assert_eq!(
         page["draft_title"],
         "Projet de loi sur la consultation publique"
@@ -228,21 +247,21 @@ fn the_consultation_page_groups_comments_per_article_and_never_shows_hidden_text
     assert_eq!(page["consulted_revision"]["number"], 2);
 
     // Without the text, the articles are still listed by id with their comments.
-    let page = consultations::present(
-        c1,
+    let page = json_of(&consultation_view::present(
+        &c1,
         &Material {
-            draft: None,
+            draft_title: None,
             articles: None,
             texts: &texts,
             authors: &HashMap::new(),
         },
-    );
+    ));
     assert_eq!(page["articles"][3]["id"], "art-4");
     assert_eq!(page["articles"][3]["heading"], Value::Null);
     assert_eq!(page["articles"][3]["comments"][0]["number"], 4);
     assert_eq!(page["consulted_revision"]["text_available"], false);
 
-    let listed = consultations::summary(c1, Some(row(&rows, DRAFTS, "D1")));
+    let listed = json_of(&consultation_view::summary(&c1, Some(title)));
     assert!(listed.get("comments").is_none());
     assert_eq!(listed["counts"]["hidden"], 1);
     assert_eq!(listed["results"]["recommendations_count"], 1);
@@ -252,7 +271,7 @@ fn the_consultation_page_groups_comments_per_article_and_never_shows_hidden_text
 #[test]
 fn the_csv_lists_every_comment_without_personal_data_or_hidden_text() {
     let rows = rows();
-    let c1 = row(&rows, CONSULTATIONS, "C1").clone();
+    let c1 = c1(&rows);
     let texts: comments_csv::Texts = every_text()
         .into_iter()
         .map(|(n, t)| (("C1".to_owned(), n), t))
@@ -299,24 +318,16 @@ fn the_csv_lists_every_comment_without_personal_data_or_hidden_text() {
 #[test]
 fn the_diff_of_the_motivated_revision_links_its_changes_to_the_comment() {
     let rows = rows();
-    let c1 = row(&rows, CONSULTATIONS, "C1");
-    let d1 = row(&rows, DRAFTS, "D1");
-    let commented: HashMap<(String, u64), String> = consultations::comment_rows(c1)
+    let (c1, d1) = (c1(&rows), d1(&rows));
+    let commented: HashMap<(String, u64), String> = c1
+        .comment_rows()
         .iter()
-        .filter_map(|c| {
-            Some((
-                ("C1".to_owned(), c["number"].as_u64()?),
-                c["article"].as_str()?.to_owned(),
-            ))
-        })
+        .filter_map(|c| Some((("C1".to_owned(), c.number), c.article.clone()?)))
         .collect();
-    let (r2, r3) = (
-        drafts::revision(d1, 2).unwrap(),
-        drafts::revision(d1, 3).unwrap(),
-    );
+    let (r2, r3) = (d1.revision(2).unwrap(), d1.revision(3).unwrap());
     let motivations = diff::motivations(&[r3], &commented);
     let (a2, a3) = (scenario::revision_2(), scenario::revision_3());
-    let doc = diff::present(
+    let doc = json_of(&diff::present(
         "D1",
         diff::Side {
             revision: r2,
@@ -328,7 +339,7 @@ fn the_diff_of_the_motivated_revision_links_its_changes_to_the_comment() {
         },
         &[r3],
         &motivations,
-    );
+    ));
     assert_eq!(
         doc["summary"],
         json!({"added": 1, "removed": 1, "changed": 1, "unchanged": 2})
@@ -423,7 +434,7 @@ fn other_streams_change_nothing_and_malformed_entries_are_reported() {
 #[test]
 fn the_csv_makes_formulas_text_and_streams_the_same_bytes() {
     let rows = rows();
-    let c1 = row(&rows, CONSULTATIONS, "C1").clone();
+    let c1 = c1(&rows);
     let mut texts: comments_csv::Texts = every_text()
         .into_iter()
         .map(|(n, t)| (("C1".to_owned(), n), t))
@@ -443,8 +454,258 @@ fn the_csv_makes_formulas_text_and_streams_the_same_bytes() {
     assert_eq!(&records[0][col("comment_number")], "1");
     // Header, then the comments one at a time: the same bytes as the whole document.
     let mut pieces = comments_csv::header().unwrap();
-    for comment in consultations::comment_rows(&c1) {
+    for comment in c1.comment_rows() {
         pieces.extend(comments_csv::rows(&c1, &[comment], &texts).unwrap());
     }
     assert_eq!(pieces, whole);
+}
+
+/// The member names of a JSON object, in any order.
+fn members(value: &Value) -> Vec<&str> {
+    let mut names: Vec<&str> = value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+fn sorted<'a>(names: &[&'a str]) -> Vec<&'a str> {
+    let mut names = names.to_vec();
+    names.sort_unstable();
+    names
+}
+
+#[test]
+fn every_row_reads_as_its_typed_shape_and_writes_back_the_same() {
+    let rows = rows();
+    let mut seen = 0;
+    for ((view, _), stored) in &rows {
+        let back = match *view {
+            DRAFTS => json_of(&DraftRow::from_value(stored).unwrap()),
+            CONSULTATIONS => json_of(&ConsultationRow::from_value(stored).unwrap()),
+            other => panic!("a row of {other}"),
+        };
+        assert_eq!(&back, stored);
+        seen += 1;
+    }
+    assert_eq!(seen, 2);
+    let text = row(&rows, CONSULTATIONS, "C1").to_string();
+    assert_eq!(ConsultationRow::from_text(&text).unwrap(), c1(&rows));
+    assert!(ConsultationRow::from_text("{\"id\": \"C1\"}").is_err());
+    assert_eq!(
+        DraftRow::title_from_text(&row(&rows, DRAFTS, "D1").to_string()).unwrap(),
+        "Projet de loi sur la consultation publique"
+    );
+}
+
+#[test]
+fn the_consultation_views_have_the_members_the_spec_documents() {
+    // docs/consultations-read-models.md: the page, a comment, the counts, the list item.
+    let rows = rows();
+    let c1 = c1(&rows);
+    let texts = every_text();
+    let articles = scenario::revision_2();
+    let material = Material {
+        draft_title: Some("Projet"),
+        articles: Some(&articles),
+        texts: &texts,
+        authors: &HashMap::new(),
+    };
+    let page = json_of(&consultation_view::present(&c1, &material));
+    for member in [
+        "articles",
+        "text_comments",
+        "results",
+        "motivated_revisions",
+        "erasures",
+        "counts",
+        "draft_title",
+        "audit_trail",
+        "entries",
+        "consulted_revision",
+    ] {
+        assert!(page.get(member).is_some(), "{member}");
+    }
+    // The read API adds `comments_page`; without it the member is absent, not null.
+    assert!(page.get("comments").is_none() && page.get("comments_page").is_none());
+    assert_eq!(
+        members(&page["articles"][0]),
+        ["comments", "heading", "id", "text"]
+    );
+    assert_eq!(
+        members(&page["results"]["recommendations"][0]),
+        ["id", "motivated_revisions", "text"]
+    );
+    assert_eq!(
+        members(&page["erasures"][0]),
+        ["index", "reason", "recorded_at"]
+    );
+    assert_eq!(
+        members(&page["counts"]),
+        sorted(&[
+            "received",
+            "visible",
+            "hidden",
+            "restored",
+            "withheld",
+            "answered",
+            "unanswered_visible",
+            "participants"
+        ])
+    );
+    let comment = &page["articles"][0]["comments"][0];
+    assert_eq!(
+        members(comment),
+        sorted(&[
+            "number",
+            "article",
+            "channel",
+            "association",
+            "author",
+            "submitted_at",
+            "index",
+            "entry",
+            "document",
+            "status",
+            "withheld",
+            "text",
+            "placeholder",
+            "moderation",
+            "response",
+            "motivated_revisions"
+        ])
+    );
+    assert_eq!(
+        members(&comment["response"]),
+        ["index", "position", "reasoning", "recorded_at"]
+    );
+    let hidden = &page["articles"][1]["comments"][0];
+    assert_eq!(
+        members(&hidden["placeholder"]),
+        ["ground", "hidden_at", "index", "label"]
+    );
+    assert_eq!(members(&hidden["placeholder"]["label"]), ["ar", "fr"]);
+
+    let listed = json_of(&consultation_view::summary(&c1, None));
+    assert_eq!(listed["draft_title"], Value::Null);
+    assert_eq!(
+        members(&listed["results"]),
+        ["published_at", "recommendations_count", "synthesis"]
+    );
+    for absent in ["comments", "erasures", "motivated_revisions", "entries"] {
+        assert!(listed.get(absent).is_none(), "{absent}");
+    }
+
+    let (page_of, total) = consultation_view::comment_page(&c1, Some(""), 1, 50);
+    assert_eq!(total, 1);
+    assert_eq!(page_of[0].number, 2);
+    let shown = consultation_view::present_some(&c1, &page_of, &material);
+    assert!(shown.articles.iter().all(|a| a.comments.is_empty()));
+    assert_eq!(shown.text_comments.len(), 1);
+    assert_eq!(shown.counts.received, 4, "the counts are of every comment");
+}
+
+#[test]
+fn the_draft_views_have_the_members_the_spec_documents() {
+    let rows = rows();
+    let d1 = d1(&rows);
+    let page = json_of(&draft_view::present(&d1, &HashMap::new()));
+    let revision = &page["revisions"][0];
+    for member in [
+        "articles",
+        "articles_source",
+        "motivated_by",
+        "diff",
+        "entry",
+        "text_sha256",
+    ] {
+        assert!(revision.get(member).is_some(), "{member}");
+    }
+    assert_eq!(page["revisions"][1]["articles_source"], "document");
+    assert_eq!(
+        members(&page["revisions"][2]["motivated_by"][0]),
+        ["comment", "consultation", "link", "recommendation"]
+    );
+    assert_eq!(
+        members(&page["consultations"][0]),
+        sorted(&[
+            "id",
+            "revision",
+            "title",
+            "opens_at",
+            "closes_at",
+            "index",
+            "link"
+        ])
+    );
+    let listed = json_of(&draft_view::summary(&d1));
+    for member in [
+        "latest_revision",
+        "revisions_count",
+        "consultations",
+        "audit_trail",
+    ] {
+        assert!(listed.get(member).is_some(), "{member}");
+    }
+}
+
+#[test]
+fn an_unchanged_article_of_the_diff_has_no_text_nor_words() {
+    let rows = rows();
+    let d1 = d1(&rows);
+    let (r1, r2) = (d1.revision(1).unwrap(), d1.revision(2).unwrap());
+    let (a1, a2) = (scenario::revision_1(), scenario::revision_2());
+    let doc = json_of(&diff::present(
+        "D1",
+        diff::Side {
+            revision: r1,
+            articles: &a1,
+        },
+        diff::Side {
+            revision: r2,
+            articles: &a2,
+        },
+        &[r2],
+        &[],
+    ));
+    assert_eq!(
+        members(&doc),
+        sorted(&[
+            "draft",
+            "from",
+            "to",
+            "summary",
+            "revisions",
+            "motivated_by",
+            "articles"
+        ])
+    );
+    assert_eq!(
+        members(&doc["from"]),
+        ["index", "number", "recorded_at", "text_sha256"]
+    );
+    // Absent, not null: the members an article has depend on its change.
+    assert_eq!(members(&doc["articles"][0]), ["change", "heading", "id"]);
+    assert_eq!(
+        members(&doc["articles"][1]),
+        sorted(&[
+            "id",
+            "change",
+            "heading",
+            "previous_heading",
+            "heading_changed",
+            "text_changed",
+            "heading_words",
+            "words",
+            "motivated_by"
+        ])
+    );
+    assert_eq!(
+        members(&doc["articles"][3]),
+        ["change", "heading", "id", "motivated_by", "text"]
+    );
+    assert_eq!(doc["articles"][3]["change"], "added");
 }

@@ -6,7 +6,7 @@ use ledger::hash::ZERO_HASH;
 use ledger::{Entry, Timestamp};
 use serde_json::{json, Value};
 
-use super::{module_codes, modules, TrainingsProjector, TRAININGS};
+use super::{module_codes, modules, Training, TrainingRow, TrainingsProjector, TRAININGS};
 use crate::{Projector, ViewChange};
 
 /// 2026-02-21T09:00:00Z.
@@ -34,12 +34,19 @@ fn recorded(module: &str, date: &str, region: &str, associations: &[&str]) -> Va
            "module_title": "Gestion financière et comptable"})
 }
 
-/// The row the projector writes for `entry`, applying its changes in order.
+/// The row the projector writes for `entry`, applying its changes in order; every row
+/// reads as a [`TrainingRow`] whose JSON is the row itself, so the typed view shows
+/// exactly what the row holds.
 fn project(entry: &Entry) -> Option<Value> {
     let mut row = None;
     for change in TrainingsProjector.project(entry).expect("a readable entry") {
         assert_eq!(change.view(), TRAININGS);
         row = Some(change.apply(row));
+    }
+    if let Some(row) = &row {
+        let typed = TrainingRow::from_value(row).expect("a row of the view's shape");
+        assert_eq!(&serde_json::to_value(&typed).unwrap(), row);
+        assert_eq!(TrainingRow::from_text(&row.to_string()), Ok(typed));
     }
     row
 }
@@ -167,13 +174,50 @@ fn the_framework_is_listed_with_both_titles() {
     let list = modules();
     assert_eq!(list.len(), 9);
     assert_eq!(
-        list[0],
+        serde_json::to_value(&list[0]).unwrap(),
         json!({"code": "GOV", "fr": "Gouvernance associative", "ar": "الحكامة الجمعوية"})
     );
-    assert!(list
-        .iter()
-        .all(|m| m["ar"].as_str().is_some_and(|t| !t.is_empty())));
+    assert!(list.iter().all(|m| !m.ar.is_empty()));
     let codes = module_codes();
     assert_eq!(codes.len(), list.len());
     assert!(codes.contains(&"ADV") && !codes.contains(&"adv"));
+}
+
+#[test]
+fn a_listed_session_is_its_row_with_its_institutions_names() {
+    let row = project(&entry(
+        42,
+        "training/T1",
+        "TrainingSessionRecorded",
+        recorded("FIN", "2026-02-20", "MA-04", &["ASSO-1"]),
+    ))
+    .expect("a row");
+    let shown = Training::new(
+        TrainingRow::from_value(&row).unwrap(),
+        Some("Ministère de la Jeunesse".into()),
+        None,
+    );
+    let mut expected = row.clone();
+    expected["institution_name"] = json!("Ministère de la Jeunesse");
+    expected["trainer_institution_name"] = Value::Null;
+    let json = serde_json::to_value(&shown).unwrap();
+    assert_eq!(json, expected);
+    // The members docs/open-data.md documents for a session.
+    for member in [
+        "id",
+        "module",
+        "module_title_fr",
+        "module_title_ar",
+        "date",
+        "year",
+        "region",
+        "region_name",
+        "associations",
+        "hours",
+        "audit_trail",
+    ] {
+        assert!(json.get(member).is_some(), "{member}");
+    }
+    let back: Training = serde_json::from_value(json).unwrap();
+    assert_eq!(back, shown);
 }
