@@ -8,12 +8,12 @@
 //! closed, results) with the consultation's own entries, in log order. What a row holds
 //! and what the public sees of it, typed: [`super::consultation_view`].
 
-use domain::names::{event, stream};
+use domain::participation::{ConsultationEvent, DraftEvent, RevisionPublished};
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::support::{merge, set, Event};
+use crate::support::{merge, set, Event, Typed};
 use crate::ViewChange;
 
 /// View of consultations, by consultation id.
@@ -21,15 +21,22 @@ pub const CONSULTATIONS: &str = "consultations";
 
 /// The changes `event` makes to consultation rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
-    match (e.kind, e.event_type) {
-        (stream::CONSULTATION, event::CONSULTATION_OPENED) => vec![ViewChange::Put {
+    let consultation = match &e.event {
+        Typed::Consultation(consultation) => consultation,
+        Typed::Draft(DraftEvent::RevisionPublished(revision)) => {
+            return motivated_revision(e, revision)
+        }
+        _ => return Vec::new(),
+    };
+    match consultation {
+        ConsultationEvent::ConsultationOpened(opened) => vec![ViewChange::Put {
             view: CONSULTATIONS,
             id: e.id.to_owned(),
             row: e.data_with(json!({
                 "id": e.id,
                 "status": "open",
                 // The year a consultation is listed under: the year its window opens.
-                "year": year_of(e.str("opens_at")),
+                "year": year_of(&opened.opens_at),
                 "opened_at": e.at,
                 "closed_at": null,
                 "closed_index": null,
@@ -43,8 +50,8 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "entries": e.first_entries(),
             })),
         }],
-        (stream::CONSULTATION, event::COMMENT_SUBMITTED) => {
-            let number = e.int("comment");
+        ConsultationEvent::CommentSubmitted(comment) => {
+            let number = comment.comment;
             vec![
                 set(
                     CONSULTATIONS,
@@ -52,11 +59,11 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                     &["comments", &number.to_string()],
                     json!({
                         "number": number,
-                        "article": e.field("article"),
-                        "document": e.field("document"),
-                        "channel": e.field("channel"),
-                        "association": e.field("association"),
-                        "person": e.field("person"),
+                        "article": comment.article,
+                        "document": comment.document,
+                        "channel": comment.channel,
+                        "association": comment.association,
+                        "person": comment.person,
                         "recorded_at": e.at,
                         "index": e.index,
                         "hidden": false,
@@ -68,23 +75,19 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 e.note_entry(CONSULTATIONS, e.id),
             ]
         }
-        (stream::CONSULTATION, event::COMMENT_MODERATED) => {
-            let number = e.int("comment").to_string();
-            let withheld = e
-                .data
-                .get("withheld")
-                .and_then(Value::as_array)
-                .is_some_and(|w| !w.is_empty());
+        ConsultationEvent::CommentModerated(moderated) => {
+            let number = moderated.comment.to_string();
+            let withheld = !moderated.withheld.is_empty();
             let mut changes = vec![
                 set(
                     CONSULTATIONS,
                     e.id,
                     &["comments", &number, "moderation", &e.key()],
                     json!({
-                        "action": e.field("action"),
-                        "ground": e.field("ground"),
-                        "note": e.field("note"),
-                        "withheld": e.field("withheld"),
+                        "action": moderated.action,
+                        "ground": moderated.ground,
+                        "note": moderated.note,
+                        "withheld": moderated.withheld,
                         "recorded_at": e.at,
                         "index": e.index,
                     }),
@@ -95,7 +98,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                     CONSULTATIONS,
                     e.id,
                     &["comments", &number, "hidden"],
-                    json!(e.str("action") == "hide"),
+                    json!(moderated.action == "hide"),
                 ),
                 e.note_entry(CONSULTATIONS, e.id),
             ];
@@ -111,21 +114,21 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             }
             changes
         }
-        (stream::CONSULTATION, event::PERSONAL_DATA_ERASED) => vec![
+        ConsultationEvent::PersonalDataErased(erased) => vec![
             set(
                 CONSULTATIONS,
                 e.id,
                 &["erasures", &e.key()],
                 json!({
-                    "person": e.field("person"),
-                    "reason": e.field("reason"),
+                    "person": erased.person,
+                    "reason": erased.reason,
                     "recorded_at": e.at,
                     "index": e.index,
                 }),
             ),
             e.note_entry(CONSULTATIONS, e.id),
         ],
-        (stream::CONSULTATION, event::CONSULTATION_CLOSED) => vec![
+        ConsultationEvent::ConsultationClosed(closed) => vec![
             merge(
                 CONSULTATIONS,
                 e.id,
@@ -133,49 +136,45 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                     "status": "closed",
                     "closed_at": e.at,
                     "closed_index": e.index,
-                    "comments_at_close": e.field("comments"),
+                    "comments_at_close": closed.comments,
                 }),
             ),
             e.note_entry(CONSULTATIONS, e.id),
         ],
-        (stream::CONSULTATION, event::COMMENTS_ANSWERED) => {
-            let mut changes: Vec<ViewChange> = e
-                .data
-                .get("responses")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|r| {
-                    let number = r.get("comment").and_then(Value::as_u64)?;
-                    Some(set(
+        ConsultationEvent::CommentsAnswered(answered) => {
+            let mut changes: Vec<ViewChange> = answered
+                .responses
+                .iter()
+                .map(|r| {
+                    set(
                         CONSULTATIONS,
                         e.id,
-                        &["comments", &number.to_string(), "response"],
+                        &["comments", &r.comment.to_string(), "response"],
                         json!({
-                            "position": r.get("position"),
-                            "reasoning": r.get("reasoning"),
+                            "position": r.position,
+                            "reasoning": r.reasoning,
                             "recorded_at": e.at,
                             "index": e.index,
                         }),
-                    ))
+                    )
                 })
                 .collect();
             changes.push(e.note_entry(CONSULTATIONS, e.id));
             changes
         }
-        (stream::CONSULTATION, event::RESULTS_PUBLISHED) => vec![
+        ConsultationEvent::ResultsPublished(results) => vec![
             merge(
                 CONSULTATIONS,
                 e.id,
                 json!({
                     "status": "results",
                     "results": {
-                        "synthesis": e.field("synthesis"),
-                        "recommendations": e.field("recommendations"),
-                        "documents": e.field("documents"),
-                        "comments": e.field("comments"),
-                        "answered": e.field("answered"),
-                        "hidden": e.field("hidden"),
+                        "synthesis": results.synthesis,
+                        "recommendations": results.recommendations,
+                        "documents": results.documents,
+                        "comments": results.comments,
+                        "answered": results.answered,
+                        "hidden": results.hidden,
                         "published_at": e.at,
                         "index": e.index,
                     },
@@ -183,33 +182,21 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             ),
             e.note_entry(CONSULTATIONS, e.id),
         ],
-        (stream::CONSULTATION, _) => vec![e.note_entry(CONSULTATIONS, e.id)],
-        (stream::DRAFT, event::REVISION_PUBLISHED) => motivated_revision(e),
-        _ => Vec::new(),
     }
 }
 
 /// A revision motivated by comments or recommendations is noted on each consultation it
 /// cites, keyed by revision number, so a comment shows the revisions it led to. The value
 /// is computed from the entry alone: replaying it sets the same member again.
-fn motivated_revision(e: &Event) -> Vec<ViewChange> {
-    let number = e.int("number");
-    let mut cited: BTreeMap<&str, (Vec<Value>, Vec<Value>)> = BTreeMap::new();
-    for m in e
-        .data
-        .get("motivated_by")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let Some(consultation) = m.get("consultation").and_then(Value::as_str) else {
-            continue;
-        };
-        let (comments, recommendations) = cited.entry(consultation).or_default();
-        match (m.get("comment"), m.get("recommendation")) {
-            (Some(c), _) if c.is_u64() => comments.push(c.clone()),
-            (_, Some(r)) if r.is_string() => recommendations.push(r.clone()),
-            _ => {}
+fn motivated_revision(e: &Event, revision: &RevisionPublished) -> Vec<ViewChange> {
+    let number = revision.number;
+    let mut cited: BTreeMap<&str, (Vec<u64>, Vec<&str>)> = BTreeMap::new();
+    for m in &revision.motivated_by {
+        let (comments, recommendations) = cited.entry(&m.consultation).or_default();
+        match (m.comment, &m.recommendation) {
+            (Some(c), _) => comments.push(c),
+            (None, Some(r)) => recommendations.push(r),
+            (None, None) => {}
         }
     }
     cited
@@ -224,10 +211,10 @@ fn motivated_revision(e: &Event) -> Vec<ViewChange> {
                     "revision": number,
                     "comments": comments,
                     "recommendations": recommendations,
-                    "change_summary": e.field("change_summary"),
+                    "change_summary": revision.change_summary,
                     "recorded_at": e.at,
                     "index": e.index,
-                    "diff": diff_link(e.id, u64::try_from(number).unwrap_or(0)),
+                    "diff": diff_link(e.id, u64::from(number)),
                 }),
             )
         })

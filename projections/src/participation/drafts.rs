@@ -5,11 +5,11 @@
 //! `/v1/drafts/{id}`). What a row holds and what the public sees of it, typed:
 //! [`super::draft_view`].
 
-use domain::names::{event, stream};
+use domain::participation::{ConsultationEvent, DraftEvent};
 
 use serde_json::json;
 
-use crate::support::{merge, set, Event};
+use crate::support::{merge, set, Event, Typed};
 use crate::ViewChange;
 
 /// View of drafts, by draft id.
@@ -17,8 +17,8 @@ pub const DRAFTS: &str = "drafts";
 
 /// The changes `event` makes to draft rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
-    match (e.kind, e.event_type) {
-        (stream::DRAFT, event::DRAFT_CREATED) => vec![ViewChange::Put {
+    match &e.event {
+        Typed::Draft(DraftEvent::DraftCreated(_)) => vec![ViewChange::Put {
             view: DRAFTS,
             id: e.id.to_owned(),
             row: e.data_with(json!({
@@ -37,8 +37,8 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "entries": e.first_entries(),
             })),
         }],
-        (stream::DRAFT, event::REVISION_PUBLISHED) => {
-            let number = e.int("number");
+        Typed::Draft(DraftEvent::RevisionPublished(revision)) => {
+            let number = revision.number;
             vec![
                 set(
                     DRAFTS,
@@ -46,12 +46,12 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                     &["revisions", &number.to_string()],
                     json!({
                         "number": number,
-                        "text_sha256": e.field("text_sha256"),
-                        "change_summary": e.field("change_summary"),
-                        "articles": e.field("articles"),
-                        "articles_document": e.field("articles_document"),
-                        "article_ids": e.field("article_ids"),
-                        "motivated_by": e.field("motivated_by"),
+                        "text_sha256": revision.text_sha256,
+                        "change_summary": revision.change_summary,
+                        "articles": revision.articles,
+                        "articles_document": revision.articles_document,
+                        "article_ids": revision.article_ids,
+                        "motivated_by": revision.motivated_by,
                         "recorded_at": e.at,
                         "index": e.index,
                     }),
@@ -66,7 +66,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 e.note_entry(DRAFTS, e.id),
             ]
         }
-        (stream::DRAFT, event::DRAFT_SUBMITTED) => vec![
+        Typed::Draft(DraftEvent::DraftSubmitted(submitted)) => vec![
             merge(
                 DRAFTS,
                 e.id,
@@ -74,22 +74,21 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                     "status": "submitted",
                     "submitted_at": e.at,
                     "submitted_index": e.index,
-                    "submission_note": e.field("note"),
+                    "submission_note": submitted.note,
                 }),
             ),
             e.note_entry(DRAFTS, e.id),
         ],
-        (stream::DRAFT, _) => vec![e.note_entry(DRAFTS, e.id)],
-        (stream::CONSULTATION, event::CONSULTATION_OPENED) => vec![set(
+        Typed::Consultation(ConsultationEvent::ConsultationOpened(opened)) => vec![set(
             DRAFTS,
-            e.str("draft"),
+            &opened.draft,
             &["consultations", e.id],
             json!({
                 "id": e.id,
-                "revision": e.field("revision"),
-                "title": e.field("title"),
-                "opens_at": e.field("opens_at"),
-                "closes_at": e.field("closes_at"),
+                "revision": opened.revision,
+                "title": opened.title,
+                "opens_at": opened.opens_at,
+                "closes_at": opened.closes_at,
                 "index": e.index,
                 "link": format!("/v1/consultations/{}", e.id),
             }),
