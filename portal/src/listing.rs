@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use engine::reads::support::Listing;
 use serde_json::Value;
 
 use super::i18n::Lang;
@@ -102,9 +103,23 @@ pub struct Pager {
 impl Pager {
     /// From a list answer (`{"items", "page", "per_page", "total"}`) of `ask` at `path`.
     pub fn new(list: &Value, ask: &Ask, path: &str) -> Self {
-        let page = num(list, "page").max(1);
-        let per_page = num(list, "per_page").max(1);
-        let total = num(list, "total");
+        Self::counted(
+            num(list, "page"),
+            num(list, "per_page"),
+            num(list, "total"),
+            ask,
+            path,
+        )
+    }
+
+    /// From a typed page of a list of `ask` at `path`.
+    pub fn of<T>(list: &Listing<T>, ask: &Ask, path: &str) -> Self {
+        Self::counted(list.page, list.per_page, list.total, ask, path)
+    }
+
+    fn counted(page: u64, per_page: u64, total: u64, ask: &Ask, path: &str) -> Self {
+        let page = page.max(1);
+        let per_page = per_page.max(1);
         let pages = total.div_ceil(per_page).max(1);
         Self {
             page,
@@ -214,5 +229,15 @@ mod tests {
         assert_eq!(pager.pages, 3);
         assert!(pager.previous.is_some_and(|p| p.contains("page=1")));
         assert!(pager.next.is_some_and(|p| p.contains("page=3")));
+        let typed: Listing<()> = Listing {
+            items: Vec::new(),
+            page: 3,
+            per_page: 20,
+            total: 41,
+        };
+        let last = Pager::of(&typed, &ask, "/associations");
+        assert_eq!((last.page, last.pages, last.total), (3, 3, 41));
+        assert!(last.previous.is_some_and(|p| p.contains("page=2")));
+        assert!(last.next.is_none());
     }
 }

@@ -12,6 +12,7 @@ pub mod indicators;
 pub mod open_data;
 pub mod participation;
 pub mod registry;
+pub mod rows;
 pub mod spreadsheet;
 pub mod support;
 pub mod trainings;

@@ -6,11 +6,15 @@
 
 use std::collections::HashMap;
 
+use projections::rows::{self, BadRow};
 use projections::support::applications::{self, APPLICATIONS};
-use projections::support::associations::{self, ASSOCIATIONS};
-use projections::support::awards::{self, AWARDS};
-use projections::support::offers::{self, OFFERS};
+use projections::support::associations::{
+    self, AssociationProfile, AssociationSummary, ASSOCIATIONS,
+};
+use projections::support::awards::{self, Award, AWARDS};
+use projections::support::offers::{self, Offer, OfferWithApplications, OFFERS};
 use projections::support::vocabulary;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::registry::page;
@@ -22,11 +26,22 @@ use store::{Condition, Join, ListedRow, Order, Source, ViewQuery};
 /// Parameters every list takes.
 const PAGING: [&str; 2] = ["page", "per_page"];
 
+/// One page of a list, as every list answers: `{"items", "page", "per_page", "total"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    /// The page shown, from 1.
+    pub page: u64,
+    pub per_page: u64,
+    /// How many items the whole list has.
+    pub total: u64,
+}
+
 /// The answer of `/v1/offers` for `params`; the portal's offer list shows the same.
 pub async fn offers_page(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Listing<Offer>, Refusal> {
     let filters = Filters::read(
         params,
         &["year", "institution", "region", "domain", "status"],
@@ -59,34 +74,39 @@ pub async fn offers_page(
         query.conditions.push(equals(row, &["status"], status));
     }
     service.await_read_models().await;
-    list(service, &query, params, |r| offers::present(&parse(&r.row))).await
+    listing(service, &query, params, |r| {
+        offers::present(&rows::parse(OFFERS, &r.row)?)
+    })
+    .await
 }
 
 /// The answer of `/v1/offers/{id}`; the portal's offer page shows the same.
-pub async fn offer(service: &Service, id: &str) -> Result<Value, Refusal> {
+pub async fn offer(service: &Service, id: &str) -> Result<OfferWithApplications, Refusal> {
     service.await_read_models().await;
-    let offer = row(service, OFFERS, "offer", id).await?;
+    let offer = offers::present(&row(service, OFFERS, "offer", id).await?).map_err(bad)?;
     let mut query = ViewQuery::new(APPLICATIONS, Order::Oldest);
     query
         .conditions
         .push(equals(Source::Row, &["offer"], id.to_owned()));
-    let applications: Vec<Value> = service
+    let applications = service
         .db
         .view_query_all(&query)
         .await?
         .iter()
-        .map(|r| applications::present(&parse(&r.row), Some(&offer)))
-        .collect();
-    let mut out = offers::present(&offer);
-    out["applications"] = Value::Array(applications);
-    Ok(out)
+        .map(|r| applications::present(&rows::parse(APPLICATIONS, &r.row)?, Some(&offer)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    Ok(OfferWithApplications {
+        offer,
+        applications,
+    })
 }
 
 /// The answer of `/v1/awards` for `params`; the portal's award list shows the same.
 pub async fn awards_page(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Listing<Award>, Refusal> {
     let filters = Filters::read(
         params,
         &[
@@ -142,31 +162,37 @@ pub async fn awards_page(
             .push(equals(Source::Row, &["status"], status));
     }
     service.await_read_models().await;
-    list(service, &query, params, |r| {
-        let joined = |j: usize| r.joined.get(j).cloned().flatten().map(|t| parse(&t));
-        awards::present_with(&parse(&r.row), joined(0).as_ref(), joined(1).as_ref())
+    listing(service, &query, params, |r| {
+        let joined = |j: usize, view| match r.joined.get(j).cloned().flatten() {
+            Some(text) => rows::parse(view, &text).map(Some),
+            None => Ok(None),
+        };
+        awards::present(
+            &rows::parse(AWARDS, &r.row)?,
+            joined(0, OFFERS)?.as_ref(),
+            joined(1, ASSOCIATIONS)?.as_ref(),
+        )
     })
     .await
 }
 
 /// The answer of `/v1/awards/{id}`.
-pub async fn award(service: &Service, id: &str) -> Result<Value, Refusal> {
+pub async fn award(service: &Service, id: &str) -> Result<Award, Refusal> {
     service.await_read_models().await;
-    let award = row(service, AWARDS, "award", id).await?;
-    let offer = related_row(service, OFFERS, &award, "offer").await?;
-    let association = related_row(service, ASSOCIATIONS, &award, "association").await?;
-    Ok(awards::present_with(
-        &award,
-        offer.as_ref(),
-        association.as_ref(),
-    ))
+    let award =
+        awards::present(&row(service, AWARDS, "award", id).await?, None, None).map_err(bad)?;
+    let offer = stored_row(service, OFFERS, &award.offer).await?;
+    let association = stored_row(service, ASSOCIATIONS, &award.association).await?;
+    award
+        .named(offer.as_ref(), association.as_ref())
+        .map_err(bad)
 }
 
 /// The answer of `/v1/associations` for `params`; the portal's search shows the same.
 pub async fn associations_page(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Listing<AssociationSummary>, Refusal> {
     let filters = Filters::read(params, &["q", "region", "domain"])?;
     let mut query = ViewQuery::new(ASSOCIATIONS, Order::Id);
     if let Some(q) = filters.text("q")? {
@@ -189,21 +215,56 @@ pub async fn associations_page(
         });
     }
     service.await_read_models().await;
-    list(service, &query, params, |r| {
-        associations::summary(&parse(&r.row))
+    listing(service, &query, params, |r| {
+        associations::summary(&rows::parse(ASSOCIATIONS, &r.row)?)
     })
     .await
 }
 
-/// The answer of `/v1/associations/{id}`; the portal's profile shows the same.
-pub async fn association(service: &Service, id: &str) -> Result<Value, Refusal> {
+/// The answer of `/v1/associations/{id}`; the portal's profile shows the same. The
+/// training sessions are the `trainings` view's rows as that view gives them.
+pub async fn association(
+    service: &Service,
+    id: &str,
+) -> Result<AssociationProfile<Value>, Refusal> {
     service.await_read_models().await;
-    let association = row(service, ASSOCIATIONS, "association", id).await?;
-    let mut out = associations::present(&association);
+    let association = associations::present(&row(service, ASSOCIATIONS, "association", id).await?)
+        .map_err(bad)?;
     // Asked of the trainings view rather than stored on the association's row: that row
     // belongs to the `support.v1` projector, which may rewrite it whole.
-    out["trainings"] = Value::Array(trainings::attended_by(service, id).await?);
-    Ok(out)
+    let trainings = trainings::attended_by(service, id).await?;
+    Ok(AssociationProfile {
+        association,
+        trainings,
+    })
+}
+
+/// The name of association `id`, if it is registered.
+pub async fn association_name(service: &Service, id: &str) -> Result<Option<String>, Refusal> {
+    match stored_row(service, ASSOCIATIONS, id).await? {
+        Some(row) => Ok(Some(
+            associations::summary(&row).map_err(bad)?.identity.name,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The stored row `id` of `view`, if there is one.
+async fn stored_row(
+    service: &Service,
+    view: &'static str,
+    id: &str,
+) -> Result<Option<Value>, Refusal> {
+    match service.db.view_row(view, id).await? {
+        Some(text) => Ok(Some(rows::parse(view, &text).map_err(bad)?)),
+        None => Ok(None),
+    }
+}
+
+/// A stored row that does not read as its view's: no projector writes one, so it is a
+/// fault of this server, reported and answered as such.
+pub(crate) fn bad(e: BadRow) -> Refusal {
+    Refusal::internal(&e)
 }
 
 /// The row of `view` whose id is `row`'s member `member`, if both exist.
@@ -221,6 +282,31 @@ pub(crate) async fn related_row(
         .view_row(view, id)
         .await?
         .map(|text| parse(&text)))
+}
+
+/// A page of `query`, each row shown by `show`.
+///
+/// # Errors
+/// A database error, or a row `show` cannot read.
+pub async fn listing<T>(
+    service: &Service,
+    query: &ViewQuery,
+    params: &HashMap<String, String>,
+    show: impl Fn(&ListedRow) -> Result<T, BadRow>,
+) -> Result<Listing<T>, Refusal> {
+    let (offset, limit, page_number) = page(params)?;
+    let (rows, total) = service.db.view_query_page(query, offset, limit).await?;
+    let items = rows
+        .iter()
+        .map(show)
+        .collect::<Result<Vec<T>, BadRow>>()
+        .map_err(bad)?;
+    Ok(Listing {
+        items,
+        page: page_number,
+        per_page: limit,
+        total,
+    })
 }
 
 /// A page of `query`, each row shown by `show`, in the shape of every list.

@@ -13,7 +13,10 @@
 //! and an `entries` map of its own stream's entries, so a reader can go from any row to
 //! its audit trail `/v1/streams/{type}/{id}`. Collections that grow (an offer's
 //! applications, an association's disbursements) are objects keyed by id or log index,
-//! never lists; the `present` functions turn them into lists ordered by index.
+//! never lists; the `present` functions turn them into lists ordered by index. Each view's
+//! `present` reads its stored row once into a typed struct ([`crate::rows`]) and returns
+//! the view's public shape as a typed struct (`offers::Offer`, `awards::Award`, ...),
+//! which the read API hands out and the portal renders.
 
 pub mod applications;
 pub mod associations;

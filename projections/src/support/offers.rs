@@ -5,10 +5,17 @@
 //! The committed amount is never summed here: `AwardGranted` and `AwardRevoked` carry the
 //! offer's committed total after them (`offer_committed_centimes`), and the row takes it.
 
+use std::collections::BTreeMap;
+
 use domain::names::{event, stream};
+use domain::support::offer::{Criterion, Eligibility};
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{by_index, merge, present_record, set, Event};
+use super::applications::Application;
+use super::{merge, set, Event};
+use crate::rows::{self, entry_lines, in_log_order, BadRow, EntryLine};
 use crate::ViewChange;
 
 /// View of offers, by offer id.
@@ -133,45 +140,171 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
     }
 }
 
-/// The public shape of an offer row: what remains of its budget, how many applications
-/// it has, its awards and amendments as lists in log order, its entries and audit trail.
-/// The ids of its applications are left out: `/v1/offers/{id}` lists the applications
-/// themselves.
-pub fn present(row: &Value) -> Value {
-    let mut out = present_record(row);
-    let budget = row
-        .get("budget_centimes")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
-    let committed = row
-        .get("committed_centimes")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
-    out.insert(
-        "remaining_centimes".into(),
-        json!(budget.saturating_sub(committed)),
-    );
-    out.insert(
-        "applications_count".into(),
-        json!(row
-            .get("applications")
-            .and_then(Value::as_object)
-            .map_or(0, |m| m.len())),
-    );
-    out.remove("applications");
-    for collection in ["awards", "amendments"] {
-        out.insert(
-            collection.into(),
-            Value::Array(by_index(row.get(collection))),
-        );
-    }
-    Value::Object(out)
+/// An offer row as stored: `OfferPublished`'s data as amended, and what the projector
+/// adds (see [`project`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfferRow {
+    id: String,
+    institution: String,
+    fiscal_year: i64,
+    title: String,
+    description: String,
+    budget_centimes: i64,
+    max_award_centimes: i64,
+    eligibility: Eligibility,
+    criteria: Vec<Criterion>,
+    opens_at: String,
+    closes_at: String,
+    late_justification: Option<String>,
+    published_late: bool,
+    q1_deadline: String,
+    published_in_q1: bool,
+    published_at: String,
+    status: String,
+    committed_centimes: i64,
+    /// Keyed by application id (each its association and index); only their number is
+    /// public.
+    applications: BTreeMap<String, IgnoredAny>,
+    awards: BTreeMap<String, OfferAward>,
+    amendments: BTreeMap<String, Amendment>,
+    amended_at: Option<String>,
+    closed_at: Option<String>,
+    closed_index: Option<u64>,
+    applications_at_close: Option<u64>,
+    index: u64,
+    stream: String,
+    entries: BTreeMap<String, String>,
 }
 
-/// Whether the offer has awarded anything: from then on the scores of its applications
-/// are public (before, they would expose an evaluation still under way).
-pub fn is_awarded(row: &Value) -> bool {
-    row.get("awards")
-        .and_then(Value::as_object)
-        .is_some_and(|m| !m.is_empty())
+/// An offer as `/v1/offers` lists it and the portal shows it: everything of
+/// `OfferPublished` as amended, its status, its budget with what is committed and what
+/// remains, how many applications it drew, its awards and amendments in log order, its
+/// entries and audit trail. The ids of its applications are left out: `/v1/offers/{id}`
+/// lists the applications themselves ([`OfferWithApplications`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub id: String,
+    pub institution: String,
+    pub fiscal_year: i64,
+    pub title: String,
+    pub description: String,
+    pub budget_centimes: i64,
+    pub max_award_centimes: i64,
+    pub eligibility: Eligibility,
+    pub criteria: Vec<Criterion>,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub late_justification: Option<String>,
+    pub published_late: bool,
+    /// When the first quarter of `fiscal_year` ended (entry form).
+    pub q1_deadline: String,
+    pub published_in_q1: bool,
+    pub published_at: String,
+    /// `open` or `closed`.
+    pub status: String,
+    pub committed_centimes: i64,
+    pub remaining_centimes: i64,
+    pub applications_count: u64,
+    pub awards: Vec<OfferAward>,
+    pub amendments: Vec<Amendment>,
+    pub amended_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub closed_index: Option<u64>,
+    pub applications_at_close: Option<u64>,
+    pub index: u64,
+    pub stream: String,
+    pub entries: Vec<EntryLine>,
+    pub audit_trail: String,
+}
+
+/// An award of the offer, with its status (`active` or `revoked`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferAward {
+    pub id: String,
+    pub application: String,
+    pub association: String,
+    pub amount_centimes: i64,
+    pub status: String,
+    pub index: u64,
+    pub stream: String,
+}
+
+/// One `OfferAmended`: its reason and the fields it changed (`null`: unchanged).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amendment {
+    pub reason: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub budget_centimes: Option<i64>,
+    pub max_award_centimes: Option<i64>,
+    pub closes_at: Option<String>,
+    pub recorded_at: String,
+    pub index: u64,
+}
+
+/// `/v1/offers/{id}`: the offer with every application to it, in log order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfferWithApplications {
+    #[serde(flatten)]
+    pub offer: Offer,
+    pub applications: Vec<Application>,
+}
+
+/// The public shape of an offer row.
+///
+/// # Errors
+/// [`BadRow`] when the row does not read as an offer's.
+pub fn present(row: &Value) -> Result<Offer, BadRow> {
+    let row: OfferRow = rows::read(OFFERS, row)?;
+    Ok(Offer {
+        remaining_centimes: row.budget_centimes.saturating_sub(row.committed_centimes),
+        applications_count: u64::try_from(row.applications.len()).unwrap_or(u64::MAX),
+        awards: in_log_order(row.awards, |a| a.index),
+        amendments: in_log_order(row.amendments, |a| a.index),
+        entries: entry_lines(row.entries),
+        audit_trail: rows::trail(&row.stream),
+        id: row.id,
+        institution: row.institution,
+        fiscal_year: row.fiscal_year,
+        title: row.title,
+        description: row.description,
+        budget_centimes: row.budget_centimes,
+        max_award_centimes: row.max_award_centimes,
+        eligibility: row.eligibility,
+        criteria: row.criteria,
+        opens_at: row.opens_at,
+        closes_at: row.closes_at,
+        late_justification: row.late_justification,
+        published_late: row.published_late,
+        q1_deadline: row.q1_deadline,
+        published_in_q1: row.published_in_q1,
+        published_at: row.published_at,
+        status: row.status,
+        committed_centimes: row.committed_centimes,
+        amended_at: row.amended_at,
+        closed_at: row.closed_at,
+        closed_index: row.closed_index,
+        applications_at_close: row.applications_at_close,
+        index: row.index,
+        stream: row.stream,
+    })
+}
+
+impl Offer {
+    /// Whether the offer has awarded anything: from then on the scores of its
+    /// applications are public (before, they would expose an evaluation still under way).
+    pub fn is_awarded(&self) -> bool {
+        !self.awards.is_empty()
+    }
+
+    /// The status of its award `id` (`active` or `revoked`), if it lists it.
+    pub fn award_status(&self, id: &str) -> Option<&str> {
+        self.awards
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.status.as_str())
+    }
 }
