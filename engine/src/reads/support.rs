@@ -2,7 +2,7 @@
 //! offers, awards and associations, listed with filters and pages, and one by
 //! one with everything a reader follows from them. Rows come from the `support.v1`
 //! projector (an association's training sessions from `trainings.v1`); their public
-//! shapes from `projections::support`.
+//! shapes, typed, from `projections::support`.
 
 use std::collections::HashMap;
 
@@ -15,7 +15,7 @@ use projections::support::awards::{self, Award, AWARDS};
 use projections::support::offers::{self, Offer, OfferWithApplications, OFFERS};
 use projections::support::vocabulary;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::registry::page;
 use super::trainings;
@@ -316,10 +316,8 @@ pub async fn list(
     params: &HashMap<String, String>,
     show: impl Fn(&ListedRow) -> Value,
 ) -> Result<Value, Refusal> {
-    let (offset, limit, page_number) = page(params)?;
-    let (rows, total) = service.db.view_query_page(query, offset, limit).await?;
-    let items: Vec<Value> = rows.iter().map(show).collect();
-    Ok(json!({"items": items, "page": page_number, "per_page": limit, "total": total}))
+    let page = listing(service, query, params, |r| Ok(show(r))).await?;
+    serde_json::to_value(page).map_err(|e| Refusal::internal(&e))
 }
 
 /// The row `id` of `view`, or a 404 naming the `kind` of thing asked for.
