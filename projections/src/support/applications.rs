@@ -9,12 +9,12 @@
 
 use std::collections::BTreeMap;
 
-use domain::names::{event, stream};
+use domain::support::{ApplicationEvent, AwardEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::offers::Offer;
-use super::{merge, set, Event};
+use super::{merge, set, Event, Typed};
 use crate::rows::{self, entry_lines, in_log_order, BadRow, EntryLine};
 use crate::ViewChange;
 
@@ -23,8 +23,8 @@ pub const APPLICATIONS: &str = "applications";
 
 /// The changes `event` makes to application rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
-    match (e.kind, e.event_type) {
-        (stream::APPLICATION, event::APPLICATION_SUBMITTED) => vec![ViewChange::Put {
+    match &e.event {
+        Typed::Application(ApplicationEvent::ApplicationSubmitted(_)) => vec![ViewChange::Put {
             view: APPLICATIONS,
             id: e.id.to_owned(),
             row: e.data_with(json!({
@@ -39,50 +39,43 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "entries": e.first_entries(),
             })),
         }],
-        (stream::APPLICATION, event::CONFLICT_OF_INTEREST_DECLARED) => {
-            let evaluator = e.str("evaluator");
-            vec![
-                set(
-                    APPLICATIONS,
-                    e.id,
-                    &["declarations", evaluator],
-                    json!({
-                        "evaluator": evaluator,
-                        "conflict": e.field("conflict"),
-                        "note": e.field("note"),
-                        "declared_at": e.at,
-                        "index": e.index,
-                    }),
-                ),
-                e.note_entry(APPLICATIONS, e.id),
-            ]
-        }
-        (stream::APPLICATION, event::APPLICATION_SCORED) => {
-            let evaluator = e.str("evaluator");
-            vec![
-                set(
-                    APPLICATIONS,
-                    e.id,
-                    &["scores", evaluator],
-                    json!({
-                        "evaluator": evaluator,
-                        "scores": e.field("scores"),
-                        "comment": e.field("comment"),
-                        "total_hundredths": e.field("total_hundredths"),
-                        "scored_at": e.at,
-                        "index": e.index,
-                    }),
-                ),
-                e.note_entry(APPLICATIONS, e.id),
-            ]
-        }
-        (stream::APPLICATION, _) => vec![e.note_entry(APPLICATIONS, e.id)],
-        (stream::AWARD, event::AWARD_GRANTED) => vec![merge(
+        Typed::Application(ApplicationEvent::ConflictOfInterestDeclared(declared)) => vec![
+            set(
+                APPLICATIONS,
+                e.id,
+                &["declarations", &declared.evaluator],
+                json!({
+                    "evaluator": declared.evaluator,
+                    "conflict": declared.conflict,
+                    "note": declared.note,
+                    "declared_at": e.at,
+                    "index": e.index,
+                }),
+            ),
+            e.note_entry(APPLICATIONS, e.id),
+        ],
+        Typed::Application(ApplicationEvent::ApplicationScored(scored)) => vec![
+            set(
+                APPLICATIONS,
+                e.id,
+                &["scores", &scored.evaluator],
+                json!({
+                    "evaluator": scored.evaluator,
+                    "scores": scored.scores,
+                    "comment": scored.comment,
+                    "total_hundredths": scored.total_hundredths,
+                    "scored_at": e.at,
+                    "index": e.index,
+                }),
+            ),
+            e.note_entry(APPLICATIONS, e.id),
+        ],
+        Typed::Award(AwardEvent::AwardGranted(granted)) => vec![merge(
             APPLICATIONS,
-            e.str("application"),
+            &granted.application,
             json!({
                 "award": e.id,
-                "score_hundredths": e.field("score_hundredths"),
+                "score_hundredths": granted.score_hundredths,
             }),
         )],
         _ => Vec::new(),

@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use domain::names::{event, stream};
+use domain::support::{ApplicationEvent, AssociationEvent, AwardEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{merge, set, vocabulary, Event};
+use super::{set, vocabulary, Event, Typed};
 use crate::rows::{self, entry_lines, in_log_order, BadRow, EntryLine};
 use crate::ViewChange;
 
@@ -17,127 +17,117 @@ pub const ASSOCIATIONS: &str = "associations";
 
 /// The changes `event` makes to association rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
-    match (e.kind, e.event_type) {
-        (stream::ASSOCIATION, event::ASSOCIATION_REGISTERED) => vec![ViewChange::Put {
-            view: ASSOCIATIONS,
-            id: e.id.to_owned(),
-            row: e.data_with(json!({
-                "id": e.id,
-                "region_name": vocabulary::region_name(e.str("region")),
-                "registered_at": e.at,
-                "index": e.index,
-                "stream": e.stream(),
-                "entries": e.first_entries(),
-                "applications": {},
-                "awards": {},
-                "disbursements": {},
-                "reports": {},
-            })),
-        }],
-        (stream::APPLICATION, event::APPLICATION_SUBMITTED) => vec![set(
+    match &e.event {
+        // The association's own stream has one event; another would have to say here
+        // what it changes.
+        Typed::Association(AssociationEvent::AssociationRegistered(registered)) => {
+            vec![ViewChange::Put {
+                view: ASSOCIATIONS,
+                id: e.id.to_owned(),
+                row: e.data_with(json!({
+                    "id": e.id,
+                    "region_name": vocabulary::region_name(&registered.region),
+                    "registered_at": e.at,
+                    "index": e.index,
+                    "stream": e.stream(),
+                    "entries": e.first_entries(),
+                    "applications": {},
+                    "awards": {},
+                    "disbursements": {},
+                    "reports": {},
+                })),
+            }]
+        }
+        Typed::Application(ApplicationEvent::ApplicationSubmitted(submitted)) => vec![set(
             ASSOCIATIONS,
-            e.str("association"),
+            &submitted.association,
             &["applications", e.id],
             json!({
                 "id": e.id,
-                "offer": e.field("offer"),
-                "title": e.field("title"),
-                "requested_centimes": e.field("requested_centimes"),
+                "offer": submitted.offer,
+                "title": submitted.title,
+                "requested_centimes": submitted.requested_centimes,
                 "submitted_at": e.at,
                 "award": null,
                 "index": e.index,
                 "stream": e.stream(),
             }),
         )],
-        (stream::AWARD, event::AWARD_GRANTED) => {
-            let association = e.str("association");
-            vec![
-                set(
-                    ASSOCIATIONS,
-                    association,
-                    &["awards", e.id],
-                    json!({
-                        "id": e.id,
-                        "offer": e.field("offer"),
-                        "application": e.field("application"),
-                        "amount_centimes": e.field("amount_centimes"),
-                        "disbursed_centimes": 0,
-                        "status": "active",
-                        "granted_at": e.at,
-                        "revoked_at": null,
-                        "index": e.index,
-                        "stream": e.stream(),
-                    }),
-                ),
-                set(
-                    ASSOCIATIONS,
-                    association,
-                    &["applications", e.str("application"), "award"],
-                    json!(e.id),
-                ),
-            ]
-        }
-        (stream::AWARD, event::DISBURSEMENT_RECORDED) => {
-            let association = e.str("association");
-            vec![
-                set(
-                    ASSOCIATIONS,
-                    association,
-                    &["awards", e.id, "disbursed_centimes"],
-                    e.field("disbursed_total_centimes"),
-                ),
-                set(
-                    ASSOCIATIONS,
-                    association,
-                    &["disbursements", &e.key()],
-                    json!({
-                        "award": e.id,
-                        "offer": e.field("offer"),
-                        "amount_centimes": e.field("amount_centimes"),
-                        "reference": e.field("reference"),
-                        "recorded_at": e.at,
-                        "index": e.index,
-                        "stream": e.stream(),
-                    }),
-                ),
-            ]
-        }
-        (stream::AWARD, event::REPORT_SUBMITTED) => vec![set(
+        Typed::Award(AwardEvent::AwardGranted(granted)) => vec![
+            set(
+                ASSOCIATIONS,
+                &granted.association,
+                &["awards", e.id],
+                json!({
+                    "id": e.id,
+                    "offer": granted.offer,
+                    "application": granted.application,
+                    "amount_centimes": granted.amount_centimes,
+                    "disbursed_centimes": 0,
+                    "status": "active",
+                    "granted_at": e.at,
+                    "revoked_at": null,
+                    "index": e.index,
+                    "stream": e.stream(),
+                }),
+            ),
+            set(
+                ASSOCIATIONS,
+                &granted.association,
+                &["applications", &granted.application, "award"],
+                json!(e.id),
+            ),
+        ],
+        Typed::Award(AwardEvent::DisbursementRecorded(disbursed)) => vec![
+            set(
+                ASSOCIATIONS,
+                &disbursed.association,
+                &["awards", e.id, "disbursed_centimes"],
+                json!(disbursed.disbursed_total_centimes),
+            ),
+            set(
+                ASSOCIATIONS,
+                &disbursed.association,
+                &["disbursements", &e.key()],
+                json!({
+                    "award": e.id,
+                    "offer": disbursed.offer,
+                    "amount_centimes": disbursed.amount_centimes,
+                    "reference": disbursed.reference,
+                    "recorded_at": e.at,
+                    "index": e.index,
+                    "stream": e.stream(),
+                }),
+            ),
+        ],
+        Typed::Award(AwardEvent::ReportSubmitted(report)) => vec![set(
             ASSOCIATIONS,
-            e.str("association"),
+            &report.association,
             &["reports", &e.key()],
             json!({
                 "award": e.id,
-                "offer": e.field("offer"),
-                "kind": e.field("kind"),
-                "summary": e.field("summary"),
-                "document": e.field("document"),
+                "offer": report.offer,
+                "kind": report.kind,
+                "summary": report.summary,
+                "document": report.document,
                 "submitted_at": e.at,
                 "index": e.index,
                 "stream": e.stream(),
             }),
         )],
-        (stream::AWARD, event::AWARD_REVOKED) => {
-            let association = e.str("association");
-            vec![
-                set(
-                    ASSOCIATIONS,
-                    association,
-                    &["awards", e.id, "status"],
-                    json!("revoked"),
-                ),
-                set(
-                    ASSOCIATIONS,
-                    association,
-                    &["awards", e.id, "revoked_at"],
-                    json!(e.at),
-                ),
-            ]
-        }
-        // Its own stream's later entries (none today) would still reach the trail.
-        (stream::ASSOCIATION, _) => vec![
-            e.note_entry(ASSOCIATIONS, e.id),
-            merge(ASSOCIATIONS, e.id, json!({"modified_at": e.at})),
+        Typed::Award(AwardEvent::AwardRevoked(revoked)) => vec![
+            set(
+                ASSOCIATIONS,
+                &revoked.association,
+                &["awards", e.id, "status"],
+                json!("revoked"),
+            ),
+            set(
+                ASSOCIATIONS,
+                &revoked.association,
+                &["awards", e.id, "revoked_at"],
+                json!(e.at),
+            ),
         ],
         _ => Vec::new(),
     }
@@ -156,8 +146,6 @@ struct AssociationRow {
     domains: Vec<String>,
     registered_on: String,
     registered_at: String,
-    /// Set by the association stream's later entries (none today).
-    modified_at: Option<String>,
     index: u64,
     stream: String,
     entries: BTreeMap<String, String>,
@@ -186,10 +174,6 @@ pub struct Identity {
     pub registered_on: String,
     /// When the log recorded its registration.
     pub registered_at: String,
-    /// The instant of its own stream's latest entry after the registration; absent while
-    /// there is none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modified_at: Option<String>,
     pub index: u64,
     pub stream: String,
     pub audit_trail: String,
@@ -299,7 +283,6 @@ impl AssociationRow {
             domains: self.domains.clone(),
             registered_on: self.registered_on.clone(),
             registered_at: self.registered_at.clone(),
-            modified_at: self.modified_at.clone(),
             index: self.index,
             stream: self.stream.clone(),
             audit_trail: rows::trail(&self.stream),

@@ -7,14 +7,14 @@
 
 use std::collections::BTreeMap;
 
-use domain::names::{event, stream};
+use domain::support::AwardEvent;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::associations::ASSOCIATIONS;
 use super::offers::OFFERS;
-use super::{merge, set, Event};
+use super::{merge, set, Event, Typed};
 use crate::rows::{self, entry_lines, in_log_order, BadRow, EntryLine};
 use crate::ViewChange;
 
@@ -23,11 +23,11 @@ pub const AWARDS: &str = "awards";
 
 /// The changes `event` makes to award rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
-    if e.kind != stream::AWARD {
+    let Typed::Award(award) = &e.event else {
         return Vec::new();
-    }
-    let mut changes = match e.event_type {
-        event::AWARD_GRANTED => {
+    };
+    let mut changes = match award {
+        AwardEvent::AwardGranted(_) => {
             return vec![ViewChange::Put {
                 view: AWARDS,
                 id: e.id.to_owned(),
@@ -46,52 +46,51 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 })),
             }]
         }
-        event::DISBURSEMENT_RECORDED => vec![
+        AwardEvent::DisbursementRecorded(disbursed) => vec![
             merge(
                 AWARDS,
                 e.id,
-                json!({"disbursed_centimes": e.field("disbursed_total_centimes")}),
+                json!({"disbursed_centimes": disbursed.disbursed_total_centimes}),
             ),
             set(
                 AWARDS,
                 e.id,
                 &["disbursements", &e.key()],
                 json!({
-                    "amount_centimes": e.field("amount_centimes"),
-                    "reference": e.field("reference"),
-                    "disbursed_total_centimes": e.field("disbursed_total_centimes"),
+                    "amount_centimes": disbursed.amount_centimes,
+                    "reference": disbursed.reference,
+                    "disbursed_total_centimes": disbursed.disbursed_total_centimes,
                     "recorded_at": e.at,
                     "index": e.index,
                 }),
             ),
         ],
-        event::REPORT_SUBMITTED => vec![set(
+        AwardEvent::ReportSubmitted(report) => vec![set(
             AWARDS,
             e.id,
             &["reports", &e.key()],
             json!({
-                "kind": e.field("kind"),
-                "summary": e.field("summary"),
-                "document": e.field("document"),
+                "kind": report.kind,
+                "summary": report.summary,
+                "document": report.document,
                 "submitted_at": e.at,
                 "index": e.index,
             }),
         )],
-        event::AWARD_REVOKED => vec![merge(
+        AwardEvent::AwardRevoked(revoked) => vec![merge(
             AWARDS,
             e.id,
             json!({
                 "status": "revoked",
                 "revocation": {
-                    "reason": e.field("reason"),
-                    "recover_centimes": e.field("recover_centimes"),
-                    "disbursed_centimes": e.field("disbursed_centimes"),
+                    "reason": revoked.reason,
+                    "recover_centimes": revoked.recover_centimes,
+                    "disbursed_centimes": revoked.disbursed_centimes,
                     "revoked_at": e.at,
                     "index": e.index,
                 },
             }),
         )],
-        _ => Vec::new(),
     };
     // Every later entry of the award's stream changes the award as published (the
     // 360Giving `dateModified`) and belongs to its trail.

@@ -7,68 +7,63 @@
 
 use std::collections::BTreeMap;
 
-use domain::names::{event, stream};
 use domain::support::offer::{Criterion, Eligibility};
+use domain::support::{ApplicationEvent, AwardEvent, OfferEvent};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::applications::Application;
-use super::{merge, set, Event};
+use super::{merge, set, Event, Typed};
 use crate::rows::{self, entry_lines, in_log_order, BadRow, EntryLine};
 use crate::ViewChange;
 
 /// View of offers, by offer id.
 pub const OFFERS: &str = "offers";
 
-/// The fields of `OfferAmended` that change the offer; `null` means "unchanged".
-const AMENDABLE: [&str; 5] = [
-    "title",
-    "description",
-    "budget_centimes",
-    "max_award_centimes",
-    "closes_at",
-];
-
 /// The changes `event` makes to offer rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
-    match (e.kind, e.event_type) {
-        (stream::OFFER, event::OFFER_PUBLISHED) => {
-            let late = e.data.get("published_late").and_then(Value::as_bool);
-            vec![ViewChange::Put {
-                view: OFFERS,
-                id: e.id.to_owned(),
-                row: e.data_with(json!({
-                    "id": e.id,
-                    // Unknown lateness (a malformed entry) counts as not in Q1: the
-                    // indicator must never be flattered by missing data.
-                    "published_in_q1": late == Some(false),
-                    "published_at": e.at,
-                    "status": "open",
-                    "committed_centimes": 0,
-                    "applications": {},
-                    "awards": {},
-                    "amendments": {},
-                    "amended_at": null,
-                    "closed_at": null,
-                    "closed_index": null,
-                    "applications_at_close": null,
-                    "index": e.index,
-                    "stream": e.stream(),
-                    "entries": e.first_entries(),
-                })),
-            }]
-        }
-        (stream::OFFER, event::OFFER_AMENDED) => {
+    match &e.event {
+        Typed::Offer(OfferEvent::OfferPublished(published)) => vec![ViewChange::Put {
+            view: OFFERS,
+            id: e.id.to_owned(),
+            row: e.data_with(json!({
+                "id": e.id,
+                "published_in_q1": !published.published_late,
+                "published_at": e.at,
+                "status": "open",
+                "committed_centimes": 0,
+                "applications": {},
+                "awards": {},
+                "amendments": {},
+                "amended_at": null,
+                "closed_at": null,
+                "closed_index": null,
+                "applications_at_close": null,
+                "index": e.index,
+                "stream": e.stream(),
+                "entries": e.first_entries(),
+            })),
+        }],
+        Typed::Offer(OfferEvent::OfferAmended(amended)) => {
+            // A field the amendment leaves `null` is unchanged.
             let mut fields = Map::new();
-            for name in AMENDABLE {
-                match e.data.get(name) {
-                    None | Some(Value::Null) => {}
-                    Some(value) => {
-                        fields.insert(name.into(), value.clone());
-                    }
+            let mut change = |name: &str, value: Option<Value>| {
+                if let Some(value) = value {
+                    fields.insert(name.into(), value);
                 }
-            }
+            };
+            change("title", amended.title.as_ref().map(|v| json!(v)));
+            change(
+                "description",
+                amended.description.as_ref().map(|v| json!(v)),
+            );
+            change("budget_centimes", amended.budget_centimes.map(|v| json!(v)));
+            change(
+                "max_award_centimes",
+                amended.max_award_centimes.map(|v| json!(v)),
+            );
+            change("closes_at", amended.closes_at.as_ref().map(|v| json!(v)));
             fields.insert("amended_at".into(), json!(e.at));
             vec![
                 merge(OFFERS, e.id, Value::Object(fields)),
@@ -81,7 +76,7 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 e.note_entry(OFFERS, e.id),
             ]
         }
-        (stream::OFFER, event::OFFER_CLOSED) => vec![
+        Typed::Offer(OfferEvent::OfferClosed(closed)) => vec![
             merge(
                 OFFERS,
                 e.id,
@@ -89,53 +84,51 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                     "status": "closed",
                     "closed_at": e.at,
                     "closed_index": e.index,
-                    "applications_at_close": e.field("applications"),
+                    "applications_at_close": closed.applications,
                 }),
             ),
             e.note_entry(OFFERS, e.id),
         ],
-        (stream::OFFER, _) => vec![e.note_entry(OFFERS, e.id)],
-        (stream::APPLICATION, event::APPLICATION_SUBMITTED) => vec![set(
+        Typed::Application(ApplicationEvent::ApplicationSubmitted(submitted)) => vec![set(
             OFFERS,
-            e.str("offer"),
+            &submitted.offer,
             &["applications", e.id],
-            json!({"association": e.field("association"), "index": e.index}),
+            json!({"association": submitted.association, "index": e.index}),
         )],
-        (stream::AWARD, event::AWARD_GRANTED) => {
-            let offer = e.str("offer");
-            vec![
-                merge(
-                    OFFERS,
-                    offer,
-                    json!({"committed_centimes": e.field("offer_committed_centimes")}),
-                ),
-                set(
-                    OFFERS,
-                    offer,
-                    &["awards", e.id],
-                    json!({
-                        "id": e.id,
-                        "application": e.field("application"),
-                        "association": e.field("association"),
-                        "amount_centimes": e.field("amount_centimes"),
-                        "status": "active",
-                        "index": e.index,
-                        "stream": e.stream(),
-                    }),
-                ),
-            ]
-        }
-        (stream::AWARD, event::AWARD_REVOKED) => {
-            let offer = e.str("offer");
-            vec![
-                merge(
-                    OFFERS,
-                    offer,
-                    json!({"committed_centimes": e.field("offer_committed_centimes")}),
-                ),
-                set(OFFERS, offer, &["awards", e.id, "status"], json!("revoked")),
-            ]
-        }
+        Typed::Award(AwardEvent::AwardGranted(granted)) => vec![
+            merge(
+                OFFERS,
+                &granted.offer,
+                json!({"committed_centimes": granted.offer_committed_centimes}),
+            ),
+            set(
+                OFFERS,
+                &granted.offer,
+                &["awards", e.id],
+                json!({
+                    "id": e.id,
+                    "application": granted.application,
+                    "association": granted.association,
+                    "amount_centimes": granted.amount_centimes,
+                    "status": "active",
+                    "index": e.index,
+                    "stream": e.stream(),
+                }),
+            ),
+        ],
+        Typed::Award(AwardEvent::AwardRevoked(revoked)) => vec![
+            merge(
+                OFFERS,
+                &revoked.offer,
+                json!({"committed_centimes": revoked.offer_committed_centimes}),
+            ),
+            set(
+                OFFERS,
+                &revoked.offer,
+                &["awards", e.id, "status"],
+                json!("revoked"),
+            ),
+        ],
         _ => Vec::new(),
     }
 }

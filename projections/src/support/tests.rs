@@ -185,7 +185,6 @@ fn an_association_profile_holds_its_applications_awards_disbursements_and_report
     assert_eq!(listed["awards_count"], 1);
     assert!(listed.get("disbursements").is_none());
     assert!(listed.get("entries").is_none());
-    assert!(listed.get("modified_at").is_none());
     assert_eq!(listed["audit_trail"], "/v1/streams/association/A1");
 }
 
