@@ -7,11 +7,10 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use engine::reads::support::{self, Listing};
-use projections::support::associations::{AssociationProfile, AssociationSummary};
+use engine::reads::support::{self, AssociationAnswer, Listing};
+use projections::support::associations::AssociationSummary;
 use projections::support::awards::Award;
 use projections::support::offers::{Offer, OfferWithApplications};
-use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -64,6 +63,6 @@ async fn list_associations(
 async fn one_association(
     State(service): State<AppState>,
     Path(id): Path<String>,
-) -> Answer<AssociationProfile<Value>> {
+) -> Answer<AssociationAnswer> {
     Ok(Json(support::association(&service, &id).await?))
 }

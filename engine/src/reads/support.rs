@@ -221,12 +221,12 @@ pub async fn associations_page(
     .await
 }
 
-/// The answer of `/v1/associations/{id}`; the portal's profile shows the same. The
-/// training sessions are the `trainings` view's rows as that view gives them.
-pub async fn association(
-    service: &Service,
-    id: &str,
-) -> Result<AssociationProfile<Value>, Refusal> {
+/// `/v1/associations/{id}`: the profile with the training sessions the association
+/// attended, as the `trainings` view gives them.
+pub type AssociationAnswer = AssociationProfile<Value>;
+
+/// The answer of `/v1/associations/{id}`; the portal's profile shows the same.
+pub async fn association(service: &Service, id: &str) -> Result<AssociationAnswer, Refusal> {
     service.await_read_models().await;
     let association = associations::present(&row(service, ASSOCIATIONS, "association", id).await?)
         .map_err(bad)?;

@@ -256,3 +256,37 @@ fn a_listed_award_names_its_offer_institution_and_association() {
     assert_eq!(orphan["offer_title"], Value::Null);
     assert_eq!(orphan["institution"], Value::Null);
 }
+
+#[test]
+fn an_offer_page_and_a_profile_add_their_lists_beside_the_record() {
+    let rows = rows();
+    let offer = offers::present(row(&rows, OFFERS, "O1")).unwrap();
+    let applications = ["P1", "P2"]
+        .iter()
+        .map(|id| applications::present(row(&rows, APPLICATIONS, id), Some(&offer)).unwrap())
+        .collect();
+    let page = json(offers::OfferWithApplications {
+        offer,
+        applications,
+    });
+    // `/v1/offers/{id}`: the offer's members, and its applications in full.
+    assert_eq!(page["title"], "Jeunesse et citoyenneté");
+    assert_eq!(page["applications_count"], 2);
+    assert_eq!(page["applications"][0]["id"], "P1");
+    assert_eq!(page["applications"][1]["conflicts_declared"], json!([]));
+    assert_eq!(page["applications"][1]["award_status"], "revoked");
+
+    let profile = json(associations::AssociationProfile {
+        association: associations::present(row(&rows, ASSOCIATIONS, "A2")).unwrap(),
+        trainings: vec![json!({"id": "T1"})],
+    });
+    // `/v1/associations/{id}`: identity, collections and the sessions it attended.
+    assert_eq!(profile["name"], "Jeunesse Active, \"Salé\"");
+    assert_eq!(profile["region_name"], "Casablanca-Settat");
+    assert_eq!(
+        profile["awards"][0]["revoked_at"],
+        "2026-01-25T09:00:00.000Z"
+    );
+    assert_eq!(profile["trainings"], json!([{"id": "T1"}]));
+    assert_eq!(profile["audit_trail"], "/v1/streams/association/A2");
+}
