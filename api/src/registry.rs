@@ -5,36 +5,42 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::AppState;
 
 type Params = Query<HashMap<String, String>>;
-type Answer = Result<Json<Value>, ApiError>;
+type Answer<T> = Result<Json<T>, ApiError>;
 use engine::reads::registry;
-use projections::registry::{ACTORS, INSTITUTIONS};
+use engine::reads::support::Listing;
+use projections::registry::{Actor, Institution};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/v1/institutions", get(|s, q| list(s, q, INSTITUTIONS)))
-        .route("/v1/institutions/{id}", get(|s, p| one(s, p, INSTITUTIONS)))
-        .route("/v1/actors", get(|s, q| list(s, q, ACTORS)))
-        .route("/v1/actors/{id}", get(|s, p| one(s, p, ACTORS)))
+        .route("/v1/institutions", get(institutions))
+        .route("/v1/institutions/{id}", get(institution))
+        .route("/v1/actors", get(actors))
+        .route("/v1/actors/{id}", get(actor))
 }
 
-async fn list(
+async fn institutions(
     State(service): State<AppState>,
     Query(params): Params,
-    view: &'static str,
-) -> Answer {
-    Ok(Json(registry::list(&service, &params, view).await?))
+) -> Answer<Listing<Institution>> {
+    Ok(Json(registry::institutions_page(&service, &params).await?))
 }
 
-async fn one(
+async fn institution(
     State(service): State<AppState>,
     Path(id): Path<String>,
-    view: &'static str,
-) -> Answer {
-    Ok(Json(registry::one(&service, &id, view).await?))
+) -> Answer<Institution> {
+    Ok(Json(registry::institution(&service, &id).await?))
+}
+
+async fn actors(State(service): State<AppState>, Query(params): Params) -> Answer<Listing<Actor>> {
+    Ok(Json(registry::actors_page(&service, &params).await?))
+}
+
+async fn actor(State(service): State<AppState>, Path(id): Path<String>) -> Answer<Actor> {
+    Ok(Json(registry::actor(&service, &id).await?))
 }

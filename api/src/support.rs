@@ -7,14 +7,16 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
+use engine::reads::support::{self, AssociationAnswer, Listing};
+use projections::support::associations::AssociationSummary;
+use projections::support::awards::Award;
+use projections::support::offers::{Offer, OfferWithApplications};
 
 use crate::error::ApiError;
 use crate::AppState;
 
 type Params = Query<HashMap<String, String>>;
-type Answer = Result<Json<Value>, ApiError>;
-use engine::reads::support;
+type Answer<T> = Result<Json<T>, ApiError>;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -26,26 +28,41 @@ pub fn router() -> Router<AppState> {
         .route("/v1/associations/{id}", get(one_association))
 }
 
-async fn list_offers(State(service): State<AppState>, Query(params): Params) -> Answer {
+async fn list_offers(
+    State(service): State<AppState>,
+    Query(params): Params,
+) -> Answer<Listing<Offer>> {
     Ok(Json(support::offers_page(&service, &params).await?))
 }
 
-async fn one_offer(State(service): State<AppState>, Path(id): Path<String>) -> Answer {
+async fn one_offer(
+    State(service): State<AppState>,
+    Path(id): Path<String>,
+) -> Answer<OfferWithApplications> {
     Ok(Json(support::offer(&service, &id).await?))
 }
 
-async fn list_awards(State(service): State<AppState>, Query(params): Params) -> Answer {
+async fn list_awards(
+    State(service): State<AppState>,
+    Query(params): Params,
+) -> Answer<Listing<Award>> {
     Ok(Json(support::awards_page(&service, &params).await?))
 }
 
-async fn one_award(State(service): State<AppState>, Path(id): Path<String>) -> Answer {
+async fn one_award(State(service): State<AppState>, Path(id): Path<String>) -> Answer<Award> {
     Ok(Json(support::award(&service, &id).await?))
 }
 
-async fn list_associations(State(service): State<AppState>, Query(params): Params) -> Answer {
+async fn list_associations(
+    State(service): State<AppState>,
+    Query(params): Params,
+) -> Answer<Listing<AssociationSummary>> {
     Ok(Json(support::associations_page(&service, &params).await?))
 }
 
-async fn one_association(State(service): State<AppState>, Path(id): Path<String>) -> Answer {
+async fn one_association(
+    State(service): State<AppState>,
+    Path(id): Path<String>,
+) -> Answer<AssociationAnswer> {
     Ok(Json(support::association(&service, &id).await?))
 }

@@ -6,19 +6,17 @@
 
 use std::collections::HashMap;
 
-use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
-use serde_json::Value;
-
-use super::format::{date, mad};
+use super::format::{amount, date};
 use super::i18n::label;
-use super::listing::{encode, items, num, problem, strings, text, Ask, Pager};
+use super::listing::{encode, problem, Ask, Pager};
 use super::terms::{self, Choice};
 use super::{html, Page};
 use crate::page_error::PageError;
 use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use engine::reads::support;
 
 pub struct AssociationLine {
@@ -53,8 +51,8 @@ pub async fn list(
     }
 }
 
-fn domain_list(lang: super::i18n::Lang, v: &Value) -> String {
-    strings(v, "domains")
+fn domain_list(lang: super::i18n::Lang, domains: &[String]) -> String {
+    domains
         .iter()
         .map(|d| terms::term(lang, "domain", d))
         .collect::<Vec<_>>()
@@ -69,18 +67,19 @@ async fn list_page(service: &AppState, ask: &Ask) -> Result<AssociationsPage, Pa
         q: ask.get("q").unwrap_or_default().to_owned(),
         regions: terms::region_choices(lang, ask.get("region")),
         domains: terms::domain_choices(lang, ask.get("domain")),
-        associations: items(&answer, "items")
+        associations: answer
+            .items
             .iter()
             .map(|a| AssociationLine {
-                id: text(a, "id"),
-                name: text(a, "name"),
-                region: terms::region(lang, &text(a, "region")),
-                domains: domain_list(lang, a),
-                applications: num(a, "applications_count"),
-                awards: num(a, "awards_count"),
+                id: a.identity.id.clone(),
+                name: a.identity.name.clone(),
+                region: terms::region(lang, &a.identity.region),
+                domains: domain_list(lang, &a.identity.domains),
+                applications: a.applications_count,
+                awards: a.awards_count,
             })
             .collect(),
-        pager: Pager::new(&answer, ask, "/associations"),
+        pager: Pager::of(&answer, ask, "/associations"),
     })
 }
 
@@ -160,56 +159,61 @@ async fn one_page(
     path: &str,
 ) -> Result<AssociationPage, PageError> {
     let lang = ask.lang;
-    let a = support::association(service, id).await?;
-    let name = text(&a, "name");
+    // The profile's trainings are not listed here (see the module's documentation).
+    let a = support::association(service, id).await?.association;
+    let who = &a.identity;
     Ok(AssociationPage {
-        page: Page::new(lang, name.clone(), path),
-        id: text(&a, "id"),
-        name,
-        legal_form: terms::term(lang, "form", &text(&a, "legal_form")),
-        region: terms::region(lang, &text(&a, "region")),
-        domains: domain_list(lang, &a),
-        registered_on: day(&text(&a, "registered_on")),
-        applications: items(&a, "applications")
+        page: Page::new(lang, who.name.clone(), path),
+        id: who.id.clone(),
+        name: who.name.clone(),
+        legal_form: terms::term(lang, "form", &who.legal_form),
+        region: terms::region(lang, &who.region),
+        domains: domain_list(lang, &who.domains),
+        registered_on: day(&who.registered_on),
+        applications: a
+            .applications
             .iter()
             .map(|p| ApplicationLine {
-                id: text(p, "id"),
-                submitted: date(&text(p, "submitted_at")),
-                offer: text(p, "offer"),
-                title: text(p, "title"),
-                requested: mad(num(p, "requested_centimes")),
-                award: text(p, "award"),
+                id: p.id.clone(),
+                submitted: date(&p.submitted_at),
+                offer: p.offer.clone(),
+                title: p.title.clone(),
+                requested: amount(p.requested_centimes),
+                award: p.award.clone().unwrap_or_default(),
             })
             .collect(),
-        awards: items(&a, "awards")
+        awards: a
+            .awards
             .iter()
             .map(|w| AwardLine {
-                id: text(w, "id"),
-                offer: text(w, "offer"),
-                granted: date(&text(w, "granted_at")),
-                amount: mad(num(w, "amount_centimes")),
-                disbursed: mad(num(w, "disbursed_centimes")),
-                status: terms::term(lang, "status", &text(w, "status")),
+                id: w.id.clone(),
+                offer: w.offer.clone(),
+                granted: date(&w.granted_at),
+                amount: amount(w.amount_centimes),
+                disbursed: amount(w.disbursed_centimes),
+                status: terms::term(lang, "status", &w.status),
             })
             .collect(),
-        disbursements: items(&a, "disbursements")
+        disbursements: a
+            .disbursements
             .iter()
             .map(|d| EventLine {
-                when: date(&text(d, "recorded_at")),
-                award: text(d, "award"),
-                offer: text(d, "offer"),
-                what: mad(num(d, "amount_centimes")),
-                detail: text(d, "reference"),
+                when: date(&d.recorded_at),
+                award: d.award.clone(),
+                offer: d.offer.clone(),
+                what: amount(d.amount_centimes),
+                detail: d.reference.clone().unwrap_or_default(),
             })
             .collect(),
-        reports: items(&a, "reports")
+        reports: a
+            .reports
             .iter()
             .map(|r| EventLine {
-                when: date(&text(r, "submitted_at")),
-                award: text(r, "award"),
-                offer: text(r, "offer"),
-                what: terms::term(lang, "report", &text(r, "kind")),
-                detail: text(r, "summary"),
+                when: date(&r.submitted_at),
+                award: r.award.clone(),
+                offer: r.offer.clone(),
+                what: terms::term(lang, "report", &r.kind),
+                detail: r.summary.clone(),
             })
             .collect(),
         audit: format!("/audit/association/{}", encode(id)),

@@ -9,11 +9,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use serde_json::Value;
+use projections::support::awards::Award;
 
-use super::format::{date, mad};
+use super::format::{amount, date};
 use super::i18n::{label, Lang};
-use super::listing::{encode, items, num, problem, text, Ask, Pager};
+use super::listing::{encode, problem, Ask, Pager};
 use super::offers::Names;
 use super::terms::{self, Choice};
 use super::{html, Page};
@@ -40,22 +40,21 @@ pub struct AwardLine {
 
 impl AwardLine {
     /// From an award as `/v1/awards` shows it (with its offer's and association's names).
-    pub fn new(lang: Lang, w: &Value, names: &Names) -> Self {
-        let id = text(w, "id");
+    pub fn new(lang: Lang, w: &Award, names: &Names) -> Self {
         Self {
-            audit: format!("/audit/award/{}", encode(&id)),
-            id,
-            offer_id: text(w, "offer"),
-            offer_title: text(w, "offer_title"),
-            institution: names.institution(&text(w, "institution")),
-            year: text(w, "fiscal_year"),
-            association_id: text(w, "association"),
-            association: text(w, "association_name"),
-            region: terms::region(lang, &text(w, "region")),
-            amount: mad(num(w, "amount_centimes")),
-            disbursed: mad(num(w, "disbursed_centimes")),
-            granted: date(&text(w, "granted_at")),
-            status: terms::term(lang, "status", &text(w, "status")),
+            audit: format!("/audit/award/{}", encode(&w.id)),
+            id: w.id.clone(),
+            offer_id: w.offer.clone(),
+            offer_title: w.offer_title.clone().unwrap_or_default(),
+            institution: names.institution(w.institution.as_deref().unwrap_or_default()),
+            year: w.fiscal_year.map(|y| y.to_string()).unwrap_or_default(),
+            association_id: w.association.clone(),
+            association: w.association_name.clone().unwrap_or_default(),
+            region: terms::region(lang, w.region.as_deref().unwrap_or_default()),
+            amount: amount(w.amount_centimes),
+            disbursed: amount(w.disbursed_centimes),
+            granted: date(&w.granted_at),
+            status: terms::term(lang, "status", &w.status),
         }
     }
 }
@@ -92,11 +91,12 @@ async fn list_page(service: &AppState, ask: &Ask) -> Result<AwardsPage, PageErro
         year: ask.get("year").unwrap_or_default().to_owned(),
         institutions: names.institution_choices(ask.get("institution")),
         regions: terms::region_choices(lang, ask.get("region")),
-        awards: items(&answer, "items")
+        awards: answer
+            .items
             .iter()
             .map(|w| AwardLine::new(lang, w, &names))
             .collect(),
-        pager: Pager::new(&answer, ask, "/awards"),
+        pager: Pager::of(&answer, ask, "/awards"),
     })
 }
 
@@ -138,11 +138,11 @@ async fn one_page(
     let w = support::award(service, id).await?;
     let names = Names::read(service).await?;
     let award = AwardLine::new(lang, &w, &names);
-    let revocation = w.get("revocation").filter(|r| r.is_object()).map(|r| {
+    let revocation = w.revocation.as_ref().map(|r| {
         (
-            date(&text(r, "revoked_at")),
-            text(r, "reason"),
-            mad(num(r, "recover_centimes")),
+            date(&r.revoked_at),
+            r.reason.clone(),
+            amount(r.recover_centimes),
         )
     });
     Ok(AwardPage {
@@ -151,24 +151,26 @@ async fn one_page(
             format!("{} — {}", label(lang, "award"), award.association),
             path,
         ),
-        justification: text(&w, "justification"),
-        disbursements: items(&w, "disbursements")
+        justification: w.justification.clone().unwrap_or_default(),
+        disbursements: w
+            .disbursements
             .iter()
             .map(|d| {
                 (
-                    date(&text(d, "recorded_at")),
-                    mad(num(d, "amount_centimes")),
-                    text(d, "reference"),
+                    date(&d.recorded_at),
+                    amount(d.amount_centimes),
+                    d.reference.clone().unwrap_or_default(),
                 )
             })
             .collect(),
-        reports: items(&w, "reports")
+        reports: w
+            .reports
             .iter()
             .map(|r| {
                 (
-                    date(&text(r, "submitted_at")),
-                    terms::term(lang, "report", &text(r, "kind")),
-                    text(r, "summary"),
+                    date(&r.submitted_at),
+                    terms::term(lang, "report", &r.kind),
+                    r.summary.clone(),
                 )
             })
             .collect(),

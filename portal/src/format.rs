@@ -18,6 +18,12 @@ pub fn mad(centimes: u64) -> String {
     format!("{grouped},{cents:02}\u{a0}MAD")
 }
 
+/// A view's amount in centimes as [`mad`]. Views hold no negative amount; one would show
+/// as zero rather than wrap.
+pub fn amount(centimes: i64) -> String {
+    mad(u64::try_from(centimes).unwrap_or(0))
+}
+
 /// An entry's `recorded_at` (or any instant string ledger-format accepts) as `DD/MM/YYYY`
 /// in Morocco; the text unchanged if it is not an instant.
 pub fn date(instant: &str) -> String {
@@ -39,6 +45,8 @@ mod tests {
         assert_eq!(mad(123_456_789), "1\u{202f}234\u{202f}567,89\u{a0}MAD");
         assert_eq!(mad(5), "0,05\u{a0}MAD");
         assert_eq!(mad(100_000), "1\u{202f}000,00\u{a0}MAD");
+        assert_eq!(amount(2_500_050), "25\u{202f}000,50\u{a0}MAD");
+        assert_eq!(amount(-1), "0,00\u{a0}MAD");
         // 23:30 UTC on 31 March 2026 is already 1 April in Casablanca.
         assert_eq!(date("2026-03-31T23:30:00.000Z"), "01/04/2026");
         assert_eq!(date("soon"), "soon");

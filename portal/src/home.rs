@@ -13,7 +13,7 @@ use super::awards::AwardLine;
 use super::format::date;
 use super::i18n::label;
 use super::indicators::{figures, Figure};
-use super::listing::{items, problem, text, Ask};
+use super::listing::{problem, text, Ask};
 use super::offers::{Names, OfferLine};
 use super::{html, Page};
 use crate::page_error::PageError;
@@ -100,12 +100,14 @@ async fn build(service: &AppState, ask: &Ask) -> Result<Home, PageError> {
         .collect();
     Ok(Home {
         page: Page::new(lang, label(lang, "home"), "/"),
-        offers: items(&offers, "items")
+        offers: offers
+            .items
             .iter()
             .map(|o| OfferLine::new(lang, o, &names))
             .collect(),
         consultations,
-        awards: items(&awards, "items")
+        awards: awards
+            .items
             .iter()
             .map(|w| AwardLine::new(lang, w, &names))
             .collect(),

@@ -1,6 +1,7 @@
 //! What the support and indicator pages share: reading a request (language, filters as a
 //! plain GET form sends them), the pagination links, the 400/404 pages in the page's
-//! language, and reading members of the JSON the read-model functions answer.
+//! language, and [`text`] for the pages whose read models still answer JSON (the
+//! indicators).
 //!
 //! The pages call the same functions as the JSON API (`engine::reads::support`,
 //! `engine::reads::indicators`), so a page and `/v1/...` can never disagree; this module only
@@ -11,6 +12,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use engine::reads::support::Listing;
 use serde_json::Value;
 
 use super::i18n::Lang;
@@ -100,11 +102,16 @@ pub struct Pager {
 }
 
 impl Pager {
-    /// From a list answer (`{"items", "page", "per_page", "total"}`) of `ask` at `path`.
-    pub fn new(list: &Value, ask: &Ask, path: &str) -> Self {
-        let page = num(list, "page").max(1);
-        let per_page = num(list, "per_page").max(1);
-        let total = num(list, "total");
+    /// From a page of a list of `ask` at `path`.
+    pub fn of<T>(list: &Listing<T>, ask: &Ask, path: &str) -> Self {
+        let Listing {
+            page,
+            per_page,
+            total,
+            ..
+        } = *list;
+        let page = page.max(1);
+        let per_page = per_page.max(1);
         let pages = total.div_ceil(per_page).max(1);
         Self {
             page,
@@ -162,30 +169,8 @@ pub fn text(v: &Value, key: &str) -> String {
     }
 }
 
-/// A member as a count or an amount in centimes; 0 when absent or negative.
-pub fn num(v: &Value, key: &str) -> u64 {
-    v.get(key).and_then(Value::as_u64).unwrap_or(0)
-}
-
-/// A member that is a list, as its elements (none when it is not a list).
-pub fn items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-/// A member that is a list of strings.
-pub fn strings(v: &Value, key: &str) -> Vec<String> {
-    items(v, key)
-        .iter()
-        .filter_map(|s| s.as_str().map(str::to_owned))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
     #[test]
@@ -206,13 +191,20 @@ mod tests {
             ask.href("/associations", Some(2)),
             "/associations?page=2&q=a%26b&region=MA-04"
         );
-        let pager = Pager::new(
-            &json!({"items": [], "page": 2, "per_page": 20, "total": 41}),
-            &ask,
-            "/associations",
-        );
+        let typed: Listing<()> = Listing {
+            items: Vec::new(),
+            page: 2,
+            per_page: 20,
+            total: 41,
+        };
+        let pager = Pager::of(&typed, &ask, "/associations");
         assert_eq!(pager.pages, 3);
         assert!(pager.previous.is_some_and(|p| p.contains("page=1")));
         assert!(pager.next.is_some_and(|p| p.contains("page=3")));
+        let typed = Listing { page: 3, ..typed };
+        let last = Pager::of(&typed, &ask, "/associations");
+        assert_eq!((last.page, last.pages, last.total), (3, 3, 41));
+        assert!(last.previous.is_some_and(|p| p.contains("page=2")));
+        assert!(last.next.is_none());
     }
 }

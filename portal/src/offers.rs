@@ -9,18 +9,15 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use projections::registry::INSTITUTIONS;
-use projections::support::associations::ASSOCIATIONS;
-use serde_json::Value;
+use projections::support::offers::{Offer, OfferWithApplications};
 
-use super::format::{date, mad};
-use super::listing::{items, num, problem, strings, text, Ask, Pager};
+use super::format::{amount, date};
+use super::listing::{problem, Ask, Pager};
 use super::terms::{self, Choice};
 use super::{html, Page};
 use crate::page_error::PageError;
 use crate::AppState;
-use engine::reads::support;
-use store::{Order, ViewQuery};
+use engine::reads::{registry, support};
 
 /// An offer in a list.
 pub struct OfferLine {
@@ -37,18 +34,18 @@ pub struct OfferLine {
 }
 
 impl OfferLine {
-    pub fn new(lang: super::i18n::Lang, offer: &Value, names: &Names) -> Self {
+    pub fn new(lang: super::i18n::Lang, offer: &Offer, names: &Names) -> Self {
         Self {
-            id: text(offer, "id"),
-            title: text(offer, "title"),
-            institution: names.institution(&text(offer, "institution")),
-            year: text(offer, "fiscal_year"),
-            status: terms::term(lang, "status", &text(offer, "status")),
-            budget: mad(num(offer, "budget_centimes")),
-            remaining: mad(num(offer, "remaining_centimes")),
-            applications: num(offer, "applications_count"),
-            closes: date(&text(offer, "closes_at")),
-            in_q1: offer.get("published_in_q1").and_then(Value::as_bool) == Some(true),
+            id: offer.id.clone(),
+            title: offer.title.clone(),
+            institution: names.institution(&offer.institution),
+            year: offer.fiscal_year.to_string(),
+            status: terms::term(lang, "status", &offer.status),
+            budget: amount(offer.budget_centimes),
+            remaining: amount(offer.remaining_centimes),
+            applications: offer.applications_count,
+            closes: date(&offer.closes_at),
+            in_q1: offer.published_in_q1,
         }
     }
 }
@@ -64,14 +61,10 @@ pub struct Names {
 impl Names {
     /// Every registered institution; associations are added as a page needs them.
     pub async fn read(service: &AppState) -> Result<Self, PageError> {
-        let rows = service
-            .db
-            .view_query_all(&ViewQuery::new(INSTITUTIONS, Order::Id))
-            .await?;
-        let institutions = rows
-            .iter()
-            .filter_map(|r| serde_json::from_str::<Value>(&r.row).ok())
-            .map(|v| (text(&v, "id"), text(&v, "name")))
+        let institutions = registry::institutions(service)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i.name))
             .collect();
         Ok(Self {
             institutions,
@@ -89,9 +82,8 @@ impl Names {
             if self.associations.contains_key(&id) {
                 continue;
             }
-            if let Some(row) = service.db.view_row(ASSOCIATIONS, &id).await? {
-                let row: Value = serde_json::from_str(&row).unwrap_or(Value::Null);
-                self.associations.insert(id, text(&row, "name"));
+            if let Some(name) = support::association_name(service, &id).await? {
+                self.associations.insert(id, name);
             }
         }
         Ok(())
@@ -163,7 +155,8 @@ async fn list_page(service: &AppState, ask: &Ask) -> Result<OffersPage, PageErro
     let lang = ask.lang;
     let answer = support::offers_page(service, &ask.params).await?;
     let names = Names::read(service).await?;
-    let offers = items(&answer, "items")
+    let offers = answer
+        .items
         .iter()
         .map(|o| OfferLine::new(lang, o, &names))
         .collect();
@@ -179,7 +172,7 @@ async fn list_page(service: &AppState, ask: &Ask) -> Result<OffersPage, PageErro
         domains: terms::domain_choices(lang, ask.get("domain")),
         statuses: terms::choices(lang, "status", &["open", "closed"], ask.get("status")),
         offers,
-        pager: Pager::new(&answer, ask, "/offers"),
+        pager: Pager::of(&answer, ask, "/offers"),
     })
 }
 
@@ -258,7 +251,9 @@ pub async fn one(
 }
 
 /// Hundredths of a point as `72,00`, the way the domain computes means and totals.
-fn points(hundredths: u64) -> String {
+/// Views hold no negative score; one would show as zero rather than wrap.
+fn points(hundredths: i64) -> String {
+    let hundredths = u64::try_from(hundredths).unwrap_or(0);
     format!("{},{:02}", hundredths / 100, hundredths % 100)
 }
 
@@ -269,120 +264,118 @@ async fn one_page(
     path: &str,
 ) -> Result<OfferPage, PageError> {
     let lang = ask.lang;
-    let offer = support::offer(service, id).await?;
+    let OfferWithApplications {
+        offer,
+        applications,
+    } = support::offer(service, id).await?;
     let mut names = Names::read(service).await?;
-    let applications = items(&offer, "applications");
-    let awards = items(&offer, "awards");
-    // Collected before the await: a borrowing iterator held across it would keep the
-    // handler's future from being `Send`.
     let ids: Vec<String> = applications
         .iter()
-        .chain(awards)
-        .map(|a| text(a, "association"))
+        .map(|a| a.association.clone())
+        .chain(offer.awards.iter().map(|w| w.association.clone()))
         .collect();
     names.add_associations(service, ids).await?;
-    let criteria: Vec<CriterionLine> = items(&offer, "criteria")
+    let criteria: Vec<CriterionLine> = offer
+        .criteria
         .iter()
         .map(|c| CriterionLine {
-            id: text(c, "id"),
-            title: text(c, "title"),
-            weight: format!("{} %", text(c, "weight")),
+            id: c.id.clone(),
+            title: c.title.clone(),
+            weight: format!("{} %", c.weight),
         })
         .collect();
     // The JSON shows scores only once the offer has awarded (an evaluation under way is
     // not exposed); the page follows it rather than deciding again.
-    let scores_public = applications.iter().any(|a| a.get("scores").is_some());
+    let scores_public = applications.iter().any(|a| a.scores.is_some());
     let applications = applications
         .iter()
         .map(|a| {
-            let scores = items(a, "scores")
+            let scores = a
+                .scores
                 .iter()
+                .flatten()
                 .map(|s| {
                     let per = criteria
                         .iter()
                         .map(|c| {
-                            s.get("scores")
-                                .and_then(|m| m.get(&c.id))
-                                .map_or_else(String::new, Value::to_string)
+                            s.scores
+                                .get(&c.id)
+                                .map_or_else(String::new, ToString::to_string)
                         })
                         .collect();
-                    (
-                        text(s, "evaluator"),
-                        per,
-                        points(num(s, "total_hundredths")),
-                    )
+                    (s.evaluator.clone(), per, points(s.total_hundredths))
                 })
                 .collect();
-            let association_id = text(a, "association");
             ApplicationLine {
-                id: text(a, "id"),
-                association: names.association(&association_id),
-                association_id,
-                title: text(a, "title"),
-                requested: mad(num(a, "requested_centimes")),
-                status: terms::term(lang, "status", &text(a, "status")),
-                evaluations: num(a, "evaluations"),
-                conflicts: strings(a, "conflicts_declared")
+                id: a.id.clone(),
+                association: names.association(&a.association),
+                association_id: a.association.clone(),
+                title: a.title.clone(),
+                requested: amount(a.requested_centimes),
+                status: terms::term(lang, "status", &a.status),
+                evaluations: a.evaluations,
+                conflicts: a
+                    .conflicts_declared
                     .join(super::i18n::label(lang, "list_separator")),
                 mean: a
-                    .get("mean_score_hundredths")
-                    .and_then(Value::as_u64)
+                    .mean_score_hundredths
+                    .filter(|m| *m >= 0)
                     .map(points)
                     .unwrap_or_default(),
                 scores,
             }
         })
         .collect();
-    let awards = awards
+    let awards = offer
+        .awards
         .iter()
-        .map(|w| {
-            let association_id = text(w, "association");
-            AwardLine {
-                id: text(w, "id"),
-                association: names.association(&association_id),
-                association_id,
-                amount: mad(num(w, "amount_centimes")),
-                status: terms::term(lang, "status", &text(w, "status")),
-            }
+        .map(|w| AwardLine {
+            id: w.id.clone(),
+            association: names.association(&w.association),
+            association_id: w.association.clone(),
+            amount: amount(w.amount_centimes),
+            status: terms::term(lang, "status", &w.status),
         })
         .collect();
-    let eligibility = offer.get("eligibility").cloned().unwrap_or(Value::Null);
-    let regions = strings(&eligibility, "regions")
+    let eligibility = &offer.eligibility;
+    let regions = eligibility
+        .regions
         .iter()
         .map(|r| terms::region(lang, r))
         .collect();
-    let domains = strings(&eligibility, "domains")
+    let domains = eligibility
+        .domains
         .iter()
         .map(|d| terms::term(lang, "domain", d))
         .collect();
-    let title = text(&offer, "title");
     Ok(OfferPage {
-        page: Page::new(lang, title.clone(), path),
-        id: text(&offer, "id"),
-        title,
-        description: text(&offer, "description"),
-        institution: names.institution(&text(&offer, "institution")),
-        year: text(&offer, "fiscal_year"),
-        status: terms::term(lang, "status", &text(&offer, "status")),
-        published: date(&text(&offer, "published_at")),
-        opens: date(&text(&offer, "opens_at")),
-        closes: date(&text(&offer, "closes_at")),
-        in_q1: offer.get("published_in_q1").and_then(Value::as_bool) == Some(true),
-        late_justification: text(&offer, "late_justification"),
-        budget: mad(num(&offer, "budget_centimes")),
-        max_award: mad(num(&offer, "max_award_centimes")),
-        committed: mad(num(&offer, "committed_centimes")),
-        remaining: mad(num(&offer, "remaining_centimes")),
+        page: Page::new(lang, offer.title.clone(), path),
+        id: offer.id.clone(),
+        title: offer.title.clone(),
+        description: offer.description.clone(),
+        institution: names.institution(&offer.institution),
+        year: offer.fiscal_year.to_string(),
+        status: terms::term(lang, "status", &offer.status),
+        published: date(&offer.published_at),
+        opens: date(&offer.opens_at),
+        closes: date(&offer.closes_at),
+        in_q1: offer.published_in_q1,
+        late_justification: offer.late_justification.clone().unwrap_or_default(),
+        budget: amount(offer.budget_centimes),
+        max_award: amount(offer.max_award_centimes),
+        committed: amount(offer.committed_centimes),
+        remaining: amount(offer.remaining_centimes),
         regions,
         domains,
-        min_age: text(&eligibility, "min_age_years"),
+        min_age: eligibility.min_age_years.to_string(),
         criteria,
         scores_public,
         applications,
         awards,
-        amendments: items(&offer, "amendments")
+        amendments: offer
+            .amendments
             .iter()
-            .map(|m| (date(&text(m, "recorded_at")), text(m, "reason")))
+            .map(|m| (date(&m.recorded_at), m.reason.clone()))
             .collect(),
         audit: format!("/audit/offer/{}", super::listing::encode(id)),
     })
@@ -394,5 +387,6 @@ mod tests {
     fn points_read_as_a_decimal_with_a_comma() {
         assert_eq!(super::points(7200), "72,00");
         assert_eq!(super::points(5), "0,05");
+        assert_eq!(super::points(-5), "0,00");
     }
 }

@@ -2,10 +2,12 @@
 //! associations' keys), as the portal and clients list them.
 
 use domain::names::stream;
-use domain::registry::{ActorEvent, InstitutionEvent};
+use domain::registry::{ActorEvent, InstitutionEvent, InstitutionKind};
 use ledger::Entry;
-use serde_json::{json, Map};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
 
+use crate::rows::{self, BadRow};
 use crate::{decode, Projector, Unreadable, ViewChange};
 
 /// Projects `InstitutionRegistered`, `ActorRegistered` and `ActorRevoked`.
@@ -62,6 +64,57 @@ impl Projector for RegistryProjector {
     }
 }
 
+/// An institution as `/v1/institutions` shows it: its row as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Institution {
+    pub id: String,
+    pub name: String,
+    pub kind: InstitutionKind,
+    pub registered_at: String,
+    pub index: u64,
+}
+
+/// An actor as `/v1/actors` shows it: its row as stored. The revocation's members are
+/// absent while the actor is active.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    pub id: String,
+    pub name: String,
+    /// Its Ed25519 public key, as registered.
+    pub public_key: String,
+    pub roles: Vec<String>,
+    pub institution: Option<String>,
+    pub association: Option<String>,
+    /// `active` or `revoked`.
+    pub status: String,
+    pub registered_at: String,
+    pub index: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_index: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_reason: Option<String>,
+}
+
+/// The public shape of an institution row.
+///
+/// # Errors
+/// [`BadRow`] when the row does not read as an institution's.
+pub fn institution(row: &Value) -> Result<Institution, BadRow> {
+    rows::read(INSTITUTIONS, row)
+}
+
+/// The public shape of an actor row.
+///
+/// # Errors
+/// [`BadRow`] when the row does not read as an actor's.
+pub fn actor(row: &Value) -> Result<Actor, BadRow> {
+    rows::read(ACTORS, row)
+}
+
 #[cfg(test)]
 mod tests {
     use ledger::hash::ZERO_HASH;
@@ -109,10 +162,53 @@ mod tests {
             row = Some(change.apply(row));
         }
         let row = row.unwrap();
+        let typed = actor(&row).unwrap();
+        assert_eq!(typed.revoked_index, Some(9));
+        assert_eq!(typed.institution.as_deref(), Some("MRP"));
+        // What clients see is the row as stored: null `association`, revocation members.
+        assert_eq!(serde_json::to_value(&typed).unwrap(), row);
         assert_eq!(row["status"], "revoked");
         assert_eq!(row["revoked_index"], 9);
         assert_eq!(row["name"], "Amina");
         assert_eq!(row["institution"], "MRP");
+    }
+
+    #[test]
+    fn the_typed_rows_are_the_rows_as_stored() {
+        let p = RegistryProjector;
+        let project = |e: &Entry| {
+            let mut row = None;
+            for change in p.project(e).unwrap() {
+                row = Some(change.apply(row));
+            }
+            row.unwrap()
+        };
+        let institution_row = project(&entry(
+            1,
+            "institution/MJCC",
+            "InstitutionRegistered",
+            json!({"name": "Ministère", "kind": "ministry"}),
+        ));
+        let typed = institution(&institution_row).unwrap();
+        assert_eq!(typed.kind, InstitutionKind::Ministry);
+        assert_eq!(serde_json::to_value(&typed).unwrap(), institution_row);
+
+        // An active actor has no revocation members at all, and no institution is null.
+        let actor_row = project(&entry(
+            2,
+            "registry/amal",
+            "ActorRegistered",
+            json!({"public_key": "k", "name": "Amal", "association": "A1", "roles": ["association"]}),
+        ));
+        let typed = actor(&actor_row).unwrap();
+        assert_eq!(typed.revoked_at, None);
+        let shown = serde_json::to_value(&typed).unwrap();
+        assert_eq!(shown, actor_row);
+        assert!(shown.get("revoked_at").is_none());
+        assert_eq!(shown["institution"], Value::Null);
+
+        let refused = actor(&json!({"status": "revoked"})).unwrap_err();
+        assert_eq!(refused.view, ACTORS);
     }
 
     #[test]

@@ -1,10 +1,15 @@
-//! The registry's read models: institutions and actors, paginated.
+//! The registry's read models: institutions and actors, paginated, typed as
+//! `projections::registry` shows them.
 
 use std::collections::HashMap;
 
-use serde_json::{json, Value};
+use projections::registry::{self, Actor, Institution, ACTORS, INSTITUTIONS};
+use projections::rows::{self, BadRow};
+use serde_json::Value;
+use store::{Order, ViewQuery};
 
 use super::params::optional_param;
+use super::support::Listing;
 use crate::refusal::Refusal;
 use crate::service::Service;
 
@@ -20,27 +25,78 @@ pub fn page(params: &HashMap<String, String>) -> Result<(u64, u64, u64), Refusal
     Ok(((page - 1).saturating_mul(per_page), per_page, page))
 }
 
-pub async fn list(
+/// The answer of `/v1/institutions`.
+pub async fn institutions_page(
+    service: &Service,
+    params: &HashMap<String, String>,
+) -> Result<Listing<Institution>, Refusal> {
+    list(service, params, INSTITUTIONS, registry::institution).await
+}
+
+/// The answer of `/v1/institutions/{id}`.
+pub async fn institution(service: &Service, id: &str) -> Result<Institution, Refusal> {
+    one(service, id, INSTITUTIONS, registry::institution).await
+}
+
+/// The answer of `/v1/actors`.
+pub async fn actors_page(
+    service: &Service,
+    params: &HashMap<String, String>,
+) -> Result<Listing<Actor>, Refusal> {
+    list(service, params, ACTORS, registry::actor).await
+}
+
+/// The answer of `/v1/actors/{id}`.
+pub async fn actor(service: &Service, id: &str) -> Result<Actor, Refusal> {
+    one(service, id, ACTORS, registry::actor).await
+}
+
+/// Every registered institution, by id.
+pub async fn institutions(service: &Service) -> Result<Vec<Institution>, Refusal> {
+    service
+        .db
+        .view_query_all(&ViewQuery::new(INSTITUTIONS, Order::Id))
+        .await?
+        .iter()
+        .map(|r| registry::institution(&rows::parse(INSTITUTIONS, &r.row)?))
+        .collect::<Result<_, BadRow>>()
+        .map_err(Refusal::from)
+}
+
+/// A page of `view`'s rows by id, each read by `show`.
+async fn list<T>(
     service: &Service,
     params: &HashMap<String, String>,
     view: &'static str,
-) -> Result<Value, Refusal> {
+    show: fn(&Value) -> Result<T, BadRow>,
+) -> Result<Listing<T>, Refusal> {
     service.await_read_models().await;
     let (offset, limit, page_number) = page(params)?;
     let (rows, total) = service.db.view_page(view, offset, limit).await?;
-    let items: Vec<Value> = rows
+    let items = rows
         .iter()
-        .filter_map(|r| serde_json::from_str(r).ok())
-        .collect();
-    Ok(json!({"items": items, "page": page_number, "per_page": limit, "total": total}))
+        .map(|r| show(&rows::parse(view, r)?))
+        .collect::<Result<_, BadRow>>()?;
+    Ok(Listing {
+        items,
+        page: page_number,
+        per_page: limit,
+        total,
+    })
 }
 
-pub async fn one(service: &Service, id: &str, view: &'static str) -> Result<Value, Refusal> {
+/// The row `id` of `view` read by `show`, or a 404.
+async fn one<T>(
+    service: &Service,
+    id: &str,
+    view: &'static str,
+    show: fn(&Value) -> Result<T, BadRow>,
+) -> Result<T, Refusal> {
     service.await_read_models().await;
     let row = service
         .db
         .view_row(view, id)
         .await?
         .ok_or_else(|| Refusal::not_found(format!("no {view} row {id:?}")))?;
-    serde_json::from_str(&row).map_err(|e| Refusal::internal(&e))
+    show(&rows::parse(view, &row)?).map_err(Refusal::from)
 }

@@ -2,22 +2,26 @@
 //! offers, awards and associations, listed with filters and pages, and one by
 //! one with everything a reader follows from them. Rows come from the `support.v1`
 //! projector (an association's training sessions from `trainings.v1`); their public
-//! shapes from `projections::support`.
+//! shapes, typed, from `projections::support`.
 
 use std::collections::HashMap;
 
+use projections::rows;
 use projections::support::applications::{self, APPLICATIONS};
-use projections::support::associations::{self, ASSOCIATIONS};
-use projections::support::awards::{self, AWARDS};
-use projections::support::offers::{self, OFFERS};
+use projections::support::associations::{
+    self, AssociationProfile, AssociationSummary, ASSOCIATIONS,
+};
+use projections::support::awards::{self, Award, AWARDS};
+use projections::support::offers::{self, Offer, OfferWithApplications, OFFERS};
 use projections::support::vocabulary;
-use serde_json::{json, Value};
+use projections::trainings::TrainingRow;
+use serde_json::Value;
 
-use super::registry::page;
+pub use super::listed::{listing, Listing};
 use super::trainings;
 use crate::refusal::Refusal;
 use crate::service::Service;
-use store::{Condition, Join, ListedRow, Order, Source, ViewQuery};
+use store::{Condition, Join, Order, Source, ViewQuery};
 
 /// Parameters every list takes.
 const PAGING: [&str; 2] = ["page", "per_page"];
@@ -26,7 +30,7 @@ const PAGING: [&str; 2] = ["page", "per_page"];
 pub async fn offers_page(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Listing<Offer>, Refusal> {
     let filters = Filters::read(
         params,
         &["year", "institution", "region", "domain", "status"],
@@ -59,34 +63,38 @@ pub async fn offers_page(
         query.conditions.push(equals(row, &["status"], status));
     }
     service.await_read_models().await;
-    list(service, &query, params, |r| offers::present(&parse(&r.row))).await
+    listing(service, &query, params, |r| {
+        offers::present(&rows::parse(OFFERS, &r.row)?)
+    })
+    .await
 }
 
 /// The answer of `/v1/offers/{id}`; the portal's offer page shows the same.
-pub async fn offer(service: &Service, id: &str) -> Result<Value, Refusal> {
+pub async fn offer(service: &Service, id: &str) -> Result<OfferWithApplications, Refusal> {
     service.await_read_models().await;
-    let offer = row(service, OFFERS, "offer", id).await?;
+    let offer = offers::present(&row(service, OFFERS, "offer", id).await?)?;
     let mut query = ViewQuery::new(APPLICATIONS, Order::Oldest);
     query
         .conditions
         .push(equals(Source::Row, &["offer"], id.to_owned()));
-    let applications: Vec<Value> = service
+    let applications = service
         .db
         .view_query_all(&query)
         .await?
         .iter()
-        .map(|r| applications::present(&parse(&r.row), Some(&offer)))
-        .collect();
-    let mut out = offers::present(&offer);
-    out["applications"] = Value::Array(applications);
-    Ok(out)
+        .map(|r| applications::present(&rows::parse(APPLICATIONS, &r.row)?, Some(&offer)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(OfferWithApplications {
+        offer,
+        applications,
+    })
 }
 
 /// The answer of `/v1/awards` for `params`; the portal's award list shows the same.
 pub async fn awards_page(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Listing<Award>, Refusal> {
     let filters = Filters::read(
         params,
         &[
@@ -142,31 +150,36 @@ pub async fn awards_page(
             .push(equals(Source::Row, &["status"], status));
     }
     service.await_read_models().await;
-    list(service, &query, params, |r| {
-        let joined = |j: usize| r.joined.get(j).cloned().flatten().map(|t| parse(&t));
-        awards::present_with(&parse(&r.row), joined(0).as_ref(), joined(1).as_ref())
+    listing(service, &query, params, |r| {
+        let joined = |j: usize, view| match r.joined.get(j).cloned().flatten() {
+            Some(text) => rows::parse(view, &text).map(Some),
+            None => Ok(None),
+        };
+        awards::present(
+            &rows::parse(AWARDS, &r.row)?,
+            joined(0, OFFERS)?.as_ref(),
+            joined(1, ASSOCIATIONS)?.as_ref(),
+        )
     })
     .await
 }
 
 /// The answer of `/v1/awards/{id}`.
-pub async fn award(service: &Service, id: &str) -> Result<Value, Refusal> {
+pub async fn award(service: &Service, id: &str) -> Result<Award, Refusal> {
     service.await_read_models().await;
-    let award = row(service, AWARDS, "award", id).await?;
-    let offer = related_row(service, OFFERS, &award, "offer").await?;
-    let association = related_row(service, ASSOCIATIONS, &award, "association").await?;
-    Ok(awards::present_with(
-        &award,
-        offer.as_ref(),
-        association.as_ref(),
-    ))
+    let award = awards::present(&row(service, AWARDS, "award", id).await?, None, None)?;
+    let offer = stored_row(service, OFFERS, &award.offer).await?;
+    let association = stored_row(service, ASSOCIATIONS, &award.association).await?;
+    award
+        .named(offer.as_ref(), association.as_ref())
+        .map_err(Refusal::from)
 }
 
 /// The answer of `/v1/associations` for `params`; the portal's search shows the same.
 pub async fn associations_page(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Listing<AssociationSummary>, Refusal> {
     let filters = Filters::read(params, &["q", "region", "domain"])?;
     let mut query = ViewQuery::new(ASSOCIATIONS, Order::Id);
     if let Some(q) = filters.text("q")? {
@@ -189,68 +202,63 @@ pub async fn associations_page(
         });
     }
     service.await_read_models().await;
-    list(service, &query, params, |r| {
-        associations::summary(&parse(&r.row))
+    listing(service, &query, params, |r| {
+        associations::summary(&rows::parse(ASSOCIATIONS, &r.row)?)
     })
     .await
 }
 
+/// `/v1/associations/{id}`: the profile with the training sessions the association
+/// attended, as the `trainings` view gives them.
+pub type AssociationAnswer = AssociationProfile<TrainingRow>;
+
 /// The answer of `/v1/associations/{id}`; the portal's profile shows the same.
-pub async fn association(service: &Service, id: &str) -> Result<Value, Refusal> {
+pub async fn association(service: &Service, id: &str) -> Result<AssociationAnswer, Refusal> {
     service.await_read_models().await;
-    let association = row(service, ASSOCIATIONS, "association", id).await?;
-    let mut out = associations::present(&association);
+    let association = associations::present(&row(service, ASSOCIATIONS, "association", id).await?)?;
     // Asked of the trainings view rather than stored on the association's row: that row
     // belongs to the `support.v1` projector, which may rewrite it whole.
-    out["trainings"] = serde_json::to_value(trainings::attended_by(service, id).await?)
-        .map_err(|e| Refusal::internal(&e))?;
-    Ok(out)
+    let trainings = trainings::attended_by(service, id).await?;
+    Ok(AssociationProfile {
+        association,
+        trainings,
+    })
 }
 
-/// The row of `view` whose id is `row`'s member `member`, if both exist.
-pub(crate) async fn related_row(
+/// The name of association `id`, if it is registered.
+pub async fn association_name(service: &Service, id: &str) -> Result<Option<String>, Refusal> {
+    match stored_row(service, ASSOCIATIONS, id).await? {
+        Some(row) => Ok(Some(associations::summary(&row)?.identity.name)),
+        None => Ok(None),
+    }
+}
+
+/// The stored row `id` of `view`, if there is one.
+async fn stored_row(
     service: &Service,
-    view: &str,
-    row: &Value,
-    member: &str,
+    view: &'static str,
+    id: &str,
 ) -> Result<Option<Value>, Refusal> {
-    let Some(id) = row.get(member).and_then(Value::as_str) else {
-        return Ok(None);
-    };
-    Ok(service
-        .db
-        .view_row(view, id)
-        .await?
-        .map(|text| parse(&text)))
+    match service.db.view_row(view, id).await? {
+        Some(text) => Ok(Some(rows::parse(view, &text)?)),
+        None => Ok(None),
+    }
 }
 
-/// A page of `query`, each row shown by `show`, in the shape of every list.
-pub async fn list(
+/// The stored row `id` of `view`, unread (its view's `present` reads it), or a 404 naming
+/// the `kind` of thing asked for.
+async fn row(
     service: &Service,
-    query: &ViewQuery,
-    params: &HashMap<String, String>,
-    show: impl Fn(&ListedRow) -> Value,
+    view: &'static str,
+    kind: &str,
+    id: &str,
 ) -> Result<Value, Refusal> {
-    let (offset, limit, page_number) = page(params)?;
-    let (rows, total) = service.db.view_query_page(query, offset, limit).await?;
-    let items: Vec<Value> = rows.iter().map(show).collect();
-    Ok(json!({"items": items, "page": page_number, "per_page": limit, "total": total}))
-}
-
-/// The row `id` of `view`, or a 404 naming the `kind` of thing asked for.
-pub async fn row(service: &Service, view: &str, kind: &str, id: &str) -> Result<Value, Refusal> {
     let text = service
         .db
         .view_row(view, id)
         .await?
         .ok_or_else(|| Refusal::not_found(format!("no {kind} {id:?}")))?;
-    serde_json::from_str(&text).map_err(|e| Refusal::internal(&e))
-}
-
-/// A stored row's JSON; a row that does not parse (never written so) shows as `null`
-/// rather than failing the whole list.
-pub fn parse(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or(Value::Null)
+    Ok(rows::parse(view, &text)?)
 }
 
 pub(crate) fn equals(source: Source, path: &'static [&'static str], value: String) -> Condition {

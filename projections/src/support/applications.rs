@@ -7,10 +7,15 @@
 //! evaluators' weighted totals, is derived when the row is shown; once an award is
 //! granted the award's own `score_hundredths` (what the domain decided on) is kept too.
 
-use domain::names::{event, stream};
+use std::collections::BTreeMap;
+
+use domain::support::{ApplicationEvent, AwardEvent};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{by_index, merge, present_record, set, Event};
+use super::offers::Offer;
+use super::{merge, set, Event, Typed};
+use crate::rows::{self, entry_lines, in_log_order, BadRow, EntryLine};
 use crate::ViewChange;
 
 /// View of applications, by application id.
@@ -18,8 +23,8 @@ pub const APPLICATIONS: &str = "applications";
 
 /// The changes `event` makes to application rows.
 pub fn project(e: &Event) -> Vec<ViewChange> {
-    match (e.kind, e.event_type) {
-        (stream::APPLICATION, event::APPLICATION_SUBMITTED) => vec![ViewChange::Put {
+    match &e.event {
+        Typed::Application(ApplicationEvent::ApplicationSubmitted(_)) => vec![ViewChange::Put {
             view: APPLICATIONS,
             id: e.id.to_owned(),
             row: e.data_with(json!({
@@ -34,92 +39,188 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "entries": e.first_entries(),
             })),
         }],
-        (stream::APPLICATION, event::CONFLICT_OF_INTEREST_DECLARED) => {
-            let evaluator = e.str("evaluator");
-            vec![
-                set(
-                    APPLICATIONS,
-                    e.id,
-                    &["declarations", evaluator],
-                    json!({
-                        "evaluator": evaluator,
-                        "conflict": e.field("conflict"),
-                        "note": e.field("note"),
-                        "declared_at": e.at,
-                        "index": e.index,
-                    }),
-                ),
-                e.note_entry(APPLICATIONS, e.id),
-            ]
-        }
-        (stream::APPLICATION, event::APPLICATION_SCORED) => {
-            let evaluator = e.str("evaluator");
-            vec![
-                set(
-                    APPLICATIONS,
-                    e.id,
-                    &["scores", evaluator],
-                    json!({
-                        "evaluator": evaluator,
-                        "scores": e.field("scores"),
-                        "comment": e.field("comment"),
-                        "total_hundredths": e.field("total_hundredths"),
-                        "scored_at": e.at,
-                        "index": e.index,
-                    }),
-                ),
-                e.note_entry(APPLICATIONS, e.id),
-            ]
-        }
-        (stream::APPLICATION, _) => vec![e.note_entry(APPLICATIONS, e.id)],
-        (stream::AWARD, event::AWARD_GRANTED) => vec![merge(
+        Typed::Application(ApplicationEvent::ConflictOfInterestDeclared(declared)) => vec![
+            set(
+                APPLICATIONS,
+                e.id,
+                &["declarations", &declared.evaluator],
+                json!({
+                    "evaluator": declared.evaluator,
+                    "conflict": declared.conflict,
+                    "note": declared.note,
+                    "declared_at": e.at,
+                    "index": e.index,
+                }),
+            ),
+            e.note_entry(APPLICATIONS, e.id),
+        ],
+        Typed::Application(ApplicationEvent::ApplicationScored(scored)) => vec![
+            set(
+                APPLICATIONS,
+                e.id,
+                &["scores", &scored.evaluator],
+                json!({
+                    "evaluator": scored.evaluator,
+                    "scores": scored.scores,
+                    "comment": scored.comment,
+                    "total_hundredths": scored.total_hundredths,
+                    "scored_at": e.at,
+                    "index": e.index,
+                }),
+            ),
+            e.note_entry(APPLICATIONS, e.id),
+        ],
+        Typed::Award(AwardEvent::AwardGranted(granted)) => vec![merge(
             APPLICATIONS,
-            e.str("application"),
+            &granted.application,
             json!({
                 "award": e.id,
-                "score_hundredths": e.field("score_hundredths"),
+                "score_hundredths": granted.score_hundredths,
             }),
         )],
         _ => Vec::new(),
     }
 }
 
-/// The public shape of an application row, given its offer's row. The scores are shown
-/// once the offer has awarded anything (see [`super::offers::is_awarded`]); before that,
-/// the row says how many evaluators scored it, not what they gave. The award's status
+/// An application row as stored: `ApplicationSubmitted`'s data and what the projector
+/// adds (see [`project`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApplicationRow {
+    id: String,
+    offer: String,
+    association: String,
+    title: String,
+    summary: String,
+    requested_centimes: i64,
+    documents: Vec<String>,
+    submitted_at: String,
+    /// Keyed by evaluator.
+    declarations: BTreeMap<String, Declaration>,
+    /// Keyed by evaluator.
+    scores: BTreeMap<String, Score>,
+    award: Option<String>,
+    score_hundredths: Option<i64>,
+    index: u64,
+    stream: String,
+    entries: BTreeMap<String, String>,
+}
+
+/// An application as its offer's page shows it: the submission, the evaluators'
+/// declarations, how many scored it, and once the offer has awarded anything their
+/// scores and the mean; the award it led to and where it stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: String,
+    pub offer: String,
+    pub association: String,
+    pub title: String,
+    pub summary: String,
+    pub requested_centimes: i64,
+    /// SHA-256 (hex) of the documents the submission names.
+    pub documents: Vec<String>,
+    pub submitted_at: String,
+    pub declarations: Vec<Declaration>,
+    /// The evaluators who declared a conflict of interest, in log order.
+    pub conflicts_declared: Vec<String>,
+    /// How many evaluators scored it.
+    pub evaluations: u64,
+    /// Absent until the offer has awarded anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scores: Option<Vec<Score>>,
+    /// `null` until the offer has awarded anything, or when nobody scored it.
+    pub mean_score_hundredths: Option<i64>,
+    pub award: Option<String>,
+    /// The award's own score, what the domain decided on.
+    pub score_hundredths: Option<i64>,
+    /// `active` or `revoked`, `null` without an award.
+    pub award_status: Option<String>,
+    /// `awarded`, `revoked`, `scored` or `submitted`.
+    pub status: String,
+    pub index: u64,
+    pub stream: String,
+    pub entries: Vec<EntryLine>,
+    pub audit_trail: String,
+}
+
+/// An evaluator's declaration of (no) conflict of interest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Declaration {
+    pub evaluator: String,
+    pub conflict: bool,
+    pub note: Option<String>,
+    pub declared_at: String,
+    pub index: u64,
+}
+
+/// An evaluator's scores per criterion and their weighted total.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Score {
+    pub evaluator: String,
+    /// Points per criterion id.
+    pub scores: BTreeMap<String, i64>,
+    pub comment: Option<String>,
+    pub total_hundredths: i64,
+    pub scored_at: String,
+    pub index: u64,
+}
+
+/// The public shape of an application row, given its offer. The scores are shown once
+/// the offer has awarded anything (see [`Offer::is_awarded`]); before that, the
+/// application says how many evaluators scored it, not what they gave. The award's status
 /// comes from the offer, whose row follows revocations (a revocation entry names the
 /// offer, not the application).
-pub fn present(row: &Value, offer: Option<&Value>) -> Value {
-    let mut out = present_record(row);
-    let declarations = by_index(row.get("declarations"));
-    let conflicts: Vec<Value> = declarations
+///
+/// # Errors
+/// [`BadRow`] when the row does not read as an application's.
+pub fn present(row: &Value, offer: Option<&Offer>) -> Result<Application, BadRow> {
+    let row: ApplicationRow = rows::read(APPLICATIONS, row)?;
+    let declarations = in_log_order(row.declarations, |d| d.index);
+    let conflicts_declared = declarations
         .iter()
-        .filter(|d| d.get("conflict").and_then(Value::as_bool) == Some(true))
-        .filter_map(|d| d.get("evaluator").cloned())
+        .filter(|d| d.conflict)
+        .map(|d| d.evaluator.clone())
         .collect();
-    let scores = by_index(row.get("scores"));
-    let award_status = row.get("award").and_then(Value::as_str).map(|award| {
+    let scores = in_log_order(row.scores, |s| s.index);
+    let award_status = row.award.as_deref().map(|award| {
         offer
-            .and_then(|o| o.pointer(&format!("/awards/{}/status", pointer_escape(award))))
-            .and_then(Value::as_str)
+            .and_then(|o| o.award_status(award))
             .unwrap_or("active")
+            .to_owned()
     });
-    out.insert("conflicts_declared".into(), Value::Array(conflicts));
-    out.insert("declarations".into(), Value::Array(declarations));
-    out.insert("evaluations".into(), json!(scores.len()));
-    out.insert("award_status".into(), json!(award_status));
-    out.insert(
-        "status".into(),
-        json!(status(award_status, !scores.is_empty())),
-    );
-    if offer.is_some_and(super::offers::is_awarded) {
-        out.insert("mean_score_hundredths".into(), json!(mean_total(&scores)));
-        out.insert("scores".into(), Value::Array(scores));
+    let status = status(award_status.as_deref(), !scores.is_empty()).to_owned();
+    let evaluations = u64::try_from(scores.len()).unwrap_or(u64::MAX);
+    let (scores, mean_score_hundredths) = if offer.is_some_and(Offer::is_awarded) {
+        let mean = mean_total(&scores);
+        (Some(scores), mean)
     } else {
-        out.remove("scores");
-        out.insert("mean_score_hundredths".into(), Value::Null);
-    }
-    Value::Object(out)
+        (None, None)
+    };
+    Ok(Application {
+        id: row.id,
+        offer: row.offer,
+        association: row.association,
+        title: row.title,
+        summary: row.summary,
+        requested_centimes: row.requested_centimes,
+        documents: row.documents,
+        submitted_at: row.submitted_at,
+        declarations,
+        conflicts_declared,
+        evaluations,
+        scores,
+        mean_score_hundredths,
+        award: row.award,
+        score_hundredths: row.score_hundredths,
+        award_status,
+        status,
+        index: row.index,
+        audit_trail: rows::trail(&row.stream),
+        stream: row.stream,
+        entries: entry_lines(row.entries),
+    })
 }
 
 /// Where the application stands: `awarded`, `revoked`, `scored` or `submitted`.
@@ -132,19 +233,9 @@ fn status(award_status: Option<&str>, scored: bool) -> &'static str {
     }
 }
 
-/// `key` escaped for a JSON pointer (RFC 6901): ids may hold neither `~` nor `/` today,
-/// but a pointer must not be steered by one.
-fn pointer_escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 /// The integer mean of the evaluators' weighted totals (hundredths), as the domain
 /// computes an application's score, or `None` when nobody scored it.
-pub fn mean_total(scores: &[Value]) -> Option<i64> {
-    let totals: Vec<i64> = scores
-        .iter()
-        .filter_map(|s| s.get("total_hundredths").and_then(Value::as_i64))
-        .collect();
-    let count = i64::try_from(totals.len()).ok().filter(|n| *n > 0)?;
-    Some(totals.iter().sum::<i64>() / count)
+pub fn mean_total(scores: &[Score]) -> Option<i64> {
+    let count = i64::try_from(scores.len()).ok().filter(|n| *n > 0)?;
+    Some(scores.iter().map(|s| s.total_hundredths).sum::<i64>() / count)
 }

@@ -13,7 +13,10 @@
 //! and an `entries` map of its own stream's entries, so a reader can go from any row to
 //! its audit trail `/v1/streams/{type}/{id}`. Collections that grow (an offer's
 //! applications, an association's disbursements) are objects keyed by id or log index,
-//! never lists; the `present` functions turn them into lists ordered by index.
+//! never lists; the `present` functions turn them into lists ordered by index. Each view's
+//! `present` reads its stored row once into a typed struct ([`crate::rows`]) and returns
+//! the view's public shape as a typed struct (`offers::Offer`, `awards::Award`, ...),
+//! which the read API hands out and the portal renders.
 
 pub mod applications;
 pub mod associations;
@@ -127,22 +130,6 @@ impl<'a> Event<'a> {
         }))
     }
 
-    /// A member of the data, `null` when absent (the domain writes absent optional
-    /// fields as `null`, so both read the same).
-    pub fn field(&self, name: &str) -> Value {
-        self.data.get(name).cloned().unwrap_or(Value::Null)
-    }
-
-    /// A string member of the data, or `""`.
-    pub fn str(&self, name: &str) -> &str {
-        self.data.get(name).and_then(Value::as_str).unwrap_or("")
-    }
-
-    /// An integer member of the data (centimes, counts), or 0.
-    pub fn int(&self, name: &str) -> i64 {
-        self.data.get(name).and_then(Value::as_i64).unwrap_or(0)
-    }
-
     /// This entry's key in `entries` maps and in collections keyed by entry.
     pub fn key(&self) -> String {
         self.index.to_string()
@@ -198,57 +185,6 @@ pub fn merge(view: &'static str, id: &str, fields: Value) -> ViewChange {
         id: id.to_owned(),
         fields,
     }
-}
-
-/// The values of an object-keyed collection as a list ordered by their `index` member
-/// (then by key), which is the order of the log.
-pub fn by_index(collection: Option<&Value>) -> Vec<Value> {
-    let Some(Value::Object(map)) = collection else {
-        return Vec::new();
-    };
-    let mut items: Vec<(u64, &String, &Value)> = map
-        .iter()
-        .map(|(k, v)| (v.get("index").and_then(Value::as_u64).unwrap_or(0), k, v))
-        .collect();
-    items.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    items.into_iter().map(|(_, _, v)| v.clone()).collect()
-}
-
-/// An `entries` map (`{"<index>": "<type>"}`) as `[{"index", "type"}]` in log order.
-pub fn entry_list(entries: Option<&Value>) -> Vec<Value> {
-    let Some(Value::Object(map)) = entries else {
-        return Vec::new();
-    };
-    let mut list: Vec<(u64, &Value)> = map
-        .iter()
-        .filter_map(|(k, v)| k.parse::<u64>().ok().map(|i| (i, v)))
-        .collect();
-    list.sort_by_key(|(i, _)| *i);
-    list.into_iter()
-        .map(|(index, kind)| json!({"index": index, "type": kind}))
-        .collect()
-}
-
-/// The audit-trail path of a `type/id` stream link.
-pub fn trail(stream: &str) -> String {
-    format!("/v1/streams/{stream}")
-}
-
-/// `row` with its `entries` map shown as a list and the audit-trail path added, the
-/// presentation every record shares.
-pub fn present_record(row: &Value) -> Map<String, Value> {
-    let mut out = match row {
-        Value::Object(map) => map.clone(),
-        _ => Map::new(),
-    };
-    out.insert(
-        "entries".into(),
-        Value::Array(entry_list(row.get("entries"))),
-    );
-    if let Some(stream) = row.get("stream").and_then(Value::as_str) {
-        out.insert("audit_trail".into(), json!(trail(stream)));
-    }
-    out
 }
 
 /// The hand-made lifecycle the tests project; public under the `fixtures` feature so the

@@ -1,7 +1,8 @@
 //! The four views after the hand-made lifecycle of [`super::scenario`]: each assertion is
 //! a fact the portal shows, checked on the rows the projector wrote.
 
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use super::applications::{self, APPLICATIONS};
 use super::associations::{self, ASSOCIATIONS};
@@ -15,10 +16,16 @@ fn rows() -> scenario::Rows {
     scenario::project(&SupportProjector, &scenario::entries())
 }
 
+/// A typed view as clients receive it.
+fn json(view: impl Serialize) -> Value {
+    serde_json::to_value(view).unwrap()
+}
+
 #[test]
 fn the_offer_shows_its_amended_budget_what_is_committed_and_what_remains() {
     let rows = rows();
-    let offer = offers::present(row(&rows, OFFERS, "O1"));
+    let typed = offers::present(row(&rows, OFFERS, "O1")).unwrap();
+    let offer = json(&typed);
     assert_eq!(offer["title"], "Jeunesse et citoyenneté");
     assert_eq!(offer["institution"], "MJCC");
     assert_eq!(offer["fiscal_year"], 2026);
@@ -48,12 +55,36 @@ fn the_offer_shows_its_amended_budget_what_is_committed_and_what_remains() {
         json!([{"index": 3, "type": "OfferPublished"}, {"index": 6, "type": "OfferAmended"},
                {"index": 7, "type": "OfferClosed"}])
     );
+    // Only the number of applications is public: `/v1/offers/{id}` lists them.
+    assert!(offer.get("applications").is_none(), "{offer}");
+    assert!(typed.is_awarded());
+    assert_eq!(typed.award_status("W2"), Some("revoked"));
+    assert_eq!(typed.award_status("W9"), None);
+    // What clients receive reads back as the same view.
+    assert_eq!(
+        serde_json::from_value::<offers::Offer>(offer).unwrap(),
+        typed
+    );
+}
+
+#[test]
+fn a_row_that_is_not_its_views_shape_is_reported_not_shown_half() {
+    // A collection member set on an offer nobody published (no projector writes one).
+    let partial = json!({"applications": {"P1": {"association": "A1", "index": 4}}});
+    let refused = offers::present(&partial).unwrap_err();
+    assert_eq!(refused.view, OFFERS);
+    assert!(refused.reason.contains("missing field"), "{refused}");
+    // A member no view lists is refused too, so no member is dropped unseen.
+    let rows = rows();
+    let mut extra = row(&rows, AWARDS, "W1").clone();
+    extra["surprise"] = json!(1);
+    assert!(awards::present(&extra, None, None).is_err());
 }
 
 #[test]
 fn a_late_offer_is_open_and_not_counted_in_the_first_quarter() {
     let rows = rows();
-    let offer = offers::present(row(&rows, OFFERS, "O2"));
+    let offer = json(offers::present(row(&rows, OFFERS, "O2")).unwrap());
     assert_eq!(offer["status"], "open");
     assert_eq!(offer["published_in_q1"], false);
     assert_eq!(offer["late_justification"], "Loi de finances rectificative");
@@ -65,8 +96,8 @@ fn a_late_offer_is_open_and_not_counted_in_the_first_quarter() {
 #[test]
 fn an_application_shows_declarations_conflicts_scores_and_its_award() {
     let rows = rows();
-    let offer = row(&rows, OFFERS, "O1");
-    let app = applications::present(row(&rows, APPLICATIONS, "P1"), Some(offer));
+    let offer = offers::present(row(&rows, OFFERS, "O1")).unwrap();
+    let app = json(applications::present(row(&rows, APPLICATIONS, "P1"), Some(&offer)).unwrap());
     assert_eq!(app["association"], "A1");
     assert_eq!(app["requested_centimes"], 15_000_000);
     assert_eq!(app["conflicts_declared"], json!(["E2"]));
@@ -84,7 +115,8 @@ fn an_application_shows_declarations_conflicts_scores_and_its_award() {
     assert_eq!(app["status"], "awarded");
     assert_eq!(app["entries"].as_array().unwrap().len(), 6);
 
-    let revoked = applications::present(row(&rows, APPLICATIONS, "P2"), Some(offer));
+    let revoked =
+        json(applications::present(row(&rows, APPLICATIONS, "P2"), Some(&offer)).unwrap());
     assert_eq!(revoked["award"], "W2");
     assert_eq!(revoked["status"], "revoked");
 }
@@ -95,12 +127,10 @@ fn scores_stay_private_until_the_offer_awards() {
     // Stop before the first award (index 15).
     let before: Vec<_> = entries.into_iter().filter(|e| e.index < 15).collect();
     let rows = scenario::project(&SupportProjector, &before);
-    let app = applications::present(
-        row(&rows, APPLICATIONS, "P1"),
-        Some(row(&rows, OFFERS, "O1")),
-    );
+    let offer = offers::present(row(&rows, OFFERS, "O1")).unwrap();
+    let app = json(applications::present(row(&rows, APPLICATIONS, "P1"), Some(&offer)).unwrap());
     assert!(app.get("scores").is_none(), "{app}");
-    assert_eq!(app["mean_score_hundredths"], serde_json::Value::Null);
+    assert_eq!(app["mean_score_hundredths"], Value::Null);
     assert_eq!(app["evaluations"], 2);
     assert_eq!(app["status"], "scored");
 }
@@ -108,7 +138,7 @@ fn scores_stay_private_until_the_offer_awards() {
 #[test]
 fn an_award_shows_its_disbursed_total_reports_and_revocation() {
     let rows = rows();
-    let w1 = awards::present(row(&rows, AWARDS, "W1"));
+    let w1 = json(awards::present(row(&rows, AWARDS, "W1"), None, None).unwrap());
     assert_eq!(w1["amount_centimes"], 12_000_000);
     assert_eq!(w1["requested_centimes"], 15_000_000);
     assert_eq!(w1["disbursed_centimes"], 7_500_050);
@@ -122,7 +152,7 @@ fn an_award_shows_its_disbursed_total_reports_and_revocation() {
     assert_eq!(w1["audit_trail"], "/v1/streams/award/W1");
     assert_eq!(w1["entries"].as_array().unwrap().len(), 4);
 
-    let w2 = awards::present(row(&rows, AWARDS, "W2"));
+    let w2 = json(awards::present(row(&rows, AWARDS, "W2"), None, None).unwrap());
     assert_eq!(w2["status"], "revoked");
     assert_eq!(w2["out_of_order"], true);
     assert_eq!(w2["justification"], "Couverture d'une seconde région");
@@ -133,7 +163,7 @@ fn an_award_shows_its_disbursed_total_reports_and_revocation() {
 #[test]
 fn an_association_profile_holds_its_applications_awards_disbursements_and_reports() {
     let rows = rows();
-    let a1 = associations::present(row(&rows, ASSOCIATIONS, "A1"));
+    let a1 = json(associations::present(row(&rows, ASSOCIATIONS, "A1")).unwrap());
     assert_eq!(a1["name"], "Association Amal");
     assert_eq!(a1["region"], "MA-04");
     assert_eq!(a1["region_name"], "Rabat-Salé-Kénitra");
@@ -146,14 +176,15 @@ fn an_association_profile_holds_its_applications_awards_disbursements_and_report
     assert_eq!(a1["disbursements"][0]["index"], 16);
     assert_eq!(a1["reports"][0]["summary"], "Trois conseils installés.");
 
-    let a2 = associations::present(row(&rows, ASSOCIATIONS, "A2"));
+    let a2 = json(associations::present(row(&rows, ASSOCIATIONS, "A2")).unwrap());
     assert_eq!(a2["awards"][0]["status"], "revoked");
     assert_eq!(a2["disbursements"], json!([]));
 
-    let listed = associations::summary(row(&rows, ASSOCIATIONS, "A1"));
+    let listed = json(associations::summary(row(&rows, ASSOCIATIONS, "A1")).unwrap());
     assert_eq!(listed["applications_count"], 1);
     assert_eq!(listed["awards_count"], 1);
     assert!(listed.get("disbursements").is_none());
+    assert!(listed.get("entries").is_none());
     assert_eq!(listed["audit_trail"], "/v1/streams/association/A1");
 }
 
@@ -208,16 +239,54 @@ fn an_entry_of_an_unknown_version_is_reported_not_misread() {
 #[test]
 fn a_listed_award_names_its_offer_institution_and_association() {
     let rows = rows();
-    let listed = awards::present_with(
-        row(&rows, AWARDS, "W1"),
-        Some(row(&rows, OFFERS, "O1")),
-        Some(row(&rows, ASSOCIATIONS, "A1")),
+    let listed = json(
+        awards::present(
+            row(&rows, AWARDS, "W1"),
+            Some(row(&rows, OFFERS, "O1")),
+            Some(row(&rows, ASSOCIATIONS, "A1")),
+        )
+        .unwrap(),
     );
     assert_eq!(listed["offer_title"], "Jeunesse et citoyenneté");
     assert_eq!(listed["institution"], "MJCC");
     assert_eq!(listed["fiscal_year"], 2026);
     assert_eq!(listed["association_name"], "Association Amal");
     assert_eq!(listed["region"], "MA-04");
-    let orphan = awards::present_with(row(&rows, AWARDS, "W1"), None, None);
-    assert_eq!(orphan["offer_title"], serde_json::Value::Null);
+    let orphan = json(awards::present(row(&rows, AWARDS, "W1"), None, None).unwrap());
+    assert_eq!(orphan["offer_title"], Value::Null);
+    assert_eq!(orphan["institution"], Value::Null);
+}
+
+#[test]
+fn an_offer_page_and_a_profile_add_their_lists_beside_the_record() {
+    let rows = rows();
+    let offer = offers::present(row(&rows, OFFERS, "O1")).unwrap();
+    let applications = ["P1", "P2"]
+        .iter()
+        .map(|id| applications::present(row(&rows, APPLICATIONS, id), Some(&offer)).unwrap())
+        .collect();
+    let page = json(offers::OfferWithApplications {
+        offer,
+        applications,
+    });
+    // `/v1/offers/{id}`: the offer's members, and its applications in full.
+    assert_eq!(page["title"], "Jeunesse et citoyenneté");
+    assert_eq!(page["applications_count"], 2);
+    assert_eq!(page["applications"][0]["id"], "P1");
+    assert_eq!(page["applications"][1]["conflicts_declared"], json!([]));
+    assert_eq!(page["applications"][1]["award_status"], "revoked");
+
+    let profile = json(associations::AssociationProfile {
+        association: associations::present(row(&rows, ASSOCIATIONS, "A2")).unwrap(),
+        trainings: vec![json!({"id": "T1"})],
+    });
+    // `/v1/associations/{id}`: identity, collections and the sessions it attended.
+    assert_eq!(profile["name"], "Jeunesse Active, \"Salé\"");
+    assert_eq!(profile["region_name"], "Casablanca-Settat");
+    assert_eq!(
+        profile["awards"][0]["revoked_at"],
+        "2026-01-25T09:00:00.000Z"
+    );
+    assert_eq!(profile["trainings"], json!([{"id": "T1"}]));
+    assert_eq!(profile["audit_trail"], "/v1/streams/association/A2");
 }
