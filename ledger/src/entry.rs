@@ -214,6 +214,28 @@ impl SignedEntry {
         if bytes.len() > MAX_ENTRY_BYTES {
             return Err(EntryError::TooLarge { size: bytes.len() });
         }
+        // Every entry the ledger wrote takes the one-pass path; anything else takes the
+        // strict path, which says what is wrong.
+        match one_pass::read(bytes) {
+            Some(signed) => {
+                debug_assert_eq!(Ok(&signed), Self::parse_strictly(bytes).as_ref());
+                Ok(signed)
+            }
+            None => Self::parse_strictly(bytes),
+        }
+    }
+
+    /// [`SignedEntry::parse`] by the strict path alone: parse into a tree, read the
+    /// fields, serialize them again and compare. The one-pass path must agree with it on
+    /// every input it accepts; the tests and the `entry_parse` fuzz target compare them.
+    ///
+    /// # Errors
+    /// As [`SignedEntry::parse`].
+    #[doc(hidden)]
+    pub fn parse_strictly(bytes: &[u8]) -> Result<Self, EntryError> {
+        if bytes.len() > MAX_ENTRY_BYTES {
+            return Err(EntryError::TooLarge { size: bytes.len() });
+        }
         // Parsed, not yet checked canonical: rebuilding the signed bytes below and comparing
         // them with the input checks that, and more, with one serialization instead of two.
         let value = canonical::parse(bytes).map_err(EntryError::Canonical)?;
@@ -309,5 +331,6 @@ fn signed_bytes(entry: &Entry, sig: &Signature) -> Result<Vec<u8>, EntryError> {
     canonical::to_bytes(&value).map_err(EntryError::Canonical)
 }
 
+mod one_pass;
 #[cfg(test)]
 mod tests;

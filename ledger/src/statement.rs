@@ -11,6 +11,7 @@ use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
 
+use crate::canonical::scan::{Canonical, Member};
 use crate::canonical::{self, CanonicalError, MAX_DEPTH};
 use crate::hash::{sha256, Hash};
 use crate::timestamp::Timestamp;
@@ -147,17 +148,54 @@ impl Statement {
             issued_at: text("issued_at")?,
             nonce: text("nonce")?,
         };
-        Timestamp::parse_statement(&statement.issued_at)
-            .map_err(|_| StatementError::BadIssuedAt)?;
-        let nonce_chars = statement.nonce.chars().count();
-        if nonce_chars == 0 || nonce_chars > MAX_NONCE_CHARS {
-            return Err(StatementError::BadNonce);
-        }
+        statement.check_text_members()?;
         let size = statement.canonical_bytes().len();
         if size > MAX_STATEMENT_BYTES {
             return Err(StatementError::TooLarge { size });
         }
         Ok(statement)
+    }
+
+    /// Reads a statement from its canonical bytes inside a stored entry, as
+    /// [`Statement::from_value`] would read the value they hold; `None` when they do not
+    /// make a valid statement, for the caller to take the strict path and its error.
+    pub(crate) fn from_canonical(statement: Canonical<'_>) -> Option<Self> {
+        let [body, command, issued_at, nonce, origin, stream] =
+            statement.members()?.try_into().ok()?;
+        let named = |m: &Member<'_>, name: &str| (m.name == name).then_some(());
+        named(&body, "body")?;
+        named(&command, "command")?;
+        named(&issued_at, "issued_at")?;
+        named(&nonce, "nonce")?;
+        named(&origin, "origin")?;
+        named(&stream, "stream")?;
+        if !body.value.is_object()
+            || body.value.depth() > MAX_DEPTH - BODY_DEPTH_IN_ENTRY
+            || statement.as_bytes().len() > MAX_STATEMENT_BYTES
+        {
+            return None;
+        }
+        let text = |m: &Member<'_>| m.value.as_str().map(String::from);
+        let statement = Statement {
+            origin: text(&origin)?,
+            command: text(&command)?,
+            stream: text(&stream)?,
+            body: body.value.to_value()?,
+            issued_at: text(&issued_at)?,
+            nonce: text(&nonce)?,
+        };
+        statement.check_text_members().ok()?;
+        Some(statement)
+    }
+
+    /// The rules on `issued_at` and `nonce` beyond their being strings.
+    fn check_text_members(&self) -> Result<(), StatementError> {
+        Timestamp::parse_statement(&self.issued_at).map_err(|_| StatementError::BadIssuedAt)?;
+        let nonce_chars = self.nonce.chars().count();
+        if nonce_chars == 0 || nonce_chars > MAX_NONCE_CHARS {
+            return Err(StatementError::BadNonce);
+        }
+        Ok(())
     }
 
     /// The statement as a JSON object.
@@ -239,6 +277,26 @@ impl Auth {
             statement,
             sig,
         })
+    }
+
+    /// Reads an `auth` object from its canonical bytes inside a stored entry, as
+    /// [`Auth::from_value`] followed by re-serialization would accept it: `None` when it
+    /// would not, or when it would be written back differently (a key or signature in
+    /// another base64 spelling), for the caller to take the strict path and its error.
+    pub(crate) fn from_canonical(auth: Canonical<'_>) -> Option<Self> {
+        let [actor, sig, statement] = auth.members()?.try_into().ok()?;
+        if actor.name != "actor" || sig.name != "sig" || statement.name != "statement" {
+            return None;
+        }
+        let actor_b64 = actor.value.as_str()?;
+        let sig_b64 = sig.value.as_str()?;
+        let auth = Auth {
+            actor: decode_verifying_key(&actor_b64)?,
+            statement: Statement::from_canonical(statement.value)?,
+            sig: decode_signature(&sig_b64)?,
+        };
+        (auth.actor_b64() == actor_b64 && BASE64.encode(auth.sig.to_bytes()) == sig_b64)
+            .then_some(auth)
     }
 
     /// The `auth` object: `{"actor", "statement", "sig"}`.
