@@ -121,18 +121,23 @@ async fn verify_figures(dir: &Path) -> BenchResult<()> {
     Ok(())
 }
 
-/// Mean microseconds to read one line of the export with `SignedEntry::parse` (the
-/// one-pass reader) and with `SignedEntry::parse_strictly` (the strict path it falls back
+/// Mean microseconds to read one line of the export with `SignedEntry::parse_with` (the
+/// one-pass reader, actor keys remembered across lines as `sijill verify` does) and with `SignedEntry::parse_strictly` (the strict path it falls back
 /// to), on one thread, alternating rounds so that a change of load hits both alike.
 fn parse_times(path: &Path) -> BenchResult<(f64, f64)> {
     let text = std::fs::read(path)?;
-    let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&[u8]> = text
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
     let sample = &lines[..lines.len().min(20_000)];
     let (mut one_pass, mut strict) = (0.0, 0.0);
     for _ in 0..3 {
+        // Kept across lines, as `sijill verify` keeps one per thread.
+        let mut keys = ledger::statement::ActorKeys::default();
         let started = Instant::now();
         for line in sample {
-            ledger::SignedEntry::parse(line).map_err(|e| e.to_string())?;
+            ledger::SignedEntry::parse_with(line, &mut keys).map_err(|e| e.to_string())?;
         }
         one_pass += started.elapsed().as_secs_f64();
         let started = Instant::now();

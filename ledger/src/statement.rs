@@ -156,7 +156,7 @@ impl Statement {
         Ok(statement)
     }
 
-    /// Reads a statement from its canonical bytes inside a stored entry, as
+    /// Reads a statement from its canonical bytes inside a stored entry (and only there), as
     /// [`Statement::from_value`] would read the value they hold; `None` when they do not
     /// make a valid statement, for the caller to take the strict path and its error.
     pub(crate) fn from_canonical(statement: Canonical<'_>) -> Option<Self> {
@@ -169,10 +169,9 @@ impl Statement {
         named(&nonce, "nonce")?;
         named(&origin, "origin")?;
         named(&stream, "stream")?;
-        if !body.value.is_object()
-            || body.value.depth() > MAX_DEPTH - BODY_DEPTH_IN_ENTRY
-            || statement.as_bytes().len() > MAX_STATEMENT_BYTES
-        {
+        // The body's depth needs no check here: the entry's bytes passed the nesting limit,
+        // and a body sits `BODY_DEPTH_IN_ENTRY` levels into its entry.
+        if !body.value.is_object() || statement.as_bytes().len() > MAX_STATEMENT_BYTES {
             return None;
         }
         let text = |m: &Member<'_>| m.value.as_str().map(String::from);
@@ -283,7 +282,7 @@ impl Auth {
     /// [`Auth::from_value`] followed by re-serialization would accept it: `None` when it
     /// would not, or when it would be written back differently (a key or signature in
     /// another base64 spelling), for the caller to take the strict path and its error.
-    pub(crate) fn from_canonical(auth: Canonical<'_>) -> Option<Self> {
+    pub(crate) fn from_canonical(auth: Canonical<'_>, keys: &mut ActorKeys) -> Option<Self> {
         let [actor, sig, statement] = auth.members()?.try_into().ok()?;
         if actor.name != "actor" || sig.name != "sig" || statement.name != "statement" {
             return None;
@@ -291,7 +290,7 @@ impl Auth {
         let actor_b64 = actor.value.as_str()?;
         let sig_b64 = sig.value.as_str()?;
         let auth = Auth {
-            actor: decode_verifying_key(&actor_b64)?,
+            actor: keys.decode(&actor_b64)?,
             statement: Statement::from_canonical(statement.value)?,
             sig: decode_signature(&sig_b64)?,
         };
@@ -378,6 +377,32 @@ pub fn document_message(sha256_hex: &str) -> Vec<u8> {
 pub fn decode_verifying_key(b64: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = BASE64.decode(b64).ok()?.try_into().ok()?;
     VerifyingKey::from_bytes(&bytes).ok()
+}
+
+/// Actors' keys already decoded, by their base64. Decoding a key decompresses a curve point,
+/// which costs about as much as the rest of reading an entry; a log has few actors and
+/// each signs many entries, so a reader of many entries keeps one of these.
+#[derive(Debug, Default)]
+pub struct ActorKeys {
+    decoded: std::collections::HashMap<String, VerifyingKey>,
+}
+
+impl ActorKeys {
+    /// Keys kept at most; past it the memory starts again, so hostile input cannot grow it.
+    const CAPACITY: usize = 4096;
+
+    /// [`decode_verifying_key`], remembered.
+    pub fn decode(&mut self, b64: &str) -> Option<VerifyingKey> {
+        if let Some(key) = self.decoded.get(b64) {
+            return Some(*key);
+        }
+        let key = decode_verifying_key(b64)?;
+        if self.decoded.len() >= Self::CAPACITY {
+            self.decoded.clear();
+        }
+        self.decoded.insert(b64.to_owned(), key);
+        Some(key)
+    }
 }
 
 /// Decodes the base64 of a 64-byte Ed25519 signature (strict base64).

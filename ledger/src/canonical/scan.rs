@@ -112,32 +112,6 @@ impl<'a> Canonical<'a> {
     pub fn to_value(&self) -> Option<Value> {
         serde_json::from_slice(self.bytes).ok()
     }
-
-    /// Nesting depth of the value: 0 for a scalar, 1 for `[]` or `{}`.
-    pub fn depth(&self) -> usize {
-        let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-        for &b in self.bytes {
-            if in_string {
-                match (escaped, b) {
-                    (true, _) => escaped = false,
-                    (false, b'\\') => escaped = true,
-                    (false, b'"') => in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match b {
-                b'"' => in_string = true,
-                b'{' | b'[' => {
-                    depth += 1;
-                    deepest = deepest.max(depth);
-                }
-                b'}' | b']' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-        deepest
-    }
 }
 
 /// A member name's text, unescaped when it holds an escape.
@@ -242,8 +216,10 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         let mut escaped = false;
         loop {
-            let b = self.peek()?;
-            match b {
+            // Runs of plain bytes are the bulk of every entry: find the next byte that
+            // ends or escapes the string, or may not appear in it, in one tight loop.
+            self.pos += plain_run(&self.bytes[self.pos..]);
+            match *self.bytes.get(self.pos)? {
                 b'"' => {
                     let end = self.pos;
                     self.pos += 1;
@@ -277,8 +253,8 @@ impl<'a> Scanner<'a> {
                         _ => return None,
                     }
                 }
-                0x00..=0x1f => return None,
-                _ => self.pos += 1,
+                // A raw control character.
+                _ => return None,
             }
         }
     }
@@ -334,6 +310,32 @@ impl<'a> Scanner<'a> {
             }
         }
     }
+}
+
+/// How many bytes at the start of `bytes` can sit in a string as they are: up to the first
+/// `"`, `\\` or control character, or the end. Eight bytes at a time (SWAR), since this is
+/// where reading an entry spends most of its time.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    // Whether some byte of `word` is below `n` (n <= 0x80): exact, the usual bit trick.
+    let any_below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
+    let mut done = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // A byte equal to c is a zero byte of word ^ (c repeated).
+        let special = any_below(word, 0x20)
+            || any_below(word ^ (ONES * u64::from(b'"')), 1)
+            || any_below(word ^ (ONES * u64::from(b'\\')), 1);
+        if special {
+            break;
+        }
+        done += 8;
+    }
+    done + bytes[done..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(bytes.len() - done)
 }
 
 /// One level deeper, or `None` past [`MAX_DEPTH`] (as the strict parser counts).
@@ -408,6 +410,21 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_run_ends_at_the_first_byte_a_string_must_not_hold_as_is() {
+        let text = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        for at in 0..text.len() {
+            for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                let mut bytes = text.to_vec();
+                bytes[at] = special;
+                assert_eq!(plain_run(&bytes), at, "{special:#04x} at {at}");
+            }
+            assert_eq!(plain_run(&text[at..]), text.len() - at);
+        }
+        // Bytes of multi-byte characters, DEL and the space are plain.
+        assert_eq!(plain_run("é€😀\u{7f} ~".as_bytes()), "é€😀\u{7f} ~".len());
+    }
+
+    #[test]
     fn nesting_is_limited_as_the_strict_parser_limits_it() {
         let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
         agree(deep(MAX_DEPTH).as_bytes());
@@ -422,7 +439,6 @@ mod tests {
         let names: Vec<&str> = members.iter().map(|m| m.name.as_ref()).collect();
         assert_eq!(names, ["a\"b", "n", "s"]);
         assert_eq!(members[0].value.as_bytes(), br#"{"x":[1,"]}"]}"#);
-        assert_eq!(members[0].value.depth(), 2);
         assert_eq!(members[1].value.as_u64(), None);
         assert_eq!(members[2].value.as_str().as_deref(), Some("t\\u"));
         let value = json!({"k": 42});

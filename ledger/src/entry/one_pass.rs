@@ -14,11 +14,11 @@ use base64::Engine as _;
 use super::{entry_hash, Entry, SignedEntry};
 use crate::canonical::scan::{self, Canonical};
 use crate::hash::{from_hex, to_hex};
-use crate::statement::{decode_signature, Auth};
+use crate::statement::{decode_signature, ActorKeys, Auth};
 use crate::timestamp::Timestamp;
 
 /// The entry `bytes` hold, when they are exactly what [`Entry::sign`] writes for it.
-pub(super) fn read(bytes: &[u8]) -> Option<SignedEntry> {
+pub(super) fn read(bytes: &[u8], keys: &mut ActorKeys) -> Option<SignedEntry> {
     let mut auth: Option<Canonical<'_>> = None;
     let mut auth_at = None;
     let mut data = None;
@@ -72,7 +72,7 @@ pub(super) fn read(bytes: &[u8]) -> Option<SignedEntry> {
         recorded_at,
         data: data.to_value()?,
         auth: match auth {
-            Some(auth) => Some(Auth::from_canonical(auth)?),
+            Some(auth) => Some(Auth::from_canonical(auth, keys)?),
             None => None,
         },
         auth_at,
