@@ -24,6 +24,7 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use ledger::entry::MAX_ENTRY_BYTES;
 use ledger::hash::{to_hex, Hash};
+use ledger::statement::ActorKeys;
 use ledger::VerifierKey;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -407,7 +408,13 @@ fn read_chunk(
 /// Parses a chunk's lines in parallel and replays them in order, appending their
 /// signature checks to `sigs`; returns the first structural failure.
 fn replay_chunk(auditor: &mut Auditor, chunk: &Chunk, sigs: &mut Vec<SigCheck>) -> Option<Failure> {
-    let parsed: Vec<ParsedLine> = chunk.lines().into_par_iter().map(ParsedLine::new).collect();
+    let parsed: Vec<ParsedLine> = chunk
+        .lines()
+        .into_par_iter()
+        .map_init(ActorKeys::default, |keys, line| {
+            ParsedLine::with_keys(line, keys)
+        })
+        .collect();
     for line in parsed {
         if let Err(failure) = auditor.push_parsed(line, sigs) {
             return Some(failure);

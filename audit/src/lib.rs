@@ -77,7 +77,7 @@ use ledger::merkle::{Frontier, NodeId};
 use ledger::note::VerifierKey;
 use ledger::roles;
 use ledger::rotation::{LogKeyChain, Rotation, ROTATION_COMMAND, ROTATION_EVENT, ROTATION_STREAM};
-use ledger::statement::{body_within_data, MAX_CLOCK_SKEW_MS};
+use ledger::statement::{body_within_data, ActorKeys, MAX_CLOCK_SKEW_MS};
 use ledger::timestamp::Timestamp;
 
 use registry::Registry;
@@ -147,15 +147,21 @@ pub struct ParsedLine(Result<Parsed, String>);
 impl ParsedLine {
     /// Parses one line of `entries.jsonl`, given without its line feed.
     pub fn new(line: &[u8]) -> Self {
-        ParsedLine(Self::parse(line))
+        Self::with_keys(line, &mut ActorKeys::default())
     }
 
-    fn parse(line: &[u8]) -> Result<Parsed, String> {
+    /// [`ParsedLine::new`], decoding actor keys through `keys`, which a thread reading many
+    /// lines keeps for all of them.
+    pub fn with_keys(line: &[u8], keys: &mut ActorKeys) -> Self {
+        ParsedLine(Self::parse(line, keys))
+    }
+
+    fn parse(line: &[u8], keys: &mut ActorKeys) -> Result<Parsed, String> {
         // Checked before parsing so a hostile line costs no parsing work.
         if line.len() > MAX_ENTRY_BYTES {
             return Err(format!("entry longer than {MAX_ENTRY_BYTES} bytes"));
         }
-        let signed = SignedEntry::parse(line).map_err(entry_reason)?;
+        let signed = SignedEntry::parse_with(line, keys).map_err(entry_reason)?;
         let signing_bytes = signed_bytes::unsigned_entry(&signed).map_err(entry_reason)?;
         let statement_bytes = signed_bytes::statement(&signed);
         let leaf_hash = signed.leaf_hash();

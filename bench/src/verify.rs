@@ -75,6 +75,7 @@ async fn measure(ledger: &mut Ledger, settings: &Settings) -> BenchResult<()> {
 
 async fn verify_figures(dir: &Path) -> BenchResult<()> {
     let dir: PathBuf = dir.to_owned();
+    let dir_lines = dir.join("entries.jsonl");
     let shape = {
         let dir = dir.clone();
         tokio::task::spawn_blocking(move || ExportShape::read(&dir.join("entries.jsonl"))).await??
@@ -111,7 +112,42 @@ async fn verify_figures(dir: &Path) -> BenchResult<()> {
     let batch_rate = tokio::task::spawn_blocking(move || batch_verify_rate(&shape)).await??;
     figure("batch_verify_rate", batch_rate, 0, "signatures/s");
     figure("verify_ratio", verify_sig_rate / batch_rate, 2, "");
+
+    let lines = dir_lines.clone();
+    let (one_pass, strict) = tokio::task::spawn_blocking(move || parse_times(&lines)).await??;
+    figure("entry_parse_us", one_pass, 2, "us");
+    figure("entry_parse_strict_us", strict, 2, "us");
+    figure("entry_parse_ratio", strict / one_pass, 2, "");
     Ok(())
+}
+
+/// Mean microseconds to read one line of the export with `SignedEntry::parse_with` (the
+/// one-pass reader, actor keys remembered across lines as `sijill verify` does) and with `SignedEntry::parse_strictly` (the strict path it falls back
+/// to), on one thread, alternating rounds so that a change of load hits both alike.
+fn parse_times(path: &Path) -> BenchResult<(f64, f64)> {
+    let text = std::fs::read(path)?;
+    let lines: Vec<&[u8]> = text
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let sample = &lines[..lines.len().min(20_000)];
+    let (mut one_pass, mut strict) = (0.0, 0.0);
+    for _ in 0..3 {
+        // Kept across lines, as `sijill verify` keeps one per thread.
+        let mut keys = ledger::statement::ActorKeys::default();
+        let started = Instant::now();
+        for line in sample {
+            ledger::SignedEntry::parse_with(line, &mut keys).map_err(|e| e.to_string())?;
+        }
+        one_pass += started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        for line in sample {
+            ledger::SignedEntry::parse_strictly(line).map_err(|e| e.to_string())?;
+        }
+        strict += started.elapsed().as_secs_f64();
+    }
+    let per_line = |secs: f64| secs * 1e6 / (3 * sample.len()) as f64;
+    Ok((per_line(one_pass), per_line(strict)))
 }
 
 /// What the export holds, read outside any timed section.

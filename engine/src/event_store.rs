@@ -13,6 +13,7 @@ use std::sync::Arc;
 use cqrs_es::{Aggregate, DomainEvent};
 use domain::{LedgerEvent, TimeWindow};
 use ledger::hash::ZERO_HASH;
+use ledger::statement::ActorKeys;
 use ledger::{Auth, Hash, SignedEntry};
 use serde_json::json;
 
@@ -60,6 +61,56 @@ pub struct Loaded<A> {
     last_hash: Hash,
 }
 
+/// More entries than any stream holds: "all of them" for a bounded query.
+const ALL: u64 = 1 << 53;
+
+impl<A> Loaded<A>
+where
+    A: Aggregate,
+    A::Event: LedgerEvent,
+{
+    /// Moves this state's head to the last entry of `appended`, whose events the aggregate
+    /// has applied; `false` if `appended` is not the next entries of this stream.
+    pub fn committed(&mut self, appended: &Appended) -> bool {
+        let stream = format!("{}/{}", A::TYPE, self.id);
+        let follows = appended
+            .entries
+            .first()
+            .is_some_and(|e| e.seq == self.seq + 1)
+            && appended.entries.iter().all(|e| e.stream == stream);
+        match appended.entries.last() {
+            Some(last) if follows => {
+                self.seq = last.seq;
+                self.last_hash = last.entry_hash;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Applies the stream's entries that follow this state, in order. `false`, with
+    /// nothing applied, when the first of them does not follow it (a state that is not a
+    /// prefix of the stream as stored).
+    fn extend(&mut self, rows: Vec<Vec<u8>>) -> Result<bool, String> {
+        let mut keys = ActorKeys::default();
+        for (i, bytes) in rows.into_iter().enumerate() {
+            // The signed bytes are the source of truth; upcasting happens on the decoded copy.
+            let signed = SignedEntry::parse_with(&bytes, &mut keys)
+                .map_err(|e| format!("stored entry: {e}"))?;
+            let entry = signed.entry;
+            if i == 0 && (entry.seq != self.seq + 1 || entry.prev != self.last_hash) {
+                return Ok(false);
+            }
+            let event = A::Event::from_entry(&entry.event_type, &entry.version, entry.data)
+                .map_err(|e| format!("stored event: {e}"))?;
+            self.aggregate.apply(event);
+            self.seq = entry.seq;
+            self.last_hash = signed.hash;
+        }
+        Ok(true)
+    }
+}
+
 impl<A> LedgerStore<A>
 where
     A: Aggregate,
@@ -73,34 +124,61 @@ where
         }
     }
 
-    /// The aggregate as its stream's entries build it.
+    /// The aggregate as its stream's entries build it: from `cached` (an earlier load of
+    /// the same stream) and the entries after it, or from the whole stream when there is
+    /// none or the store does not continue it.
     ///
     /// # Errors
     /// The store's error, or a stored entry that does not parse or decode.
-    pub async fn load(&self, aggregate_id: &str) -> Result<Loaded<A>, String> {
+    pub async fn load(
+        &self,
+        aggregate_id: &str,
+        cached: Option<Loaded<A>>,
+    ) -> Result<Loaded<A>, String> {
+        if let Some(mut loaded) = cached.filter(|c| c.id == aggregate_id) {
+            let rows = self
+                .db
+                .stream_entries_from(A::TYPE, aggregate_id, loaded.seq + 1, ALL)
+                .await
+                .map_err(|e| e.to_string())?;
+            if loaded.extend(rows)? {
+                // Debug builds (the test suite) check every cached state against the stream.
+                if cfg!(debug_assertions) {
+                    let full = self.load_full(aggregate_id).await?;
+                    let state = |l: &Loaded<A>| {
+                        (serde_json::to_value(&l.aggregate).ok(), l.seq, l.last_hash)
+                    };
+                    assert_eq!(
+                        state(&loaded),
+                        state(&full),
+                        "cached {}/{aggregate_id}",
+                        A::TYPE
+                    );
+                }
+                return Ok(loaded);
+            }
+        }
+        self.load_full(aggregate_id).await
+    }
+
+    /// The aggregate as all of its stream's entries build it.
+    async fn load_full(&self, aggregate_id: &str) -> Result<Loaded<A>, String> {
         let rows = self
             .db
             .stream_entries(A::TYPE, aggregate_id)
             .await
             .map_err(|e| e.to_string())?;
-        let mut aggregate = A::default();
-        let (mut seq, mut last_hash) = (0, ZERO_HASH);
-        for bytes in rows {
-            // The signed bytes are the source of truth; upcasting happens on the decoded copy.
-            let signed = SignedEntry::parse(&bytes).map_err(|e| format!("stored entry: {e}"))?;
-            let entry = signed.entry;
-            let event = A::Event::from_entry(&entry.event_type, &entry.version, entry.data)
-                .map_err(|e| format!("stored event: {e}"))?;
-            aggregate.apply(event);
-            seq = entry.seq;
-            last_hash = signed.hash;
-        }
-        Ok(Loaded {
-            aggregate,
+        let mut loaded = Loaded {
+            aggregate: A::default(),
             id: aggregate_id.to_owned(),
-            seq,
-            last_hash,
-        })
+            seq: 0,
+            last_hash: ZERO_HASH,
+        };
+        if loaded.extend(rows)? {
+            Ok(loaded)
+        } else {
+            Err(format!("stream {}/{aggregate_id} is not a chain", A::TYPE))
+        }
     }
 
     /// Sends a decision on `loaded` to the sequencer and waits for the commit.

@@ -7,6 +7,7 @@
 //! refuses comes back as a [`Refusal`](refusal::Refusal) with a kind, which the HTTP layer
 //! maps to a status; SQL stays behind the `store` crate.
 
+pub mod aggregate_cache;
 pub mod blocking;
 pub mod clock;
 pub mod command_documents;

@@ -21,7 +21,7 @@ use ledger::Auth;
 use serde_json::Value;
 
 use crate::command_documents;
-use crate::event_store::{Decision, LedgerStore, Ticket};
+use crate::event_store::{Decision, LedgerStore, Loaded, Ticket};
 use crate::projector::ProjectionHandle;
 use crate::public_channel::{erasure, PublicChannel};
 use crate::refusal::{Kind, Refusal};
@@ -64,6 +64,8 @@ pub struct Service {
     pub cosignatures: crate::cosigning::Cosignatures,
     /// Commands on one stream take turns in this process (`stream_turns`).
     turns: crate::stream_turns::StreamTurns,
+    /// Aggregates as last loaded (`aggregate_cache`).
+    aggregates: crate::aggregate_cache::AggregateCache,
 }
 
 /// The parts a [`Service`] is built from.
@@ -82,6 +84,7 @@ impl Service {
     pub fn new(parts: ServiceParts) -> Self {
         Self {
             turns: crate::stream_turns::StreamTurns::default(),
+            aggregates: Default::default(),
             indicators: Default::default(),
             cosignatures: Default::default(),
             db: parts.db,
@@ -415,16 +418,53 @@ impl Service {
     /// the read set and the window are exactly what this decision asked for and stated.
     async fn attempt<A>(&self, id: &str, command: A::Command, ticket: &Ticket) -> Attempt
     where
-        A: cqrs_es::Aggregate<Services = Services, Error = DomainError>,
+        A: cqrs_es::Aggregate<Services = Services, Error = DomainError> + 'static,
         A::Event: domain::LedgerEvent,
     {
         let store = LedgerStore::<A>::new(self.db.clone(), self.sequencer.clone());
         // Whatever the aggregate reads of other streams is at least this fresh.
         let facts_at = self.sequencer.known_size();
-        let mut loaded = match store.load(id).await {
+        // This command's turn on the stream: nobody else in this process takes it meanwhile.
+        let stream = format!("{}/{id}", A::TYPE);
+        let cached = self.aggregates.take::<Loaded<A>>(&stream);
+        let mut loaded = match store.load(id, cached).await {
             Ok(loaded) => loaded,
             Err(e) => return Attempt::Store(e),
         };
+        let (attempt, state) = self
+            .decide(&store, &mut loaded, command, ticket, facts_at)
+            .await;
+        match (&attempt, state) {
+            // `handle` applies what it decides to the aggregate (cqrs-es's `EventSink`): once
+            // the log holds it, the aggregate is the state the stream's entries build.
+            // A rotation's entry carries more than its event (the log adds its signatures),
+            // so the log's own stream is loaded afresh instead.
+            (Attempt::Appended(appended), _)
+                if A::TYPE != domain::names::stream::LOG && loaded.committed(appended) =>
+            {
+                self.aggregates.put(stream, loaded);
+            }
+            (_, AfterDecision::Untouched) => self.aggregates.put(stream, loaded),
+            // A decision the log did not take is in the aggregate: it goes.
+            _ => {}
+        }
+        attempt
+    }
+
+    /// Decides `command` on `loaded` and sends the decision to the log; says whether the
+    /// aggregate is still as loaded.
+    async fn decide<A>(
+        &self,
+        store: &LedgerStore<A>,
+        loaded: &mut Loaded<A>,
+        command: A::Command,
+        ticket: &Ticket,
+        facts_at: u64,
+    ) -> (Attempt, AfterDecision)
+    where
+        A: cqrs_es::Aggregate<Services = Services, Error = DomainError>,
+        A::Event: domain::LedgerEvent,
+    {
         let recording = Arc::new(Recording::new(self.registry.clone()));
         let timing = Arc::new(Timing::new(self.clock.clone()));
         let services = Services {
@@ -432,12 +472,18 @@ impl Service {
             registry: recording.clone(),
         };
         let sink = EventSink::default();
-        if let Err(e) = loaded.aggregate.handle(command, &services, &sink).await {
-            return Attempt::Refused(e);
-        }
+        let handled = loaded.aggregate.handle(command, &services, &sink).await;
         let events = sink.collect().await;
+        let state = if events.is_empty() {
+            AfterDecision::Untouched
+        } else {
+            AfterDecision::Decided
+        };
+        if let Err(e) = handled {
+            return (Attempt::Refused(e), state);
+        }
         if events.is_empty() {
-            return Attempt::NoEvent;
+            return (Attempt::NoEvent, state);
         }
         let decision = Decision {
             events,
@@ -445,10 +491,11 @@ impl Service {
             reads: recording.reads(),
             facts_at,
         };
-        match store.commit(&loaded, decision, ticket).await {
+        let attempt = match store.commit(loaded, decision, ticket).await {
             Ok(appended) => Attempt::Appended(appended),
             Err(e) => Attempt::Failed(e),
-        }
+        };
+        (attempt, state)
     }
 
     /// The note verifier key string of the log key in force: the genesis key until a
@@ -484,6 +531,12 @@ fn issued<C: Clone>(id: &str, command: &C, by: &Option<ActorInfo>) -> Issued<C> 
 }
 
 /// How one attempt at a command ended.
+/// Whether `handle` applied events to the aggregate it was given.
+enum AfterDecision {
+    Untouched,
+    Decided,
+}
+
 enum Attempt {
     Appended(Appended),
     /// The domain refused the command.

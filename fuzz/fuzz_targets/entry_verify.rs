@@ -1,6 +1,8 @@
 //! Fuzz target: reading and verifying a stored entry (`ledger::entry`).
 //!
-//! For any bytes, never a panic, and when `SignedEntry::parse` accepts them:
+//! For any bytes, never a panic; `SignedEntry::parse` (the one-pass reader, falling back to
+//! the strict path) gives exactly what `SignedEntry::parse_strictly` gives; and when it
+//! accepts them:
 //! - they are canonical JSON and exactly the entry's bytes, and the hash is their SHA-256;
 //! - verifying the log signature (against the seed log's key) and the actor's signature of
 //!   `auth`, if any, does not panic;
@@ -16,7 +18,9 @@ use libfuzzer_sys::fuzz_target;
 use sijill_fuzz::{fuzz_signing_key, seed_log_key};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(signed) = SignedEntry::parse(data) else {
+    let parsed = SignedEntry::parse(data);
+    assert_eq!(parsed, SignedEntry::parse_strictly(data), "the two readers disagree");
+    let Ok(signed) = parsed else {
         return;
     };
     assert_eq!(signed.bytes, data);

@@ -17,7 +17,7 @@ use serde_json::{Map, Number, Value};
 use crate::canonical::{self, CanonicalError, MAX_SAFE_INTEGER};
 use crate::hash::{from_hex, sha256, to_hex, Hash};
 use crate::merkle;
-use crate::statement::{decode_signature, Auth, StatementError};
+use crate::statement::{decode_signature, ActorKeys, Auth, StatementError};
 use crate::timestamp::Timestamp;
 
 /// Largest canonical entry, `sig` included: the limit of a tlog-tiles entry bundle.
@@ -210,7 +210,38 @@ impl SignedEntry {
     /// and `auth_at`); [`EntryError::NotCanonical`] if the bytes differ from what
     /// signing these fields produces.
     pub fn parse(bytes: &[u8]) -> Result<Self, EntryError> {
+        Self::parse_with(bytes, &mut ActorKeys::default())
+    }
+
+    /// [`SignedEntry::parse`], decoding actor keys through `keys`: a reader of many entries
+    /// keeps one [`ActorKeys`] for all of them.
+    ///
+    /// # Errors
+    /// As [`SignedEntry::parse`].
+    pub fn parse_with(bytes: &[u8], keys: &mut ActorKeys) -> Result<Self, EntryError> {
         // Checked first so a hostile line costs no parsing.
+        if bytes.len() > MAX_ENTRY_BYTES {
+            return Err(EntryError::TooLarge { size: bytes.len() });
+        }
+        // Every entry the ledger wrote takes the one-pass path; anything else takes the
+        // strict path, which says what is wrong.
+        match one_pass::read(bytes, keys) {
+            Some(signed) => {
+                debug_assert_eq!(Ok(&signed), Self::parse_strictly(bytes).as_ref());
+                Ok(signed)
+            }
+            None => Self::parse_strictly(bytes),
+        }
+    }
+
+    /// [`SignedEntry::parse`] by the strict path alone: parse into a tree, read the
+    /// fields, serialize them again and compare. The one-pass path must agree with it on
+    /// every input it accepts; the tests and the `entry_parse` fuzz target compare them.
+    ///
+    /// # Errors
+    /// As [`SignedEntry::parse`].
+    #[doc(hidden)]
+    pub fn parse_strictly(bytes: &[u8]) -> Result<Self, EntryError> {
         if bytes.len() > MAX_ENTRY_BYTES {
             return Err(EntryError::TooLarge { size: bytes.len() });
         }
@@ -309,5 +340,6 @@ fn signed_bytes(entry: &Entry, sig: &Signature) -> Result<Vec<u8>, EntryError> {
     canonical::to_bytes(&value).map_err(EntryError::Canonical)
 }
 
+mod one_pass;
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,7 @@ use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
 
+use crate::canonical::scan::{Canonical, Member};
 use crate::canonical::{self, CanonicalError, MAX_DEPTH};
 use crate::hash::{sha256, Hash};
 use crate::timestamp::Timestamp;
@@ -147,17 +148,53 @@ impl Statement {
             issued_at: text("issued_at")?,
             nonce: text("nonce")?,
         };
-        Timestamp::parse_statement(&statement.issued_at)
-            .map_err(|_| StatementError::BadIssuedAt)?;
-        let nonce_chars = statement.nonce.chars().count();
-        if nonce_chars == 0 || nonce_chars > MAX_NONCE_CHARS {
-            return Err(StatementError::BadNonce);
-        }
+        statement.check_text_members()?;
         let size = statement.canonical_bytes().len();
         if size > MAX_STATEMENT_BYTES {
             return Err(StatementError::TooLarge { size });
         }
         Ok(statement)
+    }
+
+    /// Reads a statement from its canonical bytes inside a stored entry (and only there), as
+    /// [`Statement::from_value`] would read the value they hold; `None` when they do not
+    /// make a valid statement, for the caller to take the strict path and its error.
+    pub(crate) fn from_canonical(statement: Canonical<'_>) -> Option<Self> {
+        let [body, command, issued_at, nonce, origin, stream] =
+            statement.members()?.try_into().ok()?;
+        let named = |m: &Member<'_>, name: &str| (m.name == name).then_some(());
+        named(&body, "body")?;
+        named(&command, "command")?;
+        named(&issued_at, "issued_at")?;
+        named(&nonce, "nonce")?;
+        named(&origin, "origin")?;
+        named(&stream, "stream")?;
+        // The body's depth needs no check here: the entry's bytes passed the nesting limit,
+        // and a body sits `BODY_DEPTH_IN_ENTRY` levels into its entry.
+        if !body.value.is_object() || statement.as_bytes().len() > MAX_STATEMENT_BYTES {
+            return None;
+        }
+        let text = |m: &Member<'_>| m.value.as_str().map(String::from);
+        let statement = Statement {
+            origin: text(&origin)?,
+            command: text(&command)?,
+            stream: text(&stream)?,
+            body: body.value.to_value()?,
+            issued_at: text(&issued_at)?,
+            nonce: text(&nonce)?,
+        };
+        statement.check_text_members().ok()?;
+        Some(statement)
+    }
+
+    /// The rules on `issued_at` and `nonce` beyond their being strings.
+    fn check_text_members(&self) -> Result<(), StatementError> {
+        Timestamp::parse_statement(&self.issued_at).map_err(|_| StatementError::BadIssuedAt)?;
+        let nonce_chars = self.nonce.chars().count();
+        if nonce_chars == 0 || nonce_chars > MAX_NONCE_CHARS {
+            return Err(StatementError::BadNonce);
+        }
+        Ok(())
     }
 
     /// The statement as a JSON object.
@@ -241,6 +278,26 @@ impl Auth {
         })
     }
 
+    /// Reads an `auth` object from its canonical bytes inside a stored entry, as
+    /// [`Auth::from_value`] followed by re-serialization would accept it: `None` when it
+    /// would not, or when it would be written back differently (a key or signature in
+    /// another base64 spelling), for the caller to take the strict path and its error.
+    pub(crate) fn from_canonical(auth: Canonical<'_>, keys: &mut ActorKeys) -> Option<Self> {
+        let [actor, sig, statement] = auth.members()?.try_into().ok()?;
+        if actor.name != "actor" || sig.name != "sig" || statement.name != "statement" {
+            return None;
+        }
+        let actor_b64 = actor.value.as_str()?;
+        let sig_b64 = sig.value.as_str()?;
+        let auth = Auth {
+            actor: keys.decode(&actor_b64)?,
+            statement: Statement::from_canonical(statement.value)?,
+            sig: decode_signature(&sig_b64)?,
+        };
+        (auth.actor_b64() == actor_b64 && BASE64.encode(auth.sig.to_bytes()) == sig_b64)
+            .then_some(auth)
+    }
+
     /// The `auth` object: `{"actor", "statement", "sig"}`.
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
@@ -320,6 +377,32 @@ pub fn document_message(sha256_hex: &str) -> Vec<u8> {
 pub fn decode_verifying_key(b64: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = BASE64.decode(b64).ok()?.try_into().ok()?;
     VerifyingKey::from_bytes(&bytes).ok()
+}
+
+/// Actors' keys already decoded, by their base64. Decoding a key decompresses a curve point,
+/// which costs about as much as the rest of reading an entry; a log has few actors and
+/// each signs many entries, so a reader of many entries keeps one of these.
+#[derive(Debug, Default)]
+pub struct ActorKeys {
+    decoded: std::collections::HashMap<String, VerifyingKey>,
+}
+
+impl ActorKeys {
+    /// Keys kept at most; past it the memory starts again, so hostile input cannot grow it.
+    const CAPACITY: usize = 4096;
+
+    /// [`decode_verifying_key`], remembered.
+    pub fn decode(&mut self, b64: &str) -> Option<VerifyingKey> {
+        if let Some(key) = self.decoded.get(b64) {
+            return Some(*key);
+        }
+        let key = decode_verifying_key(b64)?;
+        if self.decoded.len() >= Self::CAPACITY {
+            self.decoded.clear();
+        }
+        self.decoded.insert(b64.to_owned(), key);
+        Some(key)
+    }
 }
 
 /// Decodes the base64 of a 64-byte Ed25519 signature (strict base64).

@@ -354,3 +354,99 @@ proptest! {
         let _ = SignedEntry::parse(&bytes);
     }
 }
+
+/// The one-pass reader accepts what the ledger writes, and whatever it accepts the strict
+/// path reads as the same entry (it never accepts more: a wrong acceptance would let an
+/// auditor read fields the signatures do not cover as the log wrote them).
+fn one_pass_agrees(bytes: &[u8]) -> Result<(), TestCaseError> {
+    if let Some(fast) = one_pass::read(bytes, &mut ActorKeys::default()) {
+        prop_assert_eq!(Ok(fast), SignedEntry::parse_strictly(bytes));
+    }
+    prop_assert_eq!(
+        SignedEntry::parse(bytes),
+        SignedEntry::parse_strictly(bytes)
+    );
+    Ok(())
+}
+
+#[test]
+fn the_one_pass_reader_takes_every_written_entry_and_no_other_spelling() {
+    for mut entry in [genesis(), signed_command_entry()] {
+        // A `prev` with letters, so that its uppercase spelling differs.
+        entry.prev = sha256(b"the entry before");
+        let signed = entry.sign(&log_key()).unwrap();
+        assert_eq!(
+            one_pass::read(&signed.bytes, &mut ActorKeys::default()),
+            Some(signed.clone())
+        );
+        let value = canonical::parse(&signed.bytes).unwrap();
+        let respelled = |member: &str, text: String| {
+            let mut v = value.clone();
+            v[member] = json!(text);
+            canonical::to_bytes(&v).unwrap()
+        };
+        let prev = to_hex(&signed.entry.prev).to_uppercase();
+        let unpadded = BASE64
+            .encode(signed.sig.to_bytes())
+            .trim_end_matches('=')
+            .to_owned();
+        for bytes in [
+            respelled("prev", prev),
+            respelled("sig", unpadded),
+            respelled("recorded_at", "2026-01-15T09:30:01.000+00:00".into()),
+        ] {
+            assert_eq!(one_pass::read(&bytes, &mut ActorKeys::default()), None);
+            assert!(SignedEntry::parse(&bytes).is_err());
+        }
+    }
+    // The actor key in another base64 spelling (a flipped padding bit): refused, whether
+    // the decoder refuses it or the re-encoding comparison does.
+    let signed = signed_command_entry().sign(&log_key()).unwrap();
+    let mut value = canonical::parse(&signed.bytes).unwrap();
+    let actor = value["auth"]["actor"].as_str().unwrap().to_owned();
+    let last = actor.as_bytes()[actor.len() - 2];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let at = alphabet.iter().position(|c| *c == last).unwrap();
+    let mut other = actor.clone().into_bytes();
+    other[actor.len() - 2] = alphabet[at ^ 1];
+    value["auth"]["actor"] = json!(String::from_utf8(other).unwrap());
+    let bytes = forge(value);
+    assert_eq!(one_pass::read(&bytes, &mut ActorKeys::default()), None);
+    one_pass_agrees(&bytes).unwrap();
+}
+
+proptest! {
+    #[test]
+    fn the_one_pass_reader_agrees_with_the_strict_path(
+        entry in arb_entry(),
+        position in any::<prop::sample::Index>(),
+        replacement in any::<u8>(),
+    ) {
+        let signed = entry.sign(&log_key()).unwrap();
+        prop_assert_eq!(one_pass::read(&signed.bytes, &mut ActorKeys::default()), Some(signed.clone()));
+        let mut bytes = signed.bytes.clone();
+        let i = position.index(bytes.len());
+        bytes[i] = replacement;
+        one_pass_agrees(&bytes)?;
+        bytes.insert(i, b' ');
+        one_pass_agrees(&bytes)?;
+    }
+}
+
+#[test]
+fn remembered_actor_keys_read_as_fresh_ones() {
+    let mut keys = ActorKeys::default();
+    for entry in [signed_command_entry(), genesis(), signed_command_entry()] {
+        let signed = entry.sign(&log_key()).unwrap();
+        assert_eq!(
+            SignedEntry::parse_with(&signed.bytes, &mut keys),
+            Ok(signed)
+        );
+    }
+    // A remembered key stands for its own spelling only.
+    let other = BASE64.encode(log_key().verifying_key().as_bytes());
+    let actor = BASE64.encode(actor_key().verifying_key().as_bytes());
+    assert_eq!(keys.decode(&other), Some(log_key().verifying_key()));
+    assert_eq!(keys.decode(&actor), Some(actor_key().verifying_key()));
+    assert_eq!(keys.decode("not base64"), None);
+}

@@ -14,6 +14,8 @@
 //! Because every number is an integer below 2^53, the ECMAScript number formatting of
 //! JCS reduces to plain decimal, and no floating point code is needed.
 
+pub mod scan;
+
 use serde_json::{Map, Number, Value};
 
 /// Largest integer magnitude allowed: 2^53 - 1, the largest integer every JSON

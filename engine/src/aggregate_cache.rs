@@ -1,0 +1,99 @@
+//! Aggregates as last loaded, kept between commands so that a command on a long stream
+//! reads and decodes only the entries appended since, not the whole stream again.
+//!
+//! *Invariant*: a cached aggregate is the state its stream's entries `1..=seq` build, as
+//! read from the store, and nothing else: decisions are never applied to it, so a command
+//! refused, retried or lost on the way to the log cannot leave a trace. The next load
+//! reads the entries after `seq` from the store (the source of truth, whatever other
+//! processes appended) and checks that the first of them follows the cached hash, so a
+//! stale entry costs one catch-up, never a wrong decision; the sequencer still checks the
+//! loaded head under the lock.
+//!
+//! Commands on one stream take turns in a process (`stream_turns`), so a command takes its
+//! stream's aggregate out of the cache and puts it back when done; nothing is cloned.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+#[cfg(doc)]
+use crate::event_store::Loaded;
+
+/// Most aggregates kept; past it, some are dropped (and loaded in full when next used),
+/// so memory stays bounded whatever the number of streams.
+const CAPACITY: usize = 4096;
+
+/// Loaded aggregates of every type, by stream name (`<type>/<id>`).
+#[derive(Default)]
+pub struct AggregateCache {
+    loaded: Mutex<HashMap<String, Box<dyn Any + Send>>>,
+}
+
+impl AggregateCache {
+    /// Takes the aggregate of `stream` out of the cache, if it holds one of type `T` (a
+    /// [`Loaded`] aggregate).
+    pub fn take<T: Send + 'static>(&self, stream: &str) -> Option<T> {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        let any = loaded.remove(stream)?;
+        any.downcast::<T>().ok().map(|b| *b)
+    }
+
+    /// Puts back the aggregate of `stream` as loaded.
+    pub fn put<T: Send + 'static>(&self, stream: String, aggregate: T) {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if loaded.len() >= CAPACITY {
+            // Dropping an arbitrary eighth keeps this O(1) amortized without an LRU list.
+            let drop: Vec<String> = loaded.keys().take(CAPACITY / 8).cloned().collect();
+            for key in drop {
+                loaded.remove(&key);
+            }
+        }
+        loaded.insert(stream, Box::new(aggregate));
+    }
+
+    /// How many aggregates are kept.
+    pub fn len(&self) -> usize {
+        self.loaded.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_aggregate_is_taken_once_and_only_as_its_own_type() {
+        let cache = AggregateCache::default();
+        cache.put("offer/O1".into(), 7_u32);
+        assert_eq!(
+            cache.take::<u64>("offer/O1"),
+            None,
+            "another type is not this one"
+        );
+        // A type mismatch drops the entry: the next load reads the stream in full.
+        assert_eq!(cache.take::<u32>("offer/O1"), None);
+        cache.put("offer/O1".into(), 7_u32);
+        assert_eq!(cache.take::<u32>("offer/O2"), None);
+        assert_eq!(cache.take::<u32>("offer/O1"), Some(7));
+        assert_eq!(
+            cache.take::<u32>("offer/O1"),
+            None,
+            "taken: not there for another"
+        );
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_capacity() {
+        let cache = AggregateCache::default();
+        for i in 0..3 * CAPACITY {
+            cache.put(format!("offer/O{i}"), i);
+            assert!(cache.len() <= CAPACITY);
+        }
+        let last = 3 * CAPACITY - 1;
+        assert_eq!(cache.take::<usize>(&format!("offer/O{last}")), Some(last));
+    }
+}
