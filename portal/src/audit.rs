@@ -20,6 +20,9 @@ use axum::routing::get;
 use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
+use domain::names::stream;
+use domain::participation::ConsultationEvent;
+use domain::{Decoded, LedgerEvent};
 use ledger::hash::to_hex;
 use ledger::rotation::LogKeyChain;
 use serde_json::Value;
@@ -337,11 +340,17 @@ fn who(
             None,
         );
     }
+    // A comment through the public channel is the only entry without a statement that a
+    // person asked for; its typed event says so.
     let public = entry
-        .data
-        .get("channel")
-        .and_then(Value::as_str)
-        .is_some_and(|c| c == "public");
+        .stream
+        .split_once('/')
+        .is_some_and(|(kind, _)| kind == stream::CONSULTATION)
+        && matches!(
+            ConsultationEvent::decode(&entry.event_type, &entry.version, entry.data.clone()),
+            Ok(Decoded { event: ConsultationEvent::CommentSubmitted(comment), .. })
+                if comment.channel == "public"
+        );
     let key = if public {
         "audit.public_channel"
     } else {

@@ -313,6 +313,14 @@ async fn a_receipt_proves_that_the_log_holds_exactly_that_text(backend: Backend)
         .await;
     assert_eq!(whole["entry"]["data"]["article"], Value::Null);
     assert_eq!(whole["entry"]["data"]["comment"], 2);
+
+    // The consultation's trail says who asked for each entry: the drafter's key for the
+    // opening, the public channel (no key) for each public comment.
+    let trail = c.get(&format!("/audit/{STREAM}?lang=fr")).await;
+    assert_eq!(trail.status, StatusCode::OK);
+    let page = trail.text();
+    assert_eq!(page.matches("public (sans clé)").count(), 2, "{page}");
+    assert!(page.contains("OpenConsultation"), "{page}");
 }
 
 fn hashes(list: &Value) -> Vec<Hash> {
