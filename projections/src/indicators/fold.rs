@@ -18,6 +18,10 @@ use ledger::merkle::Frontier;
 use ledger::{SignedEntry, Timestamp};
 use serde_json::{json, Map, Value};
 
+use super::answer::{
+    share, Breakdowns, ByConsultation, ByInstitution, ByRegion, ByYear, CheckpointRef,
+    Indicator, IndicatorValue, Indicators, Label,
+};
 use super::definitions::DEFINITIONS;
 
 #[derive(Clone)]
@@ -82,7 +86,12 @@ fn year_of(t: Timestamp) -> i32 {
     i32::from(local_date(t).year())
 }
 
-fn share(part: u64, whole: u64) -> Value {
+/// The row of `key` in a breakdown, added empty on first use.
+fn row<'a, T: Default>(breakdown: &'a mut BTreeMap<String, T>, key: &str) -> &'a mut T {
+    breakdown.entry(key.to_owned()).or_default()
+}
+
+fn old_share(part: u64, whole: u64) -> Value {
     if whole == 0 {
         Value::Null
     } else {
@@ -240,6 +249,187 @@ impl IndicatorFold {
         })
     }
 
+    /// The typed answer for `year`; serializes to what [`IndicatorFold::finish`] builds.
+    pub fn answer(&self, year: Option<i32>) -> Indicators {
+        let year = year
+            .or(self.last_recorded_at.map(year_of))
+            .unwrap_or_default();
+        let values = self.typed_values(year);
+        let indicators = DEFINITIONS
+            .iter()
+            .map(|d| Indicator {
+                key: d.key.to_owned(),
+                label: Label {
+                    fr: d.fr.to_owned(),
+                    ar: d.ar.to_owned(),
+                },
+                definition: d.definition.to_owned(),
+                value: values
+                    .get(d.key)
+                    .copied()
+                    .unwrap_or(IndicatorValue::NotAvailable),
+            })
+            .collect();
+        Indicators {
+            checkpoint: CheckpointRef {
+                size: self.size(),
+                root: BASE64.encode(self.frontier.root()),
+            },
+            year,
+            indicators,
+            breakdowns: self.typed_breakdowns(year),
+        }
+    }
+
+    fn typed_values(&self, year: i32) -> BTreeMap<&'static str, IndicatorValue> {
+        let offers: Vec<&Offer> = self.year_offers(year).map(|(_, o)| o).collect();
+        let on_time = offers.iter().filter(|o| !o.late).count() as u64;
+        let publishing: BTreeSet<&str> = offers.iter().map(|o| o.institution.as_str()).collect();
+        let mut involved = publishing.clone();
+        let consultations: Vec<&Consultation> =
+            self.year_consultations(year).map(|(_, c)| c).collect();
+        involved.extend(consultations.iter().map(|c| c.institution.as_str()));
+        involved.extend(self.year_trainings(year).map(|t| t.institution.as_str()));
+        let comments: u64 = consultations.iter().map(|c| c.comments).sum();
+        let answered: u64 = consultations.iter().map(|c| c.answered.len() as u64).sum();
+        let participants: BTreeSet<&String> = self
+            .year_consultations(year)
+            .flat_map(|(_, c)| c.participants.iter())
+            .collect();
+        let registered = self
+            .associations
+            .values()
+            .filter(|(_, y)| *y <= year)
+            .count() as u64;
+        let supported: BTreeSet<&str> = self
+            .year_awards(year)
+            .filter(|a| !a.revoked)
+            .map(|a| a.association.as_str())
+            .collect();
+        let trained: BTreeSet<&str> = self
+            .year_trainings(year)
+            .flat_map(|t| t.associations.iter().map(String::as_str))
+            .collect();
+        let whole = |n: usize| IndicatorValue::Whole(n as u64);
+        BTreeMap::from([
+            ("consultations_conducted", whole(consultations.len())),
+            ("consultation_participants", whole(participants.len())),
+            ("consultation_comments", IndicatorValue::Whole(comments)),
+            (
+                "consultation_recommendations",
+                IndicatorValue::Whole(consultations.iter().map(|c| c.recommendations).sum()),
+            ),
+            (
+                "comments_answered_share",
+                IndicatorValue::share(answered, comments),
+            ),
+            ("offers_published", whole(offers.len())),
+            (
+                "offers_published_q1_share",
+                IndicatorValue::share(on_time, offers.len() as u64),
+            ),
+            ("institutions_publishing_offers", whole(publishing.len())),
+            ("institutions_involved", whole(involved.len())),
+            ("associations_registered", IndicatorValue::Whole(registered)),
+            (
+                "associations_supported_share",
+                IndicatorValue::share(supported.len() as u64, registered),
+            ),
+            (
+                "amount_awarded_centimes",
+                IndicatorValue::Whole(self.year_awards(year).map(Award::committed).sum()),
+            ),
+            (
+                "amount_disbursed_centimes",
+                IndicatorValue::Whole(self.year_awards(year).map(|a| a.disbursed).sum()),
+            ),
+            ("training_sessions", whole(self.year_trainings(year).count())),
+            ("associations_trained", whole(trained.len())),
+        ])
+    }
+
+    fn typed_breakdowns(&self, year: i32) -> Breakdowns {
+        let mut by_institution: BTreeMap<String, ByInstitution> = BTreeMap::new();
+        for (_, o) in self.year_offers(year) {
+            row(&mut by_institution, &o.institution).offers_published += 1;
+        }
+        for a in self.year_awards(year) {
+            if let Some(o) = self.offers.get(&a.offer) {
+                row(&mut by_institution, &o.institution).amount_awarded_centimes += a.committed();
+            }
+        }
+        for (_, c) in self.year_consultations(year) {
+            row(&mut by_institution, &c.institution).consultations_conducted += 1;
+        }
+        for t in self.year_trainings(year) {
+            row(&mut by_institution, &t.institution).training_sessions += 1;
+        }
+
+        let mut by_region: BTreeMap<String, ByRegion> = BTreeMap::new();
+        for (region, y) in self.associations.values() {
+            if *y <= year {
+                row(&mut by_region, region).associations_registered += 1;
+            }
+        }
+        let mut supported: BTreeSet<&str> = BTreeSet::new();
+        for a in self.year_awards(year) {
+            let Some((region, _)) = self.associations.get(&a.association) else {
+                continue;
+            };
+            let r = row(&mut by_region, region);
+            r.amount_awarded_centimes += a.committed();
+            if !a.revoked && supported.insert(&a.association) {
+                r.associations_supported += 1;
+            }
+        }
+        for t in self.year_trainings(year) {
+            row(&mut by_region, &t.region).training_sessions += 1;
+        }
+
+        let by_consultation = self
+            .year_consultations(year)
+            .map(|(id, c)| {
+                (
+                    id.clone(),
+                    ByConsultation {
+                        comments: c.comments,
+                        participants: c.participants.len() as u64,
+                        recommendations: c.recommendations,
+                        comments_answered_share: share(c.answered.len() as u64, c.comments),
+                    },
+                )
+            })
+            .collect();
+
+        let mut years: BTreeSet<i32> = self.offers.values().map(|o| o.fiscal_year).collect();
+        years.extend(self.consultations.values().map(|c| c.year));
+        years.extend(self.trainings.iter().map(|t| t.year));
+        let by_year = years
+            .into_iter()
+            .map(|y| {
+                (
+                    y,
+                    ByYear {
+                        offers_published: self.year_offers(y).count() as u64,
+                        amount_awarded_centimes: self.year_awards(y).map(Award::committed).sum(),
+                        consultations_conducted: self.year_consultations(y).count() as u64,
+                        consultation_comments: self
+                            .year_consultations(y)
+                            .map(|(_, c)| c.comments)
+                            .sum(),
+                        training_sessions: self.year_trainings(y).count() as u64,
+                    },
+                )
+            })
+            .collect();
+        Breakdowns {
+            by_institution,
+            by_region,
+            by_consultation,
+            by_year,
+        }
+    }
+
     fn year_offers(&self, year: i32) -> impl Iterator<Item = (&String, &Offer)> {
         self.offers
             .iter()
@@ -304,11 +494,11 @@ impl IndicatorFold {
             "consultation_recommendations".into(),
             json!(consultations.iter().map(|c| c.recommendations).sum::<u64>()),
         );
-        v.insert("comments_answered_share".into(), share(answered, comments));
+        v.insert("comments_answered_share".into(), old_share(answered, comments));
         v.insert("offers_published".into(), json!(offers.len()));
         v.insert(
             "offers_published_q1_share".into(),
-            share(on_time, offers.len() as u64),
+            old_share(on_time, offers.len() as u64),
         );
         v.insert(
             "institutions_publishing_offers".into(),
@@ -318,7 +508,7 @@ impl IndicatorFold {
         v.insert("associations_registered".into(), json!(registered));
         v.insert(
             "associations_supported_share".into(),
-            share(supported.len() as u64, registered),
+            old_share(supported.len() as u64, registered),
         );
         v.insert(
             "amount_awarded_centimes".into(),
@@ -401,7 +591,7 @@ impl IndicatorFold {
                     id.clone(),
                     json!({"comments": c.comments, "participants": c.participants.len(),
                            "recommendations": c.recommendations,
-                           "comments_answered_share": share(c.answered.len() as u64, c.comments)}),
+                           "comments_answered_share": old_share(c.answered.len() as u64, c.comments)}),
                 )
             })
             .collect();

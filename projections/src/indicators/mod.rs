@@ -7,11 +7,16 @@
 //! run this same code on the same entries: nothing here reads the wall clock, and the
 //! default year is the year of the last entry's `recorded_at`.
 
+pub mod answer;
 pub mod definitions;
 pub mod fold;
 
 #[cfg(test)]
 mod tests;
 
+pub use answer::{
+    Breakdowns, ByConsultation, ByInstitution, ByRegion, ByYear, CheckpointRef, Indicator,
+    IndicatorValue, Indicators, Label,
+};
 pub use definitions::{Definition, DEFINITIONS};
 pub use fold::IndicatorFold;

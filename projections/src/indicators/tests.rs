@@ -369,3 +369,22 @@ fn the_docs_state_every_definition() {
         );
     }
 }
+
+/// Transitional: the typed answer serializes to exactly what the `json!` answer was, and
+/// the `json!` answers are kept in `golden/` for the permanent byte check.
+#[test]
+fn the_typed_answer_is_the_json_answer_byte_for_byte() {
+    let log = scenario();
+    let mut cases = vec![(IndicatorFold::new(), None)];
+    for year in [Some(2020), Some(2025), Some(2026), Some(2027), None] {
+        cases.push((log.fold(), year));
+    }
+    for (fold, year) in cases {
+        let old = fold.finish(year);
+        let typed = fold.answer(year);
+        assert_eq!(serde_json::to_value(&typed).unwrap(), old, "{year:?}");
+        assert_eq!(serde_json::to_string(&typed).unwrap(), old.to_string(), "{year:?}");
+        let back: crate::indicators::Indicators = serde_json::from_value(old.clone()).unwrap();
+        assert_eq!(back, typed);
+    }
+}
