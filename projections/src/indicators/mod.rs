@@ -2,8 +2,8 @@
 //! holding an export gets the same numbers as the server, byte for byte.
 //!
 //! One fold ([`IndicatorFold`]) reads entries in index order; [`IndicatorFold::finish`]
-//! answers for one year, stamped with the checkpoint (tree size and root) of the entries it
-//! read. The server (`GET /v1/indicators`) and the offline command (`sijill indicators`)
+//! answers for one year as the typed [`Indicators`], stamped with the checkpoint (tree size
+//! and root) of the entries it read. The server (`GET /v1/indicators`) and the offline command (`sijill indicators`)
 //! run this same code on the same entries: nothing here reads the wall clock, and the
 //! default year is the year of the last entry's `recorded_at`.
 
