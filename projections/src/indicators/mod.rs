@@ -3,9 +3,9 @@
 //!
 //! One fold ([`IndicatorFold`]) reads entries in index order; [`IndicatorFold::finish`]
 //! answers for one year as the typed [`Indicators`], stamped with the checkpoint (tree size
-//! and root) of the entries it read. The server (`GET /v1/indicators`) and the offline command (`sijill indicators`)
-//! run this same code on the same entries: nothing here reads the wall clock, and the
-//! default year is the year of the last entry's `recorded_at`.
+//! and root) of the entries it read. The server (`GET /v1/indicators`) and the offline
+//! command (`sijill indicators`) run this same code on the same entries: nothing here reads
+//! the wall clock, and the default year is the year of the last entry's `recorded_at`.
 
 pub mod answer;
 pub mod definitions;
