@@ -85,6 +85,8 @@ pub struct Breakdowns {
     pub by_year: BTreeMap<i32, ByYear>,
 }
 
+/// One institution's figures for the year: offers it published, what was awarded on them,
+/// consultations it opened, training sessions it recorded.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ByInstitution {
     pub offers_published: u64,
@@ -93,6 +95,8 @@ pub struct ByInstitution {
     pub training_sessions: u64,
 }
 
+/// One region's figures: associations registered there up to the year, those supported on
+/// the year's offers, what they were awarded, training sessions held there.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ByRegion {
     pub associations_registered: u64,
@@ -101,6 +105,7 @@ pub struct ByRegion {
     pub training_sessions: u64,
 }
 
+/// One consultation of the year: its comments, distinct commenters, recommendations.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ByConsultation {
     pub comments: u64,
@@ -110,6 +115,7 @@ pub struct ByConsultation {
     pub comments_answered_share: Option<f64>,
 }
 
+/// One year's totals, over every year an offer, consultation or training falls in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ByYear {
     pub offers_published: u64,
