@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
+use projections::indicators::Indicators;
 
 use crate::error::ApiError;
 use crate::AppState;
 
 type Params = Query<HashMap<String, String>>;
-type Answer = Result<Json<Value>, ApiError>;
+type Answer = Result<Json<Indicators>, ApiError>;
 use engine::reads::indicators;
 
 pub fn router() -> Router<AppState> {

@@ -6,7 +6,8 @@ use std::io::BufRead;
 
 use ledger::SignedEntry;
 use projections::indicators::IndicatorFold;
-use serde_json::Value;
+/// The answer, re-exported so a caller of [`of_entries`] needs no other crate.
+pub use projections::indicators::Indicators;
 
 /// Folds the first `size` entries (default: all) of `entries` (`entries.jsonl` lines) into
 /// the indicators of `year` (default: every year).
@@ -18,7 +19,7 @@ pub fn of_entries(
     entries: impl BufRead,
     year: Option<i32>,
     size: Option<u64>,
-) -> Result<Value, String> {
+) -> Result<Indicators, String> {
     let mut fold = IndicatorFold::new();
     for line in entries.split(b'\n') {
         if size.is_some_and(|n| fold.size() >= n) {

@@ -13,7 +13,7 @@ use super::awards::AwardLine;
 use super::format::date;
 use super::i18n::label;
 use super::indicators::{figures, Figure};
-use super::listing::{problem, text, Ask};
+use super::listing::{problem, Ask};
 use super::offers::{Names, OfferLine};
 use super::{html, Page};
 use crate::page_error::PageError;
@@ -111,7 +111,7 @@ async fn build(service: &AppState, ask: &Ask) -> Result<Home, PageError> {
             .iter()
             .map(|w| AwardLine::new(lang, w, &names))
             .collect(),
-        year: text(&indicators, "year"),
+        year: indicators.year.to_string(),
         glance,
         tree_size,
     })

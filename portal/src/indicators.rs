@@ -4,18 +4,18 @@
 //! answer of `/v1/indicators` (the same function computes both), so the page, the JSON
 //! and the offline `sijill indicators` agree.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use serde_json::Value;
+use projections::indicators::{IndicatorValue, Indicators};
 
 use super::chart::{Bar, Chart};
 use super::format::mad;
 use super::i18n::{label, Lang};
-use super::listing::{problem, text, Ask};
+use super::listing::{problem, Ask};
 use super::offers::Names;
 use super::{html, Page};
 use crate::page_error::PageError;
@@ -32,12 +32,12 @@ pub struct Figure {
 
 /// An indicator's value as a reader reads it: amounts in MAD, shares in percent, counts
 /// as numbers, "not available" for a share of nothing.
-pub fn shown(lang: Lang, key: &str, value: &Value) -> String {
+pub fn shown(lang: Lang, key: &str, value: IndicatorValue) -> String {
     match value {
-        Value::Null => label(lang, "not_available").to_owned(),
-        v if key.ends_with("_centimes") => mad(v.as_u64().unwrap_or(0)),
-        v if key.ends_with("_share") => percent(v.as_f64().unwrap_or(0.0)),
-        v => v.to_string(),
+        IndicatorValue::NotAvailable => label(lang, "not_available").to_owned(),
+        IndicatorValue::Share(share) => percent(share),
+        IndicatorValue::Whole(centimes) if key.ends_with("_centimes") => mad(centimes),
+        IndicatorValue::Whole(n) => n.to_string(),
     }
 }
 
@@ -53,22 +53,17 @@ pub fn percent(share: f64) -> String {
     format!("{},{}\u{a0}%", tenths / 10, tenths % 10)
 }
 
-/// The indicators of `answer` (a `/v1/indicators` answer) in `lang`, in the order of
-/// their definitions.
-pub fn figures(lang: Lang, answer: &Value) -> Vec<Figure> {
+/// The indicators of `answer` (what `/v1/indicators` serializes) in `lang`, in the order
+/// of their definitions.
+pub fn figures(lang: Lang, answer: &Indicators) -> Vec<Figure> {
     answer
-        .get("indicators")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice)
+        .indicators
         .iter()
-        .map(|i| {
-            let key = text(i, "key");
-            Figure {
-                label: label(lang, &format!("indicator.{key}")),
-                definition: label(lang, &format!("indicator.{key}.definition")),
-                value: shown(lang, &key, i.get("value").unwrap_or(&Value::Null)),
-                key,
-            }
+        .map(|i| Figure {
+            label: label(lang, &format!("indicator.{}", i.key)),
+            definition: label(lang, &format!("indicator.{}.definition", i.key)),
+            value: shown(lang, &i.key, i.value),
+            key: i.key.clone(),
         })
         .collect()
 }
@@ -116,29 +111,25 @@ fn year(ask: &Ask) -> Result<Option<i32>, PageError> {
     }
 }
 
-/// Bars from a breakdown (`{"MA-04": {"amount_awarded_centimes": ...}, ...}`): one per
-/// member, its `measure`, labelled by `name`.
-fn bars(
-    breakdown: Option<&Value>,
-    measure: &str,
-    name: impl Fn(&str) -> String,
+/// Bars from a breakdown (region, institution or year → row): one per row, its
+/// `measure`, labelled by `name`, in the breakdown's order.
+fn bars<K, R>(
+    breakdown: &BTreeMap<K, R>,
+    measure: impl Fn(&R) -> u64,
+    name: impl Fn(&K) -> String,
     show: impl Fn(u64) -> String,
 ) -> Vec<Bar> {
     breakdown
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(key, row)| {
-                    let value = row.get(measure).and_then(Value::as_u64).unwrap_or(0);
-                    Bar {
-                        label: name(key),
-                        value,
-                        shown: show(value),
-                    }
-                })
-                .collect()
+        .iter()
+        .map(|(key, row)| {
+            let value = measure(row);
+            Bar {
+                label: name(key),
+                value,
+                shown: show(value),
+            }
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 async fn build(service: &AppState, ask: &Ask) -> Result<IndicatorsPage, PageError> {
@@ -147,33 +138,32 @@ async fn build(service: &AppState, ask: &Ask) -> Result<IndicatorsPage, PageErro
     let size = service.sequencer.known_size();
     let answer = compute(service, asked, size).await?;
     let names = Names::read(service).await?;
-    let year = text(&answer, "year");
-    let breakdowns = answer.get("breakdowns");
-    let part = |name: &str| breakdowns.and_then(|b| b.get(name));
+    let year = answer.year.to_string();
+    let b = &answer.breakdowns;
     let count = |n: u64| n.to_string();
     let amount = mad;
-    let region = |code: &str| super::terms::region(lang, code);
-    let institution = |id: &str| names.institution(id);
-    let same = str::to_owned;
+    let region = |code: &String| super::terms::region(lang, code);
+    let institution = |id: &String| names.institution(id);
+    let same = i32::to_string;
     let rtl = lang == Lang::Ar;
     // (the chart's id in the page, its title's label, its bars)
     let specs: Vec<(&str, &str, Vec<Bar>)> = vec![
         (
             "awarded-by-region",
             "chart.awarded_by_region",
-            bars(part("by_region"), "amount_awarded_centimes", region, amount),
+            bars(&b.by_region, |r| r.amount_awarded_centimes, region, amount),
         ),
         (
             "registered-by-region",
             "chart.registered_by_region",
-            bars(part("by_region"), "associations_registered", region, count),
+            bars(&b.by_region, |r| r.associations_registered, region, count),
         ),
         (
             "awarded-by-institution",
             "chart.awarded_by_institution",
             bars(
-                part("by_institution"),
-                "amount_awarded_centimes",
+                &b.by_institution,
+                |i| i.amount_awarded_centimes,
                 institution,
                 amount,
             ),
@@ -182,8 +172,8 @@ async fn build(service: &AppState, ask: &Ask) -> Result<IndicatorsPage, PageErro
             "offers-by-institution",
             "chart.offers_by_institution",
             bars(
-                part("by_institution"),
-                "offers_published",
+                &b.by_institution,
+                |i| i.offers_published,
                 institution,
                 count,
             ),
@@ -191,12 +181,12 @@ async fn build(service: &AppState, ask: &Ask) -> Result<IndicatorsPage, PageErro
         (
             "offers-by-year",
             "chart.offers_by_year",
-            bars(part("by_year"), "offers_published", same, count),
+            bars(&b.by_year, |y| y.offers_published, same, count),
         ),
         (
             "awarded-by-year",
             "chart.awarded_by_year",
-            bars(part("by_year"), "amount_awarded_centimes", same, amount),
+            bars(&b.by_year, |y| y.amount_awarded_centimes, same, amount),
         ),
     ];
     let charts = specs
@@ -212,13 +202,10 @@ async fn build(service: &AppState, ask: &Ask) -> Result<IndicatorsPage, PageErro
             Chart::bars(id, title, desc, bars, rtl)
         })
         .collect();
-    let mut years: Vec<String> = part("by_year")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    if !years.contains(&year) {
-        years.push(year.clone());
-        years.sort();
+    let mut years: Vec<i32> = b.by_year.keys().copied().collect();
+    if !years.contains(&answer.year) {
+        years.push(answer.year);
+        years.sort_unstable();
     }
     Ok(IndicatorsPage {
         page: Page::new(
@@ -226,12 +213,11 @@ async fn build(service: &AppState, ask: &Ask) -> Result<IndicatorsPage, PageErro
             format!("{} {year}", label(lang, "indicators")),
             ask.here("/indicators"),
         ),
-        years: years.into_iter().map(|y| (y.clone(), y == year)).collect(),
-        size: answer
-            .get("checkpoint")
-            .and_then(|c| c.get("size"))
-            .and_then(Value::as_u64)
-            .unwrap_or(0),
+        years: years
+            .into_iter()
+            .map(|y| (y.to_string(), y == answer.year))
+            .collect(),
+        size: answer.checkpoint.size,
         figures: figures(lang, &answer),
         charts,
         year,
@@ -241,7 +227,6 @@ async fn build(service: &AppState, ask: &Ask) -> Result<IndicatorsPage, PageErro
 #[cfg(test)]
 mod tests {
     use projections::indicators::DEFINITIONS;
-    use serde_json::json;
 
     use super::super::i18n::LABELS;
     use super::*;
@@ -261,16 +246,31 @@ mod tests {
     #[test]
     fn values_read_as_amounts_shares_and_counts() {
         assert_eq!(
-            shown(Lang::Fr, "amount_awarded_centimes", &json!(10_000_000)),
+            shown(
+                Lang::Fr,
+                "amount_awarded_centimes",
+                IndicatorValue::Whole(10_000_000)
+            ),
             "100\u{202f}000,00\u{a0}MAD"
         );
         assert_eq!(
-            shown(Lang::Fr, "offers_published_q1_share", &json!(2.0 / 3.0)),
+            shown(
+                Lang::Fr,
+                "offers_published_q1_share",
+                IndicatorValue::Share(2.0 / 3.0)
+            ),
             "66,7\u{a0}%"
         );
-        assert_eq!(shown(Lang::Fr, "offers_published", &json!(3)), "3");
         assert_eq!(
-            shown(Lang::Ar, "comments_answered_share", &Value::Null),
+            shown(Lang::Fr, "offers_published", IndicatorValue::Whole(3)),
+            "3"
+        );
+        assert_eq!(
+            shown(
+                Lang::Ar,
+                "comments_answered_share",
+                IndicatorValue::NotAvailable
+            ),
             label(Lang::Ar, "not_available")
         );
         assert_eq!(percent(1.0), "100,0\u{a0}%");

@@ -1,7 +1,6 @@
 //! What the support and indicator pages share: reading a request (language, filters as a
-//! plain GET form sends them), the pagination links, the 400/404 pages in the page's
-//! language, and [`text`] for the pages whose read models still answer JSON (the
-//! indicators).
+//! plain GET form sends them), the pagination links, and the 400/404 pages in the page's
+//! language.
 //!
 //! The pages call the same functions as the JSON API (`engine::reads::support`,
 //! `engine::reads::indicators`), so a page and `/v1/...` can never disagree; this module only
@@ -13,7 +12,6 @@ use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use engine::reads::support::Listing;
-use serde_json::Value;
 
 use super::i18n::Lang;
 use super::{html, Page};
@@ -158,15 +156,6 @@ pub fn problem(ask: &Ask, error: &PageError, path: &str) -> Response {
         *response.status_mut() = status;
     }
     response
-}
-
-/// A member as text: strings as they are, numbers in decimal, anything else empty.
-pub fn text(v: &Value, key: &str) -> String {
-    match v.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
 }
 
 #[cfg(test)]

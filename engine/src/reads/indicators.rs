@@ -15,8 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ledger::SignedEntry;
-use projections::indicators::IndicatorFold;
-use serde_json::Value;
+use projections::indicators::{IndicatorFold, Indicators};
 
 use super::params::optional_param;
 use crate::refusal::{Kind, Refusal};
@@ -136,7 +135,7 @@ impl Snapshots {
 pub async fn indicators(
     service: &Service,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<Indicators, Refusal> {
     if let Some(name) = params.keys().find(|k| *k != "year" && *k != "size") {
         return Err(Refusal::bad_request(
             "invalid_parameter",
@@ -166,13 +165,17 @@ pub async fn indicators(
 }
 
 /// The indicators for `year` (default: the year of the last entry read) over the first
-/// `size` entries; the portal's indicator pages read the same answer, so a chart and the
-/// JSON never disagree.
+/// `size` entries, typed; the portal's indicator pages render the same answer the API
+/// serializes, so a chart and the JSON never disagree.
 ///
 /// # Errors
 /// A store error, an entry missing or unreadable below `size`, or 503 `busy` when too many
 /// older sizes are being computed at once.
-pub async fn compute(service: &Service, year: Option<i32>, size: u64) -> Result<Value, Refusal> {
+pub async fn compute(
+    service: &Service,
+    year: Option<i32>,
+    size: u64,
+) -> Result<Indicators, Refusal> {
     let cache = &service.indicators;
     {
         let mut head = cache.head.lock().await;

@@ -16,8 +16,12 @@ use domain::training::TrainingEvent;
 use domain::LedgerEvent;
 use ledger::merkle::Frontier;
 use ledger::{SignedEntry, Timestamp};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
+use super::answer::{
+    share, Breakdowns, ByConsultation, ByInstitution, ByRegion, ByYear, CheckpointRef, Indicator,
+    IndicatorValue, Indicators, Label,
+};
 use super::definitions::DEFINITIONS;
 
 #[derive(Clone)]
@@ -82,12 +86,9 @@ fn year_of(t: Timestamp) -> i32 {
     i32::from(local_date(t).year())
 }
 
-fn share(part: u64, whole: u64) -> Value {
-    if whole == 0 {
-        Value::Null
-    } else {
-        json!(part as f64 / whole as f64)
-    }
+/// The row of `key` in a breakdown, added empty on first use.
+fn row<'a, T: Default>(breakdown: &'a mut BTreeMap<String, T>, key: &str) -> &'a mut T {
+    breakdown.entry(key.to_owned()).or_default()
 }
 
 impl IndicatorFold {
@@ -216,55 +217,38 @@ impl IndicatorFold {
 
     /// The indicators for `year` (default: the year of the last entry's `recorded_at`),
     /// stamped with the checkpoint of the entries read.
-    pub fn finish(&self, year: Option<i32>) -> Value {
+    pub fn finish(&self, year: Option<i32>) -> Indicators {
         let year = year
             .or(self.last_recorded_at.map(year_of))
             .unwrap_or_default();
         let values = self.values(year);
-        let indicators: Vec<Value> = DEFINITIONS
+        let indicators = DEFINITIONS
             .iter()
-            .map(|d| {
-                json!({
-                    "key": d.key,
-                    "label": {"fr": d.fr, "ar": d.ar},
-                    "definition": d.definition,
-                    "value": values.get(d.key).cloned().unwrap_or(Value::Null),
-                })
+            .map(|d| Indicator {
+                key: d.key.to_owned(),
+                label: Label {
+                    fr: d.fr.to_owned(),
+                    ar: d.ar.to_owned(),
+                },
+                definition: d.definition.to_owned(),
+                value: values
+                    .get(d.key)
+                    .copied()
+                    .unwrap_or(IndicatorValue::NotAvailable),
             })
             .collect();
-        json!({
-            "checkpoint": {"size": self.size(), "root": BASE64.encode(self.frontier.root())},
-            "year": year,
-            "indicators": indicators,
-            "breakdowns": self.breakdowns(year),
-        })
+        Indicators {
+            checkpoint: CheckpointRef {
+                size: self.size(),
+                root: BASE64.encode(self.frontier.root()),
+            },
+            year,
+            indicators,
+            breakdowns: self.breakdowns(year),
+        }
     }
 
-    fn year_offers(&self, year: i32) -> impl Iterator<Item = (&String, &Offer)> {
-        self.offers
-            .iter()
-            .filter(move |(_, o)| o.fiscal_year == year)
-    }
-
-    fn year_awards(&self, year: i32) -> impl Iterator<Item = &Award> {
-        self.awards.values().filter(move |a| {
-            self.offers
-                .get(&a.offer)
-                .is_some_and(|o| o.fiscal_year == year)
-        })
-    }
-
-    fn year_consultations(&self, year: i32) -> impl Iterator<Item = (&String, &Consultation)> {
-        self.consultations
-            .iter()
-            .filter(move |(_, c)| c.year == year)
-    }
-
-    fn year_trainings(&self, year: i32) -> impl Iterator<Item = &Training> {
-        self.trainings.iter().filter(move |t| t.year == year)
-    }
-
-    fn values(&self, year: i32) -> Map<String, Value> {
+    fn values(&self, year: i32) -> BTreeMap<&'static str, IndicatorValue> {
         let offers: Vec<&Offer> = self.year_offers(year).map(|(_, o)| o).collect();
         let on_time = offers.iter().filter(|o| !o.late).count() as u64;
         let publishing: BTreeSet<&str> = offers.iter().map(|o| o.institution.as_str()).collect();
@@ -293,80 +277,68 @@ impl IndicatorFold {
             .year_trainings(year)
             .flat_map(|t| t.associations.iter().map(String::as_str))
             .collect();
-        let mut v = Map::new();
-        v.insert("consultations_conducted".into(), json!(consultations.len()));
-        v.insert(
-            "consultation_participants".into(),
-            json!(participants.len()),
-        );
-        v.insert("consultation_comments".into(), json!(comments));
-        v.insert(
-            "consultation_recommendations".into(),
-            json!(consultations.iter().map(|c| c.recommendations).sum::<u64>()),
-        );
-        v.insert("comments_answered_share".into(), share(answered, comments));
-        v.insert("offers_published".into(), json!(offers.len()));
-        v.insert(
-            "offers_published_q1_share".into(),
-            share(on_time, offers.len() as u64),
-        );
-        v.insert(
-            "institutions_publishing_offers".into(),
-            json!(publishing.len()),
-        );
-        v.insert("institutions_involved".into(), json!(involved.len()));
-        v.insert("associations_registered".into(), json!(registered));
-        v.insert(
-            "associations_supported_share".into(),
-            share(supported.len() as u64, registered),
-        );
-        v.insert(
-            "amount_awarded_centimes".into(),
-            json!(self.year_awards(year).map(Award::committed).sum::<u64>()),
-        );
-        v.insert(
-            "amount_disbursed_centimes".into(),
-            json!(self.year_awards(year).map(|a| a.disbursed).sum::<u64>()),
-        );
-        v.insert(
-            "training_sessions".into(),
-            json!(self.year_trainings(year).count()),
-        );
-        v.insert("associations_trained".into(), json!(trained.len()));
-        v
+        let whole = |n: usize| IndicatorValue::Whole(n as u64);
+        BTreeMap::from([
+            ("consultations_conducted", whole(consultations.len())),
+            ("consultation_participants", whole(participants.len())),
+            ("consultation_comments", IndicatorValue::Whole(comments)),
+            (
+                "consultation_recommendations",
+                IndicatorValue::Whole(consultations.iter().map(|c| c.recommendations).sum()),
+            ),
+            (
+                "comments_answered_share",
+                IndicatorValue::share(answered, comments),
+            ),
+            ("offers_published", whole(offers.len())),
+            (
+                "offers_published_q1_share",
+                IndicatorValue::share(on_time, offers.len() as u64),
+            ),
+            ("institutions_publishing_offers", whole(publishing.len())),
+            ("institutions_involved", whole(involved.len())),
+            ("associations_registered", IndicatorValue::Whole(registered)),
+            (
+                "associations_supported_share",
+                IndicatorValue::share(supported.len() as u64, registered),
+            ),
+            (
+                "amount_awarded_centimes",
+                IndicatorValue::Whole(self.year_awards(year).map(Award::committed).sum()),
+            ),
+            (
+                "amount_disbursed_centimes",
+                IndicatorValue::Whole(self.year_awards(year).map(|a| a.disbursed).sum()),
+            ),
+            (
+                "training_sessions",
+                whole(self.year_trainings(year).count()),
+            ),
+            ("associations_trained", whole(trained.len())),
+        ])
     }
 
-    fn breakdowns(&self, year: i32) -> Value {
-        let mut by_institution: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
+    fn breakdowns(&self, year: i32) -> Breakdowns {
+        let mut by_institution: BTreeMap<String, ByInstitution> = BTreeMap::new();
         for (_, o) in self.year_offers(year) {
-            by_institution.entry(&o.institution).or_default()[0] += 1;
+            row(&mut by_institution, &o.institution).offers_published += 1;
         }
         for a in self.year_awards(year) {
             if let Some(o) = self.offers.get(&a.offer) {
-                by_institution.entry(&o.institution).or_default()[1] += a.committed();
+                row(&mut by_institution, &o.institution).amount_awarded_centimes += a.committed();
             }
         }
         for (_, c) in self.year_consultations(year) {
-            by_institution.entry(&c.institution).or_default()[2] += 1;
+            row(&mut by_institution, &c.institution).consultations_conducted += 1;
         }
         for t in self.year_trainings(year) {
-            by_institution.entry(&t.institution).or_default()[3] += 1;
+            row(&mut by_institution, &t.institution).training_sessions += 1;
         }
-        let by_institution: Map<String, Value> = by_institution
-            .into_iter()
-            .map(|(k, [offers, awarded, consultations, trainings])| {
-                (
-                    k.to_owned(),
-                    json!({"offers_published": offers, "amount_awarded_centimes": awarded,
-                           "consultations_conducted": consultations, "training_sessions": trainings}),
-                )
-            })
-            .collect();
 
-        let mut by_region: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
+        let mut by_region: BTreeMap<String, ByRegion> = BTreeMap::new();
         for (region, y) in self.associations.values() {
             if *y <= year {
-                by_region.entry(region).or_default()[0] += 1;
+                row(&mut by_region, region).associations_registered += 1;
             }
         }
         let mut supported: BTreeSet<&str> = BTreeSet::new();
@@ -374,34 +346,27 @@ impl IndicatorFold {
             let Some((region, _)) = self.associations.get(&a.association) else {
                 continue;
             };
-            let row = by_region.entry(region).or_default();
-            row[2] += a.committed();
+            let r = row(&mut by_region, region);
+            r.amount_awarded_centimes += a.committed();
             if !a.revoked && supported.insert(&a.association) {
-                row[1] += 1;
+                r.associations_supported += 1;
             }
         }
         for t in self.year_trainings(year) {
-            by_region.entry(&t.region).or_default()[3] += 1;
+            row(&mut by_region, &t.region).training_sessions += 1;
         }
-        let by_region: Map<String, Value> = by_region
-            .into_iter()
-            .map(|(k, [registered, supported, awarded, trainings])| {
-                (
-                    k.to_owned(),
-                    json!({"associations_registered": registered, "associations_supported": supported,
-                           "amount_awarded_centimes": awarded, "training_sessions": trainings}),
-                )
-            })
-            .collect();
 
-        let by_consultation: Map<String, Value> = self
+        let by_consultation = self
             .year_consultations(year)
             .map(|(id, c)| {
                 (
                     id.clone(),
-                    json!({"comments": c.comments, "participants": c.participants.len(),
-                           "recommendations": c.recommendations,
-                           "comments_answered_share": share(c.answered.len() as u64, c.comments)}),
+                    ByConsultation {
+                        comments: c.comments,
+                        participants: c.participants.len() as u64,
+                        recommendations: c.recommendations,
+                        comments_answered_share: share(c.answered.len() as u64, c.comments),
+                    },
                 )
             })
             .collect();
@@ -409,26 +374,53 @@ impl IndicatorFold {
         let mut years: BTreeSet<i32> = self.offers.values().map(|o| o.fiscal_year).collect();
         years.extend(self.consultations.values().map(|c| c.year));
         years.extend(self.trainings.iter().map(|t| t.year));
-        let by_year: Map<String, Value> = years
+        let by_year = years
             .into_iter()
             .map(|y| {
                 (
-                    y.to_string(),
-                    json!({
-                        "offers_published": self.year_offers(y).count(),
-                        "amount_awarded_centimes": self.year_awards(y).map(Award::committed).sum::<u64>(),
-                        "consultations_conducted": self.year_consultations(y).count(),
-                        "consultation_comments": self.year_consultations(y).map(|(_, c)| c.comments).sum::<u64>(),
-                        "training_sessions": self.year_trainings(y).count(),
-                    }),
+                    y,
+                    ByYear {
+                        offers_published: self.year_offers(y).count() as u64,
+                        amount_awarded_centimes: self.year_awards(y).map(Award::committed).sum(),
+                        consultations_conducted: self.year_consultations(y).count() as u64,
+                        consultation_comments: self
+                            .year_consultations(y)
+                            .map(|(_, c)| c.comments)
+                            .sum(),
+                        training_sessions: self.year_trainings(y).count() as u64,
+                    },
                 )
             })
             .collect();
-        json!({
-            "by_institution": by_institution,
-            "by_region": by_region,
-            "by_consultation": by_consultation,
-            "by_year": by_year,
+        Breakdowns {
+            by_institution,
+            by_region,
+            by_consultation,
+            by_year,
+        }
+    }
+
+    fn year_offers(&self, year: i32) -> impl Iterator<Item = (&String, &Offer)> {
+        self.offers
+            .iter()
+            .filter(move |(_, o)| o.fiscal_year == year)
+    }
+
+    fn year_awards(&self, year: i32) -> impl Iterator<Item = &Award> {
+        self.awards.values().filter(move |a| {
+            self.offers
+                .get(&a.offer)
+                .is_some_and(|o| o.fiscal_year == year)
         })
+    }
+
+    fn year_consultations(&self, year: i32) -> impl Iterator<Item = (&String, &Consultation)> {
+        self.consultations
+            .iter()
+            .filter(move |(_, c)| c.year == year)
+    }
+
+    fn year_trainings(&self, year: i32) -> impl Iterator<Item = &Training> {
+        self.trainings.iter().filter(move |t| t.year == year)
     }
 }

@@ -255,78 +255,81 @@ fn scenario() -> Log {
     log
 }
 
-fn value(out: &Value, key: &str) -> Value {
-    out["indicators"]
-        .as_array()
-        .unwrap()
+fn value(out: &Indicators, key: &str) -> IndicatorValue {
+    out.indicators
         .iter()
-        .find(|i| i["key"] == key)
-        .unwrap_or_else(|| panic!("no indicator {key}"))["value"]
-        .clone()
+        .find(|i| i.key == key)
+        .unwrap_or_else(|| panic!("no indicator {key}"))
+        .value
 }
 
 #[test]
 fn the_indicators_of_2026_match_the_hand_computation() {
+    use IndicatorValue::{Share, Whole};
     let out = scenario().fold().finish(Some(2026));
     let expected = [
-        ("consultations_conducted", json!(1)),
-        ("consultation_participants", json!(2)),
-        ("consultation_comments", json!(3)),
-        ("consultation_recommendations", json!(2)),
-        ("comments_answered_share", json!(2.0 / 3.0)),
-        ("offers_published", json!(3)),
-        ("offers_published_q1_share", json!(2.0 / 3.0)),
-        ("institutions_publishing_offers", json!(2)),
-        ("institutions_involved", json!(2)),
-        ("associations_registered", json!(2)),
-        ("associations_supported_share", json!(0.5)),
-        ("amount_awarded_centimes", json!(120)),
-        ("amount_disbursed_centimes", json!(80)),
-        ("training_sessions", json!(2)),
-        ("associations_trained", json!(2)),
+        ("consultations_conducted", Whole(1)),
+        ("consultation_participants", Whole(2)),
+        ("consultation_comments", Whole(3)),
+        ("consultation_recommendations", Whole(2)),
+        ("comments_answered_share", Share(2.0 / 3.0)),
+        ("offers_published", Whole(3)),
+        ("offers_published_q1_share", Share(2.0 / 3.0)),
+        ("institutions_publishing_offers", Whole(2)),
+        ("institutions_involved", Whole(2)),
+        ("associations_registered", Whole(2)),
+        ("associations_supported_share", Share(0.5)),
+        ("amount_awarded_centimes", Whole(120)),
+        ("amount_disbursed_centimes", Whole(80)),
+        ("training_sessions", Whole(2)),
+        ("associations_trained", Whole(2)),
     ];
     for (key, v) in expected {
         assert_eq!(value(&out, key), v, "{key}");
     }
-    assert_eq!(out["year"], 2026);
-    let b = &out["breakdowns"];
-    assert_eq!(b["by_institution"]["MIN"]["offers_published"], 2);
-    assert_eq!(b["by_institution"]["MIN"]["amount_awarded_centimes"], 120);
-    assert_eq!(b["by_institution"]["OTH"]["training_sessions"], 1);
-    assert_eq!(b["by_region"]["MA-04"]["associations_supported"], 1);
-    assert_eq!(b["by_region"]["MA-06"]["amount_awarded_centimes"], 20);
-    assert_eq!(b["by_consultation"]["C1"]["participants"], 2);
-    assert_eq!(b["by_year"]["2025"]["amount_awarded_centimes"], 999);
+    assert_eq!(out.year, 2026);
+    let b = &out.breakdowns;
+    assert_eq!(b.by_institution["MIN"].offers_published, 2);
+    assert_eq!(b.by_institution["MIN"].amount_awarded_centimes, 120);
+    assert_eq!(b.by_institution["OTH"].training_sessions, 1);
+    assert_eq!(b.by_region["MA-04"].associations_supported, 1);
+    assert_eq!(b.by_region["MA-06"].amount_awarded_centimes, 20);
+    assert_eq!(b.by_consultation["C1"].participants, 2);
+    assert_eq!(b.by_year[&2025].amount_awarded_centimes, 999);
 }
 
 #[test]
-fn every_indicator_of_api_md_is_present_with_labels() {
+fn every_indicator_of_api_md_is_present_with_labels_in_the_order_of_the_definitions() {
     let out = scenario().fold().finish(Some(2026));
-    for key in [
-        "consultations_conducted",
-        "consultation_participants",
-        "consultation_comments",
-        "consultation_recommendations",
-        "comments_answered_share",
-        "offers_published",
-        "offers_published_q1_share",
-        "institutions_publishing_offers",
-        "associations_registered",
-        "associations_supported_share",
-        "amount_awarded_centimes",
-        "amount_disbursed_centimes",
-        "training_sessions",
-        "associations_trained",
-    ] {
-        let i = out["indicators"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["key"] == key)
-            .unwrap();
-        assert!(i["label"]["fr"].as_str().is_some_and(|s| !s.is_empty()));
-        assert!(i["label"]["ar"].as_str().is_some_and(|s| !s.is_empty()));
-        assert!(i["definition"].as_str().is_some_and(|s| s.ends_with('.')));
+    let keys: Vec<&str> = out.indicators.iter().map(|i| i.key.as_str()).collect();
+    // docs/spec/api.md §5.1, in its order.
+    assert_eq!(
+        keys,
+        [
+            "consultations_conducted",
+            "consultation_participants",
+            "consultation_comments",
+            "consultation_recommendations",
+            "comments_answered_share",
+            "offers_published",
+            "offers_published_q1_share",
+            "institutions_publishing_offers",
+            "institutions_involved",
+            "associations_registered",
+            "associations_supported_share",
+            "amount_awarded_centimes",
+            "amount_disbursed_centimes",
+            "training_sessions",
+            "associations_trained",
+        ]
+    );
+    for i in &out.indicators {
+        assert!(
+            !i.label.fr.is_empty() && !i.label.ar.is_empty(),
+            "{}",
+            i.key
+        );
+        assert!(i.definition.ends_with('.'), "{}", i.key);
     }
 }
 
@@ -334,10 +337,16 @@ fn every_indicator_of_api_md_is_present_with_labels() {
 fn shares_are_null_without_a_denominator_and_the_year_defaults_to_the_last_entry() {
     let log = scenario();
     let out = log.fold().finish(Some(2020));
-    assert_eq!(value(&out, "comments_answered_share"), Value::Null);
-    assert_eq!(value(&out, "offers_published_q1_share"), Value::Null);
-    assert_eq!(value(&out, "associations_supported_share"), Value::Null);
-    assert_eq!(log.fold().finish(None)["year"], 2027);
+    for key in [
+        "comments_answered_share",
+        "offers_published_q1_share",
+        "associations_supported_share",
+    ] {
+        assert_eq!(value(&out, key), IndicatorValue::NotAvailable, "{key}");
+    }
+    let json = serde_json::to_value(&out).unwrap();
+    assert_eq!(json["indicators"][4]["value"], Value::Null);
+    assert_eq!(log.fold().finish(None).year, 2027);
 }
 
 #[test]
@@ -348,12 +357,99 @@ fn the_checkpoint_is_the_tree_of_the_entries_read() {
     let root = ledger::merkle::root_from_leaves(&leaves);
     use base64::Engine as _;
     assert_eq!(
-        out["checkpoint"]["root"],
+        out.checkpoint.root,
         base64::engine::general_purpose::STANDARD.encode(root)
     );
-    assert_eq!(out["checkpoint"]["size"], log.entries.len());
+    assert_eq!(out.checkpoint.size, log.entries.len() as u64);
     // Same entries, same bytes.
-    assert_eq!(out.to_string(), log.fold().finish(None).to_string());
+    assert_eq!(
+        serde_json::to_string(&out).unwrap(),
+        serde_json::to_string(&log.fold().finish(None)).unwrap()
+    );
+}
+
+/// The JSON clients see, member names, order, number forms and `null`s included, is the
+/// bytes kept in `golden/`; a change there is a change to docs/spec/api.md §5.1.
+#[test]
+fn the_answer_serializes_to_the_golden_bytes_and_reads_back() {
+    let log = scenario();
+    let cases = [
+        ("empty", IndicatorFold::new(), None),
+        ("2020", log.fold(), Some(2020)),
+        ("2025", log.fold(), Some(2025)),
+        ("2026", log.fold(), Some(2026)),
+        ("2027", log.fold(), Some(2027)),
+        ("2027", log.fold(), None),
+    ];
+    let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/indicators/golden");
+    for (name, fold, year) in cases {
+        let out = fold.finish(year);
+        let bytes = std::fs::read_to_string(golden.join(format!("{name}.json"))).unwrap();
+        assert_eq!(serde_json::to_string(&out).unwrap(), bytes, "{name}");
+        let back: Indicators = serde_json::from_str(&bytes).unwrap();
+        assert_eq!(back, out, "{name}");
+    }
+}
+
+/// The members docs/spec/api.md and docs/indicators.md document, in the order written.
+#[test]
+fn the_json_has_the_documented_members() {
+    let out = serde_json::to_value(scenario().fold().finish(Some(2026))).unwrap();
+    let members = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(
+        members(&out),
+        ["checkpoint", "year", "indicators", "breakdowns"]
+    );
+    assert_eq!(members(&out["checkpoint"]), ["size", "root"]);
+    assert!(out["year"].is_i64());
+    let first = &out["indicators"][0];
+    assert_eq!(members(first), ["key", "label", "definition", "value"]);
+    assert_eq!(members(&first["label"]), ["fr", "ar"]);
+    assert!(first["value"].is_u64());
+    assert!(out["indicators"][4]["value"].is_f64());
+    let b = &out["breakdowns"];
+    assert_eq!(
+        members(b),
+        ["by_institution", "by_region", "by_consultation", "by_year"]
+    );
+    assert_eq!(
+        members(&b["by_institution"]["MIN"]),
+        [
+            "offers_published",
+            "amount_awarded_centimes",
+            "consultations_conducted",
+            "training_sessions"
+        ]
+    );
+    assert_eq!(
+        members(&b["by_region"]["MA-04"]),
+        [
+            "associations_registered",
+            "associations_supported",
+            "amount_awarded_centimes",
+            "training_sessions"
+        ]
+    );
+    assert_eq!(
+        members(&b["by_consultation"]["C1"]),
+        [
+            "comments",
+            "participants",
+            "recommendations",
+            "comments_answered_share"
+        ]
+    );
+    assert_eq!(members(&b["by_year"]), ["2025", "2026"]);
+    assert_eq!(
+        members(&b["by_year"]["2026"]),
+        [
+            "offers_published",
+            "amount_awarded_centimes",
+            "consultations_conducted",
+            "consultation_comments",
+            "training_sessions"
+        ]
+    );
 }
 
 /// docs/indicators.md states each indicator's definition; it must say what the code computes.
