@@ -6,14 +6,13 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
+use engine::reads::streams::{self, StreamAnswer};
 
 use crate::error::ApiError;
 use crate::AppState;
 
 type Params = Query<HashMap<String, String>>;
-type Answer = Result<Json<Value>, ApiError>;
-use engine::reads::streams;
+type Answer = Result<Json<StreamAnswer>, ApiError>;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/streams/{kind}/{id}", get(stream))

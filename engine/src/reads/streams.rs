@@ -10,7 +10,8 @@ use ledger::hash::{to_hex, ZERO_HASH};
 use ledger::rotation::LogKeyChain;
 use ledger::Hash;
 use ledger::SignedEntry;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::params::optional_param;
 use crate::refusal::Refusal;
@@ -139,36 +140,121 @@ pub fn window(params: &HashMap<String, String>) -> Result<(u64, u64), Refusal> {
     Ok((from, limit))
 }
 
+/// The answer of `GET /v1/streams/{type}/{id}`: a window of a stream's entries, each with
+/// the server's own check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StreamAnswer {
+    pub stream: String,
+    pub entries: Vec<StreamEntry>,
+    pub from: u64,
+    pub limit: u64,
+    pub total: u64,
+    /// The next window's path, while there are more entries.
+    pub next: Option<String>,
+}
+
+/// One entry of a [`StreamAnswer`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StreamEntry {
+    /// The signed entry exactly as stored (its `data` is whatever its event carries), or
+    /// `null` when the stored bytes do not read as an entry.
+    pub entry: Value,
+    pub status: EntryStatus,
+}
+
+/// The server's check of one entry, or why it could not check it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum EntryStatus {
+    Checked {
+        verified: bool,
+        log_signature: bool,
+        prev_chain: bool,
+        actor_signature: Option<bool>,
+        entry_hash: String,
+    },
+    Unreadable {
+        verified: bool,
+        error: String,
+    },
+}
+
 pub async fn stream(
     service: &Service,
     kind: &str,
     id: &str,
     params: &HashMap<String, String>,
-) -> Result<Value, Refusal> {
+) -> Result<StreamAnswer, Refusal> {
     let name = domain::StreamName::parse(&format!("{kind}/{id}"))?;
     let (from, limit) = window(params)?;
     let Some(page) = stream_page(service, name.kind, name.id.as_str(), from, limit).await? else {
         return Err(Refusal::not_found(format!("no stream {name}")));
     };
-    let entries: Vec<Value> = page
+    let entries: Vec<StreamEntry> = page
         .checks
         .into_iter()
         .zip(&page.rows)
         .map(|(check, bytes)| match check {
-            Ok(c) => {
-                let value: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
-                json!({"entry": value, "status": {"verified": c.verified(), "log_signature": c.log_signature,
-                    "prev_chain": c.prev_chain, "actor_signature": c.actor_signature,
-                    "entry_hash": to_hex(&c.signed.hash)}})
-            }
-            Err(e) => json!({"entry": Value::Null, "status": {"verified": false, "error": e}}),
+            Ok(c) => StreamEntry {
+                entry: serde_json::from_slice(bytes).unwrap_or(Value::Null),
+                status: EntryStatus::Checked {
+                    verified: c.verified(),
+                    log_signature: c.log_signature,
+                    prev_chain: c.prev_chain,
+                    actor_signature: c.actor_signature,
+                    entry_hash: to_hex(&c.signed.hash),
+                },
+            },
+            Err(error) => StreamEntry {
+                entry: Value::Null,
+                status: EntryStatus::Unreadable {
+                    verified: false,
+                    error,
+                },
+            },
         })
         .collect();
     let after = from.saturating_add(entries.len() as u64);
     let next = (after < page.total && !entries.is_empty())
         .then(|| format!("/v1/streams/{name}?from={after}&limit={limit}"));
-    Ok(json!({
-        "stream": name.to_string(), "entries": entries,
-        "from": from, "limit": limit, "total": page.total, "next": next,
-    }))
+    Ok(StreamAnswer {
+        stream: name.to_string(),
+        entries,
+        from,
+        limit,
+        total: page.total,
+        next,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The members of an entry's status, in the order docs/spec/api.md shows them.
+    #[test]
+    fn a_status_serializes_as_the_api_documents_it() {
+        let checked = EntryStatus::Checked {
+            verified: true,
+            log_signature: true,
+            prev_chain: true,
+            actor_signature: None,
+            entry_hash: "ab".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&checked).unwrap(),
+            r#"{"verified":true,"log_signature":true,"prev_chain":true,"actor_signature":null,"entry_hash":"ab"}"#
+        );
+        let unreadable = StreamEntry {
+            entry: Value::Null,
+            status: EntryStatus::Unreadable {
+                verified: false,
+                error: "entry is not a JSON object".into(),
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&unreadable).unwrap(),
+            r#"{"entry":null,"status":{"verified":false,"error":"entry is not a JSON object"}}"#
+        );
+    }
 }
