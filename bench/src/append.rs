@@ -1,5 +1,6 @@
 //! `ledger_append_1`, `ledger_append_16` (and, through [`crate::plain_cqrs`],
-//! `cqrs_append_1`, `cqrs_append_16`, `append_ratio_16`): commands per second, each command
+//! `cqrs_append_1`, `cqrs_append_16`, `append_ratio_1`, `append_ratio_16`): commands per
+//! second and the ledger's over plain cqrs-es's at each writer count, each command
 //! a `RegisterInstitution` on a fresh stream, through `Service::submit_statement`.
 //!
 //! `submit_statement` is everything `POST /v1/statements` does except HTTP: parsing, the
@@ -89,6 +90,7 @@ pub async fn figures(server_url: &str, settings: &Settings) -> BenchResult<Ledge
         );
         rates[slot] = ledger_rate / plain_rate;
     }
+    figure("append_ratio_1", rates[0], 2, "");
     figure("append_ratio_16", rates[1], 2, "");
     plain.close().await;
     Ok(ledger)
