@@ -148,8 +148,7 @@ impl Command {
                 .application(application)
                 .map_or(Scope::Unresolved, |a| offer_owner(&a.offer))
         };
-        let award = facts.award(id);
-        let award_institution = || institution(award.as_ref().map(|a| a.institution.clone()));
+        let award_institution = || institution(facts.award(id).map(|a| a.institution));
         match self {
             Self::RegisterInstitution(b) => (
                 A::Institution(InstitutionCommand::Register(b)),
@@ -194,7 +193,9 @@ impl Command {
             Self::RevokeAward(b) => (A::Award(AwardCommand::Revoke(b)), award_institution()),
             Self::SubmitReport(b) => (
                 A::Award(AwardCommand::Report(b)),
-                award.map_or(Scope::Unresolved, |a| Scope::Association(a.association)),
+                facts
+                    .award(id)
+                    .map_or(Scope::Unresolved, |a| Scope::Association(a.association)),
             ),
             Self::CreateDraft(b) => {
                 let scope = Scope::Institution(b.institution.clone());

@@ -25,8 +25,6 @@ use domain::participation::ConsultationEvent;
 use ledger::hash::{sha256, to_hex};
 use ledger::SignedEntry;
 use projections::participation::comments::{Comment, RevisionRef};
-use projections::registry::INSTITUTIONS;
-use projections::support::associations::ASSOCIATIONS;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -41,6 +39,7 @@ use engine::public_channel::{self, CommentRequest, MAX_PUBLIC_COMMENT_REQUEST_BY
 use engine::reads::consultation_views::{
     consultation, list_consultations, CommentWindow, DEFAULT_COMMENTS_PER_PAGE,
 };
+use engine::reads::{registry, support};
 
 /// Consultations a list page shows.
 const PER_PAGE: u64 = 20;
@@ -113,26 +112,24 @@ pub(super) fn date_of(instant: &str) -> String {
     format::date(instant)
 }
 
-/// The id and name of a registry row (an institution, an association): the members the
-/// pages that name them read.
-#[derive(Deserialize)]
-struct Named {
-    #[serde(default)]
-    id: String,
-    #[serde(default)]
-    name: String,
+/// The display name of institution `id`, or the id itself when the registry does not name
+/// it (or the store cannot say: a name is a nicety on these pages).
+pub(super) async fn institution_name(service: &AppState, id: &str) -> String {
+    if id.is_empty() {
+        return String::new();
+    }
+    registry::institution(service, id)
+        .await
+        .ok()
+        .map(|i| i.name)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| id.to_owned())
 }
 
-/// A registry row's id and name; `None` for a row that does not read as one.
-fn named(row: &str) -> Option<Named> {
-    serde_json::from_str(row).ok()
-}
-
-/// The display names of the rows of `view` with these ids (institutions, associations),
-/// the id itself standing in for a row that is missing.
-pub(super) async fn names(
+/// The display names of the associations `ids`, each the id itself when the registry does
+/// not name it.
+pub(super) async fn association_names(
     service: &AppState,
-    view: &str,
     ids: Vec<String>,
 ) -> HashMap<String, String> {
     let mut out = HashMap::new();
@@ -140,11 +137,11 @@ pub(super) async fn names(
         if id.is_empty() || out.contains_key(&id) {
             continue;
         }
-        let name = match service.db.view_row(view, &id).await {
-            Ok(Some(row)) => named(&row).map(|r| r.name).filter(|n| !n.is_empty()),
-            // A name is a nicety: the page still shows the id if the store hiccups.
-            _ => None,
-        };
+        let name = support::association_name(service, &id)
+            .await
+            .ok()
+            .flatten()
+            .filter(|n| !n.is_empty());
         let shown = name.unwrap_or_else(|| id.clone());
         out.insert(id, shown);
     }
@@ -303,16 +300,14 @@ async fn list(
     html(&template, lang, remember)
 }
 
-/// Every registered institution (id, name), for the filter's select.
+/// Every registered institution (id, name) sorted by name, for the filter's select; none
+/// when the store cannot say.
 pub(super) async fn registered_institutions(service: &AppState) -> Vec<(String, String)> {
-    let rows = match service.db.view_page(INSTITUTIONS, 0, 1_000).await {
-        Ok((rows, _)) => rows,
-        Err(_) => return Vec::new(),
-    };
-    let mut out: Vec<(String, String)> = rows
-        .iter()
-        .filter_map(|r| named(r))
-        .map(|r| (r.id, r.name))
+    let mut out: Vec<(String, String)> = registry::institutions(service)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| (i.id, i.name))
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));
     out
@@ -561,8 +556,8 @@ async fn consultation_page(
         .chain(&c.text_comments)
         .filter_map(|cm| cm.association.clone())
         .collect();
-    let associations = names(service, ASSOCIATIONS, commenters).await;
-    let institution = names(service, INSTITUTIONS, vec![c.institution.clone()]).await;
+    let associations = association_names(service, commenters).await;
+    let institution = institution_name(service, &c.institution).await;
     let draft_id = c.draft.clone();
     let comment = |cm: &Comment, level: u8| comment_view(lang, &associations, cm, level);
 
@@ -616,7 +611,7 @@ async fn consultation_page(
         title: c.title.clone(),
         summary: c.summary.clone(),
         status: coded(lang, "status_", &c.status),
-        institution: institution.into_values().next().unwrap_or_default(),
+        institution,
         draft_title: c.draft_title.clone().unwrap_or_default(),
         draft_id,
         revision,

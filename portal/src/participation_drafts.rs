@@ -19,12 +19,11 @@ use axum::Router;
 use domain::participation::Motivation as Cited;
 use projections::participation::diff::{ArticleChange, Change, MotivationLink, Op};
 use projections::participation::draft_view::{Draft, LinkedMotivation};
-use projections::registry::INSTITUTIONS;
 
 use super::i18n::{label, Lang};
 use super::participation::{
-    coded, date_of, encode, error_page, fill, language, names, pages, passed_on, path_of,
-    registered_institutions, Choice,
+    coded, date_of, encode, error_page, fill, institution_name, language, pages, passed_on,
+    path_of, registered_institutions, Choice,
 };
 use super::{html, Page};
 use crate::page_error::PageError;
@@ -248,13 +247,13 @@ async fn one(
                     })
                     .collect()
             });
-    let institution = names(&service, INSTITUTIONS, vec![d.institution.clone()]).await;
+    let institution = institution_name(&service, &d.institution).await;
     let template = DraftPage {
         page: Page::new(lang, d.title.clone(), path),
         id: d.id.clone(),
         title: d.title.clone(),
         summary: d.summary.clone(),
-        institution: institution.into_values().next().unwrap_or_default(),
+        institution,
         status: coded(lang, "draft_status_", &d.status),
         compare_from: choices(&revisions, latest.unwrap_or(1).saturating_sub(1).max(1)),
         compare_to: choices(&revisions, latest.unwrap_or(0)),

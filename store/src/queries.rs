@@ -831,35 +831,4 @@ impl Db {
             .await?;
         row.map(|r| r.try_get(0)).transpose()
     }
-
-    /// A page of a read model in id order, and the total count.
-    ///
-    /// # Errors
-    /// Any database error.
-    pub async fn view_page(
-        &self,
-        view: &str,
-        offset: u64,
-        limit: u64,
-    ) -> Result<(Vec<String>, u64), sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT payload FROM views WHERE view_name = $1 ORDER BY view_id LIMIT $2 OFFSET $3",
-        )
-        .bind(view.to_owned())
-        .bind(to_i64(limit))
-        .bind(to_i64(offset))
-        .fetch_all(&self.pool)
-        .await?;
-        let total: i64 = sqlx::query("SELECT COUNT(*) FROM views WHERE view_name = $1")
-            .bind(view.to_owned())
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        Ok((
-            rows.iter()
-                .map(|r| r.try_get(0))
-                .collect::<Result<_, _>>()?,
-            to_u64(total),
-        ))
-    }
 }

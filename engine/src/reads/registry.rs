@@ -8,8 +8,8 @@ use projections::rows::{self, BadRow};
 use serde_json::Value;
 use store::{Order, ViewQuery};
 
+use super::listed::{listing, typed_row, Listing};
 use super::params::optional_param;
-use super::support::Listing;
 use crate::refusal::Refusal;
 use crate::service::Service;
 
@@ -71,18 +71,10 @@ async fn list<T>(
     show: fn(&Value) -> Result<T, BadRow>,
 ) -> Result<Listing<T>, Refusal> {
     service.await_read_models().await;
-    let (offset, limit, page_number) = page(params)?;
-    let (rows, total) = service.db.view_page(view, offset, limit).await?;
-    let items = rows
-        .iter()
-        .map(|r| show(&rows::parse(view, r)?))
-        .collect::<Result<_, BadRow>>()?;
-    Ok(Listing {
-        items,
-        page: page_number,
-        per_page: limit,
-        total,
+    listing(service, &ViewQuery::new(view, Order::Id), params, |r| {
+        show(&rows::parse(view, &r.row)?)
     })
+    .await
 }
 
 /// The row `id` of `view` read by `show`, or a 404.
@@ -93,10 +85,8 @@ async fn one<T>(
     show: fn(&Value) -> Result<T, BadRow>,
 ) -> Result<T, Refusal> {
     service.await_read_models().await;
-    let row = service
-        .db
-        .view_row(view, id)
-        .await?
-        .ok_or_else(|| Refusal::not_found(format!("no {view} row {id:?}")))?;
-    show(&rows::parse(view, &row)?).map_err(Refusal::from)
+    typed_row(service, view, &format!("{view} row"), id, |text| {
+        show(&rows::parse(view, text)?)
+    })
+    .await
 }

@@ -17,6 +17,7 @@ use projections::support::vocabulary;
 use projections::trainings::TrainingRow;
 use serde_json::Value;
 
+use super::listed::typed_row;
 pub use super::listed::{listing, Listing};
 use super::trainings;
 use crate::refusal::Refusal;
@@ -72,7 +73,10 @@ pub async fn offers_page(
 /// The answer of `/v1/offers/{id}`; the portal's offer page shows the same.
 pub async fn offer(service: &Service, id: &str) -> Result<OfferWithApplications, Refusal> {
     service.await_read_models().await;
-    let offer = offers::present(&row(service, OFFERS, "offer", id).await?)?;
+    let offer = typed_row(service, OFFERS, "offer", id, |text| {
+        offers::present(&rows::parse(OFFERS, text)?)
+    })
+    .await?;
     let mut query = ViewQuery::new(APPLICATIONS, Order::Oldest);
     query
         .conditions
@@ -167,7 +171,10 @@ pub async fn awards_page(
 /// The answer of `/v1/awards/{id}`.
 pub async fn award(service: &Service, id: &str) -> Result<Award, Refusal> {
     service.await_read_models().await;
-    let award = awards::present(&row(service, AWARDS, "award", id).await?, None, None)?;
+    let award = typed_row(service, AWARDS, "award", id, |text| {
+        awards::present(&rows::parse(AWARDS, text)?, None, None)
+    })
+    .await?;
     let offer = stored_row(service, OFFERS, &award.offer).await?;
     let association = stored_row(service, ASSOCIATIONS, &award.association).await?;
     award
@@ -215,7 +222,10 @@ pub type AssociationAnswer = AssociationProfile<TrainingRow>;
 /// The answer of `/v1/associations/{id}`; the portal's profile shows the same.
 pub async fn association(service: &Service, id: &str) -> Result<AssociationAnswer, Refusal> {
     service.await_read_models().await;
-    let association = associations::present(&row(service, ASSOCIATIONS, "association", id).await?)?;
+    let association = typed_row(service, ASSOCIATIONS, "association", id, |text| {
+        associations::present(&rows::parse(ASSOCIATIONS, text)?)
+    })
+    .await?;
     // Asked of the trainings view rather than stored on the association's row: that row
     // belongs to the `support.v1` projector, which may rewrite it whole.
     let trainings = trainings::attended_by(service, id).await?;
@@ -243,22 +253,6 @@ async fn stored_row(
         Some(text) => Ok(Some(rows::parse(view, &text)?)),
         None => Ok(None),
     }
-}
-
-/// The stored row `id` of `view`, unread (its view's `present` reads it), or a 404 naming
-/// the `kind` of thing asked for.
-async fn row(
-    service: &Service,
-    view: &'static str,
-    kind: &str,
-    id: &str,
-) -> Result<Value, Refusal> {
-    let text = service
-        .db
-        .view_row(view, id)
-        .await?
-        .ok_or_else(|| Refusal::not_found(format!("no {kind} {id:?}")))?;
-    Ok(rows::parse(view, &text)?)
 }
 
 pub(crate) fn equals(source: Source, path: &'static [&'static str], value: String) -> Condition {
