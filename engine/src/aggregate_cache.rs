@@ -1,13 +1,23 @@
-//! Aggregates as last loaded, kept between commands so that a command on a long stream
-//! reads and decodes only the entries appended since, not the whole stream again.
+//! Aggregates as last loaded or decided, kept between commands so that a command on a
+//! long stream reads and decodes only the entries appended since, not the whole stream
+//! again, and a command on a busy stream need not wait for the one before it to commit.
 //!
-//! *Invariant*: a cached aggregate is the state its stream's entries `1..=seq` build, as
-//! read from the store, and nothing else: decisions are never applied to it, so a command
-//! refused, retried or lost on the way to the log cannot leave a trace. The next load
-//! reads the entries after `seq` from the store (the source of truth, whatever other
-//! processes appended) and checks that the first of them follows the cached hash, so a
-//! stale entry costs one catch-up, never a wrong decision; the sequencer still checks the
-//! loaded head under the lock.
+//! *Invariant*: a cached aggregate is either
+//! - *committed*: the state its stream's entries `1..=seq` build, as read from the store.
+//!   The next load reads the entries after `seq` from the store (the source of truth,
+//!   whatever other processes appended) and checks that the first of them follows the
+//!   cached hash, so a stale entry costs one catch-up, never a wrong decision; or
+//! - *speculative*: that state with the events of this process's requests still in the
+//!   sequencer's queue applied, in queue order, and the ids of those requests. A command
+//!   decided on it names the last of them (`AppendRequest::after`) and the sequencer
+//!   accepts it only right after that request's entries, so a decision on a state the log
+//!   never holds (a request refused or lost) is never appended: it fails and is decided
+//!   again on a fresh load. Before a speculative state is used, the requests it rests on
+//!   are looked up among the sequencer's outcomes: committed ones make it committed again,
+//!   a failed one throws it away, and a refusal decided on it is not the log's answer
+//!   until they are settled.
+//!
+//! The sequencer still checks every loaded head under the lock.
 //!
 //! Commands on one stream take turns in a process (`stream_turns`), so a command takes its
 //! stream's aggregate out of the cache and puts it back when done; nothing is cloned.

@@ -18,7 +18,8 @@ use ledger::{Auth, Hash, SignedEntry};
 use serde_json::json;
 
 use crate::sequencer::{
-    AppendError, AppendRequest, Appended, ClientToken, PendingEvent, SequencerHandle,
+    AppendError, AppendRequest, ClientToken, Enqueued, Known, PendingEvent, SequencerHandle,
+    Settled,
 };
 use store::{Db, NewDocument};
 
@@ -53,12 +54,17 @@ pub struct LedgerStore<A> {
     _aggregate: PhantomData<fn() -> A>,
 }
 
-/// An aggregate as loaded, with where its stream stood.
+/// An aggregate as loaded, with where its stream stood; or, while `pending` is not empty,
+/// as it will stand once this process's requests `pending` are committed.
 pub struct Loaded<A> {
     pub aggregate: A,
     id: String,
     seq: u64,
+    /// The hash of entry `seq`; unknown (and unused) while `pending` is not empty.
     last_hash: Hash,
+    /// Requests, oldest first, whose events the aggregate has applied but whose commit
+    /// this state has not yet seen.
+    pending: Vec<u64>,
 }
 
 /// More entries than any stream holds: "all of them" for a bounded query.
@@ -69,23 +75,53 @@ where
     A: Aggregate,
     A::Event: LedgerEvent,
 {
-    /// Moves this state's head to the last entry of `appended`, whose events the aggregate
-    /// has applied; `false` if `appended` is not the next entries of this stream.
-    pub fn committed(&mut self, appended: &Appended) -> bool {
-        let stream = format!("{}/{}", A::TYPE, self.id);
-        let follows = appended
-            .entries
-            .first()
-            .is_some_and(|e| e.seq == self.seq + 1)
-            && appended.entries.iter().all(|e| e.stream == stream);
-        match appended.entries.last() {
-            Some(last) if follows => {
-                self.seq = last.seq;
-                self.last_hash = last.entry_hash;
-                true
-            }
-            _ => false,
+    /// Makes this state the one the stream will have once request `id`, carrying `events`
+    /// entries this aggregate has already applied, is committed.
+    pub fn speculate(&mut self, id: u64, events: u64) {
+        self.seq += events;
+        self.pending.push(id);
+    }
+
+    /// Whether the state rests on requests not yet committed.
+    pub fn is_speculative(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// The requests not yet committed that the state rests on.
+    pub fn pending(&self) -> &[u64] {
+        &self.pending
+    }
+
+    /// The state brought up to what the sequencer settled: committed requests leave
+    /// `pending` (the last one gives the head's hash); `None` when any of them failed, for
+    /// the state is then not one the log will ever hold.
+    pub fn settle(mut self, sequencer: &SequencerHandle) -> Option<Self> {
+        let known: Vec<Known> = self
+            .pending
+            .iter()
+            .map(|id| sequencer.outcome(*id))
+            .collect();
+        if known.contains(&Known::Settled(Settled::Failed)) {
+            return None;
         }
+        let committed = known
+            .iter()
+            .take_while(|k| matches!(k, Known::Settled(_)))
+            .count();
+        if committed == self.pending.len() {
+            match known.last() {
+                Some(Known::Settled(Settled::Committed { seq, hash })) => {
+                    if *seq != self.seq {
+                        return None;
+                    }
+                    self.last_hash = *hash;
+                }
+                Some(_) => return None,
+                None => {}
+            }
+        }
+        self.pending.drain(..committed);
+        Some(self)
     }
 
     /// Applies the stream's entries that follow this state, in order. `false`, with
@@ -136,6 +172,12 @@ where
         cached: Option<Loaded<A>>,
     ) -> Result<Loaded<A>, String> {
         if let Some(mut loaded) = cached.filter(|c| c.id == aggregate_id) {
+            // A state resting on requests still in the queue is used as it is: nothing of
+            // them may be stored yet, and the sequencer accepts what is decided on it only
+            // right after them (`AppendRequest::after`).
+            if loaded.is_speculative() {
+                return Ok(loaded);
+            }
             let rows = self
                 .db
                 .stream_entries_from(A::TYPE, aggregate_id, loaded.seq + 1, ALL)
@@ -173,6 +215,7 @@ where
             id: aggregate_id.to_owned(),
             seq: 0,
             last_hash: ZERO_HASH,
+            pending: Vec::new(),
         };
         if loaded.extend(rows)? {
             Ok(loaded)
@@ -181,17 +224,19 @@ where
         }
     }
 
-    /// Sends a decision on `loaded` to the sequencer and waits for the commit.
+    /// Puts a decision on `loaded` in the sequencer's queue; its answer comes from
+    /// [`Enqueued::settled`].
     ///
     /// # Errors
-    /// [`AppendError`] when the append path refuses; `Conflict` and `OutsideWindow` mean
-    /// the command is to be decided again on a fresh load.
-    pub async fn commit(
+    /// `Unavailable` when the sequencer stopped. The answer's [`AppendError`] says why the
+    /// append path refused; `Conflict` and `OutsideWindow` mean the command is to be
+    /// decided again on a fresh load.
+    pub async fn submit(
         &self,
         loaded: &Loaded<A>,
         decision: Decision<A::Event>,
         ticket: &Ticket,
-    ) -> Result<Appended, AppendError> {
+    ) -> Result<Enqueued, AppendError> {
         let own_stream = format!("{}/{}", A::TYPE, loaded.id);
         let mut reads = decision.reads;
         // The stream's own head is checked against the loaded sequence number instead.
@@ -214,6 +259,7 @@ where
             stream_id: loaded.id.clone(),
             loaded_seq: loaded.seq,
             loaded_hash: loaded.last_hash,
+            after: loaded.pending.last().copied(),
             checked_at: ticket.checked_at,
             events,
             auth: ticket.auth.clone(),
@@ -224,6 +270,6 @@ where
             client_token: ticket.client_token.clone(),
             documents: ticket.documents.clone(),
         };
-        self.sequencer.append(request).await
+        self.sequencer.enqueue(request).await
     }
 }

@@ -19,6 +19,7 @@ use ledger::canonical;
 use ledger::statement::{StatementError, MAX_CLOCK_SKEW_MS};
 use ledger::Auth;
 use serde_json::Value;
+use tokio::sync::OwnedMutexGuard;
 
 use crate::command_documents;
 use crate::event_store::{Decision, LedgerStore, Loaded, Ticket};
@@ -26,13 +27,16 @@ use crate::projector::ProjectionHandle;
 use crate::public_channel::{erasure, PublicChannel};
 use crate::refusal::{Kind, Refusal};
 use crate::registry_state::SharedRegistry;
-use crate::sequencer::{AppendError, Appended, ClientToken, SequencerHandle};
+use crate::sequencer::{AppendError, Appended, ClientToken, Enqueued, SequencerHandle};
 use store::{Db, NewDocument};
 
 /// How many times a command is run again after a conflict before the client gets a 503.
 /// Commands racing on one offer's budget are decided one per batch, so this bounds how
 /// many such commands can be in flight at once without a client seeing a 503.
 const MAX_ATTEMPTS: usize = 64;
+/// How long a command refused on a state resting on requests still in the queue waits
+/// for them before it is decided again.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a writer waits for the read models to include its entries.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(10);
 
@@ -343,48 +347,53 @@ impl Service {
         by: Option<ActorInfo>,
         ticket: Ticket,
     ) -> Result<Recorded, Refusal> {
-        let _turn = self
-            .turns
-            .wait(format!("{}/{id}", command.stream_type()))
-            .await;
+        let stream = format!("{}/{id}", command.stream_type());
         let mut caught_up = false;
         for _ in 0..MAX_ATTEMPTS {
             let t = &ticket;
+            // The stream's turn in this process: held while the command is decided and
+            // queued, passed on before its commit (see `attempt`).
+            let turn = self.turns.wait(stream.clone()).await;
             let attempt = match &command {
                 AggregateCommand::Institution(c) => {
-                    self.attempt::<Institution>(id, c.clone(), t).await
+                    self.attempt::<Institution>(id, c.clone(), t, turn).await
                 }
-                AggregateCommand::Actor(c) => self.attempt::<Actor>(id, c.clone(), t).await,
-                AggregateCommand::LogKey(c) => self.attempt::<LogKey>(id, c.clone(), t).await,
-                AggregateCommand::Document(c) => self.attempt::<Document>(id, c.clone(), t).await,
+                AggregateCommand::Actor(c) => self.attempt::<Actor>(id, c.clone(), t, turn).await,
+                AggregateCommand::LogKey(c) => self.attempt::<LogKey>(id, c.clone(), t, turn).await,
+                AggregateCommand::Document(c) => {
+                    self.attempt::<Document>(id, c.clone(), t, turn).await
+                }
                 AggregateCommand::Association(c) => {
-                    self.attempt::<Association>(id, issued(id, c, &by), t).await
+                    self.attempt::<Association>(id, issued(id, c, &by), t, turn)
+                        .await
                 }
                 AggregateCommand::Offer(c) => {
-                    self.attempt::<Offer>(id, issued(id, c, &by), t).await
+                    self.attempt::<Offer>(id, issued(id, c, &by), t, turn).await
                 }
                 AggregateCommand::Application(c) => {
-                    self.attempt::<Application>(id, issued(id, c, &by), t).await
+                    self.attempt::<Application>(id, issued(id, c, &by), t, turn)
+                        .await
                 }
                 AggregateCommand::Award(c) => {
-                    self.attempt::<Award>(id, issued(id, c, &by), t).await
+                    self.attempt::<Award>(id, issued(id, c, &by), t, turn).await
                 }
                 AggregateCommand::Draft(c) => {
-                    self.attempt::<Draft>(id, issued(id, c, &by), t).await
+                    self.attempt::<Draft>(id, issued(id, c, &by), t, turn).await
                 }
                 AggregateCommand::Consultation(c) => {
-                    self.attempt::<Consultation>(id, issued(id, c, &by), t)
+                    self.attempt::<Consultation>(id, issued(id, c, &by), t, turn)
                         .await
                 }
                 AggregateCommand::Training(c) => {
-                    self.attempt::<TrainingSession>(id, issued(id, c, &by), t)
+                    self.attempt::<TrainingSession>(id, issued(id, c, &by), t, turn)
                         .await
                 }
             };
             return match attempt {
                 Attempt::Appended(appended) => Ok(Recorded::Appended(appended)),
                 Attempt::Failed(AppendError::AlreadyAppended(_)) => Ok(Recorded::Earlier),
-                Attempt::Failed(AppendError::Conflict | AppendError::OutsideWindow) => continue,
+                Attempt::Failed(AppendError::Conflict | AppendError::OutsideWindow)
+                | Attempt::Again => continue,
                 Attempt::Refused(e) => {
                     // The refusal may rest on facts this process has not read yet (an offer
                     // another process just published): catch up once, and decide again if
@@ -416,7 +425,20 @@ impl Service {
     /// decision's read set and its time window passed along as values. The registry and
     /// the clock the aggregate reads are this attempt's own ([`Recording`], [`Timing`]), so
     /// the read set and the window are exactly what this decision asked for and stated.
-    async fn attempt<A>(&self, id: &str, command: A::Command, ticket: &Ticket) -> Attempt
+    ///
+    /// Once the events are queued, the aggregate that applied them is left in the cache as
+    /// the state the stream will have after them, and the stream's turn passes on: the
+    /// next command on the stream is decided on that state while this one is being made
+    /// durable, and the sequencer takes it only right after this one (a stream's commands
+    /// share one batch instead of one batch each). Should this one fail, the next fails
+    /// with it and runs again on a fresh load.
+    async fn attempt<A>(
+        &self,
+        id: &str,
+        command: A::Command,
+        ticket: &Ticket,
+        turn: OwnedMutexGuard<()>,
+    ) -> Attempt
     where
         A: cqrs_es::Aggregate<Services = Services, Error = DomainError> + 'static,
         A::Event: domain::LedgerEvent,
@@ -424,35 +446,60 @@ impl Service {
         let store = LedgerStore::<A>::new(self.db.clone(), self.sequencer.clone());
         // Whatever the aggregate reads of other streams is at least this fresh.
         let facts_at = self.sequencer.known_size();
-        // This command's turn on the stream: nobody else in this process takes it meanwhile.
         let stream = format!("{}/{id}", A::TYPE);
-        let cached = self.aggregates.take::<Loaded<A>>(&stream);
+        let cached = self
+            .aggregates
+            .take::<Loaded<A>>(&stream)
+            .and_then(|c| c.settle(&self.sequencer));
         let mut loaded = match store.load(id, cached).await {
             Ok(loaded) => loaded,
             Err(e) => return Attempt::Store(e),
         };
-        let (attempt, state) = self
+        let resting_on = loaded.pending().to_vec();
+        let queued = match self
             .decide(&store, &mut loaded, command, ticket, facts_at)
-            .await;
-        match (&attempt, state) {
-            // `handle` applies what it decides to the aggregate (cqrs-es's `EventSink`): once
-            // the log holds it, the aggregate is the state the stream's entries build.
-            // A rotation's entry carries more than its event (the log adds its signatures),
-            // so the log's own stream is loaded afresh instead.
-            (Attempt::Appended(appended), _)
-                if A::TYPE != domain::names::stream::LOG && loaded.committed(appended) =>
-            {
+            .await
+        {
+            // A refusal is only the log's answer when the state it was decided on is the
+            // log's: on a state resting on requests not yet settled (a closing the
+            // command came after, which may yet fail), wait for them and decide again.
+            Decided::Untouched(Attempt::Refused(_)) if !resting_on.is_empty() => {
                 self.aggregates.put(stream, loaded);
+                self.sequencer
+                    .wait_settled(&resting_on, SETTLE_TIMEOUT)
+                    .await;
+                return Attempt::Again;
             }
-            (_, AfterDecision::Untouched) => self.aggregates.put(stream, loaded),
+            Decided::Applied(Attempt::Refused(_)) if !resting_on.is_empty() => {
+                self.sequencer
+                    .wait_settled(&resting_on, SETTLE_TIMEOUT)
+                    .await;
+                return Attempt::Again;
+            }
+            Decided::Queued(queued, events) => {
+                // A rotation's entry carries more than its event (the log adds its
+                // signatures), so the log's own stream is always loaded afresh.
+                if A::TYPE != domain::names::stream::LOG {
+                    loaded.speculate(queued.id, events);
+                    self.aggregates.put(stream, loaded);
+                }
+                queued
+            }
+            Decided::Untouched(attempt) => {
+                self.aggregates.put(stream, loaded);
+                return attempt;
+            }
             // A decision the log did not take is in the aggregate: it goes.
-            _ => {}
+            Decided::Applied(attempt) => return attempt,
+        };
+        drop(turn);
+        match queued.settled().await {
+            Ok(appended) => Attempt::Appended(appended),
+            Err(e) => Attempt::Failed(e),
         }
-        attempt
     }
 
-    /// Decides `command` on `loaded` and sends the decision to the log; says whether the
-    /// aggregate is still as loaded.
+    /// Decides `command` on `loaded` and queues the decision for the log.
     async fn decide<A>(
         &self,
         store: &LedgerStore<A>,
@@ -460,7 +507,7 @@ impl Service {
         command: A::Command,
         ticket: &Ticket,
         facts_at: u64,
-    ) -> (Attempt, AfterDecision)
+    ) -> Decided
     where
         A: cqrs_es::Aggregate<Services = Services, Error = DomainError>,
         A::Event: domain::LedgerEvent,
@@ -474,28 +521,27 @@ impl Service {
         let sink = EventSink::default();
         let handled = loaded.aggregate.handle(command, &services, &sink).await;
         let events = sink.collect().await;
-        let state = if events.is_empty() {
-            AfterDecision::Untouched
-        } else {
-            AfterDecision::Decided
-        };
         if let Err(e) = handled {
-            return (Attempt::Refused(e), state);
+            return if events.is_empty() {
+                Decided::Untouched(Attempt::Refused(e))
+            } else {
+                Decided::Applied(Attempt::Refused(e))
+            };
         }
         if events.is_empty() {
-            return (Attempt::NoEvent, state);
+            return Decided::Untouched(Attempt::NoEvent);
         }
+        let count = events.len() as u64;
         let decision = Decision {
             events,
             window: timing.window(),
             reads: recording.reads(),
             facts_at,
         };
-        let attempt = match store.commit(loaded, decision, ticket).await {
-            Ok(appended) => Attempt::Appended(appended),
-            Err(e) => Attempt::Failed(e),
-        };
-        (attempt, state)
+        match store.submit(loaded, decision, ticket).await {
+            Ok(queued) => Decided::Queued(queued, count),
+            Err(e) => Decided::Applied(Attempt::Failed(e)),
+        }
     }
 
     /// The note verifier key string of the log key in force: the genesis key until a
@@ -530,13 +576,15 @@ fn issued<C: Clone>(id: &str, command: &C, by: &Option<ActorInfo>) -> Issued<C> 
     Issued::new(id, command.clone(), by.clone())
 }
 
-/// How one attempt at a command ended.
-/// Whether `handle` applied events to the aggregate it was given.
-enum AfterDecision {
-    Untouched,
-    Decided,
+/// What deciding a command did: queued its events (how many), or ended the attempt
+/// with the aggregate untouched or with events applied that the log will not hold.
+enum Decided {
+    Queued(Enqueued, u64),
+    Untouched(Attempt),
+    Applied(Attempt),
 }
 
+/// How one attempt at a command ended.
 enum Attempt {
     Appended(Appended),
     /// The domain refused the command.
@@ -546,6 +594,8 @@ enum Attempt {
     /// The stream could not be loaded.
     Store(String),
     NoEvent,
+    /// Decided on a state that was not yet the log's: decide again.
+    Again,
 }
 
 fn domain_error(e: DomainError) -> Refusal {

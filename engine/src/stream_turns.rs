@@ -7,6 +7,10 @@
 //! a 503. Letting the commands of one stream wait their turn here instead, first come
 //! first served, makes every round count; commands on other streams never wait, and
 //! conflicts with other processes are still settled by running again.
+//!
+//! A turn covers deciding a command and queueing its events, not their commit: the next
+//! command is decided on the state the queued one leaves (`crate::aggregate_cache`), so
+//! a crowd on one stream fills a batch instead of taking one batch each.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};

@@ -18,12 +18,13 @@
 //! round trip per command: one commit (one fsync) and one checkpoint carry many commands.
 
 mod documents;
+mod outcomes;
 mod plan;
 mod recent;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use domain::document::listed_documents;
 use domain::{Clock, TimeWindow};
@@ -31,12 +32,14 @@ use ledger::merkle::Frontier;
 use ledger::rotation::ROTATION_EVENT;
 use ledger::{Auth, Hash, SignedEntry, Timestamp};
 use serde_json::{json, Value};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 
 use crate::log_keys::LogKeyRing;
 use crate::registry_state::SharedRegistry;
+use outcomes::Outcomes;
+pub use outcomes::{Known, Settled};
 use plan::{plan, Facts, Head, Outcome, Plan, Write};
-use recent::RecentAppends;
+use recent::{RecentAppends, StreamHead};
 use store::{BatchWrite, Db, DocumentAvailability, NewDocument};
 
 /// Most commands one batch carries.
@@ -51,14 +54,18 @@ pub struct PendingEvent {
 }
 
 /// A command's events on their way into the log.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct AppendRequest {
     pub stream_type: &'static str,
     pub stream_id: String,
     /// The stream's last sequence number when the aggregate was loaded (0: new stream).
     pub loaded_seq: u64,
-    /// The entry hash at `loaded_seq` (zeros for a new stream).
+    /// The entry hash at `loaded_seq` (zeros for a new stream). Unused with `after`.
     pub loaded_hash: Hash,
+    /// The aggregate was decided on the state this process's request `after` leaves, before
+    /// that request was committed: this one is accepted only right after it, that is when
+    /// the stream's head is the last entry `after` wrote at `loaded_seq`.
+    pub after: Option<u64>,
     /// The tree size this process had read before the aggregate and the nonce were checked;
     /// anything appended since is in the sequencer's memory of recent appends.
     pub checked_at: u64,
@@ -83,11 +90,30 @@ pub struct AppendRequest {
 /// Where a request's answer goes.
 type Reply = oneshot::Sender<Result<Appended, AppendError>>;
 
-/// A request waiting in the sequencer's queue, with where its answer goes.
+/// A request waiting in the sequencer's queue, with its id and where its answer goes.
 #[derive(Debug)]
 struct Queued {
+    id: u64,
     request: AppendRequest,
     reply: Reply,
+}
+
+/// A request in the sequencer's queue: its id, and its answer once settled.
+pub struct Enqueued {
+    pub id: u64,
+    answer: oneshot::Receiver<Result<Appended, AppendError>>,
+}
+
+impl Enqueued {
+    /// Waits for the commit, or the reason nothing was appended.
+    ///
+    /// # Errors
+    /// [`AppendError`] when refused; nothing was appended then.
+    pub async fn settled(self) -> Result<Appended, AppendError> {
+        self.answer
+            .await
+            .map_err(|_| AppendError::Unavailable("sequencer stopped".into()))?
+    }
 }
 
 /// A public comment's retry token, on its way into the append transaction.
@@ -197,25 +223,63 @@ pub enum AppendError {
 #[derive(Clone, Debug)]
 pub struct SequencerHandle {
     tx: mpsc::Sender<Queued>,
+    next_id: Arc<AtomicU64>,
+    outcomes: Arc<Settling>,
     sync_tx: mpsc::Sender<oneshot::Sender<()>>,
     known_size: Arc<AtomicU64>,
     appended: watch::Receiver<u64>,
+    batches: Arc<AtomicU64>,
 }
 
 impl SequencerHandle {
+    /// How many batches this process has committed: with [`Self::known_size`], how many
+    /// commands share a transaction and a checkpoint.
+    pub fn committed_batches(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+
     /// Sends a command's events and waits for the commit.
     ///
     /// # Errors
     /// [`AppendError`] when refused; nothing was appended then.
     pub async fn append(&self, request: AppendRequest) -> Result<Appended, AppendError> {
+        self.enqueue(request).await?.settled().await
+    }
+
+    /// Puts a command's events in the queue, in order after every request enqueued
+    /// before it returns, and gives its id without waiting for the commit.
+    ///
+    /// # Errors
+    /// `Unavailable` when the sequencer stopped.
+    pub async fn enqueue(&self, request: AppendRequest) -> Result<Enqueued, AppendError> {
         let (reply, answer) = oneshot::channel();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.tx
-            .send(Queued { request, reply })
+            .send(Queued { id, request, reply })
             .await
             .map_err(|_| AppendError::Unavailable("sequencer stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| AppendError::Unavailable("sequencer stopped".into()))?
+        Ok(Enqueued { id, answer })
+    }
+
+    /// What became of request `id`, as far as this process remembers.
+    pub fn outcome(&self, id: u64) -> Known {
+        self.outcomes.get(id)
+    }
+
+    /// Waits until every request of `ids` is settled (or `timeout` passed).
+    pub async fn wait_settled(&self, ids: &[u64], timeout: std::time::Duration) {
+        let all_settled = async {
+            loop {
+                let notified = self.outcomes.changed.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                if ids.iter().all(|id| self.outcome(*id) != Known::Pending) {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        let _ = tokio::time::timeout(timeout, all_settled).await;
     }
 
     /// Reads what other processes appended (without taking the append lock), so that the
@@ -256,7 +320,11 @@ pub fn start(config: SequencerConfig, tree_size: u64) -> SequencerHandle {
     let (sync_tx, sync_rx) = mpsc::channel(64);
     let known_size = Arc::new(AtomicU64::new(tree_size));
     let (appended_tx, appended_rx) = watch::channel(tree_size);
+    let outcomes = Arc::new(Settling::default());
+    let batches = Arc::new(AtomicU64::new(0));
     let task = Sequencer {
+        batches: batches.clone(),
+        outcomes: outcomes.clone(),
         recent: RecentAppends::new(tree_size),
         known_size: known_size.clone(),
         appended: appended_tx,
@@ -265,6 +333,10 @@ pub fn start(config: SequencerConfig, tree_size: u64) -> SequencerHandle {
     tokio::spawn(task.run(rx, sync_rx));
     SequencerHandle {
         tx,
+        // Ids start at 1 so that none is mistaken for a default.
+        next_id: Arc::new(AtomicU64::new(1)),
+        outcomes,
+        batches,
         sync_tx,
         known_size,
         appended: appended_rx,
@@ -273,6 +345,9 @@ pub fn start(config: SequencerConfig, tree_size: u64) -> SequencerHandle {
 
 struct Sequencer {
     config: SequencerConfig,
+    /// Shared with the handle: recorded before each answer is sent.
+    outcomes: Arc<Settling>,
+    batches: Arc<AtomicU64>,
     recent: RecentAppends,
     known_size: Arc<AtomicU64>,
     appended: watch::Sender<u64>,
@@ -312,8 +387,22 @@ impl Sequencer {
     /// One batch: open the transaction that holds the log's lock, read under it, let the
     /// planner decide, write what it planned, commit, and only then remember and answer.
     async fn run_batch(&mut self, batch: Vec<Queued>) {
-        let (requests, replies): (Vec<AppendRequest>, Vec<Reply>) =
-            batch.into_iter().map(|q| (q.request, q.reply)).unzip();
+        let outcomes = self.outcomes.clone();
+        let (requests, replies): (Vec<Numbered>, Vec<Answer>) = batch
+            .into_iter()
+            .map(|q| {
+                let answer = Answer {
+                    id: q.id,
+                    reply: q.reply,
+                    outcomes: outcomes.clone(),
+                };
+                let request = Numbered {
+                    id: q.id,
+                    request: q.request,
+                };
+                (request, answer)
+            })
+            .collect();
         let db = self.config.db.clone();
         let (mut tx, state) = match db.begin_append().await {
             Ok(open) => open,
@@ -342,13 +431,13 @@ impl Sequencer {
             if self.config.keys.find(&current).is_none() {
                 let _ = tx.rollback().await;
                 for reply in replies {
-                    let _ = reply.send(Err(AppendError::LogKeyUnavailable(current.clone())));
+                    reply.send(Err(AppendError::LogKeyUnavailable(current.clone())));
                 }
                 return;
             }
         }
         // A key a rotation names may have been made since the folder was last read.
-        for request in &requests {
+        for Numbered { request, .. } in &requests {
             for event in request
                 .events
                 .iter()
@@ -364,6 +453,7 @@ impl Sequencer {
         // that carry a token).
         let tokens: Vec<(String, String)> = requests
             .iter()
+            .map(|n| &n.request)
             .filter_map(|r| {
                 r.client_token
                     .as_ref()
@@ -381,7 +471,7 @@ impl Sequencer {
         // every document an entry names must be exportable when it is appended.
         let named: Vec<String> = requests
             .iter()
-            .flat_map(|r| r.events.iter())
+            .flat_map(|n| n.request.events.iter())
             .flat_map(|e| listed_documents(&e.data, "documents"))
             .collect();
         let mut availability = DocumentAvailability::default();
@@ -419,9 +509,7 @@ impl Sequencer {
             match outcome {
                 Outcome::Accepted(appended) => accepted.push((reply, appended)),
                 Outcome::RetryAfterBatch(e) => retries.push((reply, e)),
-                Outcome::Refused(e) => {
-                    let _ = reply.send(Err(e));
-                }
+                Outcome::Refused(e) => reply.send(Err(e)),
             }
         }
         let _retry_after_this_batch = RetryAfter(retries);
@@ -455,14 +543,15 @@ impl Sequencer {
         if let Err(e) = written {
             tracing::error!(error = %e, "append batch failed; nothing of it is acknowledged");
             for (reply, _) in accepted {
-                let _ = reply.send(Err(AppendError::Unavailable(e.clone())));
+                reply.send(Err(AppendError::Unavailable(e.clone())));
             }
             return;
         }
         // Committed: now, and only now, remember it and answer.
+        self.batches.fetch_add(1, Ordering::Relaxed);
         self.remember(&write);
         for (reply, appended) in accepted {
-            let _ = reply.send(Ok(appended));
+            reply.send(Ok(appended));
         }
     }
 
@@ -472,9 +561,14 @@ impl Sequencer {
         for (entry, _) in &write.entries {
             self.config.registry.apply(entry);
         }
-        for (entry, hash) in &write.entries {
-            self.recent
-                .record_stream(&entry.stream, entry.seq, *hash, entry.index);
+        for ((entry, hash), writer) in write.entries.iter().zip(&write.writers) {
+            let head = StreamHead {
+                seq: entry.seq,
+                hash: *hash,
+                index: entry.index,
+                writer: Some(*writer),
+            };
+            self.recent.record_stream(&entry.stream, head);
             self.recent.record_guards(entry);
         }
         for (n, first) in write.nonces.iter().zip(&write.nonces_at) {
@@ -519,8 +613,13 @@ impl Sequencer {
     fn absorb(&mut self, signed: &SignedEntry) {
         let entry = &signed.entry;
         self.config.registry.apply(entry);
-        self.recent
-            .record_stream(&entry.stream, entry.seq, signed.hash, entry.index);
+        let head = StreamHead {
+            seq: entry.seq,
+            hash: signed.hash,
+            index: entry.index,
+            writer: None,
+        };
+        self.recent.record_stream(&entry.stream, head);
         self.recent.record_guards(entry);
         if let Some(auth) = &entry.auth {
             let (actor, nonce) = (auth.actor_b64(), auth.statement.nonce.clone());
@@ -531,21 +630,77 @@ impl Sequencer {
     }
 }
 
+/// A request with the id the handle gave it.
+#[derive(Debug)]
+pub(crate) struct Numbered {
+    pub id: u64,
+    pub request: AppendRequest,
+}
+
+/// Where one request's answer goes. Its outcome is recorded before the answer is sent,
+/// whether or not anyone still awaits it.
+struct Answer {
+    id: u64,
+    reply: Reply,
+    outcomes: Arc<Settling>,
+}
+
+/// The outcomes of requests, and a signal whenever one is recorded.
+#[derive(Debug, Default)]
+struct Settling {
+    outcomes: Mutex<Outcomes>,
+    changed: Notify,
+}
+
+impl Settling {
+    fn get(&self, id: u64) -> Known {
+        self.outcomes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+    }
+
+    fn record(&self, id: u64, settled: Settled) {
+        self.outcomes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .record(id, settled);
+        self.changed.notify_waiters();
+    }
+}
+
+impl Answer {
+    fn send(self, result: Result<Appended, AppendError>) {
+        let settled = match &result {
+            Ok(appended) => match appended.entries.last() {
+                Some(last) => Settled::Committed {
+                    seq: last.seq,
+                    hash: last.entry_hash,
+                },
+                None => Settled::Failed,
+            },
+            Err(_) => Settled::Failed,
+        };
+        self.outcomes.record(self.id, settled);
+        let _ = self.reply.send(result);
+    }
+}
+
 /// Answers the commands to run again when dropped, that is once the batch is settled
 /// (committed and remembered, or abandoned), whichever way `run_batch` returns.
-struct RetryAfter(Vec<(Reply, AppendError)>);
+struct RetryAfter(Vec<(Answer, AppendError)>);
 
 impl Drop for RetryAfter {
     fn drop(&mut self) {
         for (reply, e) in self.0.drain(..) {
-            let _ = reply.send(Err(e));
+            reply.send(Err(e));
         }
     }
 }
 
-fn fail_all(replies: Vec<Reply>, error: &dyn std::fmt::Display) {
+fn fail_all(replies: Vec<Answer>, error: &dyn std::fmt::Display) {
     tracing::error!(error = %error, "cannot open an append transaction");
     for reply in replies {
-        let _ = reply.send(Err(AppendError::Unavailable(error.to_string())));
+        reply.send(Err(AppendError::Unavailable(error.to_string())));
     }
 }

@@ -21,8 +21,8 @@ use serde_json::Value;
 use store::{ClientTokenRow, DocumentAvailability, EventRow, NewDocument, NonceRow, StateRow};
 
 use super::documents::{check_documents, BatchDocuments};
-use super::recent::RecentAppends;
-use super::{AppendError, AppendRequest, Appended, AppendedEntry, PendingEvent};
+use super::recent::{RecentAppends, StreamHead};
+use super::{AppendError, AppendRequest, Appended, AppendedEntry, Numbered, PendingEvent};
 use crate::log_keys::LogKeyRing;
 use crate::registry_state::{ActorRecord, Registry, SharedRegistry};
 
@@ -113,6 +113,8 @@ pub(crate) struct Write {
     pub new_documents: Vec<NewDocument>,
     /// The batch's entries in log order, with their entry hashes.
     pub entries: Vec<(Entry, Hash)>,
+    /// For each of `entries`, the id of the request that wrote it.
+    pub writers: Vec<u64>,
     pub state: StateRow,
     /// The checkpoint of the new head, to be signed with `chain`.
     pub checkpoint: Checkpoint,
@@ -121,7 +123,7 @@ pub(crate) struct Write {
 }
 
 /// Decides `requests`, in order, on `head` and `facts`.
-pub(crate) fn plan(head: Head, requests: &[AppendRequest], facts: &Facts<'_>) -> Plan {
+pub(crate) fn plan(head: Head, requests: &[Numbered], facts: &Facts<'_>) -> Plan {
     let Head {
         mut frontier,
         recorded_at,
@@ -135,15 +137,15 @@ pub(crate) fn plan(head: Head, requests: &[AppendRequest], facts: &Facts<'_>) ->
     let planner = Planner { facts };
     let outcomes: Vec<Outcome> = requests
         .iter()
-        .map(
-            |request| match planner.decide(request, &mut work, &mut frontier) {
+        .map(|Numbered { id, request }| {
+            match planner.decide(*id, request, &mut work, &mut frontier) {
                 Ok(appended) => Outcome::Accepted(appended),
                 Err(e @ (AppendError::Conflict | AppendError::OutsideWindow)) => {
                     Outcome::RetryAfterBatch(e)
                 }
                 Err(e) => Outcome::Refused(e),
-            },
-        )
+            }
+        })
         .collect();
     if work.entries.is_empty() {
         return Plan {
@@ -175,6 +177,7 @@ pub(crate) fn plan(head: Head, requests: &[AppendRequest], facts: &Facts<'_>) ->
         tokens: work.tokens,
         new_documents: work.new_documents,
         entries: work.entries,
+        writers: work.writers,
         state,
         checkpoint,
         chain: work.chain,
@@ -205,7 +208,9 @@ struct BatchWork {
     batch_tokens: HashSet<(String, String)>,
     tokens: Vec<ClientTokenRow>,
     entries: Vec<(Entry, Hash)>,
-    heads: HashMap<String, (u64, Hash)>,
+    writers: Vec<u64>,
+    /// Stream heads as this batch leaves them so far.
+    heads: HashMap<String, StreamHead>,
     nonces: HashSet<(String, String)>,
     /// Keys registered or revoked earlier in this batch (the shared registry learns them
     /// at the commit). Small: copying the whole registry per batch made appends O(n).
@@ -240,12 +245,19 @@ impl BatchWork {
             batch_tokens: HashSet::new(),
             tokens: Vec::new(),
             entries: Vec::new(),
+            writers: Vec::new(),
             heads: HashMap::new(),
             nonces: HashSet::new(),
         }
     }
 
-    fn add(&mut self, request: &AppendRequest, signed: SignedEntry, appended: &mut Appended) {
+    fn add(
+        &mut self,
+        id: u64,
+        request: &AppendRequest,
+        signed: SignedEntry,
+        appended: &mut Appended,
+    ) {
         let entry = &signed.entry;
         self.touched.insert(entry.stream.clone());
         self.touched
@@ -287,7 +299,17 @@ impl BatchWork {
             entry_hash: signed.hash,
             bytes: signed.bytes.clone(),
         });
+        self.heads.insert(
+            entry.stream.clone(),
+            StreamHead {
+                seq: entry.seq,
+                hash: signed.hash,
+                index: entry.index,
+                writer: Some(id),
+            },
+        );
         self.entries.push((signed.entry, signed.hash));
+        self.writers.push(id);
     }
 }
 
@@ -295,6 +317,7 @@ impl Planner<'_, '_> {
     /// Decides one command; on success its entries are part of the batch.
     fn decide(
         &self,
+        id: u64,
         request: &AppendRequest,
         work: &mut BatchWork,
         frontier: &mut Frontier,
@@ -321,10 +344,18 @@ impl Planner<'_, '_> {
             .get(&stream)
             .copied()
             .or_else(|| recent.stream(&stream));
-        let prev = match head {
-            Some((seq, _)) if seq != request.loaded_seq => return Err(AppendError::Conflict),
-            Some((_, hash)) => hash,
-            None => request.loaded_hash,
+        let prev = match (request.after, head) {
+            // Decided on what request `after` leaves: its last entry must be the head.
+            (Some(after), Some(h)) if h.writer == Some(after) && h.seq == request.loaded_seq => {
+                h.hash
+            }
+            (Some(_), _) => return Err(AppendError::Conflict),
+            (None, Some(h)) if h.seq == request.loaded_seq && h.hash == request.loaded_hash => {
+                h.hash
+            }
+            (None, Some(_)) => return Err(AppendError::Conflict),
+            // Nothing appended to the stream since the check: the load is the head.
+            (None, None) => request.loaded_hash,
         };
         // Facts of other streams the decision read must not have changed since.
         if !request.reads.is_empty() {
@@ -440,10 +471,7 @@ impl Planner<'_, '_> {
             if s.entry.stream.starts_with("registry/") {
                 self.overlay_key(work, &s.entry);
             }
-            work.add(request, s, &mut appended);
-        }
-        if let Some(last) = appended.entries.last() {
-            work.heads.insert(stream, (last.seq, last.entry_hash));
+            work.add(id, request, s, &mut appended);
         }
         // Entries after this command are signed by the key it rotated to; the genesis
         // starts the chain.

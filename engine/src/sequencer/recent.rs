@@ -18,11 +18,22 @@ const RECENT_CAPACITY: usize = 200_000;
 /// command checked before the floor is simply run again.
 pub(crate) struct RecentAppends {
     floor: u64,
-    streams: HashMap<String, (u64, Hash, u64)>,
+    streams: HashMap<String, StreamHead>,
     /// Derived guard key → index of the last entry that changed it.
     guards: HashMap<String, u64>,
     nonces: HashMap<(String, String), (Hash, Option<String>, u64)>,
     order: VecDeque<(u64, RecentKey)>,
+}
+
+/// A stream's last entry as this process saw it committed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StreamHead {
+    pub seq: u64,
+    pub hash: Hash,
+    pub index: u64,
+    /// The id of this process's append request that wrote it; `None` for entries read
+    /// back from other processes.
+    pub writer: Option<u64>,
 }
 
 enum RecentKey {
@@ -48,8 +59,8 @@ impl RecentAppends {
         self.floor
     }
 
-    pub(crate) fn stream(&self, stream: &str) -> Option<(u64, Hash)> {
-        self.streams.get(stream).map(|(seq, hash, _)| (*seq, *hash))
+    pub(crate) fn stream(&self, stream: &str) -> Option<StreamHead> {
+        self.streams.get(stream).copied()
     }
 
     pub(crate) fn nonce(&self, actor: &str, nonce: &str) -> Option<(Hash, Option<String>)> {
@@ -58,8 +69,9 @@ impl RecentAppends {
             .map(|(h, r, _)| (*h, r.clone()))
     }
 
-    pub(crate) fn record_stream(&mut self, stream: &str, seq: u64, hash: Hash, index: u64) {
-        self.streams.insert(stream.to_owned(), (seq, hash, index));
+    pub(crate) fn record_stream(&mut self, stream: &str, head: StreamHead) {
+        let index = head.index;
+        self.streams.insert(stream.to_owned(), head);
         self.order
             .push_back((index, RecentKey::Stream(stream.to_owned())));
         self.evict();
@@ -68,7 +80,7 @@ impl RecentAppends {
     /// Whether an entry with index >= `since` changed `key` (a stream name or a derived
     /// guard key). Only meaningful for `since >= floor`.
     pub(crate) fn touched_since(&self, key: &str, since: u64) -> bool {
-        self.streams.get(key).is_some_and(|(_, _, i)| *i >= since)
+        self.streams.get(key).is_some_and(|h| h.index >= since)
             || self.guards.get(key).is_some_and(|i| *i >= since)
     }
 
@@ -102,7 +114,7 @@ impl RecentAppends {
             };
             match key {
                 RecentKey::Stream(s) => {
-                    if self.streams.get(&s).is_some_and(|(_, _, i)| *i == index) {
+                    if self.streams.get(&s).is_some_and(|h| h.index == index) {
                         self.streams.remove(&s);
                     }
                 }

@@ -16,9 +16,13 @@ use crate::participation::{
     comment_body, consultation_body, consultation_stream, draft_with_revision, first_text, upload,
     Participants, CONSULTATION, DRAFT,
 };
+use crate::public_channel::{Consultation, CONSULTATION as PUBLIC_CONSULTATION};
 use crate::support::{parse_entry, Backend, Reply};
 
-both_backends!(concurrent_comments_get_distinct_consecutive_numbers);
+both_backends!(
+    concurrent_comments_get_distinct_consecutive_numbers,
+    a_crowd_of_public_comments_shares_batches
+);
 
 const ASSOCIATIONS: usize = 8;
 
@@ -130,4 +134,63 @@ async fn concurrent_comments_get_distinct_consecutive_numbers(backend: Backend) 
         )
         .await;
     assert_eq!(data, json!({"comments": ASSOCIATIONS}));
+}
+
+/// Public commenters released together on one consultation.
+const CROWD: usize = 32;
+
+/// Comments on one consultation are decided one after another (each is the next entry of
+/// the consultation's stream), but each is decided on the state the one before it leaves
+/// while that one is still being made durable: a crowd fills batches instead of taking a
+/// batch (a transaction, an fsync, a checkpoint) per comment, and still gets the numbers
+/// 1..=n, each once, in log order.
+async fn a_crowd_of_public_comments_shares_batches(backend: Backend) {
+    let c = Consultation::open(backend, 100_000).await;
+    let sequencer = &c.service().sequencer;
+    let (size_before, batches_before) = (c.tree_size().await, sequencer.committed_batches());
+    let barrier = Arc::new(Barrier::new(CROWD));
+    let tasks: Vec<_> = (0..CROWD)
+        .map(|i| {
+            let (app, barrier) = (c.api.clone(), barrier.clone());
+            let body = json!({"text": format!("Avis numéro {i} sur le projet."), "article": null});
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let url = app.url(&format!("/v1/consultations/{PUBLIC_CONSULTATION}/comments"));
+                let response = app
+                    .http
+                    .post(url)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.to_string())
+                    .send()
+                    .await
+                    .expect("POST");
+                let status = response.status();
+                let text = response.text().await.expect("an answer");
+                assert_eq!(status, reqwest::StatusCode::CREATED, "{text}");
+                serde_json::from_str::<serde_json::Value>(&text).expect("a JSON receipt")
+            })
+        })
+        .collect();
+    let mut numbered = Vec::new();
+    for task in tasks {
+        let receipt = task.await.expect("commenter task");
+        let index = receipt["index"].as_u64().expect("an index");
+        let number = receipt["entry"]["data"]["comment"]
+            .as_u64()
+            .expect("a number");
+        numbered.push((index, number));
+    }
+    numbered.sort_unstable();
+    let numbers: Vec<u64> = numbered.iter().map(|(_, n)| *n).collect();
+    assert_eq!(
+        numbers,
+        (1..=CROWD as u64).collect::<Vec<_>>(),
+        "numbered 1..=n in log order"
+    );
+    assert_eq!(c.tree_size().await, size_before + CROWD as u64);
+    let batches = sequencer.committed_batches() - batches_before;
+    assert!(
+        batches < CROWD as u64,
+        "{CROWD} comments took {batches} batches: one each means none was decided while the one before it was being made durable"
+    );
 }

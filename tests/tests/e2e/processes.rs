@@ -18,7 +18,9 @@ use ledger::Auth;
 use serde_json::json;
 use tokio::sync::Barrier;
 
-use crate::support::{new_key, parse_entry, public_b64, Api, Backend, ServerProcess, Store};
+use crate::support::{
+    new_key, parse_entry, public_b64, Api, Backend, ServerProcess, Store, PATIENCE,
+};
 
 both_backends!(
     a_process_with_another_log_key_or_origin_refuses_to_start,
@@ -63,6 +65,11 @@ struct TwoProcesses {
 
 impl TwoProcesses {
     async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// [`TwoProcesses::start`], both processes started with the `extra` arguments.
+    async fn start_with(extra: &[&str]) -> Self {
         let store = Store::new(Backend::Postgres).await;
         let url = store.database_url().unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -71,9 +78,17 @@ impl TwoProcesses {
             dir.path().join("b"),
             dir.path().join("logs"),
         );
-        let a = ServerProcess::start_ok(&data_a, Some(&url), &logs).await;
+        let start = |data: std::path::PathBuf| {
+            let (url, logs) = (url.clone(), logs.clone());
+            async move {
+                ServerProcess::start_with(&data, Some(&url), None, extra, PATIENCE, &logs)
+                    .await
+                    .unwrap_or_else(|f| panic!("the server process did not start: {f:?}"))
+            }
+        };
+        let a = start(data_a.clone()).await;
         copy_log_key(&data_a, &data_b);
-        let b = ServerProcess::start_ok(&data_b, Some(&url), &logs).await;
+        let b = start(data_b.clone()).await;
         assert!(
             !b.stdout.contains("genesis entry recorded"),
             "the second process must not record a second genesis:\n{}",
@@ -657,4 +672,163 @@ async fn a_process_with_another_persons_secret_refuses_to_start(backend: Backend
     .await
     .expect("--persons-key names the secret");
     assert_eq!(third.api(&data).await.tree_size().await, size);
+}
+
+/// Public commenters a process takes at once in the test below.
+const COMMENTERS_PER_PROCESS: usize = 6;
+/// Comments each commenter posts.
+const COMMENTS_EACH: usize = 15;
+
+/// Two processes take a crowd of public comments on ONE consultation: within each process a
+/// comment is decided on the state the one before it leaves while that one is still being
+/// made durable, and the two processes race for the same stream. Meanwhile readers poll
+/// both processes' checkpoints. Every comment is accepted and numbered once, 1..=n in log
+/// order, each on its own seq; and no two checkpoints of one size ever differ, for nothing
+/// signed leaves a process before its batch is committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_taking_comments_on_one_consultation_serve_one_head_per_size() {
+    let TwoProcesses {
+        a,
+        b,
+        api_a,
+        api_b,
+        _store,
+        dir: _dir,
+    } = TwoProcesses::start_with(&["--public-comments-per-minute", "100000"]).await;
+    let consultation = open_consultation(&api_a).await;
+    let start = api_a.tree_size().await;
+
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for api in [&api_a, &api_b] {
+        let (api, done) = (api.clone(), done.clone());
+        readers.push(tokio::spawn(async move {
+            let mut seen: Vec<(u64, String)> = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let (_, checkpoint) = api.checkpoint().await;
+                seen.push((checkpoint.size, to_hex(&checkpoint.root)));
+            }
+            seen
+        }));
+    }
+    let barrier = Arc::new(Barrier::new(2 * COMMENTERS_PER_PROCESS));
+    let mut writers = Vec::new();
+    for (server, api) in [("A", &api_a), ("B", &api_b)] {
+        for client in 0..COMMENTERS_PER_PROCESS {
+            let (api, barrier, consultation) = (api.clone(), barrier.clone(), consultation.clone());
+            writers.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let mut receipts = Vec::new();
+                for n in 0..COMMENTS_EACH {
+                    let url = api.url(&format!("/v1/consultations/{consultation}/comments"));
+                    let body =
+                        json!({"text": format!("Avis {server}-{client}-{n}."), "article": null});
+                    let response = api
+                        .http
+                        .post(url)
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(body.to_string())
+                        .send()
+                        .await
+                        .expect("POST a comment");
+                    let status = response.status();
+                    let text = response.text().await.expect("an answer");
+                    assert_eq!(status.as_u16(), 201, "{server}-{client}-{n}: {text}");
+                    let receipt: serde_json::Value =
+                        serde_json::from_str(&text).expect("a receipt");
+                    receipts.push((
+                        receipt["index"].as_u64().expect("an index"),
+                        receipt["entry"]["data"]["comment"]
+                            .as_u64()
+                            .expect("a number"),
+                        receipt["entry"]["seq"].as_u64().expect("a seq"),
+                    ));
+                }
+                receipts
+            }));
+        }
+    }
+    let mut receipts = Vec::new();
+    for writer in writers {
+        receipts.extend(writer.await.expect("commenter task"));
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut heads: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
+    for reader in readers {
+        for (size, root) in reader.await.expect("reader task") {
+            heads.entry(size).or_default().insert(root);
+        }
+    }
+
+    let total = 2 * COMMENTERS_PER_PROCESS * COMMENTS_EACH;
+    receipts.sort_unstable();
+    let indexes: Vec<u64> = receipts.iter().map(|r| r.0).collect();
+    assert_eq!(
+        indexes,
+        (start..start + total as u64).collect::<Vec<_>>(),
+        "every comment acknowledged once, in one dense range"
+    );
+    let numbers: Vec<u64> = receipts.iter().map(|r| r.1).collect();
+    assert_eq!(
+        numbers,
+        (1..=total as u64).collect::<Vec<_>>(),
+        "numbered 1..=n in log order, none twice, none skipped"
+    );
+    let seqs: BTreeSet<u64> = receipts.iter().map(|r| r.2).collect();
+    assert_eq!(seqs.len(), total, "no two comments share a seq");
+    for (size, roots) in &heads {
+        assert_eq!(
+            roots.len(),
+            1,
+            "two checkpoints of size {size} with different roots: {roots:?}"
+        );
+    }
+    assert!(heads.len() > 1, "the readers saw the log grow");
+    // The log as either process serves it holds exactly what was acknowledged.
+    let (note_a, checkpoint) = api_a.checkpoint().await;
+    let (note_b, _) = api_b.checkpoint().await;
+    assert_eq!(note_a, note_b);
+    assert_eq!(checkpoint.size, start + total as u64);
+    if let Some(roots) = heads.get(&checkpoint.size) {
+        assert!(roots.contains(&to_hex(&checkpoint.root)));
+    }
+    drop((a, b));
+}
+
+/// Opens a consultation whose window is open now and for years, through `api` as the
+/// genesis administrator and a drafter it registers; returns its id.
+async fn open_consultation(api: &Api) -> String {
+    api.register_institution("MIN-CROWD", "Ministère de la consultation")
+        .await;
+    let drafter = api
+        .register_official(&api.admin, "drafter-crowd", "MIN-CROWD", &["drafter"])
+        .await;
+    let articles = crate::public_channel::articles();
+    let text_sha256 = to_hex(&ledger::hash::sha256(
+        &ledger::canonical::to_bytes(&articles).unwrap(),
+    ));
+    for (command, stream, body) in [
+        (
+            "CreateDraft",
+            "draft/DRAFT-CROWD",
+            json!({"institution": "MIN-CROWD", "title": "Projet de loi", "summary": "Cadre."}),
+        ),
+        (
+            "PublishRevision",
+            "draft/DRAFT-CROWD",
+            json!({"number": 1, "articles": articles, "articles_document": null,
+                   "text_sha256": text_sha256, "change_summary": "Première version",
+                   "motivated_by": []}),
+        ),
+        (
+            "OpenConsultation",
+            "consultation/CONS-CROWD",
+            json!({"draft": "DRAFT-CROWD", "revision": 1, "title": "Consultation",
+                   "summary": "Vos avis.", "opens_at": "2026-01-01T00:00:00Z",
+                   "closes_at": "2099-01-01T00:00:00Z"}),
+        ),
+    ] {
+        api.submit(&drafter, command, stream, body).await.created();
+    }
+    "CONS-CROWD".to_owned()
 }

@@ -41,6 +41,8 @@ struct Log {
     /// Leaf hashes of every entry appended so far, for an independent tree root.
     leaves: Vec<Hash>,
     state: Option<(String, String)>,
+    /// The id the next planned request gets, as the handle numbers them.
+    next_id: std::cell::Cell<u64>,
 }
 
 impl Log {
@@ -56,6 +58,7 @@ impl Log {
             frontier: Frontier::new(),
             leaves: Vec::new(),
             state: None,
+            next_id: std::cell::Cell::new(1),
         }
     }
 
@@ -98,7 +101,23 @@ impl Log {
         self.plan_on(self.head(), requests)
     }
 
+    /// Plans `requests`, numbered in order as the handle numbers what it queues.
     fn plan_on(&self, head: Head, requests: &[AppendRequest]) -> Plan {
+        let numbered: Vec<Numbered> = requests
+            .iter()
+            .map(|request| {
+                let id = self.next_id.get();
+                self.next_id.set(id + 1);
+                Numbered {
+                    id,
+                    request: request.clone(),
+                }
+            })
+            .collect();
+        self.plan_numbered(head, &numbered)
+    }
+
+    fn plan_numbered(&self, head: Head, requests: &[Numbered]) -> Plan {
         let facts = Facts {
             recent: &self.recent,
             actors: &self.registry,
@@ -111,10 +130,15 @@ impl Log {
     /// What the shell does once the plan's write is committed.
     fn commit(&mut self, plan: &Plan) {
         let write = plan.write.as_ref().expect("something to write");
-        for (entry, hash) in &write.entries {
+        for ((entry, hash), writer) in write.entries.iter().zip(&write.writers) {
             self.registry.apply(entry);
-            self.recent
-                .record_stream(&entry.stream, entry.seq, *hash, entry.index);
+            let head = StreamHead {
+                seq: entry.seq,
+                hash: *hash,
+                index: entry.index,
+                writer: Some(*writer),
+            };
+            self.recent.record_stream(&entry.stream, head);
             self.recent.record_guards(entry);
         }
         for (n, first) in write.nonces.iter().zip(&write.nonces_at) {
@@ -153,6 +177,7 @@ fn request(
         stream_id: stream_id.into(),
         loaded_seq: loaded.0,
         loaded_hash: loaded.1,
+        after: None,
         checked_at: 0,
         events,
         auth: None,
@@ -270,26 +295,102 @@ fn entries_take_consecutive_indexes_from_the_head_and_chain_within_their_stream(
     }
 }
 
+/// `request`, decided on the state request `after` leaves before that one is committed.
+fn after(after: u64, request: AppendRequest) -> AppendRequest {
+    AppendRequest {
+        after: Some(after),
+        loaded_hash: ZERO_HASH,
+        ..request
+    }
+}
+
+fn noted(nonce: &str, loaded_seq: u64) -> AppendRequest {
+    signed(
+        &admin_key(),
+        nonce,
+        "consultation",
+        "c1",
+        (loaded_seq, ZERO_HASH),
+        event("ConsultationNoted", json!({"note": nonce})),
+    )
+}
+
 #[test]
 fn a_later_command_of_the_batch_on_the_same_stream_chains_on_the_earlier_one() {
     let log = Log::started();
+    let first_id = log.next_id.get();
     let plan = log.plan(&[
         open("c1", "n1", (0, ZERO_HASH)),
-        // Loaded after the first command's entry: the planner chains on what it signed.
-        signed(
-            &admin_key(),
-            "n2",
-            "consultation",
-            "c1",
-            (1, ZERO_HASH),
-            event("ConsultationNoted", json!({"note": "n"})),
-        ),
+        // Decided on what the first leaves: the planner chains on what it signed.
+        after(first_id, noted("n2", 1)),
+        after(first_id + 1, noted("n3", 2)),
     ]);
     let first = accepted(&plan.outcomes[0]);
     let second = accepted(&plan.outcomes[1]);
-    assert_eq!(second.entries[0].seq, 2);
+    let third = accepted(&plan.outcomes[2]);
+    assert_eq!((second.entries[0].seq, third.entries[0].seq), (2, 3));
     let write = plan.write.as_ref().expect("a write");
     assert_eq!(write.entries[1].0.prev, first.entries[0].entry_hash);
+    assert_eq!(write.entries[2].0.prev, second.entries[0].entry_hash);
+    assert_eq!(write.writers, [first_id, first_id + 1, first_id + 2]);
+}
+
+#[test]
+fn a_command_decided_after_a_request_that_fails_fails_with_it() {
+    let log = Log::started();
+    let first_id = log.next_id.get();
+    let plan = log.plan(&[
+        open("c1", "n1", (0, ZERO_HASH)),
+        // Refused: the first used its nonce.
+        after(first_id, noted("n1", 1)),
+        // Decided after the refused second request, not after the accepted first.
+        after(first_id + 1, noted("n3", 2)),
+    ]);
+    accepted(&plan.outcomes[0]);
+    assert!(matches!(
+        plan.outcomes[1],
+        Outcome::Refused(AppendError::NonceReused)
+    ));
+    assert!(matches!(
+        plan.outcomes[2],
+        Outcome::RetryAfterBatch(AppendError::Conflict)
+    ));
+    assert_eq!(plan.write.as_ref().map(|w| w.rows.len()), Some(1));
+}
+
+#[test]
+fn a_chained_command_waits_for_its_request_across_batches_and_never_follows_another() {
+    let mut log = Log::started();
+    let first_id = log.next_id.get();
+    let plan = log.plan(&[open("c1", "n1", (0, ZERO_HASH))]);
+    log.commit(&plan);
+    // The request it was decided after is the stream's head: it follows it.
+    let plan = log.plan(&[after(first_id, noted("n2", 1))]);
+    let second = accepted(&plan.outcomes[0]).clone();
+    log.commit(&plan);
+    // Decided after the first, but the second came between: the stream moved on.
+    let plan = log.plan(&[after(first_id, noted("n3", 1))]);
+    assert!(matches!(
+        plan.outcomes[0],
+        Outcome::RetryAfterBatch(AppendError::Conflict)
+    ));
+    // The same sequence number behind another request's entry is not the state decided on.
+    let plan = log.plan(&[after(first_id, noted("n4", 2))]);
+    assert!(matches!(
+        plan.outcomes[0],
+        Outcome::RetryAfterBatch(AppendError::Conflict)
+    ));
+    // Loaded from the store at the head: the hash must be the head's too.
+    let plan = log.plan(&[noted("n5", 2)]);
+    assert!(matches!(
+        plan.outcomes[0],
+        Outcome::RetryAfterBatch(AppendError::Conflict)
+    ));
+    let at_head = AppendRequest {
+        loaded_hash: second.entries[0].entry_hash,
+        ..noted("n6", 2)
+    };
+    accepted(&log.plan(&[at_head]).outcomes[0]);
 }
 
 #[test]
@@ -376,6 +477,7 @@ fn a_nonce_used_earlier_in_the_batch_is_refused_and_a_committed_one_is_answered_
 fn a_client_token_used_earlier_in_the_batch_is_retried_and_a_stored_one_answered() {
     let log = Log::started();
     let comment = |token: &str, loaded_seq: u64| AppendRequest {
+        after: (loaded_seq > 0).then(|| log.next_id.get()),
         client_token: Some(ClientToken {
             token: token.into(),
             request_hash: [7; 32],
@@ -541,8 +643,8 @@ fn only_the_administrators_unsigned_first_entry_can_start_the_log() {
     let log = Log::started();
     let head = log.recent.stream("registry/admin").expect("the genesis");
     let again = AppendRequest {
-        loaded_seq: head.0,
-        loaded_hash: head.1,
+        loaded_seq: head.seq,
+        loaded_hash: head.hash,
         ..log.genesis()
     };
     let plan = log.plan(&[again]);
