@@ -1,5 +1,5 @@
-//! Runs the read-model projectors: reads the log by index from each projector's durable
-//! position, applies the entries, and stores the changed rows with the new position in one
+//! Runs the read-model projectors: reads the log by index from the projectors' durable
+//! positions (each page read and parsed once for all of them), applies the entries, and stores the changed rows with the new position in one
 //! transaction. A crash loses nothing: the runner resumes from the stored position.
 //!
 //! Writers wait for [`ProjectionHandle::wait_for`] before answering, so a read that follows
@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ledger::statement::ActorKeys;
 use ledger::SignedEntry;
 use projections::{Projector, ViewChange};
 use serde_json::Value;
@@ -109,91 +110,118 @@ impl Runner {
     }
 
     /// Applies everything up to the current tree size; returns the smallest position.
+    ///
+    /// Each page of entries is read and parsed once for every projector that has not yet
+    /// passed it: a projector rebuilding from the start (a new version) reads the pages it
+    /// lacks, and the others join it once it reaches them.
     async fn catch_up(&self) -> Result<u64, String> {
         let (state, _) = self.db.state().await.map_err(|e| e.to_string())?;
-        let mut lowest = u64::MAX;
-        for projector in &self.projectors {
-            let reached = self.advance(projector.as_ref(), state.tree_size).await?;
-            lowest = lowest.min(reached);
+        let to = state.tree_size;
+        if self.projectors.is_empty() {
+            return Ok(to);
         }
-        Ok(if self.projectors.is_empty() {
-            state.tree_size
-        } else {
-            lowest
-        })
-    }
-
-    async fn advance(&self, projector: &dyn Projector, to: u64) -> Result<u64, String> {
-        let name = projector.name();
-        let known = self.lock_positions().get(name).copied();
-        let (mut stored, mut position) = match known {
-            Some(p) => p,
-            None => {
-                let p = self
-                    .db
-                    .projection_position(name)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                (p, p)
+        let mut positions = Vec::with_capacity(self.projectors.len());
+        for projector in &self.projectors {
+            positions.push(self.position_of(projector.as_ref()).await?);
+        }
+        loop {
+            let lowest = positions.iter().map(|(_, p)| *p).min().unwrap_or(to);
+            if lowest >= to {
+                break;
             }
-        };
-        while position < to {
             let page = self
                 .db
-                .entries(position, PAGE.min(to - position))
+                .entries(lowest, PAGE.min(to - lowest))
                 .await
                 .map_err(|e| e.to_string())?;
             if page.is_empty() {
                 break;
             }
-            let mut rows: HashMap<(&'static str, String), Value> = HashMap::new();
-            let mut order = Vec::new();
-            let mut seen = std::collections::HashSet::new();
+            let mut keys = ActorKeys::default();
+            let mut parsed = Vec::with_capacity(page.len());
             for (index, bytes) in &page {
-                let signed =
-                    SignedEntry::parse(bytes).map_err(|e| format!("entry {index}: {e}"))?;
-                // An entry this build cannot read (a version it does not know) changes
-                // nothing and is reported; it does not stop the entries after it.
-                let changes = projector.project(&signed.entry).unwrap_or_else(|e| {
-                    tracing::error!(projector = projector.name(), error = %e, "entry not projected");
-                    Vec::new()
-                });
-                for change in changes {
-                    let key = (change.view(), change.id().to_owned());
-                    let before = match rows.remove(&key) {
-                        Some(row) => Some(row),
-                        // A Put replaces the row: no need to read it.
-                        None if matches!(change, ViewChange::Put { .. }) => None,
-                        None => self
-                            .db
-                            .view_row(key.0, &key.1)
-                            .await
-                            .map_err(|e| e.to_string())?
-                            .and_then(|text| serde_json::from_str(&text).ok()),
-                    };
-                    if seen.insert(key.clone()) {
-                        order.push(key.clone());
-                    }
-                    rows.insert(key, change.apply(before));
-                }
-                position = index + 1;
+                let signed = SignedEntry::parse_with(bytes, &mut keys)
+                    .map_err(|e| format!("entry {index}: {e}"))?;
+                parsed.push((*index, signed));
             }
-            let changed: Vec<(String, String, String)> = order
-                .into_iter()
-                .filter_map(|key| {
-                    rows.get(&key)
-                        .map(|row| (key.0.to_owned(), key.1.clone(), row.to_string()))
-                })
-                .collect();
-            if !changed.is_empty() || position - stored >= LAZY_POSITION {
-                self.db
-                    .save_projection(name, position, &changed)
+            for (projector, at) in self.projectors.iter().zip(positions.iter_mut()) {
+                *at = self.apply_page(projector.as_ref(), *at, &parsed).await?;
+            }
+        }
+        Ok(positions.iter().map(|(_, p)| *p).min().unwrap_or(to))
+    }
+
+    /// Where `projector` stands: `(stored, reached)`.
+    async fn position_of(&self, projector: &dyn Projector) -> Result<(u64, u64), String> {
+        let known = self.lock_positions().get(projector.name()).copied();
+        match known {
+            Some(p) => Ok(p),
+            None => {
+                let p = self
+                    .db
+                    .projection_position(projector.name())
                     .await
                     .map_err(|e| e.to_string())?;
-                stored = position;
+                Ok((p, p))
             }
-            self.lock_positions().insert(name, (stored, position));
         }
-        Ok(position)
+    }
+
+    /// Applies the entries of `page` at or after the projector's position, stores the rows
+    /// they changed with the new position, and returns the new `(stored, reached)`.
+    async fn apply_page(
+        &self,
+        projector: &dyn Projector,
+        (mut stored, mut position): (u64, u64),
+        page: &[(u64, SignedEntry)],
+    ) -> Result<(u64, u64), String> {
+        let name = projector.name();
+        let mut rows: HashMap<(&'static str, String), Value> = HashMap::new();
+        let mut order = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let from = position;
+        for (index, signed) in page.iter().filter(|(index, _)| *index >= from) {
+            // An entry this build cannot read (a version it does not know) changes
+            // nothing and is reported; it does not stop the entries after it.
+            let changes = projector.project(&signed.entry).unwrap_or_else(|e| {
+                tracing::error!(projector = name, error = %e, "entry not projected");
+                Vec::new()
+            });
+            for change in changes {
+                let key = (change.view(), change.id().to_owned());
+                let before = match rows.remove(&key) {
+                    Some(row) => Some(row),
+                    // A Put replaces the row: no need to read it.
+                    None if matches!(change, ViewChange::Put { .. }) => None,
+                    None => self
+                        .db
+                        .view_row(key.0, &key.1)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .and_then(|text| serde_json::from_str(&text).ok()),
+                };
+                if seen.insert(key.clone()) {
+                    order.push(key.clone());
+                }
+                rows.insert(key, change.apply(before));
+            }
+            position = index + 1;
+        }
+        let changed: Vec<(String, String, String)> = order
+            .into_iter()
+            .filter_map(|key| {
+                rows.get(&key)
+                    .map(|row| (key.0.to_owned(), key.1.clone(), row.to_string()))
+            })
+            .collect();
+        if !changed.is_empty() || position - stored >= LAZY_POSITION {
+            self.db
+                .save_projection(name, position, &changed)
+                .await
+                .map_err(|e| e.to_string())?;
+            stored = position;
+        }
+        self.lock_positions().insert(name, (stored, position));
+        Ok((stored, position))
     }
 }

@@ -9,7 +9,65 @@ use crate::support::{new_key, parse_entry, public_b64, split_lines, Backend, Tes
 both_backends!(
     a_write_is_visible_in_the_read_models_right_after_its_201,
     the_log_endpoints_serve_the_signed_canonical_bytes,
+    a_projector_rebuilding_from_the_start_catches_up_beside_the_others,
 );
+
+/// After an upgrade to a new version of one projector, its read models are rebuilt from
+/// index 0 while the others stand at the head: the runner reads each page once for the
+/// projectors that lack it, and every read model ends as it was.
+async fn a_projector_rebuilding_from_the_start_catches_up_beside_the_others(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    for n in 0..30 {
+        app.submit(
+            &app.admin,
+            "RegisterInstitution",
+            &format!("institution/I{n}"),
+            json!({"name": format!("Institution {n}"), "kind": "ministry"}),
+        )
+        .await
+        .created();
+    }
+    app.submit(
+        &app.admin,
+        "RegisterActor",
+        "registry/leila",
+        json!({"public_key": public_b64(&new_key()), "name": "Leila", "institution": "I3",
+               "roles": ["publisher"]}),
+    )
+    .await
+    .created();
+    let reads = [
+        "/v1/institutions?per_page=100",
+        "/v1/institutions/I7",
+        "/v1/actors/leila",
+    ];
+    let mut before = Vec::new();
+    for path in reads {
+        before.push(app.get(path).await.text());
+    }
+
+    // The registry projector's rows and position are gone, as if it were a new version.
+    let pool = app.db().raw_pool();
+    sqlx::query("DELETE FROM views WHERE view_name IN ('institutions', 'actors')")
+        .execute(pool)
+        .await
+        .expect("clear the registry's read models");
+    sqlx::query("DELETE FROM projection_positions WHERE name = 'registry.v1'")
+        .execute(pool)
+        .await
+        .expect("forget the registry projector's position");
+    let reached = engine::projector::catch_up_once(app.db().clone())
+        .await
+        .expect("the projectors catch up");
+    assert_eq!(
+        reached,
+        app.tree_size().await,
+        "every projector at the head"
+    );
+    for (path, was) in reads.iter().zip(&before) {
+        assert_eq!(&app.get(path).await.text(), was, "{path} after the rebuild");
+    }
+}
 
 async fn a_write_is_visible_in_the_read_models_right_after_its_201(backend: Backend) {
     let app = TestApp::start(backend).await;
