@@ -71,6 +71,8 @@ pub fn log_ordered<T: Indexed>(collection: &BTreeMap<String, T>) -> Vec<&T> {
 
 /// The hand-made draft and consultation the unit tests project.
 #[cfg(test)]
+mod many_comments;
+#[cfg(test)]
 mod scenario;
 #[cfg(test)]
 mod tests;
