@@ -8,9 +8,10 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::consultation_view::{self, ConsultationRow, Material};
+use super::comments::StoredComment;
+use super::consultation_view::{self, AllComments, ConsultationRow, Material};
 use super::consultations::CONSULTATIONS;
-use super::scenario::{many_comments, NOTABLE};
+use super::scenario::{comments_of, many_comments, NOTABLE};
 use super::ParticipationProjector;
 use crate::support::scenario::{project, row};
 
@@ -30,19 +31,23 @@ fn texts() -> HashMap<u64, String> {
 fn the_public_page_of_many_comments_is_the_recorded_one() {
     let rows = project(&ParticipationProjector, &many_comments(COMMENTS));
     let c1 = ConsultationRow::from_value(row(&rows, CONSULTATIONS, "C1")).unwrap();
-    let shown: Vec<_> = c1
-        .comment_rows()
-        .into_iter()
+    let comments = comments_of(&rows, "C1");
+    let all: Vec<&StoredComment> = comments.iter().collect();
+    assert_eq!(all.len() as u64, COMMENTS);
+    let shown: Vec<&StoredComment> = all
+        .iter()
+        .copied()
         .filter(|c| NOTABLE.contains(&c.number))
         .collect();
     let texts = texts();
     let authors: HashMap<u64, String> = c1
-        .persons_to_name()
+        .persons_to_name(&shown)
         .into_iter()
         .map(|(n, p)| (n, format!("Nom de {p}")))
         .collect();
     let page = consultation_view::present_some(
         &c1,
+        &AllComments::of(&all),
         &shown,
         &Material {
             draft_title: Some("Projet"),
