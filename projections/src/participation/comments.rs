@@ -80,12 +80,6 @@ impl StoredComment {
     }
 }
 
-impl Indexed for StoredComment {
-    fn index(&self) -> u64 {
-        self.index
-    }
-}
-
 /// A hide or restore of a comment, as stored and as shown (moderation is public).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
