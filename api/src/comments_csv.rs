@@ -1,14 +1,15 @@
 //! `GET /v1/exports/comments.csv` (docs/spec/api.md): every comment of every consultation, one row
 //! each, streamed. The file grows with public input, so it is never built whole: the
-//! consultations are read a page at a time, and each one's comments a chunk at a time,
-//! with the texts of that chunk only, written to the answer as they are read. The bytes
-//! are those of `projections::participation::comments_csv::write` over the same rows.
+//! consultations are read a page at a time, and each one's comment rows a chunk at a
+//! time (each chunk from where the last ended), with the texts of that chunk only,
+//! written to the answer as they are read. The bytes are those of
+//! `projections::participation::comments_csv::write` over the same rows.
 //!
 //! The first page is read before the answer starts, so a store that cannot be read is
 //! still a 503; a failure later can only cut the transfer short (the client sees an
 //! incomplete body, never a file that looks whole).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -23,6 +24,7 @@ use projections::participation::consultations::CONSULTATIONS;
 
 use crate::error::ApiError;
 use crate::AppState;
+use engine::reads::consultation_comments::comments_after;
 use engine::reads::consultation_views::public_texts;
 use store::{Order, ViewQuery};
 
@@ -72,23 +74,26 @@ async fn comments_csv_file(State(service): State<AppState>) -> Result<Response, 
 }
 
 /// Where the export is: the page of consultations read and not yet written, and the
-/// consultation being written with its comments not yet written.
+/// consultation being written with the number of its last comment written (`None`
+/// before the first).
 struct Export {
     service: AppState,
     page: VecDeque<ConsultationRow>,
     next_offset: u64,
     last_page_full: bool,
-    current: Option<(ConsultationRow, VecDeque<StoredComment>)>,
+    current: Option<(ConsultationRow, Option<u64>)>,
 }
 
 impl Export {
     /// The next rows of the file, `None` at its end.
     async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, ApiError> {
         loop {
-            if let Some((consultation, comments)) = &mut self.current {
-                if !comments.is_empty() {
-                    let take = comments.len().min(COMMENTS_PER_CHUNK);
-                    let chunk: Vec<StoredComment> = comments.drain(..take).collect();
+            if let Some((consultation, written)) = &mut self.current {
+                let limit = u64::try_from(COMMENTS_PER_CHUNK).unwrap_or(u64::MAX);
+                let chunk =
+                    comments_after(&self.service, &consultation.id, *written, limit).await?;
+                if let Some(last) = chunk.last() {
+                    *written = Some(last.number);
                     let chunk: Vec<&StoredComment> = chunk.iter().collect();
                     let texts = chunk_texts(&self.service, consultation, &chunk).await?;
                     let rows = comments_csv::rows(consultation, &chunk, &texts)
@@ -98,8 +103,7 @@ impl Export {
                 self.current = None;
             }
             if let Some(consultation) = self.page.pop_front() {
-                let comments = consultation.comment_rows().into_iter().cloned().collect();
-                self.current = Some((consultation, comments));
+                self.current = Some((consultation, None));
                 continue;
             }
             if !self.last_page_full {
@@ -139,8 +143,7 @@ async fn chunk_texts(
     consultation: &ConsultationRow,
     chunk: &[&StoredComment],
 ) -> Result<Texts, ApiError> {
-    let numbers: HashSet<u64> = chunk.iter().map(|c| c.number).collect();
-    Ok(public_texts(service, consultation, &numbers)
+    Ok(public_texts(service, chunk)
         .await?
         .into_iter()
         .map(|(n, text)| ((consultation.id.clone(), n), text))

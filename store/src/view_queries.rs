@@ -59,6 +59,15 @@ pub enum Condition {
         path: &'static [&'static str],
         value: String,
     },
+    /// The member is absent or `null` (a comment on the whole text has no article).
+    Missing {
+        source: Source,
+        path: &'static [&'static str],
+    },
+    /// The listed row's id comes after `id` in the order [`Order::Id`] lists them: the
+    /// next page of a long list read from where the last one ended, without an offset
+    /// the database would have to count through.
+    IdAfter { id: String },
 }
 
 /// How a list is ordered.
@@ -119,7 +128,24 @@ impl Db {
             count = count.bind(value.clone());
         }
         let total: i64 = count.fetch_one(&self.pool).await?.try_get(0)?;
+        let listed = self.view_query_rows(query, offset, limit).await?;
+        Ok((listed, u64::try_from(total).unwrap_or(0)))
+    }
 
+    /// A page of `query`'s rows, without counting them all: for reading a long list a
+    /// page at a time, where a count on every page would read the rest of the list.
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn view_query_rows(
+        &self,
+        query: &ViewQuery,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ListedRow>, sqlx::Error> {
+        let mut n = 0;
+        let mut binds = Vec::new();
+        let from = from_sql(self.dialect, query, &mut n, &mut binds);
         let columns: String = (0..query.joins.len())
             .map(|j| format!(", j{j}.payload"))
             .collect();
@@ -153,7 +179,7 @@ impl Db {
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        Ok((listed, u64::try_from(total).unwrap_or(0)))
+        Ok(listed)
     }
 
     /// Every row of `query` (no page), in its order: for the open-data exports, which
@@ -163,10 +189,8 @@ impl Db {
     /// Any database error.
     pub async fn view_query_all(&self, query: &ViewQuery) -> Result<Vec<ListedRow>, sqlx::Error> {
         // i64::MAX rows is "no limit" on both backends, and keeps one code path.
-        let (rows, _) = self
-            .view_query_page(query, 0, u64::try_from(i64::MAX).unwrap_or(u64::MAX))
-            .await?;
-        Ok(rows)
+        self.view_query_rows(query, 0, u64::try_from(i64::MAX).unwrap_or(u64::MAX))
+            .await
     }
 }
 
@@ -229,6 +253,13 @@ fn from_sql(dialect: Dialect, query: &ViewQuery, n: &mut usize, binds: &mut Vec<
                     "LOWER({}) LIKE {p} ESCAPE '\\'",
                     dialect.json_text(&alias(*source), path)
                 )
+            }
+            Condition::Missing { source, path } => {
+                format!("{} IS NULL", dialect.json_text(&alias(*source), path))
+            }
+            Condition::IdAfter { id } => {
+                let p = param(id.clone(), binds);
+                format!("r.view_id > {p}")
             }
         };
         sql.push_str(" AND ");

@@ -3,23 +3,26 @@
 //! (the consulted revision article by article with its comments, moderation
 //! placeholders, responses, recommendations and counts); the open-data file
 //! `/v1/exports/comments.csv` is streamed by `api::comments_csv`. Rows come from the
-//! `participation.v1` projector; shapes from `projections::participation`.
+//! `participation.v2` projector: a consultation's row, and its comments' rows read
+//! through [`super::consultation_comments`] (a page of them in SQL, all of them for the
+//! counts and the entry list); shapes from `projections::participation`.
 //!
 //! Comment texts are documents: only those the log lets the public read (not hidden, not
 //! withheld) are fetched, in one round trip per page. Public commenters' names live in
 //! the erasable personal-data store, looked up in one place: [`public_commenter_names`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use projections::participation::comments::StoredComment;
+use projections::participation::comments::{self, StoredComment};
 use projections::participation::consultation_view::{
-    self, CommentsPage, Consultation, ConsultationComments, ConsultationRow, ConsultationSummary,
-    Material,
+    self, AllComments, CommentsPage, Consultation, ConsultationComments, ConsultationRow,
+    ConsultationSummary, Material,
 };
 use projections::participation::consultations::CONSULTATIONS;
 use projections::participation::draft_view::{self, ArticlesAt, DraftRow};
 use projections::participation::drafts::DRAFTS;
 
+use super::consultation_comments::{all_comments, comments_page};
 use super::drafts::document_articles;
 use super::listed::{listing, typed_row, Listing};
 use super::support::{equals, Filters};
@@ -56,17 +59,31 @@ pub async fn list_consultations(
         query.conditions.push(equals(own, &["draft"], draft));
     }
     service.await_read_models().await;
-    listing(service, &query, params, |r| {
+    let listed = listing(service, &query, params, |r| {
         let draft_title = match r.joined.first().and_then(Option::as_deref) {
             Some(draft) => Some(DraftRow::title_from_text(draft)?),
             None => None,
         };
-        Ok(consultation_view::summary(
-            &ConsultationRow::from_text(&r.row)?,
-            draft_title,
-        ))
+        Ok((ConsultationRow::from_text(&r.row)?, draft_title))
     })
-    .await
+    .await?;
+    let mut items = Vec::with_capacity(listed.items.len());
+    for (row, draft_title) in listed.items {
+        let counts = all_comments_of(service, &row.id).await?.counts;
+        items.push(consultation_view::summary(&row, draft_title, counts));
+    }
+    Ok(Listing {
+        items,
+        page: listed.page,
+        per_page: listed.per_page,
+        total: listed.total,
+    })
+}
+
+/// What a consultation's pages show about every one of its comments.
+async fn all_comments_of(service: &Service, id: &str) -> Result<AllComments, Refusal> {
+    let all = all_comments(service, id).await?;
+    Ok(AllComments::of(&all.iter().collect::<Vec<_>>()))
 }
 
 /// Comments a page holds unless `per_page` says otherwise.
@@ -128,6 +145,11 @@ impl CommentWindow {
         })
     }
 
+    /// How many comments come before the page.
+    fn offset(&self) -> u64 {
+        self.page.saturating_sub(1).saturating_mul(self.per_page)
+    }
+
     /// The first page at the largest size: what `/v1/consultations/{id}` shows by default.
     pub fn first() -> Self {
         Self {
@@ -164,15 +186,20 @@ pub async fn consultation(
         None => None,
     };
     let articles = consulted_articles(service, &consultation, draft.as_ref()).await?;
-    let (page, total) = consultation_view::comment_page(
-        &consultation,
+    let all = all_comments_of(service, id).await?;
+    let (page, total) = comments_page(
+        service,
+        id,
         window.article.as_deref(),
-        window.page,
+        window.offset(),
         window.per_page,
-    );
+    )
+    .await?;
+    let page: Vec<&StoredComment> = page.iter().collect();
     let (texts, authors) = page_material(service, &consultation, &page).await?;
     let mut answer = consultation_view::present_some(
         &consultation,
+        &all,
         &page,
         &Material {
             draft_title: draft.as_ref().map(|d| d.title.as_str()),
@@ -235,12 +262,15 @@ pub async fn consultation_comments(
     let window = CommentWindow::read(params, DEFAULT_COMMENTS_PER_PAGE, true)?;
     service.await_read_models().await;
     let consultation = consultation_row(service, id).await?;
-    let (page, total) = consultation_view::comment_page(
-        &consultation,
+    let (page, total) = comments_page(
+        service,
+        id,
         window.article.as_deref(),
-        window.page,
+        window.offset(),
         window.per_page,
-    );
+    )
+    .await?;
+    let page: Vec<&StoredComment> = page.iter().collect();
     let (texts, authors) = page_material(service, &consultation, &page).await?;
     let items = consultation_view::present_comments(
         &consultation,
@@ -272,30 +302,20 @@ async fn page_material(
     consultation: &ConsultationRow,
     page: &[&StoredComment],
 ) -> Result<(HashMap<u64, String>, HashMap<u64, String>), Refusal> {
-    let numbers: HashSet<u64> = page.iter().map(|c| c.number).collect();
-    let texts = public_texts(service, consultation, &numbers).await?;
-    let persons: Vec<(u64, String)> = consultation
-        .persons_to_name()
-        .into_iter()
-        .filter(|(n, _)| numbers.contains(n))
-        .collect();
+    let texts = public_texts(service, page).await?;
+    let persons = consultation.persons_to_name(page);
     let authors = public_commenter_names(service, &consultation.id, &persons).await?;
     Ok((texts, authors))
 }
 
-/// The texts the public may read of the comments numbered `numbers` of `consultation`,
-/// by number, in one round trip. A text that is not valid UTF-8 (the edge refuses those)
-/// is shown with replacement characters rather than failing the page or the file.
+/// The texts the public may read of `page` (comments of one consultation), by number, in
+/// one round trip. A text that is not valid UTF-8 (the edge refuses those) is shown with
+/// replacement characters rather than failing the page or the file.
 pub async fn public_texts(
     service: &Service,
-    consultation: &ConsultationRow,
-    numbers: &HashSet<u64>,
+    page: &[&StoredComment],
 ) -> Result<HashMap<u64, String>, Refusal> {
-    let wanted: Vec<(u64, String)> = consultation
-        .public_documents()
-        .into_iter()
-        .filter(|(n, _)| numbers.contains(n))
-        .collect();
+    let wanted = comments::public_documents(page);
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }

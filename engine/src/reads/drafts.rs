@@ -1,7 +1,7 @@
 //! The portal's read models of law drafts (docs/spec/api.md, section 5):
 //! `/v1/drafts` listed with filters and pages, `/v1/drafts/{id}` with every revision's
 //! text, and `/v1/drafts/{id}/diff?from=A&to=B`, the article-by-article diff linked to the
-//! comments and recommendations behind it. Rows come from the `participation.v1`
+//! comments and recommendations behind it. Rows come from the `participation.v2`
 //! projector; the typed shapes and the diff itself from `projections::participation`.
 //!
 //! A revision too large for an entry keeps its articles in a document (the canonical JSON
@@ -11,8 +11,8 @@
 use std::collections::{HashMap, HashSet};
 
 use domain::participation::Article;
-use projections::participation::consultation_view::ConsultationRow;
-use projections::participation::consultations::CONSULTATIONS;
+use projections::participation::comments::StoredComment;
+use projections::participation::consultation_comments::{comment_id, CONSULTATION_COMMENTS};
 use projections::participation::diff::{self, DraftDiff, Side};
 use projections::participation::draft_view::{
     self, ArticlesAt, Draft, DraftRow, DraftSummary, StoredRevision,
@@ -181,26 +181,24 @@ pub(crate) async fn document_articles(
 }
 
 /// The article each comment cited by `revisions` was about, by (consultation, number),
-/// from the consultations' rows.
+/// from those comments' rows only.
 async fn commented_articles(
     service: &Service,
     revisions: &[&StoredRevision],
 ) -> Result<HashMap<(String, u64), String>, Refusal> {
-    let consultations: HashSet<String> = revisions
+    let cited: HashSet<(String, u64)> = revisions
         .iter()
         .flat_map(|r| &r.motivated_by)
-        .filter(|m| m.comment.is_some())
-        .map(|m| m.consultation.clone())
+        .filter_map(|m| Some((m.consultation.clone(), m.comment?)))
         .collect();
     let mut out = HashMap::new();
-    for id in consultations {
-        let Some(text) = service.db.view_row(CONSULTATIONS, &id).await? else {
+    for (consultation, number) in cited {
+        let id = comment_id(&consultation, number);
+        let Some(text) = service.db.view_row(CONSULTATION_COMMENTS, &id).await? else {
             continue;
         };
-        for comment in ConsultationRow::from_text(&text)?.comment_rows() {
-            if let Some(article) = &comment.article {
-                out.insert((id.clone(), comment.number), article.clone());
-            }
+        if let Some(article) = StoredComment::from_text(&text)?.article {
+            out.insert((consultation, number), article);
         }
     }
     Ok(out)

@@ -2,6 +2,7 @@
 //! the log, as one set of functions so that a page and `/v1/...` never disagree. Each
 //! waits for the read models to include what this process has acknowledged.
 
+pub mod consultation_comments;
 pub mod consultation_views;
 pub mod drafts;
 pub mod indicators;

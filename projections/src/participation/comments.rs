@@ -10,8 +10,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use super::consultation_comments::CONSULTATION_COMMENTS;
 use super::{log_ordered, Indexed};
+use crate::rows::{self, BadRow};
 
 /// The moderation grounds with their labels, in French and Arabic, for the placeholder
 /// a hidden comment shows (the list is the domain's: `docs/consultations.md`).
@@ -27,11 +30,14 @@ pub const GROUND_LABELS: [(&str, &str, &str); 5] = [
     ("illegal_content", "Contenu illicite", "محتوى غير قانوني"),
 ];
 
-/// A comment as the `consultations` view stores it, under its number. The person
-/// reference stays here (it is how names are looked up and erased) and is never shown.
+/// A row of the `consultation_comments` view: one comment, as its entries left it. The
+/// person reference stays here (it is how names are looked up and erased) and is never
+/// shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoredComment {
+    /// The consultation's id.
+    pub consultation: String,
     pub number: u64,
     pub article: Option<String>,
     pub document: String,
@@ -48,11 +54,29 @@ pub struct StoredComment {
     /// Every hide and restore, keyed by the moderation entry's index.
     pub moderation: BTreeMap<String, ModerationAction>,
     pub response: Option<CommentResponse>,
+    /// The entries about this comment, `{"<index>": "<type>"}`: its submission, its
+    /// moderation, the response that answered it.
+    pub entries: BTreeMap<String, String>,
 }
 
-impl Indexed for StoredComment {
-    fn index(&self) -> u64 {
-        self.index
+impl StoredComment {
+    /// A stored row, as read from the store's JSON value.
+    ///
+    /// # Errors
+    /// [`BadRow`] when it does not have the view's shape.
+    pub fn from_value(row: &Value) -> Result<Self, BadRow> {
+        rows::read(CONSULTATION_COMMENTS, row)
+    }
+
+    /// A stored row, as read from the store's text.
+    ///
+    /// # Errors
+    /// [`BadRow`] when it does not have the view's shape.
+    pub fn from_text(text: &str) -> Result<Self, BadRow> {
+        rows::read(
+            CONSULTATION_COMMENTS,
+            &rows::parse(CONSULTATION_COMMENTS, text)?,
+        )
     }
 }
 
@@ -185,6 +209,16 @@ pub fn is_withheld(comment: &StoredComment) -> bool {
 /// Whether the comment's text may be read and published.
 pub fn text_is_public(comment: &StoredComment) -> bool {
     !is_hidden(comment) && !is_withheld(comment)
+}
+
+/// The (number, document) of each of `comments` whose text may be shown, for the caller
+/// to read; hidden and withheld comments' documents are never read.
+pub fn public_documents(comments: &[&StoredComment]) -> Vec<(u64, String)> {
+    comments
+        .iter()
+        .filter(|c| text_is_public(c))
+        .map(|c| (c.number, c.document.clone()))
+        .collect()
 }
 
 /// `visible` or `hidden`, as the portal and the CSV show it.

@@ -42,15 +42,20 @@ pub const NUMERIC_COLUMNS: [&str; 4] = ["revision", "comment_number", "index", "
 pub type Texts = HashMap<(String, u64), String>;
 
 /// The CSV document: the header, then every comment of `consultations` (rows of the
-/// `consultations` view, in the order given) by number. The server streams the same
-/// bytes piece by piece: [`header`], then [`rows`] over consecutive comments.
+/// `consultations` view, in the order given, each with its comments in number order).
+/// The server streams the same bytes piece by piece: [`header`], then [`rows`] over
+/// consecutive comments.
 ///
 /// # Errors
 /// Only if writing to memory fails, which the `csv` writer reports as an I/O error.
-pub fn write(consultations: &[ConsultationRow], texts: &Texts) -> Result<Vec<u8>, csv::Error> {
+pub fn write(
+    consultations: &[(ConsultationRow, Vec<StoredComment>)],
+    texts: &Texts,
+) -> Result<Vec<u8>, csv::Error> {
     let mut out = header()?;
-    for consultation in consultations {
-        out.extend(rows(consultation, &consultation.comment_rows(), texts)?);
+    for (consultation, comments) in consultations {
+        let comments: Vec<&StoredComment> = comments.iter().collect();
+        out.extend(rows(consultation, &comments, texts)?);
     }
     Ok(out)
 }
@@ -65,8 +70,7 @@ pub fn header() -> Result<Vec<u8>, csv::Error> {
     out.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// The lines of `comments` (some of [`ConsultationRow::comment_rows`] of
-/// `consultation`, in order).
+/// The lines of `comments` (consecutive comments of `consultation`, in number order).
 ///
 /// # Errors
 /// As [`write`].

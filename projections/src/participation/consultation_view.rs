@@ -1,14 +1,16 @@
 //! The `consultations` view, typed: the row the projector ([`super::consultations`])
-//! writes, read once into [`ConsultationRow`], and the public shapes built from it: the
-//! list's [`ConsultationSummary`], the page's [`Consultation`] (the consulted revision
-//! article by article, each with its comments, the results, the revisions the comments
+//! writes, read once into [`ConsultationRow`], and the public shapes built from it and
+//! from its comments' rows ([`super::consultation_comments`]): the list's
+//! [`ConsultationSummary`], the page's [`Consultation`] (the consulted revision article
+//! by article, each with its comments, the results, the revisions the comments
 //! motivated, the counts) and a page of comments ([`ConsultationComments`]).
 //!
-//! The presentation never reads the database: the caller reads the consulted articles,
-//! the public comments' texts and the public commenters' names and hands them in
+//! The presentation never reads the database: the caller reads the comments (the page
+//! shown, and the [`AllComments`] digest of every one), the consulted articles, the
+//! public comments' texts and the public commenters' names and hands them in
 //! ([`Material`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use domain::participation::{Article, Recommendation};
 use serde::{Deserialize, Serialize};
@@ -20,7 +22,8 @@ use super::{log_ordered, Indexed};
 use crate::rows::{self, entry_lines, trail, BadRow, EntryLine};
 
 /// A row of the `consultations` view as the projector writes it: the members of
-/// `ConsultationOpened`, the state, and the collections keyed by number or index.
+/// `ConsultationOpened`, the state, and the collections keyed by number or index; none
+/// of them grows with the comments, which have rows of their own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsultationRow {
@@ -44,15 +47,14 @@ pub struct ConsultationRow {
     /// The number of comments `ConsultationClosed` recorded.
     pub comments_at_close: Option<u64>,
     pub results: Option<StoredResults>,
-    /// Every comment, keyed by its number.
-    pub comments: BTreeMap<String, StoredComment>,
     /// Every erasure of personal data, keyed by its entry's index.
     pub erasures: BTreeMap<String, StoredErasure>,
     /// The revisions its comments and recommendations motivated, keyed by number.
     pub motivated_revisions: BTreeMap<String, MotivatedRevision>,
     pub index: u64,
     pub stream: String,
-    /// The consultation's entries, `{"<index>": "<type>"}`.
+    /// The consultation's own entries, `{"<index>": "<type>"}`: opened, erasures, closed,
+    /// results. Those about a comment are on the comment's row ([`StoredComment::entries`]).
     pub entries: BTreeMap<String, String>,
 }
 
@@ -73,39 +75,41 @@ impl ConsultationRow {
         rows::read(CONSULTATIONS, &rows::parse(CONSULTATIONS, text)?)
     }
 
-    /// The comments, in number order.
-    pub fn comment_rows(&self) -> Vec<&StoredComment> {
-        let mut list = log_ordered(&self.comments);
-        list.sort_by_key(|c| c.number);
-        list
-    }
-
-    /// The (number, document) of every comment whose text may be shown, for the caller
-    /// to read; hidden and withheld comments' documents are never read.
-    pub fn public_documents(&self) -> Vec<(u64, String)> {
-        self.comment_rows()
-            .into_iter()
-            .filter(|c| comments::text_is_public(c))
-            .map(|c| (c.number, c.document.clone()))
-            .collect()
-    }
-
-    /// The (number, person reference) of every public comment whose author has not been
-    /// erased: the only ones whose name may be looked up.
-    pub fn persons_to_name(&self) -> Vec<(u64, String)> {
+    /// The (number, person reference) of each public comment of `comments` whose author
+    /// has not been erased: the only ones whose name may be looked up.
+    pub fn persons_to_name(&self, comments: &[&StoredComment]) -> Vec<(u64, String)> {
         let erased: Vec<&str> = self.erasures.values().map(|e| e.person.as_str()).collect();
-        self.comment_rows()
-            .into_iter()
+        comments
+            .iter()
             .filter_map(|c| {
                 let person = c.person.as_deref()?;
                 (!erased.contains(&person)).then(|| (c.number, person.to_owned()))
             })
             .collect()
     }
+}
 
-    /// The counts of every comment.
-    pub fn counts(&self) -> Counts {
-        comments::counts(&self.comment_rows())
+/// What a consultation's page shows about every one of its comments, whichever page of
+/// them it shows: the counts, and the entries about comments, which with the
+/// consultation's own make its stream's entry list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllComments {
+    pub counts: Counts,
+    /// Every comment's entries, `{"<index>": "<type>"}`.
+    pub entries: BTreeMap<String, String>,
+}
+
+impl AllComments {
+    /// The digest of `comments`, every comment of one consultation.
+    pub fn of(comments: &[&StoredComment]) -> Self {
+        Self {
+            counts: comments::counts(comments),
+            entries: comments
+                .iter()
+                .flat_map(|c| c.entries.iter())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
     }
 }
 
@@ -351,8 +355,12 @@ fn draft_link(row: &ConsultationRow) -> String {
 
 const COMMENTS_EXPORT: &str = "/v1/exports/comments.csv";
 
-/// The short form of a consultation in a list.
-pub fn summary(row: &ConsultationRow, draft_title: Option<String>) -> ConsultationSummary {
+/// The short form of a consultation in a list, `counts` being those of its comments.
+pub fn summary(
+    row: &ConsultationRow,
+    draft_title: Option<String>,
+    counts: Counts,
+) -> ConsultationSummary {
     ConsultationSummary {
         id: row.id.clone(),
         draft: row.draft.clone(),
@@ -375,7 +383,7 @@ pub fn summary(row: &ConsultationRow, draft_title: Option<String>) -> Consultati
         draft_title,
         draft_link: draft_link(row),
         comments_export: COMMENTS_EXPORT.to_owned(),
-        counts: row.counts(),
+        counts,
         results: row.results.as_ref().map(|r| ResultsSummary {
             synthesis: r.synthesis.clone(),
             recommendations_count: r.recommendations.len() as u64,
@@ -384,32 +392,7 @@ pub fn summary(row: &ConsultationRow, draft_title: Option<String>) -> Consultati
     }
 }
 
-/// The comments a page of a consultation shows: in number order, only those on `article`
-/// when given (the empty string: those on the whole text), the `page`th run (from 1) of
-/// `per_page`; and how many there are in all (with `article`'s filter).
-pub fn comment_page<'a>(
-    row: &'a ConsultationRow,
-    article: Option<&str>,
-    page: u64,
-    per_page: u64,
-) -> (Vec<&'a StoredComment>, u64) {
-    let chosen: Vec<&StoredComment> = row
-        .comment_rows()
-        .into_iter()
-        .filter(|c| match article {
-            None => true,
-            Some("") => c.article.is_none(),
-            Some(a) => c.article.as_deref() == Some(a),
-        })
-        .collect();
-    let total = chosen.len() as u64;
-    let skip =
-        usize::try_from(page.saturating_sub(1).saturating_mul(per_page)).unwrap_or(usize::MAX);
-    let take = usize::try_from(per_page).unwrap_or(usize::MAX);
-    (chosen.into_iter().skip(skip).take(take).collect(), total)
-}
-
-/// The comments `page` (from [`comment_page`]) as every comment is shown: text or
+/// The comments `page` (comments of `row`) as every comment is shown: text or
 /// placeholder, author, moderation, response and the revisions it motivated.
 pub fn present_comments(
     row: &ConsultationRow,
@@ -429,25 +412,27 @@ pub fn present_comments(
         .collect()
 }
 
-/// The public page of a consultation with every comment.
-pub fn present(row: &ConsultationRow, m: &Material) -> Consultation {
-    present_some(row, &row.comment_rows(), m)
+/// The public page of a consultation with every comment, `comments` (in number order).
+pub fn present(row: &ConsultationRow, comments: &[&StoredComment], m: &Material) -> Consultation {
+    present_some(row, &AllComments::of(comments), comments, m)
 }
 
 /// The public page of a consultation showing only the comments `shown` (one page of
-/// them); the counts are still those of every comment.
+/// them); the counts and the entries are still those of every comment (`all`).
 ///
 /// The consulted revision article by article, each with its comments, then the comments
 /// on the whole text; every comment with its text (or, hidden, a placeholder with the
 /// ground), its moderation history and response; the results with each recommendation
 /// and the revisions it motivated.
-pub fn present_some(row: &ConsultationRow, shown: &[&StoredComment], m: &Material) -> Consultation {
-    let numbers: BTreeSet<u64> = shown.iter().map(|c| c.number).collect();
-    let page: Vec<&StoredComment> = row
-        .comment_rows()
-        .into_iter()
-        .filter(|c| numbers.contains(&c.number))
-        .collect();
+pub fn present_some(
+    row: &ConsultationRow,
+    all: &AllComments,
+    shown: &[&StoredComment],
+    m: &Material,
+) -> Consultation {
+    let mut page = shown.to_vec();
+    page.sort_by_key(|c| c.number);
+    page.dedup_by_key(|c| c.number);
     let shown = present_comments(row, &page, m);
     let on = |article: Option<&str>| -> Vec<Comment> {
         shown
@@ -520,12 +505,18 @@ pub fn present_some(row: &ConsultationRow, shown: &[&StoredComment], m: &Materia
         motivated_revisions: motivated.iter().map(|r| (*r).clone()).collect(),
         index: row.index,
         stream: row.stream.clone(),
-        entries: entry_lines(row.entries.clone()),
+        entries: entry_lines(
+            row.entries
+                .iter()
+                .chain(&all.entries)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
         audit_trail: trail(&row.stream),
         draft_title: m.draft_title.map(str::to_owned),
         draft_link: draft_link(row),
         comments_export: COMMENTS_EXPORT.to_owned(),
-        counts: row.counts(),
+        counts: all.counts,
         consulted_revision: ConsultedRevision {
             number: row.revision,
             link: draft_link(row),

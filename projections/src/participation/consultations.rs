@@ -1,8 +1,13 @@
 //! The `consultations` view: a public consultation on one revision of a draft, its window
-//! and status (open, closed, results), every comment keyed by its number with its
-//! moderation history and response, the erasures of personal data, the results, and the
-//! revisions its comments and recommendations motivated (`/v1/consultations`,
-//! `/v1/consultations/{id}`, `/v1/exports/comments.csv`).
+//! and status (open, closed, results), the erasures of personal data, the results, the
+//! revisions its comments and recommendations motivated, and its own entries
+//! (`/v1/consultations`, `/v1/consultations/{id}`, `/v1/exports/comments.csv`).
+//!
+//! Its comments are not here: each has its own row in [`super::consultation_comments`],
+//! and no entry about a comment (submission, moderation, response) touches this row, so
+//! the row's size does not depend on how many comments the consultation received. What
+//! the public sees of all of them (counts, the stream's entries) is computed when a page
+//! is shown.
 //!
 //! `status` is stored because lists filter on it in SQL; it only moves forward (open,
 //! closed, results) with the consultation's own entries, in log order. What a row holds
@@ -42,7 +47,6 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "closed_index": null,
                 "comments_at_close": null,
                 "results": null,
-                "comments": {},
                 "erasures": {},
                 "motivated_revisions": {},
                 "index": e.index,
@@ -50,70 +54,10 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
                 "entries": e.first_entries(),
             })),
         }],
-        ConsultationEvent::CommentSubmitted(comment) => {
-            let number = comment.comment;
-            vec![
-                set(
-                    CONSULTATIONS,
-                    e.id,
-                    &["comments", &number.to_string()],
-                    json!({
-                        "number": number,
-                        "article": comment.article,
-                        "document": comment.document,
-                        "channel": comment.channel,
-                        "association": comment.association,
-                        "person": comment.person,
-                        "recorded_at": e.at,
-                        "index": e.index,
-                        "hidden": false,
-                        "withheld": false,
-                        "moderation": {},
-                        "response": null,
-                    }),
-                ),
-                e.note_entry(CONSULTATIONS, e.id),
-            ]
-        }
-        ConsultationEvent::CommentModerated(moderated) => {
-            let number = moderated.comment.to_string();
-            let withheld = !moderated.withheld.is_empty();
-            let mut changes = vec![
-                set(
-                    CONSULTATIONS,
-                    e.id,
-                    &["comments", &number, "moderation", &e.key()],
-                    json!({
-                        "action": moderated.action,
-                        "ground": moderated.ground,
-                        "note": moderated.note,
-                        "withheld": moderated.withheld,
-                        "recorded_at": e.at,
-                        "index": e.index,
-                    }),
-                ),
-                // The current state is the latest action's: entries are applied in log
-                // order, so the last one set wins, on replay too.
-                set(
-                    CONSULTATIONS,
-                    e.id,
-                    &["comments", &number, "hidden"],
-                    json!(moderated.action == "hide"),
-                ),
-                e.note_entry(CONSULTATIONS, e.id),
-            ];
-            // A withheld text stays withheld: the domain refuses to restore it, so the
-            // flag is only ever set, never cleared.
-            if withheld {
-                changes.push(set(
-                    CONSULTATIONS,
-                    e.id,
-                    &["comments", &number, "withheld"],
-                    json!(true),
-                ));
-            }
-            changes
-        }
+        // A comment's entries change its own row only (`consultation_comments`).
+        ConsultationEvent::CommentSubmitted(_)
+        | ConsultationEvent::CommentModerated(_)
+        | ConsultationEvent::CommentsAnswered(_) => Vec::new(),
         ConsultationEvent::PersonalDataErased(erased) => vec![
             set(
                 CONSULTATIONS,
@@ -141,27 +85,6 @@ pub fn project(e: &Event) -> Vec<ViewChange> {
             ),
             e.note_entry(CONSULTATIONS, e.id),
         ],
-        ConsultationEvent::CommentsAnswered(answered) => {
-            let mut changes: Vec<ViewChange> = answered
-                .responses
-                .iter()
-                .map(|r| {
-                    set(
-                        CONSULTATIONS,
-                        e.id,
-                        &["comments", &r.comment.to_string(), "response"],
-                        json!({
-                            "position": r.position,
-                            "reasoning": r.reasoning,
-                            "recorded_at": e.at,
-                            "index": e.index,
-                        }),
-                    )
-                })
-                .collect();
-            changes.push(e.note_entry(CONSULTATIONS, e.id));
-            changes
-        }
         ConsultationEvent::ResultsPublished(results) => vec![
             merge(
                 CONSULTATIONS,

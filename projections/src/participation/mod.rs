@@ -1,16 +1,18 @@
 //! Read models of public consultations and law drafts (`docs/consultations.md`):
-//! the drafts with every revision, the consultations with their comments, moderation,
-//! responses and results, the article-by-article diff between two revisions and the
-//! comments' open-data CSV.
+//! the drafts with every revision, the consultations with their results, each comment
+//! with its moderation and response, the article-by-article diff between two revisions
+//! and the comments' open-data CSV.
 //!
 //! One projector, [`ParticipationProjector`], reads the log once and hands each entry to
-//! the two views' pure functions ([`drafts`], [`consultations`]). Entries often reach
-//! across streams: a consultation is listed on its draft's row, and a revision motivated
-//! by comments is noted on the consultation those comments belong to, so a reader can go
-//! from a comment to the text it changed and back. As in `support`, collections that grow
-//! (revisions, comments, moderation history) are objects keyed by number or log index and
-//! set member by member ([`crate::ViewChange::Set`]), so replaying an entry is harmless;
-//! counts are the sizes of such collections, computed when a row is shown.
+//! the three views' pure functions ([`drafts`], [`consultations`],
+//! [`consultation_comments`]). Entries often reach across streams: a consultation is
+//! listed on its draft's row, and a revision motivated by comments is noted on the
+//! consultation those comments belong to, so a reader can go from a comment to the text
+//! it changed and back. As in `support`, collections that grow (revisions, moderation
+//! history) are objects keyed by number or log index and set member by member
+//! ([`crate::ViewChange::Set`]), so replaying an entry is harmless. Comments, the one
+//! collection that grows with the public, are rows of their own rather than members of
+//! their consultation's row; counts are computed from them when a page is shown.
 //!
 //! What a row holds is the log's own facts; what it shows (a hidden comment's placeholder,
 //! the counts, the diff) is derived by the `present` functions of [`draft_view`],
@@ -21,6 +23,7 @@
 
 pub mod comments;
 pub mod comments_csv;
+pub mod consultation_comments;
 pub mod consultation_view;
 pub mod consultations;
 pub mod diff;
@@ -40,7 +43,7 @@ pub struct ParticipationProjector;
 
 impl Projector for ParticipationProjector {
     fn name(&self) -> &'static str {
-        "participation.v1"
+        "participation.v2"
     }
 
     fn project(&self, entry: &Entry) -> Result<Vec<ViewChange>, Unreadable> {
@@ -49,6 +52,7 @@ impl Projector for ParticipationProjector {
         };
         let mut changes = drafts::project(&event);
         changes.extend(consultations::project(&event));
+        changes.extend(consultation_comments::project(&event));
         // A change aimed at an empty id would make a row listed among the real ones.
         changes.retain(|c| !c.id().is_empty());
         Ok(changes)
@@ -70,6 +74,10 @@ pub fn log_ordered<T: Indexed>(collection: &BTreeMap<String, T>) -> Vec<&T> {
 }
 
 /// The hand-made draft and consultation the unit tests project.
+#[cfg(test)]
+mod comment_cost;
+#[cfg(test)]
+mod many_comments;
 #[cfg(test)]
 mod scenario;
 #[cfg(test)]

@@ -261,3 +261,140 @@ pub fn entries() -> Vec<Entry> {
         .map(|((stream, event_type, data), index)| entry(index, stream, event_type, data))
         .collect()
 }
+
+/// The comment numbers [`many_comments`] moderates, answers, withholds or whose author it
+/// erases, with the first and the last: the ones a test looks at.
+pub const NOTABLE: [u64; 7] = [1, 7, 8, 11, 1500, 1999, 2000];
+
+/// A consultation with `n` comments (`n` ≥ 2000): from both channels, on the articles
+/// of revision 2 and on the whole text in turn; comment 7 hidden as spam, 8 hidden then
+/// restored, 1500 hidden with its text withheld, the author of 11 erased, 1, 8 and 1999
+/// answered, results, then a revision motivated by comment 1999 and a recommendation.
+pub fn many_comments(n: u64) -> Vec<Entry> {
+    let mut steps = opened_with(n);
+    let person = |k: u64| format!("p-{k:06}");
+    let doc = |k: u64| format!("{k:064x}");
+    let c = |t: &str, data: Value| ("consultation/C1".to_owned(), t.to_owned(), data);
+    steps.push(c("CommentModerated", moderation(7, "hide", "spam", &[])));
+    steps.push(c("CommentModerated", moderation(8, "hide", "insult", &[])));
+    steps.push(c(
+        "CommentModerated",
+        moderation(8, "restore", "insult", &[]),
+    ));
+    steps.push(c(
+        "CommentModerated",
+        moderation(1500, "hide", "personal_data", &[&doc(1500)]),
+    ));
+    steps.push(c(
+        "PersonalDataErased",
+        json!({"person": person(11), "reason": "Demande de l'intéressé"}),
+    ));
+    steps.push(c("ConsultationClosed", json!({ "comments": n })));
+    steps.push(c(
+        "CommentsAnswered",
+        json!({"responses": [
+            {"comment": 1, "position": "accepted", "reasoning": "Oui."},
+            {"comment": 8, "position": "rejected", "reasoning": "Non."},
+            {"comment": 1999, "position": "partly_accepted", "reasoning": "En partie."}]}),
+    ));
+    steps.push(c(
+        "ResultsPublished",
+        json!({
+        "synthesis": "Beaucoup de commentaires.",
+        "recommendations": [{"id": "R-1", "text": "Répondre à chacun."}],
+        "documents": [], "comments": n, "answered": 3, "hidden": 2}),
+    ));
+    let r3 = revision_3();
+    steps.push((
+        "draft/D1".to_owned(),
+        "RevisionPublished".to_owned(),
+        json!({
+        "number": 3, "articles": r3, "articles_document": null, "text_sha256": text_sha256(&r3),
+        "change_summary": "Garanties et réponses.",
+        "motivated_by": [{"consultation": "C1", "comment": 1999, "recommendation": null},
+                         {"consultation": "C1", "comment": null, "recommendation": "R-1"}],
+        "article_ids": ids(&r3), "documents": []}),
+    ));
+    numbered(steps)
+}
+
+/// The draft, its revisions 1 and 2 and consultation C1 on revision 2, as in the small
+/// scenario, then `n` comments: from both channels, on the articles of revision 2 and on
+/// the whole text in turn.
+fn opened_with(n: u64) -> Vec<(String, String, Value)> {
+    // DraftCreated, revisions 1 and 2, ConsultationOpened.
+    let mut steps: Vec<(String, String, Value)> = entries()[..4]
+        .iter()
+        .map(|e| (e.stream.clone(), e.event_type.clone(), e.data.clone()))
+        .collect();
+    let articles = ["art-1", "art-2", "art-4"];
+    for k in 1..=n {
+        let article = usize::try_from(k % 4)
+            .ok()
+            .and_then(|i| articles.get(i))
+            .copied();
+        let (association, who) = if k % 3 == 0 {
+            (Some(if k % 2 == 0 { "A1" } else { "A2" }), None)
+        } else {
+            (None, Some(format!("p-{:06}", k % 500)))
+        };
+        steps.push((
+            "consultation/C1".to_owned(),
+            "CommentSubmitted".to_owned(),
+            comment(
+                k,
+                article,
+                &format!("{k:064x}"),
+                association,
+                who.as_deref(),
+            ),
+        ));
+    }
+    steps
+}
+
+fn numbered(steps: Vec<(String, String, Value)>) -> Vec<Entry> {
+    steps
+        .into_iter()
+        .zip(1..)
+        .map(|((stream, event_type, data), index)| entry(index, &stream, &event_type, data))
+        .collect()
+}
+
+/// Consultation C1 with `n` comments (as [`many_comments`] has them), then the three
+/// entries of a new comment's life: it is submitted (number `n + 1`), hidden with its
+/// text withheld, and answered.
+pub fn one_more_comment(n: u64) -> Vec<Entry> {
+    let mut steps = opened_with(n);
+    let k = n + 1;
+    let doc = format!("{k:064x}");
+    let c = |t: &str, data: Value| ("consultation/C1".to_owned(), t.to_owned(), data);
+    steps.push(c(
+        "CommentSubmitted",
+        comment(k, Some("art-1"), &doc, None, Some("p-000001")),
+    ));
+    steps.push(c(
+        "CommentModerated",
+        moderation(k, "hide", "personal_data", &[&doc]),
+    ));
+    steps.push(c(
+        "CommentsAnswered",
+        json!({"responses": [{"comment": k, "position": "rejected", "reasoning": "Non."}]}),
+    ));
+    numbered(steps)
+}
+
+/// The comment rows of consultation `consultation` among `rows`, in number order (the
+/// order of their ids, as the store lists them).
+pub fn comments_of(
+    rows: &crate::support::scenario::Rows,
+    consultation: &str,
+) -> Vec<super::comments::StoredComment> {
+    let prefix = format!("{consultation}/");
+    rows.iter()
+        .filter(|((view, id), _)| {
+            *view == super::consultation_comments::CONSULTATION_COMMENTS && id.starts_with(&prefix)
+        })
+        .map(|(_, row)| super::comments::StoredComment::from_value(row).expect("a comment row"))
+        .collect()
+}

