@@ -2,18 +2,22 @@
 //! and printed one per line as `bench: <name> = <value> <unit>`, with the machine facts and
 //! the databases used as `bench: # ...` comment lines. Progress goes to standard error.
 //!
-//! Three groups, each runnable alone with `--only`:
+//! Four groups, each runnable alone with `--only`:
 //! - `append` ([`append`], [`plain_cqrs`]): commands per second through the ledger's
 //!   `Service::submit_statement` and through plain cqrs-es + postgres-es, 1 and 16 writers;
 //! - `verify` ([`verify`]): offline verification of an export against raw batch
 //!   verification on the same cores;
 //! - `proof` ([`proof`]): inclusion-proof latency and peak memory of a separate server
-//!   process filled over HTTP.
+//!   process filled over HTTP;
+//! - `comments` ([`comments`]): public comments on one consultation over HTTP, 16 clients,
+//!   on PostgreSQL and SQLite: rate, latency, read-model lag, at the start and once the
+//!   consultation is filled, and the first comment after a restart.
 //!
 //! Every run works in throwaway databases ([`db`]) created on the given server and dropped
 //! at the end, so nothing it measures depends on what an earlier run left.
 
 mod append;
+mod comments;
 mod db;
 mod drive;
 mod facts;
@@ -34,7 +38,7 @@ pub type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 #[derive(Debug, Parser)]
 #[command(
     name = "bench",
-    about = "Sijill's append, verify and proof figures against PostgreSQL"
+    about = "Sijill's append, verify, proof and public comment figures against PostgreSQL"
 )]
 struct Args {
     /// The PostgreSQL server to measure on (any database on it: throwaway databases are
@@ -54,6 +58,13 @@ struct Args {
     /// Entries of the export that is verified [default: 4 x --commands, so 200,000].
     #[arg(long)]
     verify_entries: Option<u64>,
+    /// Timed public comments per comment figure (after a warm-up).
+    #[arg(long, default_value_t = 5_000)]
+    comments: u64,
+    /// Comments the PostgreSQL consultation holds before its rate is measured again and
+    /// the server restarted.
+    #[arg(long, default_value_t = 100_000)]
+    comments_fill: u64,
     /// Runs one figure group only.
     #[arg(long, value_enum)]
     only: Option<Group>,
@@ -66,6 +77,7 @@ enum Group {
     Append,
     Verify,
     Proof,
+    Comments,
 }
 
 #[derive(Debug, Subcommand)]
@@ -134,10 +146,13 @@ async fn interrupted() -> &'static str {
 async fn run(args: &Args) -> bool {
     let settings = Settings::from_args(args);
     report::comment(&format!(
-        "command: bench --commands {} --proof-entries {} --verify-entries {}{}",
+        "command: bench --commands {} --proof-entries {} --verify-entries {} --comments {} \
+         --comments-fill {}{}",
         settings.commands,
         settings.proof_entries,
         settings.verify_entries,
+        settings.comments,
+        settings.comments_fill,
         args.only
             .map(|g| format!(" --only {g:?}").to_lowercase())
             .unwrap_or_default()
@@ -179,6 +194,12 @@ async fn run(args: &Args) -> bool {
             ok = false;
         }
     }
+    if wants(Group::Comments) {
+        if let Err(e) = comments::figures(&args.database_url, &settings).await {
+            report::failure("comments", &*e);
+            ok = false;
+        }
+    }
     ok
 }
 
@@ -188,12 +209,15 @@ pub struct Settings {
     pub commands: u64,
     pub proof_entries: u64,
     pub verify_entries: u64,
+    pub comments: u64,
+    pub comments_fill: u64,
 }
 
 /// What the issue asks for at least; smaller runs are quick checks, and say so.
 const ISSUE_COMMANDS: u64 = 50_000;
 const ISSUE_VERIFY_ENTRIES: u64 = 200_000;
 const ISSUE_PROOF_ENTRIES: u64 = 1_000_000;
+const ISSUE_COMMENTS_FILL: u64 = 100_000;
 
 impl Settings {
     fn from_args(args: &Args) -> Self {
@@ -201,6 +225,8 @@ impl Settings {
             commands: args.commands.max(1),
             proof_entries: args.proof_entries.max(2),
             verify_entries: args.verify_entries.unwrap_or(4 * args.commands).max(2),
+            comments: args.comments.max(1),
+            comments_fill: args.comments_fill,
         }
     }
 
@@ -208,10 +234,12 @@ impl Settings {
         if self.commands < ISSUE_COMMANDS
             || self.verify_entries < ISSUE_VERIFY_ENTRIES
             || self.proof_entries < ISSUE_PROOF_ENTRIES
+            || self.comments_fill < ISSUE_COMMENTS_FILL
         {
             report::comment(
                 "QUICK RUN: sizes below the issue's (50,000 commands, 200,000 verified \
-                 entries, 1,000,000 proof entries); these figures are not the issue's",
+                 entries, 1,000,000 proof entries, 100,000 comments filled); these figures \
+                 are not the issue's",
             );
         }
     }

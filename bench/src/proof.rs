@@ -80,7 +80,7 @@ pub async fn figures(server_url: &str, settings: &Settings) -> BenchResult<()> {
     ));
     let data = std::env::temp_dir().join(format!("sijill-bench-{}-proof", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let result = match ChildServer::start(&data, &db.url).await {
+    let result = match ChildServer::start(&data, Some(&db.url), &[]).await {
         Ok(mut child) => {
             let result = measure(&child, &data, settings).await;
             child.stop().await;
@@ -295,10 +295,12 @@ async fn tree_size(http: &reqwest::Client, base: &str) -> BenchResult<u64> {
 }
 
 /// The child `sijill serve` process.
-struct ChildServer {
+pub struct ChildServer {
     child: Child,
     pid: u32,
-    addr: String,
+    pub addr: String,
+    /// From just before the process was spawned until it printed that it listens.
+    pub listening_after: Duration,
 }
 
 /// Memory of the child, from `/proc/<pid>/status`.
@@ -308,16 +310,25 @@ struct Memory {
 }
 
 impl ChildServer {
-    async fn start(data: &std::path::Path, database_url: &str) -> BenchResult<Self> {
+    /// Starts `sijill serve --data DATA [--database-url URL] --listen 127.0.0.1:0 EXTRA`
+    /// (without a URL, the server's default store: SQLite in DATA) and waits until it
+    /// listens.
+    pub async fn start(
+        data: &std::path::Path,
+        database_url: Option<&str>,
+        extra: &[String],
+    ) -> BenchResult<Self> {
         let exe = std::env::current_exe()?;
-        let mut child = Command::new(exe)
-            .arg("serve-child")
-            .arg("--data")
-            .arg(data)
-            .arg("--database-url")
-            .arg(database_url)
+        let mut command = Command::new(exe);
+        command.arg("serve-child").arg("--data").arg(data);
+        if let Some(url) = database_url {
+            command.arg("--database-url").arg(url);
+        }
+        let spawned = Instant::now();
+        let mut child = command
             .arg("--listen")
             .arg("127.0.0.1:0")
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -338,14 +349,20 @@ impl ChildServer {
         })
         .await
         .map_err(|_| "the server did not start listening in time")??;
+        let listening_after = spawned.elapsed();
         // Keep draining its standard output so that it never blocks on a full pipe.
         tokio::spawn(async move {
             while let Ok(Some(line)) = lines.next_line().await {
                 progress(&format!("server: {line}"));
             }
         });
-        progress(&format!("proof: server process {pid} on http://{addr}"));
-        Ok(Self { child, pid, addr })
+        progress(&format!("server process {pid} on http://{addr}"));
+        Ok(Self {
+            child,
+            pid,
+            addr,
+            listening_after,
+        })
     }
 
     fn memory(&self) -> BenchResult<Memory> {
@@ -364,7 +381,11 @@ impl ChildServer {
     }
 
     /// Asks the server to stop (SIGTERM: its graceful shutdown), killing it if it lingers.
-    async fn stop(&mut self) {
+    /// Stopping a stopped server does nothing.
+    pub async fn stop(&mut self) {
+        if self.pid == 0 {
+            return;
+        }
         CHILD_PID.store(0, Ordering::Release);
         let _ = std::process::Command::new("kill")
             .arg("-TERM")
@@ -376,5 +397,6 @@ impl ChildServer {
         {
             let _ = self.child.kill().await;
         }
+        self.pid = 0;
     }
 }

@@ -64,7 +64,8 @@ impl Issuer {
     }
 }
 
-fn now_millis() -> i64 {
+/// The wall clock in milliseconds since the epoch, as statements' `issued_at` want it.
+pub fn now_millis() -> i64 {
     let ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());

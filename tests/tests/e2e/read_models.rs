@@ -143,11 +143,15 @@ async fn a_write_is_visible_in_the_read_models_right_after_its_201(backend: Back
         .await
         .assert_error(404, "not_found");
 
-    // /healthz: exactly the documented body, with the signed tree size.
+    // /healthz: exactly the documented body, with the signed tree size and the read
+    // models' position, which the last write's read-your-writes answer waited for.
     let health = app.get("/healthz").await;
     assert_eq!(health.status.as_u16(), 200);
     let size = app.tree_size().await;
-    assert_eq!(health.json, json!({"status": "ok", "tree_size": size}));
+    assert_eq!(
+        health.json,
+        json!({"status": "ok", "tree_size": size, "projected": size})
+    );
 }
 
 async fn the_log_endpoints_serve_the_signed_canonical_bytes(backend: Backend) {
