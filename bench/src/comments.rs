@@ -1,7 +1,8 @@
 //! `comment_rate`, `comment_p99_ms`, `comment_lag_p99_ms`, `comment_rate_named`,
 //! `comment_p99_named_ms`, `comment_rate_at_fill`, `comment_lag_p99_at_fill_ms`,
 //! `comment_rate_ratio`, `restart_first_comment_ms`, `comment_rate_sqlite`,
-//! `comment_p99_sqlite_ms`: public comments (`POST /v1/consultations/{id}/comments`, no
+//! `comment_p99_sqlite_ms`, `consultation_read_ms_at_fill`, `storage_per_comment_bytes`,
+//! `restart_listen_ms`: public comments (`POST /v1/consultations/{id}/comments`, no
 //! key) on ONE open consultation, over loopback HTTP, to a separate `sijill serve` process
 //! (the proof group's [`ChildServer`]) whose per-address rate limit is lifted.
 //!
@@ -174,6 +175,7 @@ async fn postgres_figures(
     figure("comment_rate_at_fill", at_fill.rate, 0, "comments/s");
     figure("comment_lag_p99_at_fill_ms", at_fill.lag_p99_ms, 1, "ms");
     figure("comment_rate_ratio", at_fill.rate / start.rate, 2, "");
+    at_size(&base, url, posted).await?;
 
     // A restart at that size: SIGTERM, wait, then a new process on the same store.
     progress(&format!(
@@ -197,6 +199,47 @@ async fn postgres_figures(
         ms(first)
     ));
     figure("restart_first_comment_ms", ms(first), 0, "ms");
+    figure("restart_listen_ms", ms(child.listening_after), 0, "ms");
+    Ok(())
+}
+
+/// What a consultation of `posted` comments costs besides taking comments: reading its
+/// record once (`GET /v1/consultations/{id}`, which counts every comment and lists the
+/// stream's entries), and the database's size per comment.
+async fn at_size(base: &str, url: &str, posted: u64) -> BenchResult<()> {
+    let http = reqwest::Client::new();
+    let record = format!("{base}/v1/consultations/{CONSULTATION}");
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let begun = Instant::now();
+        let response = http.get(&record).send().await?;
+        let status = response.status();
+        let bytes = response.bytes().await?.len();
+        if !status.is_success() {
+            return Err(format!("GET {record}: {status}").into());
+        }
+        times.push((ms(begun.elapsed()), bytes));
+    }
+    times.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (median, bytes) = times[1];
+    comment(&format!(
+        "comments: GET /v1/consultations/{CONSULTATION} at {posted} comments: {bytes} bytes,          {:.0} / {median:.0} / {:.0} ms (fastest, median, slowest of 3)",
+        times[0].0, times[2].0
+    ));
+    figure("consultation_read_ms_at_fill", median, 0, "ms");
+    let size: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+        .fetch_one(&crate::db::ledger_like_pool(url).await?)
+        .await?;
+    comment(&format!(
+        "comments: the database holds {:.1} MB at {posted} comments",
+        size as f64 / 1e6
+    ));
+    figure(
+        "storage_per_comment_bytes",
+        size as f64 / posted as f64,
+        0,
+        "bytes",
+    );
     Ok(())
 }
 
