@@ -223,7 +223,8 @@ async fn at_size(base: &str, url: &str, posted: u64) -> BenchResult<()> {
     times.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (median, bytes) = times[1];
     comment(&format!(
-        "comments: GET /v1/consultations/{CONSULTATION} at {posted} comments: {bytes} bytes,          {:.0} / {median:.0} / {:.0} ms (fastest, median, slowest of 3)",
+        "comments: GET /v1/consultations/{CONSULTATION} at {posted} comments: {bytes} bytes, \
+         {:.0} / {median:.0} / {:.0} ms (fastest, median, slowest of 3)",
         times[0].0, times[2].0
     ));
     figure("consultation_read_ms_at_fill", median, 0, "ms");
