@@ -14,8 +14,8 @@
 //!   never holds (a request refused or lost) is never appended: it fails and is decided
 //!   again on a fresh load. Before a speculative state is used, the requests it rests on
 //!   are looked up among the sequencer's outcomes: committed ones make it committed again,
-//!   a failed one throws it away, and a refusal decided on it is not the log's answer
-//!   until they are settled.
+//!   a failed one throws it away, and a refusal decided on it is the log's answer only
+//!   once they are all committed (if one failed, the command is decided again).
 //!
 //! The sequencer still checks every loaded head under the lock.
 //!

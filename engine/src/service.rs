@@ -27,7 +27,9 @@ use crate::projector::ProjectionHandle;
 use crate::public_channel::{erasure, PublicChannel};
 use crate::refusal::{Kind, Refusal};
 use crate::registry_state::SharedRegistry;
-use crate::sequencer::{AppendError, Appended, ClientToken, Enqueued, SequencerHandle};
+use crate::sequencer::{
+    AppendError, Appended, ClientToken, Enqueued, Known, SequencerHandle, Settled,
+};
 use store::{Db, NewDocument};
 
 /// How many times a command is run again after a conflict before the client gets a 503.
@@ -35,7 +37,7 @@ use store::{Db, NewDocument};
 /// many such commands can be in flight at once without a client seeing a 503.
 const MAX_ATTEMPTS: usize = 64;
 /// How long a command refused on a state resting on requests still in the queue waits
-/// for them before it is decided again.
+/// for them to settle before it is decided again.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a writer waits for the read models to include its entries.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(10);
@@ -460,21 +462,18 @@ impl Service {
             .decide(&store, &mut loaded, command, ticket, facts_at)
             .await
         {
-            // A refusal is only the log's answer when the state it was decided on is the
-            // log's: on a state resting on requests not yet settled (a closing the
-            // command came after, which may yet fail), wait for them and decide again.
-            Decided::Untouched(Attempt::Refused(_)) if !resting_on.is_empty() => {
+            // A refusal is only the log's answer if the state it was decided on becomes the
+            // log's: on a state resting on requests not yet settled (a closing the command
+            // came after, which may yet fail), the turn passes on, the refusal waits for
+            // them, and stands if they were all committed; if one failed, decide again.
+            Decided::Untouched(Attempt::Refused(e)) if !resting_on.is_empty() => {
                 self.aggregates.put(stream, loaded);
-                self.sequencer
-                    .wait_settled(&resting_on, SETTLE_TIMEOUT)
-                    .await;
-                return Attempt::Again;
+                drop(turn);
+                return self.refusal_once_settled(e, &resting_on).await;
             }
-            Decided::Applied(Attempt::Refused(_)) if !resting_on.is_empty() => {
-                self.sequencer
-                    .wait_settled(&resting_on, SETTLE_TIMEOUT)
-                    .await;
-                return Attempt::Again;
+            Decided::Applied(Attempt::Refused(e)) if !resting_on.is_empty() => {
+                drop(turn);
+                return self.refusal_once_settled(e, &resting_on).await;
             }
             Decided::Queued(queued, events) => {
                 // A rotation's entry carries more than its event (the log adds its
@@ -496,6 +495,26 @@ impl Service {
         match queued.settled().await {
             Ok(appended) => Attempt::Appended(appended),
             Err(e) => Attempt::Failed(e),
+        }
+    }
+
+    /// `refusal`, decided on a state resting on requests `resting_on`, once they are
+    /// settled: the log's answer if they were all committed (the state it was decided on
+    /// is then the log's), else [`Attempt::Again`].
+    async fn refusal_once_settled(&self, refusal: DomainError, resting_on: &[u64]) -> Attempt {
+        self.sequencer
+            .wait_settled(resting_on, SETTLE_TIMEOUT)
+            .await;
+        let all_committed = resting_on.iter().all(|id| {
+            matches!(
+                self.sequencer.outcome(*id),
+                Known::Settled(Settled::Committed { .. })
+            )
+        });
+        if all_committed {
+            Attempt::Refused(refusal)
+        } else {
+            Attempt::Again
         }
     }
 

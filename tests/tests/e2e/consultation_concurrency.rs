@@ -21,7 +21,8 @@ use crate::support::{parse_entry, Backend, Reply};
 
 both_backends!(
     concurrent_comments_get_distinct_consecutive_numbers,
-    a_crowd_of_public_comments_shares_batches
+    a_crowd_of_public_comments_shares_batches,
+    refusals_in_a_crowd_are_answered_as_refusals
 );
 
 const ASSOCIATIONS: usize = 8;
@@ -139,6 +140,25 @@ async fn concurrent_comments_get_distinct_consecutive_numbers(backend: Backend) 
 /// Public commenters released together on one consultation.
 const CROWD: usize = 32;
 
+/// Posts `body` as a public comment on the public channel's consultation.
+async fn post_public(
+    app: &crate::support::Api,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let url = app.url(&format!("/v1/consultations/{PUBLIC_CONSULTATION}/comments"));
+    let response = app
+        .http
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("POST");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("an answer");
+    (status, serde_json::from_str(&text).expect("a JSON answer"))
+}
+
 /// Comments on one consultation are decided one after another (each is the next entry of
 /// the consultation's stream), but each is decided on the state the one before it leaves
 /// while that one is still being made durable: a crowd fills batches instead of taking a
@@ -155,19 +175,9 @@ async fn a_crowd_of_public_comments_shares_batches(backend: Backend) {
             let body = json!({"text": format!("Avis numéro {i} sur le projet."), "article": null});
             tokio::spawn(async move {
                 barrier.wait().await;
-                let url = app.url(&format!("/v1/consultations/{PUBLIC_CONSULTATION}/comments"));
-                let response = app
-                    .http
-                    .post(url)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.to_string())
-                    .send()
-                    .await
-                    .expect("POST");
-                let status = response.status();
-                let text = response.text().await.expect("an answer");
-                assert_eq!(status, reqwest::StatusCode::CREATED, "{text}");
-                serde_json::from_str::<serde_json::Value>(&text).expect("a JSON receipt")
+                let (status, receipt) = post_public(&app, body).await;
+                assert_eq!(status, 201, "{receipt}");
+                receipt
             })
         })
         .collect();
@@ -192,5 +202,45 @@ async fn a_crowd_of_public_comments_shares_batches(backend: Backend) {
     assert!(
         batches < CROWD as u64,
         "{CROWD} comments took {batches} batches: one each means none was decided while the one before it was being made durable"
+    );
+}
+
+/// A comment refused in a crowd (an article the draft does not have) is decided on the
+/// state the comments queued before it leave; its refusal is its answer once they are
+/// committed, never a 503 after waiting for a quiet moment, and the crowd's comments are
+/// all accepted and numbered 1..=n.
+async fn refusals_in_a_crowd_are_answered_as_refusals(backend: Backend) {
+    let c = Consultation::open(backend, 100_000).await;
+    let barrier = Arc::new(Barrier::new(CROWD));
+    let tasks: Vec<_> = (0..CROWD)
+        .map(|i| {
+            let (app, barrier) = (c.api.clone(), barrier.clone());
+            let article = if i % 4 == 3 { "art-9" } else { "art-1" };
+            let body = json!({"text": format!("Avis {i} sur l'article."), "article": article});
+            tokio::spawn(async move {
+                barrier.wait().await;
+                (article, post_public(&app, body).await)
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for task in tasks {
+        let (article, (status, answer)) = task.await.expect("commenter task");
+        if article == "art-9" {
+            assert_eq!(status, 422, "{answer}");
+            assert_eq!(answer["error"], "unknown_article", "{answer}");
+        } else {
+            assert_eq!(status, 201, "{answer}");
+            numbers.push(
+                answer["entry"]["data"]["comment"]
+                    .as_u64()
+                    .expect("a number"),
+            );
+        }
+    }
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (1..=(CROWD - CROWD / 4) as u64).collect::<Vec<_>>()
     );
 }
