@@ -16,8 +16,10 @@ use std::collections::{HashMap, VecDeque};
 
 use ledger::Hash;
 
-/// Outcomes kept.
-const CAPACITY: usize = 65_536;
+/// Outcomes kept: many times what can be in flight (the queue holds 1,024 requests), since
+/// an outcome is needed only until the next command on its stream looks it up, and a
+/// forgotten one costs a fresh load, never a wrong decision.
+const CAPACITY: usize = 16_384;
 
 /// How a request was settled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
