@@ -305,7 +305,7 @@ impl BatchWork {
                 seq: entry.seq,
                 hash: signed.hash,
                 index: entry.index,
-                writer: Some(id),
+                writer: std::num::NonZeroU64::new(id),
             },
         );
         self.entries.push((signed.entry, signed.hash));
@@ -346,7 +346,10 @@ impl Planner<'_, '_> {
             .or_else(|| recent.stream(&stream));
         let prev = match (request.after, head) {
             // Decided on what request `after` leaves: its last entry must be the head.
-            (Some(after), Some(h)) if h.writer == Some(after) && h.seq == request.loaded_seq => {
+            (Some(after), Some(h))
+                if h.writer.map(std::num::NonZeroU64::get) == Some(after)
+                    && h.seq == request.loaded_seq =>
+            {
                 h.hash
             }
             (Some(_), _) => return Err(AppendError::Conflict),

@@ -2,12 +2,16 @@
 //! nonces, so that the checks under the lock need no database round trip.
 
 use std::collections::{HashMap, VecDeque};
+use std::num::NonZeroU64;
 
 use domain::guards;
 use ledger::{Entry, Hash};
 
-/// How many recent stream heads and nonces the sequencer remembers.
-const RECENT_CAPACITY: usize = 200_000;
+/// How many recent stream heads and nonces the sequencer remembers: about a minute of
+/// appends at the measured rates, far more than a command takes from its check to its
+/// batch. It is most of the server's memory; a command checked before what it remembers
+/// is simply run again.
+const RECENT_CAPACITY: usize = 100_000;
 
 /// The stream heads and nonces of every entry with index >= `floor` that this process has
 /// seen (its own commits and what it read back from others).
@@ -31,9 +35,10 @@ pub(crate) struct StreamHead {
     pub seq: u64,
     pub hash: Hash,
     pub index: u64,
-    /// The id of this process's append request that wrote it; `None` for entries read
-    /// back from other processes.
-    pub writer: Option<u64>,
+    /// The id of this process's append request that wrote it (ids start at 1); `None`
+    /// for entries read back from other processes. Non-zero, so the option costs nothing
+    /// in a memory of many heads.
+    pub writer: Option<NonZeroU64>,
 }
 
 enum RecentKey {

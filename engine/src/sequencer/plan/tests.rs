@@ -136,7 +136,7 @@ impl Log {
                 seq: entry.seq,
                 hash: *hash,
                 index: entry.index,
-                writer: Some(*writer),
+                writer: std::num::NonZeroU64::new(*writer),
             };
             self.recent.record_stream(&entry.stream, head);
             self.recent.record_guards(entry);
