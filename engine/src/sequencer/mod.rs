@@ -561,25 +561,7 @@ impl Sequencer {
         for (entry, _) in &write.entries {
             self.config.registry.apply(entry);
         }
-        for ((entry, hash), writer) in write.entries.iter().zip(&write.writers) {
-            let head = StreamHead {
-                seq: entry.seq,
-                hash: *hash,
-                index: entry.index,
-                writer: std::num::NonZeroU64::new(*writer),
-            };
-            self.recent.record_stream(&entry.stream, head);
-            self.recent.record_guards(entry);
-        }
-        for (n, first) in write.nonces.iter().zip(&write.nonces_at) {
-            self.recent.record_nonce(
-                &n.actor,
-                &n.nonce,
-                n.statement_hash,
-                Some(n.response.clone()),
-                *first,
-            );
-        }
+        write.remember_in(&mut self.recent);
         self.known_size
             .store(write.state.tree_size, Ordering::Release);
         self.appended.send_replace(write.state.tree_size);

@@ -122,6 +122,27 @@ pub(crate) struct Write {
     pub chain: Option<LogKeyChain>,
 }
 
+impl Write {
+    /// Records the committed batch's stream heads (with the request that wrote each),
+    /// guard keys and nonces in the sequencer's memory of recent appends.
+    pub(crate) fn remember_in(&self, recent: &mut RecentAppends) {
+        for ((entry, hash), writer) in self.entries.iter().zip(&self.writers) {
+            let head = StreamHead {
+                seq: entry.seq,
+                hash: *hash,
+                index: entry.index,
+                writer: std::num::NonZeroU64::new(*writer),
+            };
+            recent.record_stream(&entry.stream, head);
+            recent.record_guards(entry);
+        }
+        for (n, first) in self.nonces.iter().zip(&self.nonces_at) {
+            let response = Some(n.response.clone());
+            recent.record_nonce(&n.actor, &n.nonce, n.statement_hash, response, *first);
+        }
+    }
+}
+
 /// Decides `requests`, in order, on `head` and `facts`.
 pub(crate) fn plan(head: Head, requests: &[Numbered], facts: &Facts<'_>) -> Plan {
     let Head {

@@ -140,25 +140,6 @@ async fn concurrent_comments_get_distinct_consecutive_numbers(backend: Backend) 
 /// Public commenters released together on one consultation.
 const CROWD: usize = 32;
 
-/// Posts `body` as a public comment on the public channel's consultation.
-async fn post_public(
-    app: &crate::support::Api,
-    body: serde_json::Value,
-) -> (u16, serde_json::Value) {
-    let url = app.url(&format!("/v1/consultations/{PUBLIC_CONSULTATION}/comments"));
-    let response = app
-        .http
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("POST");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("an answer");
-    (status, serde_json::from_str(&text).expect("a JSON answer"))
-}
-
 /// Comments on one consultation are decided one after another (each is the next entry of
 /// the consultation's stream), but each is decided on the state the one before it leaves
 /// while that one is still being made durable: a crowd fills batches instead of taking a
@@ -175,7 +156,7 @@ async fn a_crowd_of_public_comments_shares_batches(backend: Backend) {
             let body = json!({"text": format!("Avis numéro {i} sur le projet."), "article": null});
             tokio::spawn(async move {
                 barrier.wait().await;
-                let (status, receipt) = post_public(&app, body).await;
+                let (status, receipt) = app.post_public_comment(PUBLIC_CONSULTATION, &body).await;
                 assert_eq!(status, 201, "{receipt}");
                 receipt
             })
@@ -219,7 +200,10 @@ async fn refusals_in_a_crowd_are_answered_as_refusals(backend: Backend) {
             let body = json!({"text": format!("Avis {i} sur l'article."), "article": article});
             tokio::spawn(async move {
                 barrier.wait().await;
-                (article, post_public(&app, body).await)
+                (
+                    article,
+                    app.post_public_comment(PUBLIC_CONSULTATION, &body).await,
+                )
             })
         })
         .collect();

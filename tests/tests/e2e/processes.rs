@@ -720,22 +720,10 @@ async fn two_processes_taking_comments_on_one_consultation_serve_one_head_per_si
                 barrier.wait().await;
                 let mut receipts = Vec::new();
                 for n in 0..COMMENTS_EACH {
-                    let url = api.url(&format!("/v1/consultations/{consultation}/comments"));
                     let body =
                         json!({"text": format!("Avis {server}-{client}-{n}."), "article": null});
-                    let response = api
-                        .http
-                        .post(url)
-                        .header(reqwest::header::CONTENT_TYPE, "application/json")
-                        .body(body.to_string())
-                        .send()
-                        .await
-                        .expect("POST a comment");
-                    let status = response.status();
-                    let text = response.text().await.expect("an answer");
-                    assert_eq!(status.as_u16(), 201, "{server}-{client}-{n}: {text}");
-                    let receipt: serde_json::Value =
-                        serde_json::from_str(&text).expect("a receipt");
+                    let (status, receipt) = api.post_public_comment(&consultation, &body).await;
+                    assert_eq!(status, 201, "{server}-{client}-{n}: {receipt}");
                     receipts.push((
                         receipt["index"].as_u64().expect("an index"),
                         receipt["entry"]["data"]["comment"]

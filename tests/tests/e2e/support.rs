@@ -461,6 +461,23 @@ impl Api {
         })
     }
 
+    /// Posts `body` as a public comment on `consultation`: the status and the answer's
+    /// JSON (a receipt or a refusal).
+    pub async fn post_public_comment(&self, consultation: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(&format!("/v1/consultations/{consultation}/comments")))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("POST a public comment");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("an answer");
+        let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        (status, json)
+    }
+
     /// Posts a signed statement.
     pub async fn post(&self, auth: &Auth) -> Reply {
         self.post_statement_bytes(auth.to_value().to_string().into_bytes(), "application/json")

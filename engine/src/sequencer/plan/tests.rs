@@ -130,22 +130,10 @@ impl Log {
     /// What the shell does once the plan's write is committed.
     fn commit(&mut self, plan: &Plan) {
         let write = plan.write.as_ref().expect("something to write");
-        for ((entry, hash), writer) in write.entries.iter().zip(&write.writers) {
+        for (entry, _) in &write.entries {
             self.registry.apply(entry);
-            let head = StreamHead {
-                seq: entry.seq,
-                hash: *hash,
-                index: entry.index,
-                writer: std::num::NonZeroU64::new(*writer),
-            };
-            self.recent.record_stream(&entry.stream, head);
-            self.recent.record_guards(entry);
         }
-        for (n, first) in write.nonces.iter().zip(&write.nonces_at) {
-            let response = Some(n.response.clone());
-            self.recent
-                .record_nonce(&n.actor, &n.nonce, n.statement_hash, response, *first);
-        }
+        write.remember_in(&mut self.recent);
         self.leaves
             .extend(write.rows.iter().map(|row| leaf_hash(&row.entry)));
         self.frontier = Frontier::from_bytes(write.state.tree_size, &write.state.frontier)
