@@ -13,6 +13,7 @@ mod queries;
 mod restore;
 mod tiles;
 mod view_queries;
+mod view_tallies;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -24,6 +25,7 @@ pub use public_channel::*;
 pub use queries::*;
 pub use restore::*;
 pub use view_queries::*;
+pub use view_tallies::*;
 
 /// A database error, as the store's callers see it: they handle it, they never build one.
 pub use sqlx::Error;

@@ -1,11 +1,12 @@
 //! Reads of the `consultation_comments` view, one row per comment: a page of one
 //! consultation's comments in number order, paged in SQL (their ids sort by number), and
-//! every comment of a consultation for what a page shows about all of them (the counts,
-//! the stream's entries). Shapes from `projections::participation::comments`.
+//! the counts of all of them, counted in SQL. Every query reads one consultation's rows
+//! by their id range, never the other consultations'. Shapes from
+//! `projections::participation::comments`.
 
-use projections::participation::comments::StoredComment;
+use projections::participation::comments::{Counts, StoredComment};
 use projections::participation::consultation_comments::{comment_id, CONSULTATION_COMMENTS};
-use store::{Condition, Order, Source, ViewQuery};
+use store::{Condition, Order, Source, Tally, Test, ViewQuery};
 
 use super::support::equals;
 use crate::refusal::Refusal;
@@ -15,6 +16,10 @@ use crate::service::Service;
 /// given (`""`: those on the whole text).
 fn query(consultation: &str, article: Option<&str>) -> ViewQuery {
     let mut query = ViewQuery::new(CONSULTATION_COMMENTS, Order::Id);
+    query.conditions.push(Condition::IdBetween {
+        low: comment_id(consultation, 0),
+        high: comment_id(consultation, u64::MAX),
+    });
     query.conditions.push(equals(
         Source::Row,
         &["consultation"],
@@ -81,20 +86,61 @@ pub async fn comments_after(
         .collect::<Result<_, _>>()?)
 }
 
-/// Every comment of `consultation`, in number order, in one read.
+/// The counts of every comment of `consultation`, in one statement. They are
+/// `comments::counts` of all its rows, computed inside the database: each tally says in
+/// SQL what that function says in Rust, and a test holds the two to the same answers.
 ///
 /// # Errors
-/// A store error; a row that does not read.
-pub async fn all_comments(
-    service: &Service,
-    consultation: &str,
-) -> Result<Vec<StoredComment>, Refusal> {
-    let rows = service
+/// A store error.
+pub async fn comment_counts(service: &Service, consultation: &str) -> Result<Counts, Refusal> {
+    const HIDDEN: &[&str] = &["hidden"];
+    const WITHHELD: &[&str] = &["withheld"];
+    const RESPONSE: &[&str] = &["response"];
+    let public = || vec![Test::NotTrue(HIDDEN), Test::NotTrue(WITHHELD)];
+    let tallies = [
+        Tally::Rows,
+        Tally::Where(public()),
+        Tally::Where(
+            public()
+                .into_iter()
+                .chain([Test::AnyValueHas {
+                    path: &["moderation"],
+                    member: "action",
+                    value: "restore".to_owned(),
+                }])
+                .collect(),
+        ),
+        Tally::Where(vec![Test::IsTrue(WITHHELD)]),
+        Tally::Where(vec![Test::Present(RESPONSE)]),
+        Tally::Where(
+            public()
+                .into_iter()
+                .chain([Test::Absent(RESPONSE)])
+                .collect(),
+        ),
+        Tally::Distinct {
+            key: &["channel"],
+            one_of: vec![&["association"], &["person"]],
+        },
+    ];
+    let n = service
         .db
-        .view_query_all(&query(consultation, None))
+        .view_query_tallies(&query(consultation, None), &tallies)
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| StoredComment::from_text(&r.row))
-        .collect::<Result<_, _>>()?)
+    let [received, visible, restored, withheld, answered, unanswered_visible, participants] = n[..]
+    else {
+        return Err(Refusal::internal(
+            &"a tally query answered the wrong number of counts",
+        ));
+    };
+    Ok(Counts {
+        received,
+        visible,
+        hidden: received - visible,
+        restored,
+        withheld,
+        answered,
+        unanswered_visible,
+        participants,
+    })
 }

@@ -15,14 +15,14 @@ use std::collections::HashMap;
 
 use projections::participation::comments::{self, StoredComment};
 use projections::participation::consultation_view::{
-    self, AllComments, CommentsPage, Consultation, ConsultationComments, ConsultationRow,
-    ConsultationSummary, Material,
+    self, CommentsPage, Consultation, ConsultationComments, ConsultationRow, ConsultationSummary,
+    Material,
 };
 use projections::participation::consultations::CONSULTATIONS;
 use projections::participation::draft_view::{self, ArticlesAt, DraftRow};
 use projections::participation::drafts::DRAFTS;
 
-use super::consultation_comments::{all_comments, comments_page};
+use super::consultation_comments::{comment_counts, comments_page};
 use super::drafts::document_articles;
 use super::listed::{listing, typed_row, Listing};
 use super::support::{equals, Filters};
@@ -69,7 +69,7 @@ pub async fn list_consultations(
     .await?;
     let mut items = Vec::with_capacity(listed.items.len());
     for (row, draft_title) in listed.items {
-        let counts = all_comments_of(service, &row.id).await?.counts;
+        let counts = comment_counts(service, &row.id).await?;
         items.push(consultation_view::summary(&row, draft_title, counts));
     }
     Ok(Listing {
@@ -78,12 +78,6 @@ pub async fn list_consultations(
         per_page: listed.per_page,
         total: listed.total,
     })
-}
-
-/// What a consultation's pages show about every one of its comments.
-async fn all_comments_of(service: &Service, id: &str) -> Result<AllComments, Refusal> {
-    let all = all_comments(service, id).await?;
-    Ok(AllComments::of(&all.iter().collect::<Vec<_>>()))
 }
 
 /// Comments a page holds unless `per_page` says otherwise.
@@ -186,7 +180,7 @@ pub async fn consultation(
         None => None,
     };
     let articles = consulted_articles(service, &consultation, draft.as_ref()).await?;
-    let all = all_comments_of(service, id).await?;
+    let counts = comment_counts(service, id).await?;
     let (page, total) = comments_page(
         service,
         id,
@@ -199,7 +193,7 @@ pub async fn consultation(
     let (texts, authors) = page_material(service, &consultation, &page).await?;
     let mut answer = consultation_view::present_some(
         &consultation,
-        &all,
+        counts,
         &page,
         &Material {
             draft_title: draft.as_ref().map(|d| d.title.as_str()),

@@ -6,9 +6,8 @@
 //! motivated, the counts) and a page of comments ([`ConsultationComments`]).
 //!
 //! The presentation never reads the database: the caller reads the comments (the page
-//! shown, and the [`AllComments`] digest of every one), the consulted articles, the
-//! public comments' texts and the public commenters' names and hands them in
-//! ([`Material`]).
+//! shown, and the [`Counts`] of every one), the consulted articles, the public comments'
+//! texts and the public commenters' names and hands them in ([`Material`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -86,30 +85,6 @@ impl ConsultationRow {
                 (!erased.contains(&person)).then(|| (c.number, person.to_owned()))
             })
             .collect()
-    }
-}
-
-/// What a consultation's page shows about every one of its comments, whichever page of
-/// them it shows: the counts, and the entries about comments, which with the
-/// consultation's own make its stream's entry list.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AllComments {
-    pub counts: Counts,
-    /// Every comment's entries, `{"<index>": "<type>"}`.
-    pub entries: BTreeMap<String, String>,
-}
-
-impl AllComments {
-    /// The digest of `comments`, every comment of one consultation.
-    pub fn of(comments: &[&StoredComment]) -> Self {
-        Self {
-            counts: comments::counts(comments),
-            entries: comments
-                .iter()
-                .flat_map(|c| c.entries.iter())
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        }
     }
 }
 
@@ -414,11 +389,13 @@ pub fn present_comments(
 
 /// The public page of a consultation with every comment, `comments` (in number order).
 pub fn present(row: &ConsultationRow, comments: &[&StoredComment], m: &Material) -> Consultation {
-    present_some(row, &AllComments::of(comments), comments, m)
+    present_some(row, comments::counts(comments), comments, m)
 }
 
 /// The public page of a consultation showing only the comments `shown` (one page of
-/// them); the counts and the entries are still those of every comment (`all`).
+/// them), with the `counts` of every comment. Its entries are the consultation's own and
+/// those of the comments shown, so the answer does not grow with the comments; the
+/// stream's audit trail lists them all, page by page.
 ///
 /// The consulted revision article by article, each with its comments, then the comments
 /// on the whole text; every comment with its text (or, hidden, a placeholder with the
@@ -426,7 +403,7 @@ pub fn present(row: &ConsultationRow, comments: &[&StoredComment], m: &Material)
 /// and the revisions it motivated.
 pub fn present_some(
     row: &ConsultationRow,
-    all: &AllComments,
+    counts: Counts,
     shown: &[&StoredComment],
     m: &Material,
 ) -> Consultation {
@@ -508,7 +485,7 @@ pub fn present_some(
         entries: entry_lines(
             row.entries
                 .iter()
-                .chain(&all.entries)
+                .chain(page.iter().flat_map(|c| c.entries.iter()))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         ),
@@ -516,7 +493,7 @@ pub fn present_some(
         draft_title: m.draft_title.map(str::to_owned),
         draft_link: draft_link(row),
         comments_export: COMMENTS_EXPORT.to_owned(),
-        counts: all.counts,
+        counts,
         consulted_revision: ConsultedRevision {
             number: row.revision,
             link: draft_link(row),

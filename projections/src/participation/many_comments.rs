@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::comments::StoredComment;
-use super::consultation_view::{self, AllComments, ConsultationRow, Material};
+use super::comments::{self, StoredComment};
+use super::consultation_view::{self, ConsultationRow, Material};
 use super::consultations::CONSULTATIONS;
 use super::scenario::{comments_of, many_comments, NOTABLE};
 use super::ParticipationProjector;
@@ -47,7 +47,7 @@ fn the_public_page_of_many_comments_is_the_recorded_one() {
         .collect();
     let page = consultation_view::present_some(
         &c1,
-        &AllComments::of(&all),
+        comments::counts(&all),
         &shown,
         &Material {
             draft_title: Some("Projet"),

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::comments::StoredComment;
 use super::consultation_comments::{comment_id, CONSULTATION_COMMENTS};
-use super::consultation_view::{self, AllComments, ConsultationRow, Material};
+use super::consultation_view::{self, ConsultationRow, Material};
 use super::consultations::CONSULTATIONS;
 use super::draft_view::{self, ArticlesAt, DraftRow};
 use super::drafts::DRAFTS;
@@ -166,7 +166,7 @@ fn a_consultation_keeps_comments_moderation_responses_and_results() {
         json!(["R-1"])
     );
 
-    let counts = json_of(&AllComments::of(&all).counts);
+    let counts = json_of(&comments::counts(&all));
     assert_eq!(
         counts,
         json!({"received": 4, "visible": 3, "hidden": 1, "restored": 1, "withheld": 1,
@@ -300,7 +300,7 @@ fn the_consultation_page_groups_comments_per_article_and_never_shows_hidden_text
     let listed = json_of(&consultation_view::summary(
         &c1,
         Some(title),
-        AllComments::of(&all).counts,
+        comments::counts(&all),
     ));
     assert!(listed.get("comments").is_none());
     assert_eq!(listed["counts"]["hidden"], 1);
@@ -642,7 +642,7 @@ fn the_consultation_views_have_the_members_the_spec_documents() {
     let listed = json_of(&consultation_view::summary(
         &c1,
         None,
-        AllComments::of(&all).counts,
+        comments::counts(&all),
     ));
     assert_eq!(listed["draft_title"], Value::Null);
     assert_eq!(
@@ -661,7 +661,7 @@ fn the_consultation_views_have_the_members_the_spec_documents() {
         .collect();
     assert_eq!(page_of.len(), 1);
     assert_eq!(page_of[0].number, 2);
-    let shown = consultation_view::present_some(&c1, &AllComments::of(&all), &page_of, &material);
+    let shown = consultation_view::present_some(&c1, comments::counts(&all), &page_of, &material);
     assert!(shown.articles.iter().all(|a| a.comments.is_empty()));
     assert_eq!(shown.text_comments.len(), 1);
     assert_eq!(shown.counts.received, 4, "the counts are of every comment");

@@ -81,7 +81,13 @@ async fn long_lists_are_answered_page_by_page(backend: Backend) {
     let whole = c.get(&format!("/v1/consultations/{CONSULTATION}")).await;
     assert_eq!(whole.json["comments_page"]["total"], COMMENTS);
     assert_eq!(whole.json["comments_page"]["pages"], 1);
-    assert_eq!(whole.json["counts"]["received"], COMMENTS);
+    assert_eq!(
+        whole.json["counts"],
+        json!({"received": COMMENTS, "visible": COMMENTS, "hidden": 0, "restored": 0,
+               "withheld": 0, "answered": 0, "unanswered_visible": COMMENTS,
+               "participants": COMMENTS}),
+        "anonymous comments, none answered, each by a participant of its own"
+    );
     let small = c
         .get(&format!(
             "/v1/consultations/{CONSULTATION}?per_page=10&page=2"
@@ -97,6 +103,11 @@ async fn long_lists_are_answered_page_by_page(backend: Backend) {
     assert_eq!(shown, 10);
     // The counts are still those of every comment.
     assert_eq!(small.json["counts"]["received"], COMMENTS);
+    // Its entries are the consultation's own and those of the comments shown, so the
+    // answer does not grow with the comments; on one page, that is every entry.
+    let entries = |page: &Value| page["entries"].as_array().map_or(0, Vec::len) as u64;
+    assert_eq!(entries(&whole.json), COMMENTS + 1);
+    assert_eq!(entries(&small.json), 1 + 10);
 
     // --- The portal's page: 50 comments, then links to the next pages.
     let page = |path: String| {
