@@ -74,6 +74,11 @@ pub enum Command {
         #[arg(long, default_value_t = DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
               value_parser = clap::value_parser!(u32).range(1..))]
         public_comments_per_minute: u32,
+        /// Entries a long stream grows by, at least, between two snapshots of its aggregate
+        /// (at least 1); see docs/scaling.md.
+        #[arg(long, default_value_t = engine::event_store::DEFAULT_SNAPSHOT_EVERY,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        snapshot_every: u64,
         #[command(flatten)]
         persons: PersonsOptions,
         /// A witness to send each new checkpoint to, as URL=WITNESS_KEY (repeatable; the
@@ -336,6 +341,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             origin,
             demo,
             public_comments_per_minute,
+            snapshot_every,
             persons,
             witnesses,
             witness_quorum,
@@ -349,6 +355,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 origin,
                 demo,
                 public_comments_per_minute,
+                snapshot_every,
                 persons_key: persons.persons_key,
                 persons_epoch_hours: persons.persons_epoch_hours,
                 witnesses: engine::cosigning::WitnessPolicy {

@@ -37,6 +37,9 @@ pub struct ServeOptions {
     /// Public comments one client address may post per minute (docs/public-channel.md);
     /// [`engine::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE`] unless set.
     pub public_comments_per_minute: u32,
+    /// Entries a long stream grows by, at least, between two snapshots of its aggregate
+    /// ([`engine::event_store::DEFAULT_SNAPSHOT_EVERY`] unless set; docs/scaling.md).
+    pub snapshot_every: u64,
     /// The personal-data secret's file (`DATA/persons.secret` when `None`); its epoch key
     /// file is next to it (docs/public-channel.md).
     pub persons_key: Option<PathBuf>,
@@ -229,6 +232,7 @@ async fn start_on(
         sequencer,
         projections,
         clock,
+        snapshot_every: options.snapshot_every,
         public: PublicChannel {
             persons,
             limiter: RateLimiter::new(options.public_comments_per_minute),

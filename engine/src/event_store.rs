@@ -51,6 +51,8 @@ pub struct Decision<E> {
 pub struct LedgerStore<A> {
     db: Db,
     sequencer: SequencerHandle,
+    /// Entries a stream grows by, at least, between two snapshots.
+    snapshot_every: u64,
     _aggregate: PhantomData<fn() -> A>,
 }
 
@@ -65,10 +67,23 @@ pub struct Loaded<A> {
     /// Requests, oldest first, whose events the aggregate has applied but whose commit
     /// this state has not yet seen.
     pending: Vec<u64>,
+    /// The position of the latest snapshot of the stream this process read or wrote.
+    snapshot_seq: u64,
 }
 
 /// More entries than any stream holds: "all of them" for a bounded query.
 const ALL: u64 = 1 << 53;
+
+/// The format this build writes snapshots in, and the only one it reads: an aggregate's
+/// state serialized by serde as JSON. Change it whenever an aggregate's state changes
+/// meaning or shape, so that no snapshot written by another build is ever read.
+pub const SNAPSHOT_FORMAT: &str = "serde-json/1";
+
+/// By default a stream is snapshotted from this many entries on, and again once it has
+/// grown by this many or by a quarter (whichever is more) since its last snapshot: a load
+/// after a restart then reads at most about a quarter of the stream's entries, and the
+/// snapshots written over a stream's life add up to a few times its final state.
+pub const DEFAULT_SNAPSHOT_EVERY: u64 = 1_000;
 
 impl<A> Loaded<A>
 where
@@ -152,10 +167,11 @@ where
     A: Aggregate,
     A::Event: LedgerEvent,
 {
-    pub fn new(db: Db, sequencer: SequencerHandle) -> Self {
+    pub fn new(db: Db, sequencer: SequencerHandle, snapshot_every: u64) -> Self {
         Self {
             db,
             sequencer,
+            snapshot_every: snapshot_every.max(1),
             _aggregate: PhantomData,
         }
     }
@@ -184,9 +200,10 @@ where
                 .await
                 .map_err(|e| e.to_string())?;
             if loaded.extend(rows)? {
+                self.snapshot_if_due(&mut loaded);
                 // Debug builds (the test suite) check every cached state against the stream.
                 if cfg!(debug_assertions) {
-                    let full = self.load_full(aggregate_id).await?;
+                    let full = self.load_entries(aggregate_id).await?;
                     let state = |l: &Loaded<A>| {
                         (serde_json::to_value(&l.aggregate).ok(), l.seq, l.last_hash)
                     };
@@ -203,8 +220,32 @@ where
         self.load_full(aggregate_id).await
     }
 
-    /// The aggregate as all of its stream's entries build it.
+    /// The aggregate as all of its stream's entries build it: from its snapshot and the
+    /// entries after it when a usable one is stored, else from every entry.
     async fn load_full(&self, aggregate_id: &str) -> Result<Loaded<A>, String> {
+        if let Some(mut loaded) = self.load_from_snapshot(aggregate_id).await? {
+            // Debug builds (the test suite) check every state read from a snapshot.
+            if cfg!(debug_assertions) {
+                let full = self.load_entries(aggregate_id).await?;
+                let state =
+                    |l: &Loaded<A>| (serde_json::to_value(&l.aggregate).ok(), l.seq, l.last_hash);
+                assert_eq!(
+                    state(&loaded),
+                    state(&full),
+                    "snapshot of {}/{aggregate_id}",
+                    A::TYPE
+                );
+            }
+            self.snapshot_if_due(&mut loaded);
+            return Ok(loaded);
+        }
+        let mut loaded = self.load_entries(aggregate_id).await?;
+        self.snapshot_if_due(&mut loaded);
+        Ok(loaded)
+    }
+
+    /// The aggregate as every entry of its stream builds it.
+    async fn load_entries(&self, aggregate_id: &str) -> Result<Loaded<A>, String> {
         let rows = self
             .db
             .stream_entries(A::TYPE, aggregate_id)
@@ -216,12 +257,93 @@ where
             seq: 0,
             last_hash: ZERO_HASH,
             pending: Vec::new(),
+            snapshot_seq: 0,
         };
         if loaded.extend(rows)? {
             Ok(loaded)
         } else {
             Err(format!("stream {}/{aggregate_id} is not a chain", A::TYPE))
         }
+    }
+
+    /// The aggregate from its stored snapshot and the entries after it; `None` when there
+    /// is no snapshot in this build's format, it does not read as this aggregate, or the
+    /// stream's entry at its position is not the one it names (then the caller loads
+    /// every entry).
+    async fn load_from_snapshot(&self, aggregate_id: &str) -> Result<Option<Loaded<A>>, String> {
+        let Some(snapshot) = self
+            .db
+            .snapshot(A::TYPE, aggregate_id, SNAPSHOT_FORMAT)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(None);
+        };
+        let aggregate = match serde_json::from_str::<A>(&snapshot.state) {
+            Ok(aggregate) => aggregate,
+            Err(e) => {
+                tracing::warn!(stream = %format!("{}/{aggregate_id}", A::TYPE), error = %e,
+                    "snapshot not read; loading every entry");
+                return Ok(None);
+            }
+        };
+        // The entry the snapshot stands at, then those after it.
+        let mut rows = self
+            .db
+            .stream_entries_from(A::TYPE, aggregate_id, snapshot.seq, ALL)
+            .await
+            .map_err(|e| e.to_string())?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let at = SignedEntry::parse(&rows.remove(0)).map_err(|e| format!("stored entry: {e}"))?;
+        if at.entry.seq != snapshot.seq || at.hash != snapshot.entry_hash {
+            tracing::warn!(stream = %format!("{}/{aggregate_id}", A::TYPE),
+                "snapshot does not stand on the stream; loading every entry");
+            return Ok(None);
+        }
+        let mut loaded = Loaded {
+            aggregate,
+            id: aggregate_id.to_owned(),
+            seq: snapshot.seq,
+            last_hash: snapshot.entry_hash,
+            pending: Vec::new(),
+            snapshot_seq: snapshot.seq,
+        };
+        Ok(loaded.extend(rows)?.then_some(loaded))
+    }
+
+    /// Writes a snapshot of `loaded`, a committed state, when its stream has grown enough
+    /// since the last one. The state is serialized here; the write runs in the background,
+    /// and a failed one only means the next load reads more entries.
+    fn snapshot_if_due(&self, loaded: &mut Loaded<A>) {
+        let due = self.snapshot_every.max(loaded.snapshot_seq / 4);
+        if loaded.is_speculative() || loaded.seq < loaded.snapshot_seq + due {
+            return;
+        }
+        let state = match serde_json::to_string(&loaded.aggregate) {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::warn!(error = %e, "aggregate not serialized for a snapshot");
+                return;
+            }
+        };
+        loaded.snapshot_seq = loaded.seq;
+        let snapshot = store::Snapshot {
+            seq: loaded.seq,
+            entry_hash: loaded.last_hash,
+            state,
+        };
+        let (db, id) = (self.db.clone(), loaded.id.clone());
+        tokio::spawn(async move {
+            if let Err(e) = db
+                .put_snapshot(A::TYPE, &id, SNAPSHOT_FORMAT, &snapshot)
+                .await
+            {
+                tracing::warn!(stream = %format!("{}/{id}", A::TYPE), error = %e,
+                    "snapshot not written");
+            }
+        });
     }
 
     /// Puts a decision on `loaded` in the sequencer's queue; its answer comes from

@@ -72,6 +72,8 @@ pub struct Service {
     turns: crate::stream_turns::StreamTurns,
     /// Aggregates as last loaded (`aggregate_cache`).
     aggregates: crate::aggregate_cache::AggregateCache,
+    /// Entries a long stream grows by between snapshots (`event_store`).
+    snapshot_every: u64,
 }
 
 /// The parts a [`Service`] is built from.
@@ -83,6 +85,8 @@ pub struct ServiceParts {
     pub sequencer: SequencerHandle,
     pub projections: ProjectionHandle,
     pub clock: Arc<dyn Clock>,
+    /// Entries a long stream grows by, at least, between two snapshots of its aggregate.
+    pub snapshot_every: u64,
     pub public: PublicChannel,
 }
 
@@ -100,6 +104,7 @@ impl Service {
             sequencer: parts.sequencer,
             projections: parts.projections,
             clock: parts.clock,
+            snapshot_every: parts.snapshot_every,
             public: parts.public,
         }
     }
@@ -445,7 +450,8 @@ impl Service {
         A: cqrs_es::Aggregate<Services = Services, Error = DomainError> + 'static,
         A::Event: domain::LedgerEvent,
     {
-        let store = LedgerStore::<A>::new(self.db.clone(), self.sequencer.clone());
+        let store =
+            LedgerStore::<A>::new(self.db.clone(), self.sequencer.clone(), self.snapshot_every);
         // Whatever the aggregate reads of other streams is at least this fresh.
         let facts_at = self.sequencer.known_size();
         let stream = format!("{}/{id}", A::TYPE);

@@ -11,6 +11,7 @@ pub use document_batches::{DocumentAvailability, NewDocument};
 mod public_channel;
 mod queries;
 mod restore;
+mod snapshots;
 mod tiles;
 mod view_queries;
 mod view_tallies;
@@ -24,6 +25,7 @@ use sqlx::AnyPool;
 pub use public_channel::*;
 pub use queries::*;
 pub use restore::*;
+pub use snapshots::*;
 pub use view_queries::*;
 pub use view_tallies::*;
 

@@ -17,7 +17,7 @@ use super::{Backend, Db, PersonCommentRow};
 
 /// Every table an import fills or that only exists beside a log: an import goes only into
 /// a store where all of them are empty (the state row always exists; its tree size says).
-const IMPORT_TABLES: [&str; 10] = [
+const IMPORT_TABLES: [&str; 11] = [
     "events",
     "tree_nodes",
     "nonces",
@@ -28,6 +28,7 @@ const IMPORT_TABLES: [&str; 10] = [
     "persons",
     "views",
     "projection_positions",
+    "aggregate_snapshots",
 ];
 
 /// Read-model rows read per query by [`Db::views_digest`].

@@ -63,6 +63,7 @@ mod retries;
 mod rotation_readers;
 mod scenario;
 mod secrets;
+mod snapshots;
 mod support_concurrency;
 mod support_lifecycle;
 mod support_refusals;

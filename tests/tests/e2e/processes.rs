@@ -785,7 +785,7 @@ async fn two_processes_taking_comments_on_one_consultation_serve_one_head_per_si
 
 /// Opens a consultation whose window is open now and for years, through `api` as the
 /// genesis administrator and a drafter it registers; returns its id.
-async fn open_consultation(api: &Api) -> String {
+pub(crate) async fn open_consultation(api: &Api) -> String {
     api.register_institution("MIN-CROWD", "Ministère de la consultation")
         .await;
     let drafter = api

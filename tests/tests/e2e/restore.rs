@@ -216,6 +216,7 @@ async fn an_export_and_a_persons_backup_bring_the_server_back(backend: Backend) 
         origin: None,
         demo: false,
         public_comments_per_minute: 1000,
+        snapshot_every: engine::event_store::DEFAULT_SNAPSHOT_EVERY,
         persons_key: None,
         persons_epoch_hours: engine::public_channel::persons::DEFAULT_EPOCH_HOURS,
         witnesses: Default::default(),

@@ -722,6 +722,7 @@ impl TestApp {
             origin: None,
             demo: false,
             public_comments_per_minute: engine::public_channel::DEFAULT_PUBLIC_COMMENTS_PER_MINUTE,
+            snapshot_every: engine::event_store::DEFAULT_SNAPSHOT_EVERY,
             persons_key: None,
             persons_epoch_hours: engine::public_channel::persons::DEFAULT_EPOCH_HOURS,
             witnesses: Default::default(),
