@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use domain::Clock;
-use ledger::{SignedEntry, VerifierKey};
+use ledger::VerifierKey;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -17,7 +17,6 @@ use engine::public_channel::client_addr::{Cidr, TrustedProxies};
 use engine::public_channel::persons::{PersonStore, PersonsConfig};
 use engine::public_channel::rate_limit::RateLimiter;
 use engine::public_channel::{erasure, PublicChannel};
-use engine::registry_state::SharedRegistry;
 use engine::service::{Service, ServiceParts};
 use engine::{projector, sequencer};
 use store::{Backend, Db};
@@ -155,26 +154,13 @@ async fn start_on(
     let verifier = VerifierKey::new(&origin, log_key.verifying_key()).to_string();
     check_log_key(state.log_key.as_deref(), &verifier)?;
 
-    // The registry as of the tree size read above; the sequencer reads the rest. Read page
-    // by page: a large log must not sit in memory at start-up.
-    let registry = Arc::new(SharedRegistry::default());
-    let mut next = 0;
-    while next < state.tree_size {
-        let page = db
-            .entries_of_types(&engine::registry_state::STREAM_TYPES, next, 10_000)
-            .await?;
-        let Some(&(last, _)) = page.last() else {
-            break;
-        };
-        for (index, bytes) in page {
-            if index < state.tree_size {
-                let signed = SignedEntry::parse(&bytes)
-                    .map_err(|e| StartError::Refused(format!("stored entry {index}: {e}")))?;
-                registry.apply(&signed.entry);
-            }
-        }
-        next = last + 1;
-    }
+    // The registry as of the tree size read above (from the cross-stream facts' snapshot
+    // and the entries after it); the sequencer reads the rest.
+    let rebuilt = engine::registry_startup::rebuild(&db, state.tree_size, options.snapshot_every)
+        .await
+        .map_err(StartError::Refused)?;
+    let rebuilt_line = rebuilt.describe();
+    let registry = Arc::new(rebuilt.registry);
     // The key in force signs the next entries: this process must hold it (after a
     // rotation, a copy of the key file the rotation made).
     let keys = LogKeyRing::load(&options.data.join("keys"), &origin, log_key.clone())?;
@@ -215,6 +201,12 @@ async fn start_on(
             origin: origin.clone(),
             registry: registry.clone(),
             clock: clock.clone(),
+            world_snapshots: engine::registry_startup::WorldSnapshots::new(
+                db.clone(),
+                registry.clone(),
+                options.snapshot_every,
+                rebuilt.latest_snapshot,
+            ),
         },
         state.tree_size,
     );
@@ -248,6 +240,7 @@ async fn start_on(
         },
         log_key_path.display()
     );
+    banner.push_str(&rebuilt_line);
     let current = service.current_log_key();
     if current != verifier {
         banner.push_str(&format!("log key in force (after rotation): {current}\n"));

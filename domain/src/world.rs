@@ -15,20 +15,21 @@ use crate::names::event;
 use std::collections::{BTreeMap, HashMap};
 
 use ledger::Timestamp;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::participation::{ConsultationEvent, DraftEvent};
 use crate::support::{ApplicationEvent, AssociationEvent, AwardEvent, Eligibility, OfferEvent};
 use crate::LedgerEvent;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssociationFacts {
     pub region: String,
     pub domains: Vec<String>,
     pub registered_on: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferFacts {
     pub institution: String,
     pub fiscal_year: i16,
@@ -42,7 +43,7 @@ pub struct OfferFacts {
     pub closed: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationFacts {
     pub offer: String,
     pub association: String,
@@ -61,7 +62,7 @@ impl ApplicationFacts {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AwardFacts {
     pub application: String,
     pub offer: String,
@@ -72,7 +73,7 @@ pub struct AwardFacts {
     pub revoked: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftFacts {
     pub institution: String,
     /// Revision number → its article ids.
@@ -80,7 +81,7 @@ pub struct DraftFacts {
     pub submitted: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsultationFacts {
     pub draft: String,
     pub institution: String,
@@ -91,7 +92,7 @@ pub struct ConsultationFacts {
 }
 
 /// An entry that names a document (`data.documents`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentNamer {
     /// The entry's stream, `consultation/C1`, `award/W1`...
     pub stream: String,
@@ -103,7 +104,7 @@ pub struct DocumentNamer {
 }
 
 /// What the log says of one document.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentFacts {
     /// The entries that name it, in log order.
     pub namers: Vec<DocumentNamer>,
@@ -126,7 +127,9 @@ impl DocumentFacts {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+/// Serialized for the server's snapshot of it (`engine::registry_state`), which lets a
+/// restart read the entries after the snapshot instead of the whole log.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct World {
     drafts: HashMap<String, DraftFacts>,
     consultations: HashMap<String, ConsultationFacts>,
@@ -138,10 +141,39 @@ pub struct World {
     offer_applications: HashMap<String, Vec<String>>,
     applications: HashMap<String, ApplicationFacts>,
     awards: HashMap<String, AwardFacts>,
+    #[serde(with = "pairs")]
     applicants: HashMap<(String, String), String>,
     documents: HashMap<String, DocumentFacts>,
     /// `(consultation stream, comment number)` → the comment's document.
+    #[serde(with = "pairs")]
     comment_documents: HashMap<(String, u64), String>,
+}
+
+/// A map keyed by pairs, serialized as a list of `[key, value]`: JSON's object keys are
+/// text only.
+mod pairs {
+    use std::collections::HashMap;
+    use std::hash::Hash;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<K, V, S>(map: &HashMap<K, V>, s: S) -> Result<S::Ok, S::Error>
+    where
+        K: Serialize,
+        V: Serialize,
+        S: Serializer,
+    {
+        s.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<HashMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
 }
 
 impl World {

@@ -290,14 +290,14 @@ where
         // The entry the snapshot stands at, then those after it.
         let mut rows = self
             .db
-            .stream_entries_from(A::TYPE, aggregate_id, snapshot.seq, ALL)
+            .stream_entries_from(A::TYPE, aggregate_id, snapshot.position, ALL)
             .await
             .map_err(|e| e.to_string())?;
         if rows.is_empty() {
             return Ok(None);
         }
         let at = SignedEntry::parse(&rows.remove(0)).map_err(|e| format!("stored entry: {e}"))?;
-        if at.entry.seq != snapshot.seq || at.hash != snapshot.entry_hash {
+        if at.entry.seq != snapshot.position || at.hash != snapshot.entry_hash {
             tracing::warn!(stream = %format!("{}/{aggregate_id}", A::TYPE),
                 "snapshot does not stand on the stream; loading every entry");
             return Ok(None);
@@ -305,10 +305,10 @@ where
         let mut loaded = Loaded {
             aggregate,
             id: aggregate_id.to_owned(),
-            seq: snapshot.seq,
+            seq: snapshot.position,
             last_hash: snapshot.entry_hash,
             pending: Vec::new(),
-            snapshot_seq: snapshot.seq,
+            snapshot_seq: snapshot.position,
         };
         Ok(loaded.extend(rows)?.then_some(loaded))
     }
@@ -330,7 +330,7 @@ where
         };
         loaded.snapshot_seq = loaded.seq;
         let snapshot = store::Snapshot {
-            seq: loaded.seq,
+            position: loaded.seq,
             entry_hash: loaded.last_hash,
             state,
         };

@@ -18,6 +18,7 @@ pub mod projector;
 pub mod public_channel;
 pub mod reads;
 pub mod refusal;
+pub mod registry_startup;
 pub mod registry_state;
 pub mod restore;
 pub mod sequencer;

@@ -47,7 +47,7 @@ pub struct ActorRecord {
 }
 
 /// The registry's state at some log index.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Registry {
     by_key: HashMap<String, ActorRecord>,
     key_of_actor: HashMap<String, String>,
@@ -61,17 +61,32 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// An empty registry holding the cross-stream facts `world`.
+    pub(crate) fn with_world(world: World) -> Self {
+        Self {
+            world,
+            ..Self::default()
+        }
+    }
+
     /// Applies one entry; entries of other streams are ignored.
     pub fn apply(&mut self, entry: &Entry) {
-        let Some((kind, id)) = entry.stream.split_once('/') else {
-            return;
-        };
         self.world.apply(
             &entry.stream,
             &entry.event_type,
             &entry.version,
             &entry.data,
         );
+        self.apply_outside_world(entry);
+    }
+
+    /// Applies what one entry changes outside the cross-stream facts (`World`): the
+    /// actors, institutions, associations and log keys. Start-up applies the entries
+    /// before the world's snapshot this way (`registry_startup`).
+    pub(crate) fn apply_outside_world(&mut self, entry: &Entry) {
+        let Some((kind, id)) = entry.stream.split_once('/') else {
+            return;
+        };
         // The genesis and the rotations: which log key signs which entries.
         LogKeyChain::follow(&mut self.log_keys, entry);
         match (kind, entry.event_type.as_str()) {
@@ -135,8 +150,18 @@ impl Registry {
 pub struct SharedRegistry(RwLock<Registry>);
 
 impl SharedRegistry {
+    /// The registry `registry`, to share.
+    pub fn new(registry: Registry) -> Self {
+        Self(RwLock::new(registry))
+    }
+
     pub fn apply(&self, entry: &Entry) {
         self.write().apply(entry);
+    }
+
+    /// A copy of the cross-stream facts as of the last entry applied, for a snapshot.
+    pub fn world_image(&self) -> World {
+        self.read().world.clone()
     }
 
     pub fn actor(&self, public_key: &str) -> Option<ActorRecord> {

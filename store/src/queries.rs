@@ -622,8 +622,10 @@ impl Db {
         rows.iter().map(|r| r.try_get(0)).collect()
     }
 
-    /// A page of the entries of the given stream types from index `from`, in index order
-    /// (to rebuild the registry page by page, never the whole log in memory).
+    /// A page of the entries of the given stream types with an index in `from..until`, in
+    /// index order (to rebuild the registry page by page, never the whole log in memory).
+    /// Each type is read by its own range of the `events_by_type` index, so a page of rare
+    /// types (the registry's) costs what they hold, not a scan of every entry between them.
     ///
     /// # Errors
     /// Any database error.
@@ -631,15 +633,30 @@ impl Db {
         &self,
         kinds: &[&str],
         from: u64,
+        until: u64,
         limit: u64,
     ) -> Result<Vec<(u64, Vec<u8>)>, sqlx::Error> {
-        let placeholders: Vec<String> = (3..kinds.len() + 3).map(|n| format!("${n}")).collect();
+        if kinds.is_empty() || from >= until {
+            return Ok(Vec::new());
+        }
+        let parts: Vec<String> = (0..kinds.len())
+            .map(|i| {
+                format!(
+                    "SELECT * FROM (SELECT log_index, entry FROM events \
+                     WHERE aggregate_type = ${} AND log_index >= $1 AND log_index < $2 \
+                     ORDER BY log_index LIMIT $3) AS t{i}",
+                    i + 4
+                )
+            })
+            .collect();
         let sql = format!(
-            "SELECT log_index, entry FROM events WHERE log_index >= $1 AND aggregate_type IN ({}) \
-             ORDER BY log_index LIMIT $2",
-            placeholders.join(", ")
+            "SELECT log_index, entry FROM ({}) AS u ORDER BY log_index LIMIT $3",
+            parts.join(" UNION ALL ")
         );
-        let mut q = sqlx::query(&sql).bind(to_i64(from)).bind(to_i64(limit));
+        let mut q = sqlx::query(&sql)
+            .bind(to_i64(from))
+            .bind(to_i64(until))
+            .bind(to_i64(limit));
         for kind in kinds {
             q = q.bind((*kind).to_owned());
         }

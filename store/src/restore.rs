@@ -28,7 +28,7 @@ const IMPORT_TABLES: [&str; 11] = [
     "persons",
     "views",
     "projection_positions",
-    "aggregate_snapshots",
+    "snapshots",
 ];
 
 /// Read-model rows read per query by [`Db::views_digest`].

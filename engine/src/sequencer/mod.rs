@@ -35,6 +35,7 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch, Notify};
 
 use crate::log_keys::LogKeyRing;
+use crate::registry_startup::WorldSnapshots;
 use crate::registry_state::SharedRegistry;
 use outcomes::Outcomes;
 pub use outcomes::{Known, Settled};
@@ -311,6 +312,8 @@ pub struct SequencerConfig {
     pub origin: String,
     pub registry: Arc<SharedRegistry>,
     pub clock: Arc<dyn Clock>,
+    /// Snapshots of the registry's cross-stream facts as the log grows.
+    pub world_snapshots: WorldSnapshots,
 }
 
 /// Starts the sequencer task. `tree_size` is the size up to which `config.registry` was
@@ -561,6 +564,11 @@ impl Sequencer {
         for (entry, _) in &write.entries {
             self.config.registry.apply(entry);
         }
+        if let Some((_, hash)) = write.entries.last() {
+            self.config
+                .world_snapshots
+                .grown_to(write.state.tree_size, *hash);
+        }
         write.remember_in(&mut self.recent);
         self.known_size
             .store(write.state.tree_size, Ordering::Release);
@@ -570,6 +578,7 @@ impl Sequencer {
     /// Reads what other processes appended since this one last held the lock.
     async fn catch_up(&mut self, to: u64) -> Result<(), String> {
         let mut next = self.known_size.load(Ordering::Acquire);
+        let mut last_hash = None;
         while next < to {
             let page = self
                 .config
@@ -584,8 +593,12 @@ impl Sequencer {
                 let signed =
                     SignedEntry::parse(&bytes).map_err(|e| format!("stored entry {index}: {e}"))?;
                 self.absorb(&signed);
+                last_hash = Some(signed.hash);
                 next = index + 1;
             }
+        }
+        if let Some(hash) = last_hash {
+            self.config.world_snapshots.grown_to(to, hash);
         }
         self.known_size.store(to, Ordering::Release);
         self.appended.send_replace(to);

@@ -1,13 +1,18 @@
 //! A restart loses none of the facts the domain reads across streams: after a server
 //! process stops, the next one knows the offers, applications, awards and drafts of the
-//! log, and decides as the first would have.
+//! log, and decides as the first would have; whether it reads them all from the log or
+//! from the snapshot of the facts and the entries after it (`--snapshot-every 1`
+//! snapshots them as often as it may).
 
 use ledger::Timestamp;
 use serde_json::json;
 
-use crate::support::{now_millis, Backend, ServerProcess, Store};
+use crate::support::{now_millis, Backend, ServerProcess, Store, PATIENCE};
 
-both_backends!(the_domain_knows_every_record_after_a_restart);
+both_backends!(
+    the_domain_knows_every_record_after_a_restart,
+    the_domain_knows_every_record_after_a_restart_from_a_snapshot
+);
 
 /// An instant `offset_hours` from the wall clock, for stories on the real clock.
 pub(crate) fn instant(offset_hours: i64) -> String {
@@ -15,12 +20,28 @@ pub(crate) fn instant(offset_hours: i64) -> String {
 }
 
 async fn the_domain_knows_every_record_after_a_restart(backend: Backend) {
+    story(backend, &[]).await;
+}
+
+async fn the_domain_knows_every_record_after_a_restart_from_a_snapshot(backend: Backend) {
+    let banner = story(backend, &["--snapshot-every", "1"]).await;
+    assert!(
+        banner.contains("registry: the facts' snapshot at "),
+        "{banner}"
+    );
+}
+
+/// The story, its processes started with `extra` arguments; what the second process
+/// printed when it started.
+async fn story(backend: Backend, extra: &[&str]) -> String {
     let store = Store::new(backend).await;
     let url = store.database_url();
     let dir = tempfile::tempdir().expect("temporary folder");
     let (data, logs) = (dir.path().join("data"), dir.path().join("logs"));
 
-    let mut first = ServerProcess::start_ok(&data, url.as_deref(), &logs).await;
+    let mut first = ServerProcess::start_with(&data, url.as_deref(), None, extra, PATIENCE, &logs)
+        .await
+        .unwrap_or_else(|f| panic!("the server process did not start: {f:?}"));
     let api = first.api(&data).await;
     api.register_institution("MSISF", "Ministère de la Solidarité")
         .await;
@@ -67,7 +88,9 @@ async fn the_domain_knows_every_record_after_a_restart(backend: Backend) {
     .created();
     first.kill9();
 
-    let second = ServerProcess::start_ok(&data, url.as_deref(), &logs).await;
+    let second = ServerProcess::start_with(&data, url.as_deref(), None, extra, PATIENCE, &logs)
+        .await
+        .unwrap_or_else(|f| panic!("the server process did not start: {f:?}"));
     let api = second.api(&data).await;
     // The offer, the association and the draft are known to the new process's domain.
     api.submit(
@@ -97,6 +120,7 @@ async fn the_domain_knows_every_record_after_a_restart(backend: Backend) {
     )
     .await
     .created();
+    second.stdout.clone()
 }
 
 /// An offer of `institution` open now and for two hours, whatever the year (late if after

@@ -1,12 +1,14 @@
 //! A long stream is read back after a restart from its aggregate's snapshot and the
-//! entries after it (docs/scaling.md, "Restarts"), never from a snapshot that does not
-//! stand on the stream. The server under test is a debug build, which checks every state
-//! it reads from a snapshot against a load of every entry: a comment accepted after the
-//! restart, with the next number, says the snapshot's state was the stream's.
+//! entries after it, and the registry's cross-stream facts from theirs (docs/scaling.md,
+//! "Restarts"), never from a snapshot that does not stand on the log. The server under
+//! test is a debug build, which checks every state it reads from a snapshot against one
+//! built from every entry: a process that starts and accepts a comment with the next
+//! number says the snapshots' states were the log's.
 
 use std::time::Duration;
 
 use engine::event_store::SNAPSHOT_FORMAT;
+use engine::registry_startup::{WORLD, WORLD_FORMAT};
 use ledger::SignedEntry;
 use serde_json::json;
 
@@ -70,15 +72,31 @@ async fn a_restarted_process_reads_a_long_stream_from_its_snapshot(backend: Back
         .await
         .expect("the stream");
     assert_eq!(stream.len() as u64, COMMENTS + 1);
-    let at = SignedEntry::parse(&stream[(snapshot.seq - 1) as usize]).expect("an entry");
-    assert_eq!((at.entry.seq, at.hash), (snapshot.seq, snapshot.entry_hash));
+    let at = SignedEntry::parse(&stream[(snapshot.position - 1) as usize]).expect("an entry");
+    assert_eq!(
+        (at.entry.seq, at.hash),
+        (snapshot.position, snapshot.entry_hash)
+    );
 
     // A crash, then a new process: its first comment on the consultation loads the
     // aggregate from the snapshot and the entries after it, and gets the next number.
     // Having read the snapshot at 40, it writes the next one at 50; had it loaded every
     // entry instead, it would have written one at once, at 45, and the next at 56.
     first.kill9();
+    let world = db
+        .snapshot(WORLD, "", WORLD_FORMAT)
+        .await
+        .expect("read the facts' snapshot")
+        .expect("the facts' snapshot");
+    assert!(world.position >= 4 * EVERY, "{}", world.position);
     let mut second = start().await;
+    assert!(
+        second
+            .stdout
+            .contains(&format!("the facts' snapshot at {} and", world.position)),
+        "{}",
+        second.stdout
+    );
     let api = second.api(&data).await;
     for n in COMMENTS + 1..=5 * EVERY {
         assert_eq!(post(&api, &consultation, n).await, n);
@@ -95,7 +113,7 @@ async fn a_restarted_process_reads_a_long_stream_from_its_snapshot(backend: Back
         &consultation,
         SNAPSHOT_FORMAT,
         &store::Snapshot {
-            seq: head,
+            position: head,
             entry_hash: [7; 32],
             state: snapshot.state.clone(),
         },
@@ -119,7 +137,7 @@ async fn a_restarted_process_reads_a_long_stream_from_its_snapshot(backend: Back
         &consultation,
         SNAPSHOT_FORMAT,
         &store::Snapshot {
-            seq: last.entry.seq,
+            position: last.entry.seq,
             entry_hash: last.hash,
             state: "{\"not\": \"a consultation\"}".to_owned(),
         },
@@ -140,8 +158,8 @@ async fn snapshot_at(db: &store::Db, consultation: &str, after: u64, seq: u64) -
             .snapshot("consultation", consultation, SNAPSHOT_FORMAT)
             .await
             .expect("read the snapshot");
-        if let Some(s) = found.filter(|s| s.seq > after) {
-            assert_eq!(s.seq, seq, "the snapshot after entry {seq}");
+        if let Some(s) = found.filter(|s| s.position > after) {
+            assert_eq!(s.position, seq, "the snapshot after entry {seq}");
             return s;
         }
         assert!(
