@@ -68,11 +68,10 @@ pub enum Condition {
     /// next page of a long list read from where the last one ended, without an offset
     /// the database would have to count through.
     IdAfter { id: String },
-    /// The listed row's id is between `low` and `high`, both included: a range of ids
-    /// sharing a prefix (one consultation's comments), which the database reads from its
-    /// index on ids instead of looking inside every row of the view. Under a collation
-    /// that is not byte order the range may also hold other rows, so it narrows a query
-    /// whose other conditions are exact; it never replaces them.
+    /// The listed row's id is between `low` and `high`, both included, in byte order
+    /// whatever the database's collation: a range of ids sharing a prefix (one
+    /// consultation's comments), which the database reads from its index on ids instead of
+    /// looking inside every row of the view.
     IdBetween { low: String, high: String },
 }
 
@@ -275,7 +274,17 @@ pub(super) fn from_sql(
             Condition::IdBetween { low, high } => {
                 let low = param(low.clone(), binds);
                 let high = param(high.clone(), binds);
-                format!("r.view_id >= {low} AND r.view_id <= {high}")
+                match dialect.backend {
+                    // SQLite compares text byte by byte.
+                    Backend::Sqlite => format!("r.view_id >= {low} AND r.view_id <= {high}"),
+                    // The first pair reads the range from the index, in the database's
+                    // collation; the second keeps exactly the ids between the two in byte
+                    // order (a collation that ignores punctuation could put other ids in).
+                    Backend::Postgres => format!(
+                        "r.view_id >= {low} AND r.view_id <= {high} \
+                         AND r.view_id COLLATE \"C\" >= {low} AND r.view_id COLLATE \"C\" <= {high}"
+                    ),
+                }
             }
         };
         sql.push_str(" AND ");

@@ -66,16 +66,18 @@ impl Db {
         for tally in tallies {
             columns.push(tally_sql(self.dialect, tally, &mut n, &mut binds));
         }
-        // PostgreSQL parses each row's text into `jsonb` once, in the inner select, rather
-        // than once per test.
-        let payload = match self.dialect.backend {
-            Backend::Postgres => "r.payload::jsonb",
-            Backend::Sqlite => "r.payload",
+        // PostgreSQL parses each row's text into `jsonb` once, in a materialized select,
+        // rather than once per test (a plain subquery would be merged into the outer one).
+        let sql = match self.dialect.backend {
+            Backend::Postgres => format!(
+                "WITH t AS MATERIALIZED (SELECT r.payload::jsonb AS payload {from}) SELECT {} FROM t",
+                columns.join(", ")
+            ),
+            Backend::Sqlite => format!(
+                "SELECT {} FROM (SELECT r.payload AS payload {from}) t",
+                columns.join(", ")
+            ),
         };
-        let sql = format!(
-            "SELECT {} FROM (SELECT {payload} AS payload {from}) t",
-            columns.join(", ")
-        );
         let mut q = sqlx::query(&sql);
         for value in binds {
             q = q.bind(value);

@@ -13,18 +13,15 @@ use crate::refusal::Refusal;
 use crate::service::Service;
 
 /// The comments of consultation `consultation`, by number; only those on `article` when
-/// given (`""`: those on the whole text).
+/// given (`""`: those on the whole text). Its comments are exactly the rows whose ids lie
+/// between those of its comments 0 and `u64::MAX`: ids share its id and `/` as a prefix,
+/// and no aggregate id holds a `/`.
 fn query(consultation: &str, article: Option<&str>) -> ViewQuery {
     let mut query = ViewQuery::new(CONSULTATION_COMMENTS, Order::Id);
     query.conditions.push(Condition::IdBetween {
         low: comment_id(consultation, 0),
         high: comment_id(consultation, u64::MAX),
     });
-    query.conditions.push(equals(
-        Source::Row,
-        &["consultation"],
-        consultation.to_owned(),
-    ));
     match article {
         None => {}
         Some("") => query.conditions.push(Condition::Missing {
