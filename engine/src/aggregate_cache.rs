@@ -26,6 +26,25 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use crate::sequencer::SequencerHandle;
+
+/// What the cache keeps: a loaded aggregate, which can also say what its snapshot is.
+pub trait Cached: Send + 'static {
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send>;
+    /// Its snapshot, when it is a committed state (its requests all committed by
+    /// `sequencer`) at least `every` entries past the last snapshot of its stream: what a
+    /// stopping process writes.
+    fn due_snapshot(&self, every: u64, sequencer: &SequencerHandle) -> Option<SnapshotWrite>;
+}
+
+/// A snapshot to write: of stream `kind`/`id`.
+#[derive(Debug)]
+pub struct SnapshotWrite {
+    pub kind: &'static str,
+    pub id: String,
+    pub snapshot: store::Snapshot,
+}
+
 #[cfg(doc)]
 use crate::event_store::Loaded;
 
@@ -36,7 +55,7 @@ const CAPACITY: usize = 4096;
 /// Loaded aggregates of every type, by stream name (`<type>/<id>`).
 #[derive(Default)]
 pub struct AggregateCache {
-    loaded: Mutex<HashMap<String, Box<dyn Any + Send>>>,
+    loaded: Mutex<HashMap<String, Box<dyn Cached>>>,
 }
 
 impl AggregateCache {
@@ -44,12 +63,12 @@ impl AggregateCache {
     /// [`Loaded`] aggregate).
     pub fn take<T: Send + 'static>(&self, stream: &str) -> Option<T> {
         let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-        let any = loaded.remove(stream)?;
-        any.downcast::<T>().ok().map(|b| *b)
+        let cached = loaded.remove(stream)?;
+        cached.into_any().downcast::<T>().ok().map(|b| *b)
     }
 
     /// Puts back the aggregate of `stream` as loaded.
-    pub fn put<T: Send + 'static>(&self, stream: String, aggregate: T) {
+    pub fn put<T: Cached>(&self, stream: String, aggregate: T) {
         let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         if loaded.len() >= CAPACITY {
             // Dropping an arbitrary eighth keeps this O(1) amortized without an LRU list.
@@ -59,6 +78,15 @@ impl AggregateCache {
             }
         }
         loaded.insert(stream, Box::new(aggregate));
+    }
+
+    /// The snapshots of the kept aggregates that are due (see [`Cached::due_snapshot`]).
+    pub fn due_snapshots(&self, every: u64, sequencer: &SequencerHandle) -> Vec<SnapshotWrite> {
+        let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        loaded
+            .values()
+            .filter_map(|cached| cached.due_snapshot(every, sequencer))
+            .collect()
     }
 
     /// How many aggregates are kept.
@@ -74,6 +102,24 @@ impl AggregateCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Cached for u32 {
+        fn into_any(self: Box<Self>) -> Box<dyn Any + Send> {
+            self
+        }
+        fn due_snapshot(&self, _: u64, _: &SequencerHandle) -> Option<SnapshotWrite> {
+            None
+        }
+    }
+
+    impl Cached for usize {
+        fn into_any(self: Box<Self>) -> Box<dyn Any + Send> {
+            self
+        }
+        fn due_snapshot(&self, _: u64, _: &SequencerHandle) -> Option<SnapshotWrite> {
+            None
+        }
+    }
 
     #[test]
     fn an_aggregate_is_taken_once_and_only_as_its_own_type() {

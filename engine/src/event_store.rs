@@ -17,6 +17,7 @@ use ledger::statement::ActorKeys;
 use ledger::{Auth, Hash, SignedEntry};
 use serde_json::json;
 
+use crate::aggregate_cache::SnapshotWrite;
 use crate::sequencer::{
     AppendError, AppendRequest, ClientToken, Enqueued, Known, PendingEvent, SequencerHandle,
     Settled,
@@ -71,6 +72,20 @@ pub struct Loaded<A> {
     snapshot_seq: u64,
 }
 
+impl<A> crate::aggregate_cache::Cached for Loaded<A>
+where
+    A: Aggregate + 'static,
+    A::Event: LedgerEvent,
+{
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any + Send> {
+        self
+    }
+
+    fn due_snapshot(&self, every: u64, sequencer: &SequencerHandle) -> Option<SnapshotWrite> {
+        self.snapshot_write(every, Some(sequencer))
+    }
+}
+
 /// More entries than any stream holds: "all of them" for a bounded query.
 const ALL: u64 = 1 << 53;
 
@@ -80,9 +95,11 @@ const ALL: u64 = 1 << 53;
 pub const SNAPSHOT_FORMAT: &str = "serde-json/1";
 
 /// By default a stream is snapshotted from this many entries on, and again once it has
-/// grown by this many or by a quarter (whichever is more) since its last snapshot: a load
-/// after a restart then reads at most about a quarter of the stream's entries, and the
-/// snapshots written over a stream's life add up to a few times its final state.
+/// grown by this many or doubled (whichever is more) since its last snapshot, so the
+/// snapshots written over a stream's life add up to about twice its final state; a
+/// stopping process also snapshots every long aggregate it keeps
+/// ([`crate::service::Service::save_snapshots`]), so a restart after a clean stop reads
+/// no entry after the snapshot, and one after a crash at most half the stream.
 pub const DEFAULT_SNAPSHOT_EVERY: u64 = 1_000;
 
 impl<A> Loaded<A>
@@ -95,6 +112,55 @@ where
     pub fn speculate(&mut self, id: u64, events: u64) {
         self.seq += events;
         self.pending.push(id);
+    }
+
+    /// Its snapshot, when it is a committed state at least `every` entries past the last
+    /// snapshot of its stream: one resting on no request, or (given the `sequencer`) only
+    /// on requests it committed.
+    fn snapshot_write(
+        &self,
+        every: u64,
+        sequencer: Option<&SequencerHandle>,
+    ) -> Option<SnapshotWrite> {
+        if self.seq < self.snapshot_seq + every.max(1) {
+            return None;
+        }
+        let head_hash = match (self.pending.last(), sequencer) {
+            (None, _) => self.last_hash,
+            (Some(_), None) => return None,
+            (Some(last), Some(sequencer)) => {
+                let committed = self.pending.iter().all(|id| {
+                    matches!(
+                        sequencer.outcome(*id),
+                        Known::Settled(Settled::Committed { .. })
+                    )
+                });
+                match sequencer.outcome(*last) {
+                    Known::Settled(Settled::Committed { seq, hash })
+                        if committed && seq == self.seq =>
+                    {
+                        hash
+                    }
+                    _ => return None,
+                }
+            }
+        };
+        let state = match serde_json::to_string(&self.aggregate) {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::warn!(error = %e, "aggregate not serialized for a snapshot");
+                return None;
+            }
+        };
+        Some(SnapshotWrite {
+            kind: A::TYPE,
+            id: self.id.clone(),
+            snapshot: store::Snapshot {
+                position: self.seq,
+                entry_hash: head_hash,
+                state,
+            },
+        })
     }
 
     /// Whether the state rests on requests not yet committed.
@@ -317,30 +383,18 @@ where
     /// since the last one. The state is serialized here; the write runs in the background,
     /// and a failed one only means the next load reads more entries.
     fn snapshot_if_due(&self, loaded: &mut Loaded<A>) {
-        let due = self.snapshot_every.max(loaded.snapshot_seq / 4);
-        if loaded.is_speculative() || loaded.seq < loaded.snapshot_seq + due {
+        let due = self.snapshot_every.max(loaded.snapshot_seq);
+        let Some(write) = loaded.snapshot_write(due, None) else {
             return;
-        }
-        let state = match serde_json::to_string(&loaded.aggregate) {
-            Ok(state) => state,
-            Err(e) => {
-                tracing::warn!(error = %e, "aggregate not serialized for a snapshot");
-                return;
-            }
         };
         loaded.snapshot_seq = loaded.seq;
-        let snapshot = store::Snapshot {
-            position: loaded.seq,
-            entry_hash: loaded.last_hash,
-            state,
-        };
-        let (db, id) = (self.db.clone(), loaded.id.clone());
+        let db = self.db.clone();
         tokio::spawn(async move {
             if let Err(e) = db
-                .put_snapshot(A::TYPE, &id, SNAPSHOT_FORMAT, &snapshot)
+                .put_snapshot(write.kind, &write.id, SNAPSHOT_FORMAT, &write.snapshot)
                 .await
             {
-                tracing::warn!(stream = %format!("{}/{id}", A::TYPE), error = %e,
+                tracing::warn!(stream = %format!("{}/{}", write.kind, write.id), error = %e,
                     "snapshot not written");
             }
         });

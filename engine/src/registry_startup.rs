@@ -6,8 +6,8 @@
 //! offer, application, award, draft and consultation entry, a public comment included (the
 //! documents it names): rebuilt from the whole log, a start-up at 100,000 comments read
 //! them all. So they come from their latest snapshot and the entries after it; the
-//! sequencer writes a new snapshot as the log grows ([`WorldSnapshots`]), and start-up
-//! writes one when it had to read far.
+//! sequencer writes a new snapshot as the log grows ([`WorldSnapshots`]), start-up writes
+//! one when it had to read far, and a stopping process one at its head ([`save_now`]).
 //!
 //! A snapshot is trusted only in this build's [`WORLD_FORMAT`] and when the log's entry
 //! just below its position has the hash it names; debug builds (the test suite) also
@@ -87,9 +87,11 @@ pub async fn rebuild(db: &Db, tree_size: u64, snapshot_every: u64) -> Result<Reb
         registry.apply(e);
     })
     .await?;
+    registry.set_applied(tree_size);
     if cfg!(debug_assertions) && from > 0 {
         let mut full = Registry::default();
         read(db, &STREAM_TYPES, 0, tree_size, |e| full.apply(e)).await?;
+        full.set_applied(tree_size);
         assert!(
             registry == full,
             "the registry rebuilt from the snapshot at {from} is not the log's"
@@ -103,12 +105,8 @@ pub async fn rebuild(db: &Db, tree_size: u64, snapshot_every: u64) -> Result<Reb
             .await
             .map_err(|e| e.to_string())?;
         if let Some((_, bytes)) = head.first() {
-            save(
-                db.clone(),
-                registry.world_image(),
-                tree_size,
-                ledger::hash::sha256(bytes),
-            );
+            let (world, _) = registry.world_image();
+            save(db.clone(), world, tree_size, ledger::hash::sha256(bytes));
             taken = tree_size;
         }
     }
@@ -183,10 +181,40 @@ async fn world_snapshot(db: &Db, tree_size: u64) -> Result<Option<(World, u64)>,
     }
 }
 
-/// How far the log grows past a snapshot at `at` before the next: `every`, or a quarter
-/// of the log, whichever is more.
+/// How far the log grows past a snapshot at `at` before the next: `every`, or until it
+/// doubles, whichever is more; so the snapshots written add up to about twice the last.
+/// A stopping process writes one at its head ([`save_now`]).
 fn due(every: u64, at: u64) -> u64 {
-    every.max(1).max(at / 4)
+    every.max(1).max(at)
+}
+
+/// Writes the snapshot of the facts as they stand now, and waits for the write: what a
+/// stopping process does, so that the next start-up reads no entry after it.
+///
+/// # Errors
+/// A store error, or facts that do not serialize.
+pub async fn save_now(db: &Db, registry: &SharedRegistry) -> Result<(), String> {
+    let (world, size) = registry.world_image();
+    if size == 0 {
+        return Ok(());
+    }
+    let head = db.entries(size - 1, 1).await.map_err(|e| e.to_string())?;
+    let Some((_, bytes)) = head.first() else {
+        return Err(format!("entry {} is missing", size - 1));
+    };
+    let entry_hash = ledger::hash::sha256(bytes);
+    let state = tokio::task::spawn_blocking(move || serde_json::to_string(&world))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let snapshot = Snapshot {
+        position: size,
+        entry_hash,
+        state,
+    };
+    db.put_snapshot(WORLD, "", WORLD_FORMAT, &snapshot)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Serializes `world`, the facts as of tree size `position` whose last entry hashes to
@@ -238,12 +266,12 @@ impl WorldSnapshots {
         if tree_size < self.last + due(self.every, self.last) {
             return;
         }
+        let (world, size) = self.registry.world_image();
+        if size != tree_size {
+            // Not the state of exactly these entries: wait for the next batch.
+            return;
+        }
         self.last = tree_size;
-        save(
-            self.db.clone(),
-            self.registry.world_image(),
-            tree_size,
-            entry_hash,
-        );
+        save(self.db.clone(), world, tree_size, entry_hash);
     }
 }

@@ -58,6 +58,8 @@ pub struct Registry {
     log_keys: Option<LogKeyChain>,
     /// The support lifecycle's cross-stream facts.
     world: World,
+    /// Every entry below this index has been applied.
+    applied: u64,
 }
 
 impl Registry {
@@ -71,6 +73,7 @@ impl Registry {
 
     /// Applies one entry; entries of other streams are ignored.
     pub fn apply(&mut self, entry: &Entry) {
+        self.applied = self.applied.max(entry.index + 1);
         self.world.apply(
             &entry.stream,
             &entry.event_type,
@@ -78,6 +81,12 @@ impl Registry {
             &entry.data,
         );
         self.apply_outside_world(entry);
+    }
+
+    /// Says that every entry below `size` has been applied (start-up reads only the
+    /// entries that change the registry).
+    pub(crate) fn set_applied(&mut self, size: u64) {
+        self.applied = size;
     }
 
     /// Applies what one entry changes outside the cross-stream facts (`World`): the
@@ -159,9 +168,10 @@ impl SharedRegistry {
         self.write().apply(entry);
     }
 
-    /// A copy of the cross-stream facts as of the last entry applied, for a snapshot.
-    pub fn world_image(&self) -> World {
-        self.read().world.clone()
+    /// A copy of the cross-stream facts, for a snapshot, and the tree size they stand at.
+    pub fn world_image(&self) -> (World, u64) {
+        let registry = self.read();
+        (registry.world.clone(), registry.applied)
     }
 
     pub fn actor(&self, public_key: &str) -> Option<ActorRecord> {

@@ -109,6 +109,33 @@ impl Service {
         }
     }
 
+    /// Writes the snapshots a next start-up and its first loads read: the cross-stream
+    /// facts at the head, and every kept aggregate whose stream has grown by
+    /// `--snapshot-every` entries since its last snapshot. Called by a stopping process;
+    /// a failure only makes the next start slower.
+    pub async fn save_snapshots(&self) {
+        for write in self
+            .aggregates
+            .due_snapshots(self.snapshot_every, &self.sequencer)
+        {
+            if let Err(e) = self
+                .db
+                .put_snapshot(
+                    write.kind,
+                    &write.id,
+                    crate::event_store::SNAPSHOT_FORMAT,
+                    &write.snapshot,
+                )
+                .await
+            {
+                tracing::warn!(error = %e, "snapshot not written at shutdown");
+            }
+        }
+        if let Err(e) = crate::registry_startup::save_now(&self.db, &self.registry).await {
+            tracing::warn!(error = %e, "the facts' snapshot not written at shutdown");
+        }
+    }
+
     /// Records the genesis entry (index 0): the first administrator, the origin and the
     /// log key. Only the server does this, on first start against an empty store.
     ///

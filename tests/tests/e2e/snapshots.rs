@@ -79,9 +79,10 @@ async fn a_restarted_process_reads_a_long_stream_from_its_snapshot(backend: Back
     );
 
     // A crash, then a new process: its first comment on the consultation loads the
-    // aggregate from the snapshot and the entries after it, and gets the next number.
-    // Having read the snapshot at 40, it writes the next one at 50; had it loaded every
-    // entry instead, it would have written one at once, at 45, and the next at 56.
+    // aggregate from the snapshot and the entries after it, and gets the next number. A
+    // process that rebuilt it from every entry would also have written a snapshot at
+    // once (the stream is past 10 entries and it knew of none); one that read the
+    // snapshot at 40 writes the next at 80.
     first.kill9();
     let world = db
         .snapshot(WORLD, "", WORLD_FORMAT)
@@ -101,13 +102,59 @@ async fn a_restarted_process_reads_a_long_stream_from_its_snapshot(backend: Back
     for n in COMMENTS + 1..=5 * EVERY {
         assert_eq!(post(&api, &consultation, n).await, n);
     }
-    snapshot_at(&db, &consultation, 4 * EVERY, 5 * EVERY).await;
+    second.kill9();
+    let kept = db
+        .snapshot("consultation", &consultation, SNAPSHOT_FORMAT)
+        .await
+        .expect("read the snapshot")
+        .expect("a snapshot");
+    assert_eq!(
+        kept.position,
+        4 * EVERY,
+        "read, not rebuilt from every entry"
+    );
+
+    // A clean stop leaves both snapshots at the head: the next process reads no entry of
+    // the consultation after its snapshot, nor any entry after the facts'.
+    let mut third = start().await;
+    let api = third.api(&data).await;
+    let head = 5 * EVERY + 1;
+    assert_eq!(post(&api, &consultation, head).await, head);
+    let size = api.tree_size().await;
+    drop(api);
+    third.terminate();
+    let at_stop = db
+        .snapshot("consultation", &consultation, SNAPSHOT_FORMAT)
+        .await
+        .expect("read the snapshot")
+        .expect("a snapshot");
+    assert_eq!(
+        at_stop.position,
+        head + 1,
+        "the stream's head: the opening and {head} comments"
+    );
+    let world = db
+        .snapshot(WORLD, "", WORLD_FORMAT)
+        .await
+        .expect("read the facts' snapshot")
+        .expect("the facts' snapshot");
+    assert_eq!(world.position, size, "the facts at the log's head");
+    let fourth = start().await;
+    assert!(
+        fourth
+            .stdout
+            .contains(&format!("the facts' snapshot at {size} and")),
+        "{}",
+        fourth.stdout
+    );
+    let api = fourth.api(&data).await;
+    assert_eq!(post(&api, &consultation, head + 1).await, head + 1);
+    drop(fourth);
 
     // A snapshot that claims a later position than it stands at (the state of entry 40
     // labelled as the head, with a hash that is not the head's) is ignored: the next
     // process loads every entry, and numbers on from the log.
-    second.kill9();
-    let head = 5 * EVERY + 1;
+    let head = head + 2;
     db.put_snapshot(
         "consultation",
         &consultation,
@@ -120,10 +167,10 @@ async fn a_restarted_process_reads_a_long_stream_from_its_snapshot(backend: Back
     )
     .await
     .expect("write a false snapshot");
-    let third = start().await;
-    let api = third.api(&data).await;
+    let fifth = start().await;
+    let api = fifth.api(&data).await;
     assert_eq!(post(&api, &consultation, head).await, head);
-    drop(third);
+    drop(fifth);
 
     // So is a snapshot at the right position whose state does not read as the aggregate.
     let stream = db
@@ -144,8 +191,8 @@ async fn a_restarted_process_reads_a_long_stream_from_its_snapshot(backend: Back
     )
     .await
     .expect("write an unreadable snapshot");
-    let fourth = start().await;
-    let api = fourth.api(&data).await;
+    let sixth = start().await;
+    let api = sixth.api(&data).await;
     assert_eq!(post(&api, &consultation, head + 1).await, head + 1);
 }
 

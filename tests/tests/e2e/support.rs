@@ -890,6 +890,18 @@ impl ServerProcess {
         Api::connect(self.base.clone(), admin).await
     }
 
+    /// SIGTERM, then waits for the process to exit: a clean stop (its clients should have
+    /// closed their connections, which a stopping server otherwise waits for).
+    pub fn terminate(&mut self) {
+        let status = std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill -TERM");
+        assert!(status.success(), "kill -TERM failed");
+        self.child.wait().expect("wait for the server to stop");
+    }
+
     /// `kill -9`: no shutdown, no flush, no goodbye.
     pub fn kill9(&mut self) {
         // std's Child::kill sends SIGKILL on Unix.
