@@ -160,6 +160,7 @@ async fn start_on(
         .await
         .map_err(StartError::Refused)?;
     let rebuilt_line = rebuilt.describe();
+    let snapshots = engine::snapshots::Snapshots::load(&db, options.snapshot_every).await?;
     let registry = Arc::new(rebuilt.registry);
     // The key in force signs the next entries: this process must hold it (after a
     // rotation, a copy of the key file the rotation made).
@@ -224,7 +225,7 @@ async fn start_on(
         sequencer,
         projections,
         clock,
-        snapshot_every: options.snapshot_every,
+        snapshots,
         public: PublicChannel {
             persons,
             limiter: RateLimiter::new(options.public_comments_per_minute),

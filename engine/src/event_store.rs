@@ -22,6 +22,7 @@ use crate::sequencer::{
     AppendError, AppendRequest, ClientToken, Enqueued, Known, PendingEvent, SequencerHandle,
     Settled,
 };
+use crate::snapshots::Snapshots;
 use store::{Db, NewDocument};
 
 /// What a command carries past the aggregate into the append path.
@@ -52,8 +53,8 @@ pub struct Decision<E> {
 pub struct LedgerStore<A> {
     db: Db,
     sequencer: SequencerHandle,
-    /// Entries a stream grows by, at least, between two snapshots.
-    snapshot_every: u64,
+    /// The snapshot cadence, and which streams have one.
+    snapshots: Snapshots,
     _aggregate: PhantomData<fn() -> A>,
 }
 
@@ -233,11 +234,11 @@ where
     A: Aggregate,
     A::Event: LedgerEvent,
 {
-    pub fn new(db: Db, sequencer: SequencerHandle, snapshot_every: u64) -> Self {
+    pub fn new(db: Db, sequencer: SequencerHandle, snapshots: Snapshots) -> Self {
         Self {
             db,
             sequencer,
-            snapshot_every: snapshot_every.max(1),
+            snapshots,
             _aggregate: PhantomData,
         }
     }
@@ -337,6 +338,9 @@ where
     /// stream's entry at its position is not the one it names (then the caller loads
     /// every entry).
     async fn load_from_snapshot(&self, aggregate_id: &str) -> Result<Option<Loaded<A>>, String> {
+        if !self.snapshots.has(A::TYPE, aggregate_id) {
+            return Ok(None);
+        }
         let Some(snapshot) = self
             .db
             .snapshot(A::TYPE, aggregate_id, SNAPSHOT_FORMAT)
@@ -383,19 +387,20 @@ where
     /// since the last one. The state is serialized here; the write runs in the background,
     /// and a failed one only means the next load reads more entries.
     fn snapshot_if_due(&self, loaded: &mut Loaded<A>) {
-        let due = self.snapshot_every.max(loaded.snapshot_seq);
+        let due = self.snapshots.every.max(loaded.snapshot_seq);
         let Some(write) = loaded.snapshot_write(due, None) else {
             return;
         };
         loaded.snapshot_seq = loaded.seq;
-        let db = self.db.clone();
+        let (db, snapshots) = (self.db.clone(), self.snapshots.clone());
         tokio::spawn(async move {
-            if let Err(e) = db
+            match db
                 .put_snapshot(write.kind, &write.id, SNAPSHOT_FORMAT, &write.snapshot)
                 .await
             {
-                tracing::warn!(stream = %format!("{}/{}", write.kind, write.id), error = %e,
-                    "snapshot not written");
+                Ok(()) => snapshots.noted(write.kind, &write.id),
+                Err(e) => tracing::warn!(stream = %format!("{}/{}", write.kind, write.id),
+                    error = %e, "snapshot not written"),
             }
         });
     }

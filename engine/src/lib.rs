@@ -23,6 +23,7 @@ pub mod registry_state;
 pub mod restore;
 pub mod sequencer;
 pub mod service;
+pub mod snapshots;
 pub mod stream_turns;
 
 pub use refusal::{Kind, Refusal};

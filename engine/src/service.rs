@@ -72,8 +72,8 @@ pub struct Service {
     turns: crate::stream_turns::StreamTurns,
     /// Aggregates as last loaded (`aggregate_cache`).
     aggregates: crate::aggregate_cache::AggregateCache,
-    /// Entries a long stream grows by between snapshots (`event_store`).
-    snapshot_every: u64,
+    /// The snapshot cadence, and which streams have one (`snapshots`).
+    snapshots: crate::snapshots::Snapshots,
 }
 
 /// The parts a [`Service`] is built from.
@@ -85,8 +85,8 @@ pub struct ServiceParts {
     pub sequencer: SequencerHandle,
     pub projections: ProjectionHandle,
     pub clock: Arc<dyn Clock>,
-    /// Entries a long stream grows by, at least, between two snapshots of its aggregate.
-    pub snapshot_every: u64,
+    /// The snapshot cadence, and which streams have one.
+    pub snapshots: crate::snapshots::Snapshots,
     pub public: PublicChannel,
 }
 
@@ -104,7 +104,7 @@ impl Service {
             sequencer: parts.sequencer,
             projections: parts.projections,
             clock: parts.clock,
-            snapshot_every: parts.snapshot_every,
+            snapshots: parts.snapshots,
             public: parts.public,
         }
     }
@@ -116,7 +116,7 @@ impl Service {
     pub async fn save_snapshots(&self) {
         for write in self
             .aggregates
-            .due_snapshots(self.snapshot_every, &self.sequencer)
+            .due_snapshots(self.snapshots.every, &self.sequencer)
         {
             if let Err(e) = self
                 .db
@@ -477,8 +477,11 @@ impl Service {
         A: cqrs_es::Aggregate<Services = Services, Error = DomainError> + 'static,
         A::Event: domain::LedgerEvent,
     {
-        let store =
-            LedgerStore::<A>::new(self.db.clone(), self.sequencer.clone(), self.snapshot_every);
+        let store = LedgerStore::<A>::new(
+            self.db.clone(),
+            self.sequencer.clone(),
+            self.snapshots.clone(),
+        );
         // Whatever the aggregate reads of other streams is at least this fresh.
         let facts_at = self.sequencer.known_size();
         let stream = format!("{}/{id}", A::TYPE);

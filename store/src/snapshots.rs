@@ -53,6 +53,20 @@ impl Db {
         .transpose()
     }
 
+    /// The `kind` and `id` of every stored snapshot (a short list: only long streams and
+    /// the facts have one).
+    ///
+    /// # Errors
+    /// Any database error.
+    pub async fn snapshot_keys(&self) -> Result<Vec<(String, String)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT kind, id FROM snapshots")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
     /// Stores `snapshot` as the one of `kind`/`id`, unless a snapshot of the same format at
     /// a later position is stored already (two processes may write at once).
     ///
