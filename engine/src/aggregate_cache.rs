@@ -103,23 +103,20 @@ impl AggregateCache {
 mod tests {
     use super::*;
 
-    impl Cached for u32 {
-        fn into_any(self: Box<Self>) -> Box<dyn Any + Send> {
-            self
-        }
-        fn due_snapshot(&self, _: u64, _: &SequencerHandle) -> Option<SnapshotWrite> {
-            None
-        }
+    /// Plain values stand for aggregates here; they have no snapshot.
+    macro_rules! cached_without_snapshot {
+        ($($t:ty),*) => {$(
+            impl Cached for $t {
+                fn into_any(self: Box<Self>) -> Box<dyn Any + Send> {
+                    self
+                }
+                fn due_snapshot(&self, _: u64, _: &SequencerHandle) -> Option<SnapshotWrite> {
+                    None
+                }
+            }
+        )*};
     }
-
-    impl Cached for usize {
-        fn into_any(self: Box<Self>) -> Box<dyn Any + Send> {
-            self
-        }
-        fn due_snapshot(&self, _: u64, _: &SequencerHandle) -> Option<SnapshotWrite> {
-            None
-        }
-    }
+    cached_without_snapshot!(u32, usize);
 
     #[test]
     fn an_aggregate_is_taken_once_and_only_as_its_own_type() {

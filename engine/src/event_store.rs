@@ -83,7 +83,7 @@ where
     }
 
     fn due_snapshot(&self, every: u64, sequencer: &SequencerHandle) -> Option<SnapshotWrite> {
-        self.snapshot_write(every, Some(sequencer))
+        self.snapshot_write(every, sequencer)
     }
 }
 
@@ -116,20 +116,15 @@ where
     }
 
     /// Its snapshot, when it is a committed state at least `every` entries past the last
-    /// snapshot of its stream: one resting on no request, or (given the `sequencer`) only
-    /// on requests it committed.
-    fn snapshot_write(
-        &self,
-        every: u64,
-        sequencer: Option<&SequencerHandle>,
-    ) -> Option<SnapshotWrite> {
+    /// snapshot of its stream: one resting on no request, or only on requests the
+    /// `sequencer` committed.
+    fn snapshot_write(&self, every: u64, sequencer: &SequencerHandle) -> Option<SnapshotWrite> {
         if self.seq < self.snapshot_seq + every.max(1) {
             return None;
         }
-        let head_hash = match (self.pending.last(), sequencer) {
-            (None, _) => self.last_hash,
-            (Some(_), None) => return None,
-            (Some(last), Some(sequencer)) => {
+        let head_hash = match self.pending.last() {
+            None => self.last_hash,
+            Some(last) => {
                 let committed = self.pending.iter().all(|id| {
                     matches!(
                         sequencer.outcome(*id),
@@ -268,19 +263,7 @@ where
                 .map_err(|e| e.to_string())?;
             if loaded.extend(rows)? {
                 self.snapshot_if_due(&mut loaded);
-                // Debug builds (the test suite) check every cached state against the stream.
-                if cfg!(debug_assertions) {
-                    let full = self.load_entries(aggregate_id).await?;
-                    let state = |l: &Loaded<A>| {
-                        (serde_json::to_value(&l.aggregate).ok(), l.seq, l.last_hash)
-                    };
-                    assert_eq!(
-                        state(&loaded),
-                        state(&full),
-                        "cached {}/{aggregate_id}",
-                        A::TYPE
-                    );
-                }
+                self.check_in_debug(&loaded, "cached").await?;
                 return Ok(loaded);
             }
         }
@@ -291,24 +274,32 @@ where
     /// entries after it when a usable one is stored, else from every entry.
     async fn load_full(&self, aggregate_id: &str) -> Result<Loaded<A>, String> {
         if let Some(mut loaded) = self.load_from_snapshot(aggregate_id).await? {
-            // Debug builds (the test suite) check every state read from a snapshot.
-            if cfg!(debug_assertions) {
-                let full = self.load_entries(aggregate_id).await?;
-                let state =
-                    |l: &Loaded<A>| (serde_json::to_value(&l.aggregate).ok(), l.seq, l.last_hash);
-                assert_eq!(
-                    state(&loaded),
-                    state(&full),
-                    "snapshot of {}/{aggregate_id}",
-                    A::TYPE
-                );
-            }
+            self.check_in_debug(&loaded, "from its snapshot").await?;
             self.snapshot_if_due(&mut loaded);
             return Ok(loaded);
         }
         let mut loaded = self.load_entries(aggregate_id).await?;
         self.snapshot_if_due(&mut loaded);
         Ok(loaded)
+    }
+
+    /// Debug builds (the test suite) check a state built from a kept aggregate or a
+    /// snapshot (`how`) against the one every entry of the stream builds; release builds
+    /// do nothing.
+    async fn check_in_debug(&self, loaded: &Loaded<A>, how: &str) -> Result<(), String> {
+        if cfg!(debug_assertions) {
+            let full = self.load_entries(&loaded.id).await?;
+            let state =
+                |l: &Loaded<A>| (serde_json::to_value(&l.aggregate).ok(), l.seq, l.last_hash);
+            assert_eq!(
+                state(loaded),
+                state(&full),
+                "{}/{} {how}",
+                A::TYPE,
+                loaded.id
+            );
+        }
+        Ok(())
     }
 
     /// The aggregate as every entry of its stream builds it.
@@ -388,7 +379,7 @@ where
     /// and a failed one only means the next load reads more entries.
     fn snapshot_if_due(&self, loaded: &mut Loaded<A>) {
         let due = self.snapshots.every.max(loaded.snapshot_seq);
-        let Some(write) = loaded.snapshot_write(due, None) else {
+        let Some(write) = loaded.snapshot_write(due, &self.sequencer) else {
             return;
         };
         loaded.snapshot_seq = loaded.seq;

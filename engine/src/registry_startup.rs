@@ -100,13 +100,9 @@ pub async fn rebuild(db: &Db, tree_size: u64, snapshot_every: u64) -> Result<Reb
     let registry = SharedRegistry::new(registry);
     let mut taken = from;
     if tree_size > 0 && tree_size >= from + due(snapshot_every, from) {
-        let head = db
-            .entries(tree_size - 1, 1)
-            .await
-            .map_err(|e| e.to_string())?;
-        if let Some((_, bytes)) = head.first() {
+        if let Some(entry_hash) = hash_below(db, tree_size).await? {
             let (world, _) = registry.world_image();
-            save(db.clone(), world, tree_size, ledger::hash::sha256(bytes));
+            save(db.clone(), world, tree_size, entry_hash);
             taken = tree_size;
         }
     }
@@ -158,19 +154,12 @@ async fn world_snapshot(db: &Db, tree_size: u64) -> Result<Option<(World, u64)>,
     if snapshot.position == 0 || snapshot.position > tree_size {
         return Ok(None);
     }
-    let below = db
-        .entries(snapshot.position - 1, 1)
-        .await
-        .map_err(|e| e.to_string())?;
-    match below.first() {
-        Some((_, bytes)) if ledger::hash::sha256(bytes) == snapshot.entry_hash => {}
-        _ => {
-            tracing::warn!(
-                position = snapshot.position,
-                "the facts' snapshot does not stand on this log; reading every entry"
-            );
-            return Ok(None);
-        }
+    if hash_below(db, snapshot.position).await? != Some(snapshot.entry_hash) {
+        tracing::warn!(
+            position = snapshot.position,
+            "the facts' snapshot does not stand on this log; reading every entry"
+        );
+        return Ok(None);
     }
     match serde_json::from_str::<World>(&snapshot.state) {
         Ok(world) => Ok(Some((world, snapshot.position))),
@@ -179,6 +168,17 @@ async fn world_snapshot(db: &Db, tree_size: u64) -> Result<Option<(World, u64)>,
             Ok(None)
         }
     }
+}
+
+/// The hash of the entry just below tree size `size` (its last entry), if it is stored.
+async fn hash_below(db: &Db, size: u64) -> Result<Option<Hash>, String> {
+    let Some(index) = size.checked_sub(1) else {
+        return Ok(None);
+    };
+    let entries = db.entries(index, 1).await.map_err(|e| e.to_string())?;
+    Ok(entries
+        .first()
+        .map(|(_, bytes)| ledger::hash::sha256(bytes)))
 }
 
 /// How far the log grows past a snapshot at `at` before the next: `every`, or until it
@@ -198,45 +198,37 @@ pub async fn save_now(db: &Db, registry: &SharedRegistry) -> Result<(), String> 
     if size == 0 {
         return Ok(());
     }
-    let head = db.entries(size - 1, 1).await.map_err(|e| e.to_string())?;
-    let Some((_, bytes)) = head.first() else {
+    let Some(entry_hash) = hash_below(db, size).await? else {
         return Err(format!("entry {} is missing", size - 1));
     };
-    let entry_hash = ledger::hash::sha256(bytes);
+    write(db, world, size, entry_hash).await
+}
+
+/// [`write`] off the caller's task; a failure only means the next start-up reads more
+/// entries.
+fn save(db: Db, world: World, position: u64, entry_hash: Hash) {
+    tokio::spawn(async move {
+        if let Err(e) = write(&db, world, position, entry_hash).await {
+            tracing::warn!(error = %e, "the facts' snapshot not written");
+        }
+    });
+}
+
+/// Serializes `world`, the facts as of tree size `position` whose last entry hashes to
+/// `entry_hash` (on a blocking thread: it can be tens of megabytes), and stores it.
+async fn write(db: &Db, world: World, position: u64, entry_hash: Hash) -> Result<(), String> {
     let state = tokio::task::spawn_blocking(move || serde_json::to_string(&world))
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
     let snapshot = Snapshot {
-        position: size,
+        position,
         entry_hash,
         state,
     };
     db.put_snapshot(WORLD, "", WORLD_FORMAT, &snapshot)
         .await
         .map_err(|e| e.to_string())
-}
-
-/// Serializes `world`, the facts as of tree size `position` whose last entry hashes to
-/// `entry_hash`, and stores it, off the caller's task. A failure only means the next
-/// start-up reads more entries.
-fn save(db: Db, world: World, position: u64, entry_hash: Hash) {
-    tokio::spawn(async move {
-        let state = tokio::task::spawn_blocking(move || serde_json::to_string(&world)).await;
-        let state = match state {
-            Ok(Ok(state)) => state,
-            Ok(Err(e)) => return tracing::warn!(error = %e, "the facts not serialized"),
-            Err(e) => return tracing::warn!(error = %e, "the facts not serialized"),
-        };
-        let snapshot = Snapshot {
-            position,
-            entry_hash,
-            state,
-        };
-        if let Err(e) = db.put_snapshot(WORLD, "", WORLD_FORMAT, &snapshot).await {
-            tracing::warn!(error = %e, "the facts' snapshot not written");
-        }
-    });
 }
 
 /// The sequencer's side: a snapshot of the facts each time the log has grown by

@@ -93,28 +93,23 @@ pub async fn comment_counts(service: &Service, consultation: &str) -> Result<Cou
     const HIDDEN: &[&str] = &["hidden"];
     const WITHHELD: &[&str] = &["withheld"];
     const RESPONSE: &[&str] = &["response"];
-    let public = || vec![Test::NotTrue(HIDDEN), Test::NotTrue(WITHHELD)];
+    // Visible (`comments::text_is_public`), and `more` when given.
+    let public = |more: Option<Test>| {
+        let mut tests = vec![Test::NotTrue(HIDDEN), Test::NotTrue(WITHHELD)];
+        tests.extend(more);
+        Tally::Where(tests)
+    };
     let tallies = [
         Tally::Rows,
-        Tally::Where(public()),
-        Tally::Where(
-            public()
-                .into_iter()
-                .chain([Test::AnyValueHas {
-                    path: &["moderation"],
-                    member: "action",
-                    value: "restore".to_owned(),
-                }])
-                .collect(),
-        ),
+        public(None),
+        public(Some(Test::AnyValueHas {
+            path: &["moderation"],
+            member: "action",
+            value: "restore".to_owned(),
+        })),
         Tally::Where(vec![Test::IsTrue(WITHHELD)]),
         Tally::Where(vec![Test::Present(RESPONSE)]),
-        Tally::Where(
-            public()
-                .into_iter()
-                .chain([Test::Absent(RESPONSE)])
-                .collect(),
-        ),
+        public(Some(Test::Absent(RESPONSE))),
         Tally::Distinct {
             key: &["channel"],
             one_of: vec![&["association"], &["person"]],
